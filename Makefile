@@ -1,0 +1,59 @@
+# Rectify: every command a developer or CI needs. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# "test" installs the test extras too; the demo needs only the product.
+EXTRAS ?=
+PG_URL ?= postgres://postgres@127.0.0.1:5432
+ADDRPORT ?= 127.0.0.1:8000
+
+.PHONY: setup demo test test-postgres browser lint format clean
+
+setup: $(VENV)/.installed$(if $(EXTRAS),-$(EXTRAS))
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(VENV)/.installed $@
+
+demo: setup
+	$(BIN)/rectify demo --addrport $(ADDRPORT)
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser of its own.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else \
+		echo "!!! /usr/bin/chromium is missing and this user cannot install it: BROWSER TESTS WILL BE SKIPPED !!!"; \
+	fi
+
+test:
+	$(MAKE) setup EXTRAS=test
+	$(MAKE) browser
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/rectify makemigrations --check --dry-run
+	$(BIN)/pytest
+
+# The same suite on PostgreSQL, in a database made fresh for this run and dropped after it.
+test-postgres:
+	$(MAKE) setup EXTRAS=test
+	$(MAKE) browser
+	DATABASE_URL=$(PG_URL)/rectify_ci_$$(date +%s)_$$$$ $(BIN)/pytest --create-db
+
+lint:
+	$(BIN)/ruff check src tests
+
+format:
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

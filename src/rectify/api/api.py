@@ -1,0 +1,89 @@
+"""The REST API under /api/v1/: one router per app, mounted here, answering errors in Chinese."""
+
+from django.contrib.auth import authenticate
+from django.http import Http404
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from rectify.errors import RectifyError
+from rectify.ledger.api import router as ledger_router
+from rectify.notices.api import router as notices_router
+from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
+
+from .auth import BearerToken
+from .models import ApiToken
+
+api = NinjaAPI(
+    title="Rectify 巡察整改督办平台接口",
+    version="1",
+    description="认证：先以用户名和密码调用 `POST /api/v1/auth/token` 取得令牌，再在请求头中带上 "
+    "`Authorization: Bearer <令牌>`。浏览器内已登录的会话也可调用（需 CSRF 令牌）。"
+    "错误以 JSON 返回，`detail` 为中文说明。",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(RectifyError)
+def rectify_error(request, error: RectifyError):
+    return api.create_response(request, {"detail": error.message}, status=error.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, error: ValidationError):
+    problems = "；".join(_describe(item) for item in error.errors)
+    return api.create_response(
+        request, {"detail": f"请求参数有误：{problems}", "errors": error.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, error):
+    return api.create_response(request, {"detail": "未登录或令牌无效、已过期。"}, status=401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, error):
+    return api.create_response(request, {"detail": "请求的对象不存在，或您无权查看。"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, error: HttpError):
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
+
+def _describe(item: dict) -> str:
+    location = ".".join(str(part) for part in item.get("loc", ()) if part not in ("body", "query", "payload"))
+    return f"{location or '请求'}：{item.get('msg', '格式不正确')}"
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: str
+
+
+class Message(Schema):
+    detail: str
+
+
+@api.post("/auth/token", auth=None, response={200: TokenOut, 401: Message, 429: Message}, tags=["认证"])
+def issue_token(request, credentials: Credentials):
+    """以用户名和密码换取接口令牌。连续失败会按登录规则锁定。"""
+    user = authenticate(request, username=credentials.username, password=credentials.password)
+    if getattr(request, "axes_locked_out", False):
+        return Status(429, {"detail": LOCKED_MESSAGE})
+    if user is None or not user.is_active:
+        return Status(401, {"detail": "用户名或密码不正确。"})
+    token, raw = ApiToken.issue(user)
+    return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})
+
+
+api.add_router("/", ledger_router)
+api.add_router("/", notices_router)

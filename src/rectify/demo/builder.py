@@ -1,0 +1,243 @@
+"""The demo: the Guangzhou Transport Bureau's 2023 special inspection, imported from its public
+notice (notices/data/guangzhou-transport-2025.txt) and brought to life with departments, leaders,
+one account per role, assignments, deadlines and statuses across the whole range."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.db import transaction
+
+from rectify.ledger.choices import MeasureCategory, MeasureStatus, MechanismKind, MechanismStatus
+from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism
+from rectify.notices.importer import import_notice
+from rectify.notices.parser import parse_file
+from rectify.notices.services import source_text
+from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
+
+DEMO_NOTICE = Path(__file__).resolve().parent.parent / "notices" / "data" / "guangzhou-transport-2025.txt"
+DEFAULT_PASSWORD = "Rectify-demo-2025"
+
+BUREAU_CODE = "gz-jtj"
+
+# (code, name, short name, kind)
+DEPARTMENTS = [
+    ("gz-jtj-bgs", "办公室", "办公室", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-fgc", "政策法规处", "法规处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-ghc", "综合规划处", "规划处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-ysc", "道路运输管理处", "运输处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-hyc", "货运物流处", "物流处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-gjc", "公共交通处", "公交处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-tcc", "停车场管理处", "停车处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-jsc", "建设管理处", "建设处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-spc", "行政审批处", "审批处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-cwc", "财务处", "财务处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-rsc", "人事处", "人事处", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-jgdw", "机关党委", "机关党委", OrganisationKind.DEPARTMENT),
+    ("gz-jtj-zfzd", "市交通运输综合行政执法支队", "执法支队", OrganisationKind.AFFILIATED),
+    ("gz-jtj-xxzx", "市交通运输信息中心", "信息中心", OrganisationKind.AFFILIATED),
+    ("gz-jtj-gq", "各区交通运输局", "各区交通局", OrganisationKind.DISTRICT),
+]
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    full_name: str
+    role: str
+    organisation: str  # code
+    title: str
+
+
+PEOPLE = [
+    Person("office", "周敏", Role.OFFICE, BUREAU_CODE, "巡察整改领导小组办公室主任"),
+    Person("secretary", "黄志刚", Role.LEADER, BUREAU_CODE, "局党组书记、局长（领导小组组长）"),
+    Person("leader", "李明", Role.LEADER, BUREAU_CODE, "局党组成员、副局长"),
+    Person("leader2", "王强", Role.LEADER, BUREAU_CODE, "局党组成员、副局长"),
+    Person("leader3", "陈晓", Role.LEADER, BUREAU_CODE, "局党组成员、副局长"),
+    Person("leader4", "刘芳", Role.LEADER, BUREAU_CODE, "局党组成员、副局长"),
+    Person("unithead", "赵建国", Role.UNIT_HEAD, "gz-jtj-zfzd", "支队长"),
+    Person("unit", "孙丽", Role.LIAISON, "gz-jtj-zfzd", "整改联络员"),
+    Person("unithead2", "吴海", Role.UNIT_HEAD, "gz-jtj-fgc", "处长"),
+    Person("unit2", "郑洁", Role.LIAISON, "gz-jtj-fgc", "整改联络员"),
+    Person("supervisor", "马骏", Role.SUPERVISOR, BUREAU_CODE, "驻局纪检监察组组长"),
+    Person("xcb", "林蕾", Role.SUPERVISOR, "gz-xcb", "市委巡察办督查科科长"),
+]
+
+# Lead leader per area (in notice order) and units per problem number: (responsible, supporting).
+AREA_LEADERS = ["leader", "leader2", "leader3", "leader4"]
+PROBLEM_UNITS: dict[int, tuple[list[str], list[str]]] = {
+    1: (["gz-jtj-tcc", "gz-jtj-fgc"], []),
+    2: (["gz-jtj-bgs"], ["gz-jtj-fgc"]),
+    3: (["gz-jtj-hyc"], ["gz-jtj-xxzx"]),
+    4: (["gz-jtj-gjc"], ["gz-jtj-cwc", "gz-jtj-gq"]),
+    5: (["gz-jtj-ysc"], []),
+    6: (["gz-jtj-ysc"], ["gz-jtj-gjc", "gz-jtj-gq"]),
+    7: (["gz-jtj-zfzd"], ["gz-jtj-fgc"]),
+    8: (["gz-jtj-fgc"], ["gz-jtj-zfzd"]),
+    9: (["gz-jtj-hyc"], ["gz-jtj-zfzd"]),
+    10: (["gz-jtj-zfzd"], []),
+    11: (["gz-jtj-jsc"], ["gz-jtj-cwc"]),
+    12: (["gz-jtj-ghc", "gz-jtj-gq"], []),
+    13: (["gz-jtj-jsc"], ["gz-jtj-zfzd"]),
+    14: (["gz-jtj-spc"], []),
+    15: (["gz-jtj-spc"], ["gz-jtj-xxzx"]),
+    16: (["gz-jtj-zfzd"], ["gz-jtj-xxzx"]),
+    17: (["gz-jtj-jgdw"], ["gz-jtj-rsc"]),
+}
+# Measures whose wording says they never finish (持续, 常态化, 定期…) are long-term.
+LONG_TERM_WORDS = ("常态化", "持续", "定期", "长效", "每周")
+
+MECHANISMS = [
+    ("《广州市停车场条例》", MechanismKind.REVISED, MechanismStatus.IN_REVIEW, None, "", [1]),
+    (
+        "行政处罚裁量权基准和行政执法减免责清单",
+        MechanismKind.REVISED,
+        MechanismStatus.ISSUED,
+        -400,
+        "穗交运规字〔2024〕5号",
+        [8],
+    ),
+    (
+        "占道施工标识设置工作指引",
+        MechanismKind.MADE,
+        MechanismStatus.ISSUED,
+        -520,
+        "穗交运〔2024〕112号",
+        [13],
+    ),
+    ("综合货运枢纽补链强链服务措施", MechanismKind.MADE, MechanismStatus.DRAFTING, None, "", [3]),
+    (
+        "信用修复证明材料内部审批工作规则",
+        MechanismKind.MADE,
+        MechanismStatus.ISSUED,
+        -300,
+        "穗交运办〔2024〕37号",
+        [15],
+    ),
+]
+
+
+@dataclass
+class DemoResult:
+    inspection: Inspection
+    accounts: list[Person]
+    password: str
+
+
+@transaction.atomic
+def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> DemoResult:
+    """Fill an empty database with the demo. Deterministic: the same day gives the same demo."""
+    today = today or date.today()
+    city = Organisation.objects.create(
+        name="中共广州市委巡察工作领导小组办公室",
+        short_name="市委巡察办",
+        code="gz-xcb",
+        kind=OrganisationKind.INSPECTION_OFFICE,
+    )
+    bureau = Organisation.objects.create(
+        name="广州市交通运输局",
+        short_name="市交通运输局",
+        code=BUREAU_CODE,
+        kind=OrganisationKind.PARTY_ORGAN,
+        parent=city,
+        credit_code="11440100MB2C91373B",
+    )
+    units = {BUREAU_CODE: bureau, "gz-xcb": city}
+    for code, name, short, kind in DEPARTMENTS:
+        units[code] = Organisation.objects.create(
+            name=name, short_name=short, code=code, kind=kind, parent=bureau
+        )
+    Organisation.objects.create(
+        name="广州市纪委监委驻市交通运输局纪检监察组",
+        short_name="驻局纪检监察组",
+        code="gz-jtj-jjz",
+        kind=OrganisationKind.DISCIPLINE,
+        parent=bureau,
+    )
+
+    users: dict[str, User] = {}
+    for person in PEOPLE:
+        user = User.objects.create_user(person.username, password=password, full_name=person.full_name)
+        Membership.objects.create(
+            user=user, organisation=units[person.organisation], role=person.role, title=person.title
+        )
+        users[person.username] = user
+    admin = User.objects.create_superuser("admin", password=password, full_name="系统管理员")
+    users["admin"] = admin
+
+    document = parse_file(DEMO_NOTICE)
+    inspection = import_notice(
+        document,
+        organisation=bureau,
+        source_name=DEMO_NOTICE.name,
+        source_text=source_text(DEMO_NOTICE.read_bytes(), DEMO_NOTICE.name),
+    )
+    inspection.deadline = date(2024, 12, 31)
+    inspection.save(update_fields=["deadline"])
+    _assign(inspection, users, units, today)
+    _mechanisms(inspection, today)
+    return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
+
+
+def _assign(
+    inspection: Inspection, users: dict[str, User], units: dict[str, Organisation], today: date
+) -> None:
+    rng = random.Random(20240119)
+    area_orders = {area.pk: area.order for area in inspection.areas.all()}
+    measures = (
+        Measure.objects.filter(problem__inspection=inspection)
+        .select_related("problem")
+        .order_by("problem__number", "order")
+    )
+    for index, measure in enumerate(measures):
+        number = measure.problem.number
+        measure.lead_leader = users[
+            AREA_LEADERS[(area_orders[measure.problem.area_id] - 1) % len(AREA_LEADERS)]
+        ]
+        responsible, supporting = PROBLEM_UNITS.get(number, (["gz-jtj-bgs"], []))
+        for code in responsible:
+            MeasureUnit.objects.create(measure=measure, unit=units[code], role=MeasureUnit.Role.RESPONSIBLE)
+        for code in supporting:
+            MeasureUnit.objects.create(measure=measure, unit=units[code], role=MeasureUnit.Role.SUPPORTING)
+        if any(word in measure.text for word in LONG_TERM_WORDS) and index % 3 == 0:
+            measure.category = MeasureCategory.LONG_TERM
+            measure.status = MeasureStatus.ONGOING
+            measure.deadline = None
+        else:
+            measure.category = MeasureCategory.IMMEDIATE if index % 7 == 0 else MeasureCategory.DEADLINE
+            measure.status, measure.deadline = _status_and_deadline(index, rng, today)
+        measure.save()
+
+
+def _status_and_deadline(index: int, rng: random.Random, today: date) -> tuple[str, date]:
+    """A spread over the whole range: done long ago, waiting for sign-off, late, due soon, not started."""
+    bucket = index % 10
+    if bucket in (0, 1, 2):
+        return MeasureStatus.SIGNED_OFF, today - timedelta(days=rng.randint(60, 400))
+    if bucket == 3:
+        return MeasureStatus.SIGNOFF_REQUESTED, today + timedelta(days=rng.randint(3, 30))
+    if bucket in (4, 5):
+        return MeasureStatus.IN_PROGRESS, today - timedelta(days=rng.randint(5, 90))  # overdue
+    if bucket in (6, 7):
+        return MeasureStatus.IN_PROGRESS, today + timedelta(days=rng.randint(5, 25))  # due soon
+    if bucket == 8:
+        return MeasureStatus.NOT_STARTED, today + timedelta(days=rng.randint(30, 120))
+    return MeasureStatus.NOT_STARTED, today - timedelta(days=rng.randint(1, 20))  # overdue, never started
+
+
+def _mechanisms(inspection: Inspection, today: date) -> None:
+    problems = {problem.number: problem for problem in inspection.problems.all()}
+    for title, kind, status, days, number, linked in MECHANISMS:
+        mechanism = Mechanism.objects.create(
+            inspection=inspection,
+            title=title,
+            kind=kind,
+            status=status,
+            document_number=number,
+            issued_on=today + timedelta(days=days) if days is not None else None,
+        )
+        mechanism.problems.set([problems[n] for n in linked])

@@ -1,0 +1,28 @@
+"""Errors the services raise. Each carries a Chinese message for the user and the HTTP status the
+web and API layers answer with, so every caller reports the same failure the same way."""
+
+
+class RectifyError(Exception):
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(RectifyError):
+    status = 400
+
+
+class AccessDenied(RectifyError):
+    status = 403
+
+
+class NotFound(RectifyError):
+    status = 404
+
+
+class StaleEdit(RectifyError):
+    """Someone else saved the record after this user loaded it (optimistic locking)."""
+
+    status = 409

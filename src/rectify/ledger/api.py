@@ -1,0 +1,267 @@
+"""Ledger endpoints: inspections, problems, measures. Thin: every rule is in ledger.services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+
+from rectify.errors import InvalidInput
+from rectify.org.models import Organisation, User
+
+from . import services
+from .choices import MeasureCategory, MeasureStatus
+from .models import Inspection, Measure, Problem
+
+router = Router(tags=["整改台账"])
+
+
+class NamedRef(Schema):
+    id: int
+    name: str
+
+
+class InspectionOut(Schema):
+    id: int
+    title: str
+    kind: str
+    inspecting_body: str
+    inspected: NamedRef
+    inspected_name: str
+    theme: str
+    round_name: str
+    onsite_start: date | None
+    onsite_end: date | None
+    feedback_date: date | None
+    deadline: date | None
+    notice_title: str
+
+    @staticmethod
+    def resolve_inspected(obj: Inspection) -> dict:
+        return {"id": obj.inspected_id, "name": obj.inspected.name}
+
+
+class InspectionDetailOut(InspectionOut):
+    problem_count: int
+    measure_count: int
+    overdue_count: int
+    rectified_problem_count: int
+    measures_by_status: dict[str, int]
+
+
+class ProblemOut(Schema):
+    id: int
+    inspection_id: int
+    area_id: int
+    area: str
+    number: int
+    title: str
+    description: str
+
+    @staticmethod
+    def resolve_area(obj: Problem) -> str:
+        return obj.area.title
+
+
+class MeasureOut(Schema):
+    id: int
+    version: int
+    inspection_id: int
+    problem_id: int
+    problem_number: int
+    problem_title: str
+    area: str
+    order: int
+    text: str
+    lead_leader: NamedRef | None
+    units: list[NamedRef]
+    supporting_units: list[NamedRef]
+    deadline: date | None
+    category: str
+    category_label: str
+    status: str
+    status_label: str
+    is_overdue: bool
+
+    @staticmethod
+    def resolve_inspection_id(obj: Measure) -> int:
+        return obj.problem.inspection_id
+
+    @staticmethod
+    def resolve_problem_number(obj: Measure) -> int:
+        return obj.problem.number
+
+    @staticmethod
+    def resolve_problem_title(obj: Measure) -> str:
+        return obj.problem.title
+
+    @staticmethod
+    def resolve_area(obj: Measure) -> str:
+        return obj.problem.area.title
+
+    @staticmethod
+    def resolve_lead_leader(obj: Measure) -> dict | None:
+        leader = obj.lead_leader
+        return {"id": leader.pk, "name": leader.display_name} if leader else None
+
+    @staticmethod
+    def resolve_units(obj: Measure) -> list[dict]:
+        return [{"id": unit.pk, "name": unit.name} for unit in obj.responsible_units]
+
+    @staticmethod
+    def resolve_supporting_units(obj: Measure) -> list[dict]:
+        return [{"id": unit.pk, "name": unit.name} for unit in obj.supporting_units]
+
+    @staticmethod
+    def resolve_category_label(obj: Measure) -> str:
+        return obj.get_category_display()
+
+    @staticmethod
+    def resolve_status_label(obj: Measure) -> str:
+        return obj.get_status_display()
+
+
+class Page(Schema):
+    count: int
+    items: list
+
+
+class InspectionPage(Page):
+    items: list[InspectionOut]
+
+
+class ProblemPage(Page):
+    items: list[ProblemOut]
+
+
+class MeasurePage(Page):
+    items: list[MeasureOut]
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, description="页码，从 1 开始")
+    page_size: int = Field(50, ge=1, le=services.MAX_PAGE_SIZE, description="每页条数，最多 200")
+
+    def window(self, queryset) -> tuple[int, list]:
+        start = (self.page - 1) * self.page_size
+        return queryset.count(), list(queryset[start : start + self.page_size])
+
+
+class MeasureFilters(Paging):
+    inspection: int | None = None
+    area: int | None = None
+    problem: int | None = None
+    unit: int | None = Field(None, description="责任或配合单位（含其下级单位）")
+    leader: int | None = Field(None, description="牵头领导的用户编号")
+    status: MeasureStatus | None = None
+    category: MeasureCategory | None = None
+    overdue: bool | None = None
+    q: str = Field("", max_length=100, description="全文检索：措施、问题、方面")
+
+    def as_filter(self) -> services.MeasureFilter:
+        return services.MeasureFilter(
+            inspection=self.inspection,
+            area=self.area,
+            problem=self.problem,
+            unit=self.unit,
+            leader=self.leader,
+            status=self.status,
+            category=self.category,
+            overdue=self.overdue,
+            q=self.q,
+        )
+
+
+class ProblemFilters(Paging):
+    inspection: int | None = None
+    area: int | None = None
+
+
+class MeasurePatch(Schema):
+    version: int = Field(..., ge=1, description="您所编辑的版本号；已被他人修改时返回 409")
+    lead_leader: int | None = None
+    units: list[int] | None = None
+    supporting_units: list[int] | None = None
+    deadline: date | None = None
+    category: MeasureCategory | None = None
+
+
+class Message(Schema):
+    detail: str
+
+
+@router.get("/inspections", response=InspectionPage)
+def list_inspections(request, paging: Query[Paging]):
+    """您有权查看的巡察。"""
+    count, items = paging.window(services.visible_inspections(request.user))
+    return {"count": count, "items": items}
+
+
+@router.get("/inspections/{int:inspection_id}", response=InspectionDetailOut)
+def get_inspection(request, inspection_id: int):
+    inspection = services.get_inspection(request.user, inspection_id)
+    summary = services.summarise(request.user, inspection)
+    inspection.problem_count = summary.problems
+    inspection.measure_count = summary.measures
+    inspection.overdue_count = summary.overdue
+    inspection.rectified_problem_count = summary.rectified_problems
+    inspection.measures_by_status = summary.by_status
+    return inspection
+
+
+@router.get("/problems", response=ProblemPage)
+def list_problems(request, filters: Query[ProblemFilters]):
+    problems = (
+        Problem.objects.restrict(request.user).select_related("area").order_by("inspection_id", "number")
+    )
+    if filters.inspection:
+        problems = problems.filter(inspection_id=filters.inspection)
+    if filters.area:
+        problems = problems.filter(area_id=filters.area)
+    count, items = filters.window(problems)
+    return {"count": count, "items": items}
+
+
+@router.get("/measures", response=MeasurePage)
+def list_measures(request, filters: Query[MeasureFilters]):
+    """整改措施台账，筛选条件与网页相同。"""
+    count, items = filters.window(services.filter_measures(request.user, filters.as_filter()))
+    return {"count": count, "items": items}
+
+
+@router.get("/measures/{int:measure_id}", response=MeasureOut)
+def get_measure(request, measure_id: int):
+    return services.get_measure(request.user, measure_id)
+
+
+@router.patch(
+    "/measures/{int:measure_id}",
+    response={200: MeasureOut, 400: Message, 403: Message, 404: Message, 409: Message},
+)
+def patch_measure(request, measure_id: int, payload: MeasurePatch):
+    """修改牵头领导、责任单位、配合单位、整改时限或整改类型（仅整改办）。`version` 已过期时返回 409。"""
+    sent = payload.model_fields_set - {"version"}
+    changes: dict = {}
+    if "lead_leader" in sent:
+        changes["lead_leader"] = (
+            get_object_or_404(User, pk=payload.lead_leader) if payload.lead_leader is not None else None
+        )
+    for field in ("units", "supporting_units"):
+        if field in sent:
+            changes[field] = _organisations(getattr(payload, field) or [])
+    if "deadline" in sent:
+        changes["deadline"] = payload.deadline
+    if "category" in sent:
+        if payload.category is None:
+            raise InvalidInput("整改类型不能为空。")
+        changes["category"] = payload.category
+    return services.update_measure_assignment(request.user, measure_id, version=payload.version, **changes)
+
+
+def _organisations(ids: list[int]) -> list[Organisation]:
+    found = list(Organisation.objects.filter(pk__in=ids))
+    missing = set(ids) - {org.pk for org in found}
+    if missing:
+        raise InvalidInput(f"单位编号不存在：{', '.join(str(pk) for pk in sorted(missing))}。")
+    return found

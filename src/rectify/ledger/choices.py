@@ -1,0 +1,40 @@
+"""The fixed vocabularies of the ledger (kinds, categories, statuses)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionKind(models.TextChoices):
+    TOUR = "tour", _("巡视")
+    PATROL = "patrol", _("巡察")
+    AUDIT = "audit", _("审计")
+
+
+class MeasureCategory(models.TextChoices):
+    IMMEDIATE = "immediate", _("立行立改")
+    DEADLINE = "deadline", _("限期整改")
+    LONG_TERM = "long_term", _("长期坚持")
+
+
+class MeasureStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未启动")
+    IN_PROGRESS = "in_progress", _("推进中")
+    SIGNOFF_REQUESTED = "signoff_requested", _("申请销号")
+    SIGNED_OFF = "signed_off", _("已销号")
+    ONGOING = "ongoing", _("长期坚持")
+    REOPENED = "reopened", _("反弹重启")
+
+
+# Statuses in which a passed deadline means the measure is overdue (超期).
+OPEN_STATUSES = (MeasureStatus.NOT_STARTED, MeasureStatus.IN_PROGRESS, MeasureStatus.REOPENED)
+
+
+class MechanismKind(models.TextChoices):
+    MADE = "made", _("制定")
+    REVISED = "revised", _("修订")
+
+
+class MechanismStatus(models.TextChoices):
+    DRAFTING = "drafting", _("起草中")
+    IN_REVIEW = "in_review", _("审议中")
+    ISSUED = "issued", _("已印发")

@@ -1,0 +1,281 @@
+"""The rectification ledger: inspections, their areas, problems and measures, and mechanisms."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from rectify.org.models import Organisation
+
+from .choices import (
+    InspectionKind,
+    MeasureCategory,
+    MeasureStatus,
+    MechanismKind,
+    MechanismStatus,
+)
+from .querysets import (
+    AreaQuerySet,
+    InspectionQuerySet,
+    MeasureQuerySet,
+    MechanismQuerySet,
+    ProblemQuerySet,
+)
+
+
+class Inspection(models.Model):
+    """One inspection (巡视/巡察/审计) of one organisation, and the rectification that follows it."""
+
+    title = models.CharField(_("名称"), max_length=255)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=InspectionKind.choices, default=InspectionKind.PATROL
+    )
+    inspecting_body = models.CharField(
+        _("巡察组"), max_length=128, blank=True, help_text=_("如：市委第七巡察组")
+    )
+    inspected = models.ForeignKey(
+        Organisation, verbose_name=_("被巡察组织"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    inspected_name = models.CharField(
+        _("被巡察党组织（原文）"), max_length=128, blank=True, help_text=_("如：市交通运输局党组")
+    )
+    theme = models.CharField(_("巡察主题"), max_length=255, blank=True)
+    round_name = models.CharField(
+        _("巡察轮次"), max_length=128, blank=True, help_text=_("如：十二届市委第六轮")
+    )
+    onsite_start = models.DateField(_("进驻开始日期"), null=True, blank=True)
+    onsite_end = models.DateField(_("进驻结束日期"), null=True, blank=True)
+    feedback_date = models.DateField(_("反馈日期"), null=True, blank=True)
+    deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    # What the imported notice said, kept for the record and for generating the next notice.
+    notice_title = models.CharField(_("通报标题"), max_length=255, blank=True)
+    notice_issuer = models.CharField(_("发文机关"), max_length=128, blank=True)
+    notice_date = models.DateField(_("成文日期"), null=True, blank=True)
+    opening = models.TextField(_("开篇段落"), blank=True)
+    sections = models.JSONField(_("叙述部分"), default=list, blank=True)
+    contact = models.JSONField(_("联系方式"), default=dict, blank=True)
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
+    source_text = models.TextField(_("来源全文"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("巡察")
+        verbose_name_plural = _("巡察")
+        ordering = ["-feedback_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(onsite_start__isnull=True)
+                | Q(onsite_end__isnull=True)
+                | Q(onsite_end__gte=F("onsite_start")),
+                name="inspection_onsite_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(onsite_end__isnull=True)
+                | Q(feedback_date__isnull=True)
+                | Q(feedback_date__gte=F("onsite_end")),
+                name="inspection_feedback_after_onsite",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Area(models.Model):
+    """An area (方面) grouping problems. Notices without areas get one area with an empty title."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="areas"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("名称"), max_length=255, blank=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题方面")
+        verbose_name_plural = _("问题方面")
+        ordering = ["inspection", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "order"], name="area_unique_order"),
+            models.CheckConstraint(condition=Q(order__gte=1), name="area_order_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or _("（未分方面）")
+
+
+class Problem(models.Model):
+    """A numbered problem the inspection found. `inspection` repeats the area's, so numbers are unique
+    per inspection in the database and lists filter without a join."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="problems"
+    )
+    area = models.ForeignKey(Area, verbose_name=_("方面"), on_delete=models.CASCADE, related_name="problems")
+    number = models.PositiveIntegerField(_("编号"))
+    title = models.CharField(_("问题"), max_length=255)
+    description = models.TextField(_("问题表现"), blank=True)
+    source_text = models.TextField(_("原文"), blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题清单")
+        ordering = ["inspection", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "number"], name="problem_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="problem_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Measure(models.Model):
+    """A rectification measure (整改措施): one line of the task and responsibility lists.
+
+    `version` grows by one with every saved edit; an edit names the version it started from and is
+    refused if the measure has moved on (optimistic locking, see ledger.services).
+    """
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="measures"
+    )
+    order = models.PositiveSmallIntegerField(_("序号"))
+    text = models.TextField(_("整改措施"))
+    lead_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("牵头领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_measures",
+    )
+    units = models.ManyToManyField(
+        Organisation, verbose_name=_("责任单位"), through="MeasureUnit", related_name="measures", blank=True
+    )
+    deadline = models.DateField(_("整改时限"), null=True, blank=True)
+    category = models.CharField(
+        _("整改类型"), max_length=16, choices=MeasureCategory.choices, default=MeasureCategory.DEADLINE
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.NOT_STARTED
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改措施")
+        verbose_name_plural = _("任务清单")
+        ordering = ["problem__inspection", "problem__number", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "order"], name="measure_unique_order"),
+            models.CheckConstraint(condition=Q(order__gte=1), name="measure_order_positive"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="measure_version_positive"),
+            models.CheckConstraint(
+                condition=Q(category__in=MeasureCategory.values), name="measure_category_valid"
+            ),
+            models.CheckConstraint(condition=Q(status__in=MeasureStatus.values), name="measure_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="measure_status_deadline"),
+            models.Index(fields=["lead_leader", "status"], name="measure_leader_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem.number}.{self.order} {self.text[:30]}"
+
+    @property
+    def responsible_units(self) -> list[Organisation]:
+        return [link.unit for link in self.unit_links.all() if link.role == MeasureUnit.Role.RESPONSIBLE]
+
+    @property
+    def supporting_units(self) -> list[Organisation]:
+        return [link.unit for link in self.unit_links.all() if link.role == MeasureUnit.Role.SUPPORTING]
+
+
+class MeasureUnit(models.Model):
+    """A unit's part in a measure: responsible (责任单位) or supporting (配合单位). One table for both
+    lets "the measures of my unit" be one indexed lookup."""
+
+    class Role(models.TextChoices):
+        RESPONSIBLE = "responsible", _("责任单位")
+        SUPPORTING = "supporting", _("配合单位")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="unit_links"
+    )
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="measure_links"
+    )
+    role = models.CharField(_("职责"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("责任分工")
+        verbose_name_plural = _("责任清单")
+        ordering = ["measure", "role", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "unit"], name="measure_unit_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["responsible", "supporting"]), name="measure_unit_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_role_display()}"
+
+
+class Mechanism(models.Model):
+    """A long-term mechanism (长效机制): a rule made or revised to keep problems from coming back."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="mechanisms"
+    )
+    title = models.CharField(_("制度名称"), max_length=255, help_text=_("如：《广州市停车场条例》"))
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=MechanismKind.choices, default=MechanismKind.MADE
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MechanismStatus.choices, default=MechanismStatus.DRAFTING
+    )
+    issued_on = models.DateField(_("印发日期"), null=True, blank=True)
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    problems = models.ManyToManyField(
+        Problem, verbose_name=_("对应问题"), related_name="mechanisms", blank=True
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = MechanismQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("长效机制")
+        verbose_name_plural = _("长效机制")
+        ordering = ["inspection", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=MechanismKind.values), name="mechanism_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=MechanismStatus.values), name="mechanism_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=MechanismStatus.ISSUED) | Q(issued_on__isnull=False),
+                name="mechanism_issued_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}{self.title}"

@@ -1,0 +1,284 @@
+"""Business rules of the ledger. Views, the API and commands call these; none repeats them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.org.access import CHANGE, VIEW
+from rectify.org.models import Membership, Organisation, Role, User
+
+from .choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
+from .models import Area, Inspection, Measure, MeasureUnit, Problem
+
+MAX_PAGE_SIZE = 200
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class MeasureFilter:
+    """The filters of the measure ledger, shared by the web page and the API."""
+
+    inspection: int | None = None
+    area: int | None = None
+    problem: int | None = None
+    unit: int | None = None
+    leader: int | None = None
+    status: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    q: str = ""
+
+
+def visible_inspections(user: User) -> QuerySet[Inspection]:
+    return Inspection.objects.restrict(user, VIEW).select_related("inspected")
+
+
+def get_inspection(user: User, inspection_id: int) -> Inspection:
+    try:
+        return visible_inspections(user).get(pk=inspection_id)
+    except Inspection.DoesNotExist:
+        raise NotFound("巡察不存在，或您无权查看。") from None
+
+
+def get_problem(user: User, problem_id: int) -> Problem:
+    try:
+        return Problem.objects.restrict(user, VIEW).select_related("inspection", "area").get(pk=problem_id)
+    except Problem.DoesNotExist:
+        raise NotFound("问题不存在，或您无权查看。") from None
+
+
+def get_measure(user: User, measure_id: int, on: date | None = None) -> Measure:
+    try:
+        return measure_queryset(user, on).get(pk=measure_id)
+    except Measure.DoesNotExist:
+        raise NotFound("整改措施不存在，或您无权查看。") from None
+
+
+def measure_queryset(user: User, on: date | None = None) -> QuerySet[Measure]:
+    """Measures the user may see, with everything a ledger row shows loaded in a fixed number of queries."""
+    return (
+        Measure.objects.restrict(user, VIEW)
+        .with_overdue(on or today())
+        .select_related("problem__inspection", "problem__area", "lead_leader")
+        .prefetch_related("unit_links__unit")
+    )
+
+
+def filter_measures(user: User, filters: MeasureFilter, on: date | None = None) -> QuerySet[Measure]:
+    on = on or today()
+    measures = measure_queryset(user, on)
+    if filters.inspection:
+        measures = measures.filter(problem__inspection_id=filters.inspection)
+    if filters.area:
+        measures = measures.filter(problem__area_id=filters.area)
+    if filters.problem:
+        measures = measures.filter(problem_id=filters.problem)
+    if filters.unit:
+        unit_path = Organisation.objects.filter(pk=filters.unit).values_list("path", flat=True).first() or "-"
+        measures = measures.filter(
+            pk__in=MeasureUnit.objects.filter(unit__path__startswith=unit_path).values("measure_id")
+        )
+    if filters.leader:
+        measures = measures.filter(lead_leader_id=filters.leader)
+    if filters.status:
+        measures = measures.filter(status=filters.status)
+    if filters.category:
+        measures = measures.filter(category=filters.category)
+    if filters.overdue is True:
+        measures = measures.overdue(on)
+    elif filters.overdue is False:
+        measures = measures.not_overdue(on)
+    if filters.q.strip():
+        for term in filters.q.split():
+            measures = measures.filter(
+                Q(text__icontains=term)
+                | Q(problem__title__icontains=term)
+                | Q(problem__area__title__icontains=term)
+            )
+    return measures.order_by("problem__inspection_id", "problem__number", "order")
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    problems: int
+    measures: int
+    by_status: dict[str, int]
+    overdue: int
+    rectified_problems: int
+
+    @property
+    def status_rows(self) -> list[tuple[str, str, int]]:
+        return [(status.value, status.label, self.by_status.get(status.value, 0)) for status in MeasureStatus]
+
+
+def summarise(user: User, inspection: Inspection, on: date | None = None) -> InspectionSummary:
+    """Counts of the measures the user may see, by status, computed in the database."""
+    on = on or today()
+    measures = Measure.objects.restrict(user, VIEW).filter(problem__inspection=inspection)
+    by_status = dict(measures.values_list("status").annotate(n=Count("id")).order_by())
+    problems = Problem.objects.restrict(user, VIEW).filter(inspection=inspection)
+    done = (MeasureStatus.SIGNED_OFF, MeasureStatus.ONGOING)
+    rectified = (
+        problems.annotate(
+            open_measures=Count("measures", filter=~Q(measures__status__in=done)),
+            all_measures=Count("measures"),
+        )
+        .filter(open_measures=0, all_measures__gt=0)
+        .count()
+    )
+    return InspectionSummary(
+        problems=problems.count(),
+        measures=sum(by_status.values()),
+        by_status=by_status,
+        overdue=measures.overdue(on).count(),
+        rectified_problems=rectified,
+    )
+
+
+def problem_status_counts(problems: QuerySet[Problem], user: User) -> QuerySet[Problem]:
+    """Annotate each problem with its visible measure count and its open (not finished) measure count."""
+    visible = Measure.objects.restrict(user, VIEW).values("pk")
+    return problems.annotate(
+        measure_count=Count("measures", filter=Q(measures__in=visible)),
+        open_count=Count(
+            "measures",
+            filter=Q(measures__in=visible)
+            & Q(measures__status__in=(*OPEN_STATUSES, MeasureStatus.SIGNOFF_REQUESTED)),
+        ),
+    )
+
+
+def assignable_leaders(inspection: Inspection) -> QuerySet[User]:
+    """Leaders who hold the leader role in the inspected organisation or above it."""
+    ancestors = _ancestor_paths(inspection.inspected)
+    return (
+        User.objects.filter(
+            is_active=True, memberships__role=Role.LEADER, memberships__organisation__path__in=ancestors
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def assignable_units(inspection: Inspection) -> QuerySet[Organisation]:
+    """Units that can carry a measure: the inspected organisation's own units, and any other unit
+    that is not an inspection or discipline body (district governments, for example, often lead)."""
+    return Organisation.objects.exclude(kind__in=["inspection_office", "discipline"]).order_by("path")
+
+
+def _ancestor_paths(organisation: Organisation) -> list[str]:
+    step = len(organisation.path.split("/")[0]) + 1
+    return [organisation.path[:end] for end in range(step, len(organisation.path) + 1, step)]
+
+
+UNSET: Any = object()
+
+
+@transaction.atomic
+def update_measure_assignment(
+    user: User,
+    measure_id: int,
+    *,
+    version: int,
+    lead_leader: User | None = UNSET,
+    units: list[Organisation] = UNSET,
+    supporting_units: list[Organisation] = UNSET,
+    deadline: date | None = UNSET,
+    category: str = UNSET,
+) -> Measure:
+    """Change who does a measure and by when. Only the office may; the edit must start from the
+    current `version`, else StaleEdit tells the user someone else saved first and nothing changes."""
+    measure = _lock_measure(user, measure_id)
+    if measure.version != version:
+        raise StaleEdit(
+            f"该整改措施已被他人修改（您编辑的是第 {version} 版，当前为第 {measure.version} 版）。"
+            "请刷新后在最新版本上重新修改，您填写的内容已保留。"
+        )
+    inspection = measure.problem.inspection
+    if lead_leader is not UNSET:
+        if lead_leader is not None and not assignable_leaders(inspection).filter(pk=lead_leader.pk).exists():
+            raise InvalidInput(f"“{lead_leader}”不是本单位的领导小组成员，不能担任牵头领导。")
+        measure.lead_leader = lead_leader
+    if category is not UNSET:
+        if category not in MeasureCategory.values:
+            raise InvalidInput(f"整改类型“{category}”无效，应为：立行立改、限期整改或长期坚持。")
+        measure.category = category
+    if deadline is not UNSET:
+        if deadline is not None and inspection.feedback_date and deadline < inspection.feedback_date:
+            raise InvalidInput(f"整改时限不能早于巡察反馈日期（{inspection.feedback_date.isoformat()}）。")
+        measure.deadline = deadline
+    if (
+        measure.category != MeasureCategory.LONG_TERM
+        and measure.deadline is None
+        and (deadline is not UNSET or category is not UNSET)
+    ):
+        raise InvalidInput("立行立改和限期整改的措施必须填写整改时限；长期坚持的措施可不填。")
+    if units is not UNSET or supporting_units is not UNSET:
+        _replace_units(measure, units, supporting_units)
+    measure.version += 1
+    measure.save()
+    return get_measure(user, measure.pk)
+
+
+def _lock_measure(user: User, measure_id: int) -> Measure:
+    """The measure, locked for the rest of the transaction, if the user may change it."""
+    visible = Measure.objects.restrict(user, VIEW).filter(pk=measure_id)
+    if not visible.exists():
+        raise NotFound("整改措施不存在，或您无权查看。")
+    try:
+        return (
+            Measure.objects.restrict(user, CHANGE)
+            .select_for_update(of=("self",))
+            .select_related("problem__inspection")
+            .get(pk=measure_id)
+        )
+    except Measure.DoesNotExist:
+        raise AccessDenied("只有整改办可以修改整改措施的分工和时限。") from None
+
+
+def _replace_units(measure: Measure, units: list[Organisation], supporting: list[Organisation]) -> None:
+    current = {link.unit_id: link.role for link in measure.unit_links.all()}
+    responsible_ids = (
+        [u.pk for u in units]
+        if units is not UNSET
+        else [pk for pk, role in current.items() if role == MeasureUnit.Role.RESPONSIBLE]
+    )
+    supporting_ids = (
+        [u.pk for u in supporting]
+        if supporting is not UNSET
+        else [pk for pk, role in current.items() if role == MeasureUnit.Role.SUPPORTING]
+    )
+    both = set(responsible_ids) & set(supporting_ids)
+    if both:
+        names = "、".join(Organisation.objects.filter(pk__in=both).values_list("name", flat=True))
+        raise InvalidInput(f"{names} 不能同时是责任单位和配合单位。")
+    allowed = set(assignable_units(measure.problem.inspection).values_list("pk", flat=True))
+    if not set(responsible_ids + supporting_ids) <= allowed:
+        raise InvalidInput("所选单位不能承担整改任务（巡察机构和纪检监察组不作为责任单位）。")
+    wanted = {pk: MeasureUnit.Role.RESPONSIBLE for pk in responsible_ids}
+    wanted.update({pk: MeasureUnit.Role.SUPPORTING for pk in supporting_ids})
+    for link in list(measure.unit_links.all()):
+        if wanted.get(link.unit_id) != link.role:
+            link.delete()  # one by one, so the audit trail records each removal
+    kept = {link.unit_id for link in measure.unit_links.all()}
+    for pk, role in wanted.items():
+        if pk not in kept:
+            MeasureUnit.objects.create(measure=measure, unit_id=pk, role=role)
+
+
+def areas_of(inspection: Inspection) -> QuerySet[Area]:
+    return inspection.areas.order_by("order")
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation")

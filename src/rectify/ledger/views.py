@@ -1,0 +1,168 @@
+"""Ledger pages. Thin: they read forms, call ledger.services and render."""
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from rectify.errors import AccessDenied, RectifyError, StaleEdit
+from rectify.org.access import CHANGE, VIEW
+
+from . import services
+from .forms import MeasureAssignmentForm, MeasureFilterForm
+from .models import Measure, Problem
+
+PAGE_SIZE = 50
+
+
+def error_page(request, error: RectifyError):
+    return render(request, "error.html", {"message": error.message}, status=error.status)
+
+
+@login_required
+def inspection_list(request):
+    inspections = services.visible_inspections(request.user)
+    return render(request, "ledger/inspection_list.html", {"inspections": inspections})
+
+
+@login_required
+def inspection_detail(request, pk: int):
+    try:
+        inspection = services.get_inspection(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    problems = services.problem_status_counts(
+        Problem.objects.restrict(request.user, VIEW).filter(inspection=inspection).select_related("area"),
+        request.user,
+    ).order_by("number")
+    areas: dict = {}
+    for problem in problems:
+        areas.setdefault(problem.area, []).append(problem)
+    return render(
+        request,
+        "ledger/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "summary": services.summarise(request.user, inspection),
+            "areas": areas,
+        },
+    )
+
+
+@login_required
+def measure_list(request):
+    form = MeasureFilterForm(request.GET or None, user=request.user)
+    measures = services.filter_measures(request.user, form.to_filter())
+    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
+    }
+    template = (
+        "ledger/_measure_table.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def problem_detail(request, pk: int):
+    try:
+        problem = services.get_problem(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    measures = services.filter_measures(request.user, services.MeasureFilter(problem=problem.pk))
+    return render(
+        request,
+        "ledger/problem_detail.html",
+        {
+            "problem": problem,
+            "measures": measures,
+            "mechanisms": problem.mechanisms.all(),
+            "can_change": Measure.objects.restrict(request.user, CHANGE).filter(problem=problem).exists(),
+        },
+    )
+
+
+@login_required
+def measure_detail(request, pk: int):
+    try:
+        measure = services.get_measure(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    history = LogEntry.objects.get_for_object(measure).select_related("actor")[:50]
+    return render(
+        request,
+        "ledger/measure_detail.html",
+        {
+            "measure": measure,
+            "history": history,
+            "can_change": Measure.objects.restrict(request.user, CHANGE).filter(pk=pk).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, pk: int):
+    try:
+        measure = services.get_measure(request.user, pk)
+        if not Measure.objects.restrict(request.user, CHANGE).filter(pk=pk).exists():
+            raise AccessDenied("只有整改办可以修改整改措施的分工和时限。")
+    except RectifyError as error:
+        return error_page(request, error)
+    inspection = measure.problem.inspection
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = MeasureAssignmentForm(request.POST, inspection=inspection)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_measure_assignment(
+                    request.user,
+                    pk,
+                    version=data["version"],
+                    lead_leader=data["lead_leader"],
+                    units=list(data["units"]),
+                    supporting_units=list(data["supporting_units"]),
+                    deadline=data["deadline"],
+                    category=data["category"],
+                )
+            except StaleEdit as error:
+                # Keep what the user typed, show what is saved now, and let them save again on top of it.
+                conflict = error.message
+                status = error.status
+                form = MeasureAssignmentForm(
+                    _with_version(request.POST, measure.version), inspection=inspection
+                )
+                form.is_valid()
+            except RectifyError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, "已保存整改措施的分工和时限。")
+                return redirect("ledger:measure-detail", pk=pk)
+        else:
+            status = 400
+    else:
+        form = MeasureAssignmentForm(
+            initial=MeasureAssignmentForm.initial_for(measure), inspection=inspection
+        )
+    return render(
+        request,
+        "ledger/measure_edit.html",
+        {"measure": measure, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+def _with_version(data, version: int):
+    data = data.copy()
+    data["version"] = str(version)
+    return data

@@ -1,0 +1,24 @@
+from django import forms
+
+from rectify.org.models import Organisation
+
+from .services import importable_organisations
+
+
+class NoticeUploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(label="被巡察组织", queryset=Organisation.objects.none())
+    file = forms.FileField(label="通报文件", help_text="支持 .txt（UTF-8 或 GBK）、.html、.docx")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = importable_organisations(user)
+        self.fields["file"].widget.attrs["accept"] = ".txt,.html,.htm,.docx,text/plain,text/html"
+
+
+class NoticeConfirmForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), widget=forms.HiddenInput)
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = importable_organisations(user)

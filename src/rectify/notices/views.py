@@ -1,0 +1,57 @@
+"""The office's notice import: upload, preview what was read, confirm."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from rectify.errors import RectifyError
+
+from . import services
+from .forms import NoticeConfirmForm, NoticeUploadForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_notice(request):
+    if not services.importable_organisations(request.user).exists():
+        return render(request, "error.html", {"message": "只有整改办可以导入巡察通报。"}, status=403)
+    status = 200
+    if request.method == "POST" and "token" in request.POST:
+        confirm = NoticeConfirmForm(request.POST, user=request.user)
+        if confirm.is_valid():
+            try:
+                inspection = services.import_stashed(
+                    request.user, confirm.cleaned_data["token"], confirm.cleaned_data["organisation"]
+                )
+            except RectifyError as error:
+                messages.error(request, error.message)
+                return render(
+                    request,
+                    "notices/import.html",
+                    {"form": NoticeUploadForm(user=request.user)},
+                    status=error.status,
+                )
+            messages.success(request, f"已导入巡察“{inspection.title}”。")
+            return redirect("ledger:inspection-detail", pk=inspection.pk)
+        messages.error(request, "导入请求无效，请重新上传。")
+        return render(
+            request, "notices/import.html", {"form": NoticeUploadForm(user=request.user)}, status=400
+        )
+    form = NoticeUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                document, token = services.stash_upload(request.user, form.cleaned_data["file"])
+            except RectifyError as error:
+                form.add_error("file", error.message)
+                status = error.status
+            else:
+                return render(
+                    request,
+                    "notices/import_preview.html",
+                    {"document": document, "token": token, "organisation": form.cleaned_data["organisation"]},
+                )
+        else:
+            status = 400
+    return render(request, "notices/import.html", {"form": form}, status=status)

@@ -1,0 +1,85 @@
+"""Who may see and do what: the roles a user holds, reduced to organisation path prefixes.
+
+Every restricted queryset (`Model.objects.restrict(user, action)`) asks this module, so the web
+pages, the API and the commands apply one rule, in the database, in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import UNIT_ROLES, Membership, Organisation, Role
+
+VIEW = "view"
+CHANGE = "change"
+
+
+@dataclass(frozen=True)
+class Access:
+    """The paths of the organisations in which a user holds each role."""
+
+    is_authenticated: bool
+    is_superuser: bool = False
+    paths_by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, user) -> Access:
+        """The user's access, read once per user object (one query) and cached on it."""
+        cached = getattr(user, "_rectify_access", None)
+        if cached is not None:
+            return cached
+        if user is None or not user.is_authenticated or not user.is_active:
+            access = cls(is_authenticated=False)
+        else:
+            paths: dict[str, list[str]] = {}
+            for role, path in Membership.objects.filter(user=user).values_list("role", "organisation__path"):
+                paths.setdefault(role, []).append(path)
+            access = cls(
+                is_authenticated=True,
+                is_superuser=user.is_superuser,
+                paths_by_role={role: tuple(sorted(items)) for role, items in paths.items()},
+            )
+        if user is not None:
+            user._rectify_access = access
+        return access
+
+    def paths(self, roles: Iterable[str]) -> tuple[str, ...]:
+        return tuple(path for role in roles for path in self.paths_by_role.get(role, ()))
+
+    @property
+    def unit_paths(self) -> tuple[str, ...]:
+        return self.paths(UNIT_ROLES)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.paths_by_role)
+
+    def has_role(self, role: str, organisation: Organisation | None = None) -> bool:
+        """True if the user holds `role` in `organisation` or above it (or anywhere, without one)."""
+        if organisation is None:
+            return role in self.paths_by_role
+        return any(organisation.path.startswith(path) for path in self.paths_by_role.get(role, ()))
+
+    def is_office_for(self, organisation: Organisation) -> bool:
+        return self.is_superuser or self.has_role(Role.OFFICE, organisation)
+
+
+def path_q(lookup: str, paths: Iterable[str]) -> Q | None:
+    """Q matching rows whose organisation path (at `lookup`) lies under any of `paths`; None if none."""
+    condition: Q | None = None
+    for path in paths:
+        part = Q(**{f"{lookup}__startswith": path})
+        condition = part if condition is None else condition | part
+    return condition
+
+
+def any_of(*conditions: Q | None) -> Q | None:
+    """OR of the conditions that exist; None when there is none (the caller then returns nothing)."""
+    result: Q | None = None
+    for condition in conditions:
+        if condition is not None:
+            result = condition if result is None else result | condition
+    return result

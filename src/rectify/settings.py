@@ -1,0 +1,207 @@
+"""Settings, read from the environment (see README.md for every variable).
+
+The embedded default needs nothing set: a SQLite file under ./var, files under ./var/media, tasks
+inline. `RECTIFY_ENV=production` turns on the safe defaults and refuses to start without a real
+secret key and allowed hosts.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+# Where runtime data lives by default: the working directory, so a checkout keeps its data in ./var.
+DATA_DIR = Path(os.environ.get("RECTIFY_DATA_DIR", Path.cwd() / "var"))
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+INSECURE_DEFAULT_KEY = "django-insecure-rectify-development-only"
+
+ENVIRONMENT = env_str("RECTIFY_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+
+SECRET_KEY = env_str("RECTIFY_SECRET_KEY", INSECURE_DEFAULT_KEY)
+DEBUG = env_bool("RECTIFY_DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env_list(
+    "RECTIFY_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1],testserver"
+)
+
+if PRODUCTION:
+    if SECRET_KEY == INSECURE_DEFAULT_KEY or len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "生产模式（RECTIFY_ENV=production）必须通过 RECTIFY_SECRET_KEY 设置至少 50 个字符的随机密钥。"
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("生产模式不得开启调试（RECTIFY_DEBUG）。")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("生产模式必须通过 RECTIFY_ALLOWED_HOSTS 设置允许访问的主机名。")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "auditlog",
+    "rectify.org",
+    "rectify.ledger",
+    "rectify.notices",
+    "rectify.api",
+    "rectify.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "rectify.urls"
+WSGI_APPLICATION = "rectify.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "rectify.org.context_processors.roles",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'rectify.sqlite3'}"),
+        conn_max_age=env_int("RECTIFY_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades failing mid-transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTH_USER_MODEL = "org.User"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "ledger:inspection-list"
+LOGOUT_REDIRECT_URL = "login"
+
+# Lockout after repeated failed logins (per user name and address pair).
+AXES_FAILURE_LIMIT = env_int("RECTIFY_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("RECTIFY_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "rectify.org.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("RECTIFY_STATIC_ROOT", str(DATA_DIR / "static")))
+MEDIA_ROOT = Path(env_str("RECTIFY_MEDIA_ROOT", str(DATA_DIR / "media")))
+# Uploaded files are never served from MEDIA_URL: views check permission and stream them.
+MEDIA_URL = "/media-not-served/"
+
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024)
+
+# API tokens live this long (days) before the user must ask for a new one.
+RECTIFY_API_TOKEN_DAYS = env_int("RECTIFY_API_TOKEN_DAYS", 30)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("RECTIFY_SESSION_SECONDS", 8 * 3600)
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("RECTIFY_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("RECTIFY_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("RECTIFY_HSTS_PRELOAD", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = env_list("RECTIFY_CSRF_TRUSTED_ORIGINS")
+    # Behind the proxy, the app serves its own collected static files (no CDN, no extra server).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+EMAIL_BACKEND = env_str("RECTIFY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("RECTIFY_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from rectify.api.api import api
+
+admin.site.site_header = "Rectify 巡察整改督办平台 · 管理后台"
+admin.site.site_title = "巡察整改督办平台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="ledger:inspection-list", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("rectify.ledger.urls")),
+    path("notices/", include("rectify.notices.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

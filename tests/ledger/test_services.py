@@ -1,0 +1,166 @@
+"""Ledger rules: filters, derived overdue, counts, and the office's assignment edit."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.ledger import services
+from rectify.ledger.choices import MeasureCategory, MeasureStatus
+from rectify.ledger.models import Measure, MeasureUnit, Problem
+
+TODAY = date(2025, 6, 1)
+
+
+def keys(measures):
+    return {(m.problem.number, m.order) for m in measures}
+
+
+def test_filters_narrow_the_ledger(ledger, world):
+    m = ledger.measures
+    Measure.objects.filter(pk=m[(1, 1)].pk).update(
+        status=MeasureStatus.SIGNED_OFF, deadline=TODAY - timedelta(days=9)
+    )
+    Measure.objects.filter(pk=m[(2, 1)].pk).update(
+        status=MeasureStatus.IN_PROGRESS, deadline=TODAY - timedelta(days=1)
+    )
+    Measure.objects.filter(pk=m[(3, 2)].pk).update(
+        category=MeasureCategory.LONG_TERM, status=MeasureStatus.ONGOING
+    )
+
+    def run(**filters):
+        return keys(services.filter_measures(world.alice, services.MeasureFilter(**filters), on=TODAY))
+
+    area2 = ledger.inspection.areas.get(order=2)
+    assert run() == {(1, 1), (1, 2), (2, 1), (3, 1), (3, 2)}
+    assert run(area=area2.pk) == {(3, 1), (3, 2)}
+    assert run(unit=world.orgs["a2"].pk) == {(2, 1), (3, 1)}
+    assert run(unit=world.orgs["a1"].pk) == {(1, 1), (1, 2), (3, 1), (3, 2)}  # the squad's 1.2 counts too
+    assert run(status=MeasureStatus.SIGNED_OFF) == {(1, 1)}
+    assert run(category=MeasureCategory.LONG_TERM) == {(3, 2)}
+    assert run(overdue=True) == {(2, 1)}  # 1.1 is past its deadline but signed off
+    assert run(overdue=False) == {(1, 1), (1, 2), (3, 1), (3, 2)}
+    assert run(q="非法营运") == {(2, 1)}
+    assert run(q="审批 网上") == {(3, 2)}
+    assert run(leader=world.larry.pk) == run()
+    assert run(inspection=ledger.other.pk) == set()  # Alice cannot see bureau B's
+
+
+def test_overdue_is_derived_on_the_day_asked(ledger, world):
+    measure = ledger.measures[(1, 1)]
+    Measure.objects.filter(pk=measure.pk).update(deadline=TODAY, status=MeasureStatus.IN_PROGRESS)
+    assert not services.get_measure(world.alice, measure.pk, on=TODAY).is_overdue
+    assert services.get_measure(world.alice, measure.pk, on=TODAY + timedelta(days=1)).is_overdue
+
+
+def test_summary_counts_what_the_user_may_see(ledger, world):
+    Measure.objects.filter(problem__number=2).update(status=MeasureStatus.SIGNED_OFF)
+    office = services.summarise(world.alice, ledger.inspection, on=TODAY)
+    assert (office.problems, office.measures, office.rectified_problems) == (3, 5, 1)
+    assert office.by_status == {MeasureStatus.NOT_STARTED: 4, MeasureStatus.SIGNED_OFF: 1}
+    unit = services.summarise(world.lisa, ledger.inspection, on=TODAY)
+    assert (unit.problems, unit.measures) == (2, 2)
+
+
+def test_office_edits_assignment_and_the_version_moves_on(ledger, world):
+    measure = ledger.measures[(1, 1)]
+    updated = services.update_measure_assignment(
+        world.alice,
+        measure.pk,
+        version=1,
+        lead_leader=None,
+        units=[world.orgs["a2"]],
+        supporting_units=[world.orgs["a1"]],
+        deadline=date(2025, 12, 31),
+        category=MeasureCategory.IMMEDIATE,
+    )
+    assert updated.version == 2
+    assert [u.code for u in updated.responsible_units] == ["a-unit-2"]
+    assert [u.code for u in updated.supporting_units] == ["a-unit-1"]
+    assert (updated.deadline, updated.category, updated.lead_leader) == (
+        date(2025, 12, 31),
+        "immediate",
+        None,
+    )
+
+
+def test_a_stale_edit_is_refused_and_changes_nothing(ledger, world):
+    measure = ledger.measures[(1, 1)]
+    services.update_measure_assignment(world.alice, measure.pk, version=1, deadline=date(2025, 9, 1))
+    with pytest.raises(StaleEdit) as error:
+        services.update_measure_assignment(world.alice, measure.pk, version=1, deadline=date(2026, 1, 1))
+    assert "已被他人修改" in error.value.message and error.value.status == 409
+    measure.refresh_from_db()
+    assert (measure.version, measure.deadline) == (2, date(2025, 9, 1))
+
+
+@pytest.mark.parametrize("name", ["larry", "vera", "sam", "hana", "bob"])
+def test_only_the_office_may_edit(ledger, world, name):
+    measure = ledger.measures[(1, 1)]
+    with pytest.raises(AccessDenied):
+        services.update_measure_assignment(
+            world.people[name], measure.pk, version=1, deadline=date(2025, 9, 1)
+        )
+    measure.refresh_from_db()
+    assert measure.version == 1
+
+
+def test_an_outsider_is_told_the_measure_does_not_exist(ledger, world):
+    with pytest.raises(NotFound):
+        services.update_measure_assignment(
+            world.charlie, ledger.measures[(1, 1)].pk, version=1, deadline=None
+        )
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"deadline": date(2024, 1, 1)}, "早于巡察反馈日期"),
+        ({"category": "someday"}, "整改类型"),
+        ({"deadline": None}, "必须填写整改时限"),
+        ({"lead_leader": "bob"}, "不能担任牵头领导"),
+        ({"units": ["a1"], "supporting_units": ["a1"]}, "不能同时"),
+        ({"units": ["city"]}, "不能承担整改任务"),
+    ],
+)
+def test_invalid_assignments_are_refused_in_chinese_and_change_nothing(ledger, world, changes, message):
+    measure = ledger.measures[(2, 1)]
+    resolved = {}
+    for key, value in changes.items():
+        if key == "lead_leader":
+            value = world.people[value]
+        elif key in ("units", "supporting_units"):
+            value = [world.orgs[code] for code in value]
+        resolved[key] = value
+    with pytest.raises(InvalidInput) as error:
+        services.update_measure_assignment(world.alice, measure.pk, version=1, **resolved)
+    assert message in error.value.message
+    measure.refresh_from_db()
+    assert measure.version == 1
+    assert list(MeasureUnit.objects.filter(measure=measure).values_list("unit__code", flat=True)) == [
+        "a-unit-2"
+    ]
+
+
+def test_long_term_measures_may_have_no_deadline(ledger, world):
+    measure = services.update_measure_assignment(
+        world.alice, ledger.measures[(3, 2)].pk, version=1, category=MeasureCategory.LONG_TERM, deadline=None
+    )
+    assert measure.deadline is None and measure.category == "long_term"
+
+
+def test_the_database_refuses_what_the_ledger_forbids(ledger):
+    problem = Problem.objects.get(inspection=ledger.inspection, number=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Problem.objects.create(inspection=ledger.inspection, area=problem.area, number=1, title="重复编号")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measure.objects.filter(pk=ledger.measures[(1, 1)].pk).update(status="finished-ish")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measure.objects.filter(pk=ledger.measures[(1, 1)].pk).update(version=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MeasureUnit.objects.create(
+            measure=ledger.measures[(1, 1)],
+            unit=ledger.measures[(1, 1)].responsible_units[0],
+            role="supporting",
+        )

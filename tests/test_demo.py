@@ -1,0 +1,58 @@
+"""`rectify demo --no-serve` builds the whole demo through the importer."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from rectify.ledger import services
+from rectify.ledger.models import Inspection, Measure, Mechanism
+from rectify.org.models import Role, User
+
+
+@pytest.fixture
+def demo(transactional_db, capsys):
+    call_command("demo", no_serve=True, password="Demo-pass-2025")
+    return capsys.readouterr().out
+
+
+def test_demo_builds_the_guangzhou_inspection_with_every_role(demo):
+    inspection = Inspection.objects.get()
+    assert inspection.inspecting_body == "市委第七巡察组" and inspection.inspected.name == "广州市交通运输局"
+    assert inspection.problems.count() == 17
+    assert Measure.objects.count() == 36
+    assert not Measure.objects.filter(lead_leader__isnull=True).exists()
+    assert not Measure.objects.filter(unit_links__isnull=True).exists()
+    assert Mechanism.objects.count() >= 3
+    for username, role in [
+        ("office", Role.OFFICE),
+        ("leader", Role.LEADER),
+        ("unithead", Role.UNIT_HEAD),
+        ("unit", Role.LIAISON),
+        ("supervisor", Role.SUPERVISOR),
+    ]:
+        assert User.objects.get(username=username).memberships.filter(role=role).exists()
+        assert username in demo
+    assert "Demo-pass-2025" in demo
+
+
+def test_demo_spreads_statuses_and_has_overdue_measures(demo):
+    statuses = set(Measure.objects.values_list("status", flat=True))
+    assert {"not_started", "in_progress", "signoff_requested", "signed_off", "ongoing"} <= statuses
+    office = User.objects.get(username="office")
+    overdue = services.filter_measures(office, services.MeasureFilter(overdue=True), on=date.today())
+    assert 0 < overdue.count() < 36
+
+
+def test_demo_accounts_log_in_and_see_their_part(demo):
+    client = Client()
+    response = client.post("/login/", {"username": "unit", "password": "Demo-pass-2025"})
+    assert response.status_code == 302
+    page = client.get("/measures/").content.decode()
+    assert "南站" in page  # the enforcement squad's measures
+
+
+def test_demo_can_be_rebuilt(demo):
+    call_command("demo", no_serve=True, password="Demo-pass-2025")
+    assert Inspection.objects.count() == 1 and Measure.objects.count() == 36
