@@ -35,6 +35,7 @@ class MeasureFilterForm(forms.Form):
     overdue = forms.ChoiceField(label="是否超期", choices=OVERDUE_CHOICES, required=False)
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         inspections = Inspection.objects.restrict(user, VIEW)
         self.fields["inspection"].queryset = inspections
@@ -100,6 +101,7 @@ class MeasureAssignmentForm(forms.Form):
     category = forms.ChoiceField(label="整改类型", choices=MeasureCategory.choices)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["lead_leader"].queryset = assignable_leaders(inspection)
         units = assignable_units(inspection)

@@ -10,6 +10,7 @@ class NoticeUploadForm(forms.Form):
     file = forms.FileField(label="通报文件", help_text="支持 .txt（UTF-8 或 GBK）、.html、.docx")
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = importable_organisations(user)
         self.fields["file"].widget.attrs["accept"] = ".txt,.html,.htm,.docx,text/plain,text/html"
@@ -20,5 +21,6 @@ class NoticeConfirmForm(forms.Form):
     token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = importable_organisations(user)
