@@ -119,6 +119,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades failing mid-transaction.
+    # Tests use a file too (not Django's shared in-memory database), so concurrent connections lock
+    # and wait exactly as they do in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-rectify.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",

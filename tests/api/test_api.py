@@ -197,3 +197,20 @@ def test_openapi_schema_and_docs_are_served(api, world):
     assert "/api/v1/auth/token" in schema["paths"]
     api.force_login(world.alice)
     assert api.get("/api/v1/docs").status_code == 200
+
+
+def test_api_changes_are_in_the_audit_trail_with_the_token_user(api, world, ledger):
+    from auditlog.models import LogEntry
+
+    measure = ledger.measures[(1, 1)]
+    body = json.dumps({"version": 1, "deadline": "2025-10-31"})
+    api.patch(
+        f"/api/v1/measures/{measure.pk}",
+        body,
+        content_type="application/json",
+        headers=token_for(api, "alice"),
+    )
+    entry = LogEntry.objects.get_for_object(measure).latest("timestamp")
+    assert entry.actor == world.alice
+    assert entry.changes_dict["deadline"] == ["None", "2025-10-31"]
+    assert entry.changes_dict["version"] == ["1", "2"]
