@@ -7,7 +7,7 @@ EXTRAS ?=
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup demo test test-postgres browser lint format clean
+.PHONY: setup demo test test-postgres browser lint format clean bench
 
 setup: $(VENV)/.installed$(if $(EXTRAS),-$(EXTRAS))
 
@@ -57,3 +57,7 @@ format:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+
+# Figures for speed and memory, on a throwaway SQLite database (or DATABASE_URL if set).
+bench: setup
+	RECTIFY_DATA_DIR=$$(mktemp -d) $(BIN)/rectify benchmark

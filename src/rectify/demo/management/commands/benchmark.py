@@ -1,0 +1,194 @@
+"""rectify benchmark: print how fast the core paths are on a large synthetic ledger.
+
+Figures, not pass/fail: run it before and after a change (`make bench` uses a throwaway database).
+"""
+
+import io
+import resource
+import statistics
+import time
+from datetime import date
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import override_settings
+
+from rectify.demo.builder import DEMO_NOTICE
+from rectify.ledger import services
+from rectify.ledger.models import Inspection, Measure, MeasureUnit
+from rectify.notices.document import InspectionFacts, NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem
+from rectify.notices.importer import import_notice
+from rectify.notices.parser import parse_bytes
+from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
+
+
+class Command(BaseCommand):
+    help = "在合成的大规模台账上测量解析、导入、台账查询和接口的耗时（仅用于测试数据库）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--measures", type=int, default=20000, help="合成台账的整改措施总数")
+        parser.add_argument("--units", type=int, default=60, help="责任单位数")
+
+    def handle(self, *args, measures: int, units: int, **options):
+        if settings.PRODUCTION:
+            raise CommandError("不能在生产环境运行基准测试（会写入大量合成数据）。", returncode=2)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+        self.rows: list[tuple[str, str]] = []
+
+        data = DEMO_NOTICE.read_bytes()
+        self.timed("解析广州通报 .txt（每次）", lambda: parse_bytes(data, "notice.txt"), repeat=100)
+        docx = _as_docx(parse_bytes(data, "notice.txt"))
+        self.timed("解析同一通报 .docx（每次）", lambda: parse_bytes(docx, "notice.docx"), repeat=20)
+
+        people = _organisations_and_people(units)
+        started = time.perf_counter()
+        inspections = _synthetic_ledger(measures, people["units"])
+        self.row(f"写入合成台账（{measures} 条措施）", f"{time.perf_counter() - started:.1f} s")
+        document = parse_bytes(data, "notice.txt")
+        self.timed(
+            "导入广州通报（36 条措施，一个事务）",
+            lambda: import_notice(document, organisation=people["bureau"]),
+        )
+
+        today = date.today()
+        for label, user in (
+            ("整改办", people["office"]),
+            ("责任单位联络员", people["liaison"]),
+            ("纪检监察组", people["supervisor"]),
+        ):
+            user = User.objects.get(pk=user.pk)
+
+            def first_page(user=user):
+                rows = services.filter_measures(user, services.MeasureFilter(), on=today)
+                return rows.count(), list(rows[:50])
+
+            self.timed(f"{label}：台账首页（50 行）与总数", first_page, repeat=10, count_queries=True)
+            self.timed(
+                f"{label}：超期措施筛选",
+                lambda user=user: services.filter_measures(
+                    user, services.MeasureFilter(overdue=True), on=today
+                ).count(),
+                repeat=10,
+            )
+        self.timed(
+            "整改办：巡察进展统计", lambda: services.summarise(people["office"], inspections[0]), repeat=10
+        )
+
+        client = Client()
+        client.force_login(people["office"])
+        with override_settings(ALLOWED_HOSTS=["testserver", *settings.ALLOWED_HOSTS]):
+            self.timed(
+                "接口 GET /api/v1/measures?page_size=200",
+                lambda: client.get("/api/v1/measures?page_size=200"),
+                repeat=10,
+            )
+            self.timed("网页 /measures/（整改台账）", lambda: client.get("/measures/"), repeat=10)
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.row("进程内存峰值", f"{peak:.0f} MiB")
+        self.row(
+            "数据库",
+            f"{connection.vendor}，{Measure.objects.count()} 条措施，{Inspection.objects.count()} 次巡察",
+        )
+        width = max(len(name) for name, _ in self.rows) + 2
+        for name, value in self.rows:
+            self.stdout.write(f"{name:<{width}}{value}")
+
+    def row(self, name: str, value: str) -> None:
+        self.rows.append((name, value))
+
+    def timed(self, name: str, action, repeat: int = 1, count_queries: bool = False) -> None:
+        samples = []
+        queries = 0
+        for _ in range(repeat):
+            reset_queries()
+            with override_settings(DEBUG=count_queries):
+                started = time.perf_counter()
+                action()
+                samples.append(time.perf_counter() - started)
+                queries = len(connection.queries) if count_queries else 0
+        median = statistics.median(samples) * 1000
+        extra = f"，{queries} 次查询" if count_queries else ""
+        self.row(name, f"中位数 {median:.2f} ms（{repeat} 次）{extra}")
+
+
+def _as_docx(document: NoticeDocument) -> bytes:
+    from docx import Document
+
+    out = Document()
+    out.add_paragraph(document.title)
+    out.add_paragraph(document.opening)
+    for number, area in enumerate(document.areas, start=1):
+        out.add_paragraph(f"（{'一二三四五六七八九十'[number - 1]}）{area.title}")
+        for problem in area.problems:
+            out.add_paragraph(f"{problem.number}.{problem.title}")
+            out.add_paragraph(problem.source_text)
+    out.add_paragraph(document.issuer)
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def _organisations_and_people(unit_count: int) -> dict:
+    city = Organisation.objects.create(
+        name="基准市委巡察办", code="bench-city", kind=OrganisationKind.INSPECTION_OFFICE
+    )
+    bureau = Organisation.objects.create(
+        name="基准局", code="bench-bureau", kind=OrganisationKind.PARTY_ORGAN, parent=city
+    )
+    units = [
+        Organisation.objects.create(
+            name=f"基准单位{i}", code=f"bench-unit-{i}", kind=OrganisationKind.DEPARTMENT, parent=bureau
+        )
+        for i in range(unit_count)
+    ]
+
+    def person(username: str, role: str, organisation: Organisation) -> User:
+        user = User.objects.create_user(username, password=None, full_name=username)
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+        return user
+
+    return {
+        "bureau": bureau,
+        "units": units,
+        "office": person("bench-office", Role.OFFICE, bureau),
+        "liaison": person("bench-liaison", Role.LIAISON, units[0]),
+        "supervisor": person("bench-supervisor", Role.SUPERVISOR, city),
+    }
+
+
+def _synthetic_ledger(measure_total: int, units: list[Organisation]) -> list[Inspection]:
+    """Inspections of 20 problems × 10 measures each until `measure_total` measures exist."""
+    bureau = units[0].parent
+    per_inspection = 200
+    inspections = []
+    for index in range(max(1, measure_total // per_inspection)):
+        problems = [
+            NoticeProblem(
+                number,
+                f"第{index}次巡察第{number}个问题：非法营运监管不到位",
+                [
+                    NoticeMeasure(f"措施{order}：加强重点时段巡查打击，提升执法效率。")
+                    for order in range(1, 11)
+                ],
+            )
+            for number in range(1, 21)
+        ]
+        document = NoticeDocument(
+            title=f"基准通报{index}",
+            inspection=InspectionFacts(body="市委巡察组", theme="基准巡察", feedback_date=date(2024, 1, 1)),
+            areas=[NoticeArea(title="关于执法方面", problems=problems)],
+        )
+        inspections.append(import_notice(document, organisation=bureau))
+    links = []
+    for position, measure_id in enumerate(Measure.objects.values_list("id", flat=True)):
+        links.append(
+            MeasureUnit(measure_id=measure_id, unit=units[position % len(units)], role="responsible")
+        )
+    MeasureUnit.objects.bulk_create(links, batch_size=2000)
+    Measure.objects.filter(order__in=(1, 2, 3)).update(deadline=date(2024, 6, 30), status="in_progress")
+    return inspections
