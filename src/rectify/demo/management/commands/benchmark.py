@@ -31,11 +31,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--measures", type=int, default=20000, help="合成台账的整改措施总数")
         parser.add_argument("--units", type=int, default=60, help="责任单位数")
+        parser.add_argument("--wipe", action="store_true", help="确认清空当前数据库中已有的数据")
 
-    def handle(self, *args, measures: int, units: int, **options):
+    def handle(self, *args, measures: int, units: int, wipe: bool, **options):
         if settings.PRODUCTION:
             raise CommandError("不能在生产环境运行基准测试（会写入大量合成数据）。", returncode=2)
         call_command("migrate", interactive=False, verbosity=0)
+        if Organisation.objects.exists() and not wipe:
+            raise CommandError(
+                "当前数据库已有数据，基准测试会清空它。请用 make bench（临时数据库）运行，或加 --wipe 确认。",
+                returncode=2,
+            )
         call_command("flush", interactive=False, verbosity=0)
         self.rows: list[tuple[str, str]] = []
 
