@@ -32,6 +32,15 @@ GUANGZHOU = (
 PASSWORD = "Correct-horse-42"
 
 
+def pytest_configure(config):
+    # Real hashing costs ~0.3 s per user and the tests make hundreds; logins are still real.
+    # Only with pytest-django on: the parser tests also run without Django at all.
+    if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
@@ -176,9 +185,3 @@ class _Ledger:
         self.inspection = inspection
         self.other = other
         self.measures = measures
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Real hashing costs ~0.3 s per user; the tests make hundreds. Login itself is still real.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
