@@ -164,3 +164,32 @@ def test_the_database_refuses_what_the_ledger_forbids(ledger):
             unit=ledger.measures[(1, 1)].responsible_units[0],
             role="supporting",
         )
+
+
+def test_saving_without_changes_keeps_the_version(ledger, world):
+    measure = ledger.measures[(2, 1)]
+    same = services.update_measure_assignment(
+        world.alice,
+        measure.pk,
+        version=1,
+        units=[world.orgs["a2"]],
+        supporting_units=[],
+        lead_leader=world.larry,
+    )
+    assert same.version == 1
+
+
+def test_history_shows_field_and_unit_changes_in_chinese(ledger, world):
+    from auditlog.context import set_actor
+
+    measure = ledger.measures[(2, 1)]
+    with set_actor(world.alice):
+        services.update_measure_assignment(
+            world.alice, measure.pk, version=1, deadline=date(2025, 8, 1), units=[world.orgs["a1"]]
+        )
+    history = services.measure_history(measure)
+    actions = [entry.action for entry in history[:3]]
+    assert "移除责任单位：甲局法规处" in actions and "增加责任单位：甲局执法支队" in actions
+    edit = next(entry for entry in history if entry.action == "修改" and entry.actor == "艾丽")
+    assert edit.changes == [("整改时限", "（空）", "2025年8月1日")]
+    assert all(field != "版本" for entry in history for field, _, _ in entry.changes)

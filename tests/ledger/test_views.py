@@ -155,3 +155,12 @@ def test_web_import_refuses_a_file_that_is_not_a_notice(world, tmp_path):
 
 def test_web_import_is_for_the_office(world):
     assert signed_in("bob").get("/notices/import/").status_code == 403
+
+
+def test_error_pages_are_chinese(world):
+    client = signed_in("alice")
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
+    csrf_client = Client(enforce_csrf_checks=True)
+    response = csrf_client.post("/login/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 403 and "页面已过期" in response.content.decode()

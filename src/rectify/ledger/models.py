@@ -237,7 +237,11 @@ class MeasureUnit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} · {self.get_role_display()}"
+        return f"{self.get_role_display()}：{self.unit}"
+
+    def get_additional_data(self) -> dict:
+        # Recorded with each audit entry, so a measure's history can include its unit changes.
+        return {"measure_id": self.measure_id}
 
 
 class Mechanism(models.Model):

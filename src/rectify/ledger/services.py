@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.org.access import CHANGE, VIEW
-from rectify.org.models import Membership, Organisation, Role, User
+from rectify.org.models import Organisation, Role, User
 
 from .choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
-from .models import Area, Inspection, Measure, MeasureUnit, Problem
+from .models import Inspection, Measure, MeasureUnit, Problem
 
 MAX_PAGE_SIZE = 200
 
@@ -201,10 +203,11 @@ def update_measure_assignment(
     measure = _lock_measure(user, measure_id)
     if measure.version != version:
         raise StaleEdit(
-            f"该整改措施已被他人修改（您编辑的是第 {version} 版，当前为第 {measure.version} 版）。"
-            "请刷新后在最新版本上重新修改，您填写的内容已保留。"
+            f"该整改措施已被他人修改（您编辑的是第 {version} 版，当前为第 {measure.version} 版），"
+            "本次修改未保存。请在最新版本的基础上重新修改。"
         )
     inspection = measure.problem.inspection
+    before = (measure.lead_leader_id, measure.deadline, measure.category)
     if lead_leader is not UNSET:
         if lead_leader is not None and not assignable_leaders(inspection).filter(pk=lead_leader.pk).exists():
             raise InvalidInput(f"“{lead_leader}”不是本单位的领导小组成员，不能担任牵头领导。")
@@ -223,10 +226,13 @@ def update_measure_assignment(
         and (deadline is not UNSET or category is not UNSET)
     ):
         raise InvalidInput("立行立改和限期整改的措施必须填写整改时限；长期坚持的措施可不填。")
-    if units is not UNSET or supporting_units is not UNSET:
-        _replace_units(measure, units, supporting_units)
-    measure.version += 1
-    measure.save()
+    units_changed = (units is not UNSET or supporting_units is not UNSET) and _replace_units(
+        measure, units, supporting_units
+    )
+    if units_changed or (measure.lead_leader_id, measure.deadline, measure.category) != before:
+        # Saving what was already there would move the version on and make others' edits stale.
+        measure.version += 1
+        measure.save()
     return get_measure(user, measure.pk)
 
 
@@ -246,7 +252,8 @@ def _lock_measure(user: User, measure_id: int) -> Measure:
         raise AccessDenied("只有整改办可以修改整改措施的分工和时限。") from None
 
 
-def _replace_units(measure: Measure, units: list[Organisation], supporting: list[Organisation]) -> None:
+def _replace_units(measure: Measure, units: list[Organisation], supporting: list[Organisation]) -> bool:
+    """Make the measure's units these; True if anything changed."""
     current = {link.unit_id: link.role for link in measure.unit_links.all()}
     responsible_ids = (
         [u.pk for u in units]
@@ -262,11 +269,13 @@ def _replace_units(measure: Measure, units: list[Organisation], supporting: list
     if both:
         names = "、".join(Organisation.objects.filter(pk__in=both).values_list("name", flat=True))
         raise InvalidInput(f"{names} 不能同时是责任单位和配合单位。")
-    allowed = set(assignable_units(measure.problem.inspection).values_list("pk", flat=True))
-    if not set(responsible_ids + supporting_ids) <= allowed:
+    chosen = set(responsible_ids + supporting_ids)
+    if assignable_units(measure.problem.inspection).filter(pk__in=chosen).count() != len(chosen):
         raise InvalidInput("所选单位不能承担整改任务（巡察机构和纪检监察组不作为责任单位）。")
     wanted = {pk: MeasureUnit.Role.RESPONSIBLE for pk in responsible_ids}
     wanted.update({pk: MeasureUnit.Role.SUPPORTING for pk in supporting_ids})
+    if wanted == current:
+        return False
     for link in list(measure.unit_links.all()):
         if wanted.get(link.unit_id) != link.role:
             link.delete()  # one by one, so the audit trail records each removal
@@ -274,11 +283,52 @@ def _replace_units(measure: Measure, units: list[Organisation], supporting: list
     for pk, role in wanted.items():
         if pk not in kept:
             MeasureUnit.objects.create(measure=measure, unit_id=pk, role=role)
+    return True
 
 
-def areas_of(inspection: Inspection) -> QuerySet[Area]:
-    return inspection.areas.order_by("order")
+@dataclass(frozen=True)
+class HistoryEntry:
+    timestamp: datetime
+    actor: str
+    action: str
+    changes: list[tuple[str, str, str]]
 
 
-def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation")
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: "创建",
+    LogEntry.Action.UPDATE: "修改",
+    LogEntry.Action.DELETE: "删除",
+    LogEntry.Action.ACCESS: "查看",
+}
+EMPTY_VALUES = {"None", "", "[]"}
+
+
+def measure_history(measure: Measure, limit: int = 100) -> list[HistoryEntry]:
+    """The measure's audit trail, its unit assignments included, newest first, in Chinese."""
+    unit_type = ContentType.objects.get_for_model(MeasureUnit)
+    entries = (
+        LogEntry.objects.filter(
+            Q(content_type=ContentType.objects.get_for_model(Measure), object_id=measure.pk)
+            | Q(content_type=unit_type, additional_data__measure_id=measure.pk)
+        )
+        .select_related("actor")
+        .order_by("-timestamp", "-id")[:limit]
+    )
+    history = []
+    for entry in entries:
+        actor = entry.actor.display_name if entry.actor else "系统"
+        if entry.content_type_id == unit_type.pk:
+            verb = {LogEntry.Action.CREATE: "增加", LogEntry.Action.DELETE: "移除"}.get(entry.action, "修改")
+            history.append(HistoryEntry(entry.timestamp, actor, f"{verb}{entry.object_repr}", []))
+            continue
+        changes = [
+            (field, _shown(values[0]), _shown(values[1]))
+            for field, values in entry.changes_display_dict.items()
+            if field != Measure._meta.get_field("version").verbose_name
+        ]
+        history.append(HistoryEntry(entry.timestamp, actor, ACTION_LABELS.get(entry.action, "修改"), changes))
+    return history
+
+
+def _shown(value) -> str:
+    return "（空）" if str(value) in EMPTY_VALUES else str(value)

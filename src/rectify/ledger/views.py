@@ -1,6 +1,5 @@
 """Ledger pages. Thin: they read forms, call ledger.services and render."""
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -95,7 +94,7 @@ def measure_detail(request, pk: int):
         measure = services.get_measure(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    history = LogEntry.objects.get_for_object(measure).select_related("actor")[:50]
+    history = services.measure_history(measure)
     return render(
         request,
         "ledger/measure_detail.html",

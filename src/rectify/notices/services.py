@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -68,6 +70,7 @@ def _import(
 # The web import is two steps (preview, then confirm); the file waits between them on disk so the
 # user never has to choose it again.
 STASH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+STASH_LIFETIME_SECONDS = 24 * 3600
 
 
 def _stash_dir() -> Path:
@@ -80,9 +83,19 @@ def stash_upload(user: User, upload: UploadedFile) -> tuple[NoticeDocument, str]
     token = uuid.uuid4().hex
     folder = _stash_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    _forget_abandoned(folder)
     (folder / f"{token}.bin").write_bytes(data)
     (folder / f"{token}.json").write_text(json.dumps({"user": user.pk, "name": upload.name or ""}))
     return document, token
+
+
+def _forget_abandoned(folder: Path) -> None:
+    """Remove uploads whose preview was never confirmed, a day after they were made."""
+    expiry = time.time() - STASH_LIFETIME_SECONDS
+    for path in folder.glob("*.*"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < expiry:
+                path.unlink()
 
 
 def import_stashed(user: User, token: str, organisation: Organisation) -> Inspection:
