@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # so the API docs use its bundled Swagger UI, not a CDN
     "auditlog",
     "rectify.org",
     "rectify.ledger",

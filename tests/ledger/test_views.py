@@ -164,3 +164,22 @@ def test_error_pages_are_chinese(world):
     csrf_client = Client(enforce_csrf_checks=True)
     response = csrf_client.post("/login/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 403 and "页面已过期" in response.content.decode()
+
+
+def test_pages_load_nothing_from_outside_the_machine(ledger):
+    import re
+
+    client = signed_in("alice")
+    problem = ledger.measures[(1, 1)].problem
+    for url in (
+        "/login/",
+        "/inspections/",
+        f"/inspections/{ledger.inspection.pk}/",
+        "/measures/",
+        f"/problems/{problem.pk}/",
+        "/notices/import/",
+        "/api/v1/docs",
+        "/admin/",
+    ):
+        page = client.get(url).content.decode()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), url
