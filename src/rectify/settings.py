@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "auditlog",
     "rectify.org",
     "rectify.ledger",
+    "rectify.progress",
     "rectify.notices",
     "rectify.api",
     "rectify.demo",
@@ -172,7 +173,9 @@ MEDIA_URL = "/media-not-served/"
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
 RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024)
+RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
 # API tokens live this long (days) before the user must ask for a new one.
 RECTIFY_API_TOKEN_DAYS = env_int("RECTIFY_API_TOKEN_DAYS", 30)

@@ -38,3 +38,11 @@ class MechanismStatus(models.TextChoices):
     DRAFTING = "drafting", _("起草中")
     IN_REVIEW = "in_review", _("审议中")
     ISSUED = "issued", _("已印发")
+
+
+class ReportPeriod(models.TextChoices):
+    """How often units report progress, set by the office per inspection."""
+
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    HALF_YEARLY = "half_yearly", _("每半年")

@@ -13,6 +13,7 @@ from .choices import (
     MeasureStatus,
     MechanismKind,
     MechanismStatus,
+    ReportPeriod,
 )
 from .querysets import (
     AreaQuerySet,
@@ -47,6 +48,9 @@ class Inspection(models.Model):
     onsite_end = models.DateField(_("进驻结束日期"), null=True, blank=True)
     feedback_date = models.DateField(_("反馈日期"), null=True, blank=True)
     deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    report_period = models.CharField(
+        _("进展报送周期"), max_length=16, choices=ReportPeriod.choices, default=ReportPeriod.MONTHLY
+    )
     # What the imported notice said, kept for the record and for generating the next notice.
     notice_title = models.CharField(_("通报标题"), max_length=255, blank=True)
     notice_issuer = models.CharField(_("发文机关"), max_length=128, blank=True)
@@ -74,6 +78,9 @@ class Inspection(models.Model):
         ordering = ["-feedback_date", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(report_period__in=ReportPeriod.values), name="inspection_report_period_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(onsite_start__isnull=True)
                 | Q(onsite_end__isnull=True)
@@ -175,6 +182,9 @@ class Measure(models.Model):
         _("状态"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.NOT_STARTED
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
+    reopen_reason = models.TextField(
+        _("反弹原因"), blank=True, help_text=_("回头看发现反弹时记录，措施重新整改")
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = MeasureQuerySet.as_manager()

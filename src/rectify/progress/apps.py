@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class ProgressConfig(AppConfig):
+    name = "rectify.progress"
+    label = "progress"
+    verbose_name = "整改进展与销号"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        for model in (
+            models.ProgressReport,
+            models.Evidence,
+            models.SignOff,
+            models.SignOffDecision,
+            models.FollowUp,
+            models.Indicator,
+            models.Observation,
+        ):
+            auditlog.register(model)

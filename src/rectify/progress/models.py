@@ -1,0 +1,300 @@
+"""The daily work on a measure: progress reports with evidence, sign-off, follow-up, indicators."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from rectify.ledger.models import Measure
+
+USER = settings.AUTH_USER_MODEL
+
+
+class ReportState(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    ACCEPTED = "accepted", _("已采纳")
+    RETURNED = "returned", _("已退回")
+
+
+class ProgressReport(models.Model):
+    """A unit's report on a measure for one period. A returned report is answered by a new one
+    (`supersedes` points back to it); earlier versions are never changed or deleted."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="reports"
+    )
+    period_start = models.DateField(_("报送周期起始"))
+    period_label = models.CharField(_("报送周期"), max_length=32)
+    text = models.TextField(_("进展情况"))
+    percent = models.PositiveSmallIntegerField(_("完成比例（%）"), null=True, blank=True)
+    stage = models.CharField(_("所处阶段"), max_length=64, blank=True)
+    revision = models.PositiveSmallIntegerField(_("版次"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("答复的退回报告"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    state = models.CharField(
+        _("审核状态"), max_length=16, choices=ReportState.choices, default=ReportState.SUBMITTED
+    )
+    author = models.ForeignKey(USER, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+    reviewer = models.ForeignKey(
+        USER, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__lte=100), name="report_percent_range"
+            ),
+            models.CheckConstraint(condition=Q(state__in=ReportState.values), name="report_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state=ReportState.RETURNED) | ~Q(review_comment=""),
+                name="report_return_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ReportState.SUBMITTED) | Q(reviewer__isnull=False),
+                name="report_review_has_reviewer",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="report_revision_positive"),
+        ]
+        indexes = [models.Index(fields=["measure", "state"], name="report_measure_state")]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.period_label} · 第{self.revision}版"
+
+
+class Evidence(models.Model):
+    """A supporting file (佐证材料). Stored under a random name outside the web root; served only
+    through a view that checks the reader may see the measure."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("整改进展"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SignOffLevel(models.TextChoices):
+    """The three approvals a sign-off passes, in order."""
+
+    UNIT_HEAD = "unit_head", _("责任单位负责人审核")
+    OFFICE = "office", _("整改办审核")
+    LEADER = "leader", _("牵头领导审批")
+
+
+SIGNOFF_LEVELS = [SignOffLevel.UNIT_HEAD, SignOffLevel.OFFICE, SignOffLevel.LEADER]
+
+
+class SignOffState(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    APPROVED = "approved", _("已销号")
+    RETURNED = "returned", _("已退回")
+
+
+class SignOff(models.Model):
+    """A request to sign a measure off (销号), passing unit head → office → lead leader."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="signoffs"
+    )
+    requested_by = models.ForeignKey(
+        USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    note = models.TextField(_("申请说明"), blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=SignOffState.choices, default=SignOffState.PENDING
+    )
+    level = models.CharField(
+        _("当前环节"), max_length=16, choices=SignOffLevel.choices, default=SignOffLevel.UNIT_HEAD, blank=True
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("销号申请")
+        verbose_name_plural = _("销号申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=SignOffState.values), name="signoff_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state=SignOffState.PENDING, closed_at__isnull=True)
+                | (~Q(state=SignOffState.PENDING) & Q(closed_at__isnull=False)),
+                name="signoff_closed_when_decided",
+            ),
+            # At most one request in progress per measure.
+            models.UniqueConstraint(
+                fields=["measure"], condition=Q(state="pending"), name="signoff_one_pending_per_measure"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.get_state_display()}"
+
+
+class SignOffDecision(models.Model):
+    """One level's decision on a sign-off request, with the reason when it is returned."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("同意")
+        RETURN = "return", _("退回")
+
+    signoff = models.ForeignKey(
+        SignOff, verbose_name=_("销号申请"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    level = models.CharField(_("环节"), max_length=16, choices=SignOffLevel.choices)
+    decision = models.CharField(_("意见"), max_length=8, choices=Decision.choices)
+    comment = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(USER, verbose_name=_("审批人"), on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("销号审批")
+        verbose_name_plural = _("销号审批")
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["signoff", "level"], name="signoff_decision_once_per_level"),
+            models.CheckConstraint(
+                condition=~Q(decision="return") | ~Q(comment=""), name="signoff_return_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} · {self.get_decision_display()}"
+
+
+class FollowUpOutcome(models.TextChoices):
+    PENDING = "pending", _("待检查")
+    STABLE = "stable", _("巩固")
+    RELAPSE = "relapse", _("反弹")
+
+
+class FollowUp(models.Model):
+    """A follow-up check (回头看) on a signed-off measure: stable, or relapse, which reopens it."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="followups"
+    )
+    due_on = models.DateField(_("计划检查日期"))
+    scheduled_by = models.ForeignKey(
+        USER, verbose_name=_("安排人"), on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(
+        _("检查结果"), max_length=16, choices=FollowUpOutcome.choices, default=FollowUpOutcome.PENDING
+    )
+    note = models.TextField(_("检查情况"), blank=True)
+    checked_by = models.ForeignKey(
+        USER, verbose_name=_("检查人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=FollowUpOutcome.values), name="followup_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="relapse") | ~Q(note=""), name="followup_relapse_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="pending") | Q(checked_by__isnull=False, checked_at__isnull=False),
+                name="followup_checked_has_checker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.due_on} · {self.get_outcome_display()}"
+
+
+class Indicator(models.Model):
+    """A number a measure is judged by (e.g. 行政处罚案件线上办理率), with its baseline and target."""
+
+    class Direction(models.TextChoices):
+        INCREASE = "increase", _("越高越好")
+        DECREASE = "decrease", _("越低越好")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    name = models.CharField(_("指标名称"), max_length=128)
+    unit = models.CharField(_("计量单位"), max_length=32, blank=True, help_text=_("如：%、件、天"))
+    baseline = models.DecimalField(_("基线值"), max_digits=14, decimal_places=4)
+    target = models.DecimalField(_("目标值"), max_digits=14, decimal_places=4)
+    direction = models.CharField(
+        _("方向"), max_length=16, choices=Direction.choices, default=Direction.INCREASE
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["measure", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "name"], name="indicator_unique_name"),
+            models.CheckConstraint(
+                condition=Q(direction__in=["increase", "decrease"]), name="indicator_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="increase", target__gte=F("baseline"))
+                | Q(direction="decrease", target__lte=F("baseline")),
+                name="indicator_target_in_direction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def meets_target(self, value) -> bool:
+        return value >= self.target if self.direction == self.Direction.INCREASE else value <= self.target
+
+
+class Observation(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="observations"
+    )
+    observed_on = models.DateField(_("观测日期"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("指标观测值")
+        verbose_name_plural = _("指标观测值")
+        ordering = ["indicator", "observed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "observed_on"], name="observation_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.observed_on}: {self.value}"

@@ -1,0 +1,485 @@
+"""The daily work on a measure, as actions: report, review, request and decide sign-off, follow
+up, track indicators. Each action checks who may take it, changes everything in one transaction
+(locking the measure where its status moves, see ledger.workflow), or changes nothing."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from rectify.errors import AccessDenied, InvalidInput, NotFound
+from rectify.ledger.choices import MeasureStatus, ReportPeriod
+from rectify.ledger.models import Inspection, Measure, MeasureUnit
+from rectify.ledger.services import get_measure
+from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
+from rectify.org.access import VIEW, Access, any_of, path_q
+from rectify.org.models import UNIT_ROLES, Role, User
+
+from .models import (
+    SIGNOFF_LEVELS,
+    Evidence,
+    FollowUp,
+    FollowUpOutcome,
+    Indicator,
+    Observation,
+    ProgressReport,
+    ReportState,
+    SignOff,
+    SignOffDecision,
+    SignOffLevel,
+    SignOffState,
+)
+from .uploads import check_evidence
+
+MAX_FILES_PER_REPORT = 20
+
+# ------------------------------------------------------------------ who may act on a measure
+
+
+def is_responsible(user: User, measure: Measure, roles=UNIT_ROLES) -> bool:
+    """The user acts (in one of `roles`) for a unit responsible for the measure, or a unit above it."""
+    condition = path_q("unit__path", Access.of(user).paths(roles))
+    if condition is None:
+        return False
+    return MeasureUnit.objects.filter(condition, measure=measure, role=MeasureUnit.Role.RESPONSIBLE).exists()
+
+
+def is_office(user: User, measure: Measure) -> bool:
+    return Access.of(user).is_office_for(measure.problem.inspection.inspected)
+
+
+def is_lead_leader(user: User, measure: Measure) -> bool:
+    """The measure's lead leader; without one, any leader of the inspected organisation."""
+    if measure.lead_leader_id:
+        return measure.lead_leader_id == user.pk
+    return Access.of(user).has_role(Role.LEADER, measure.problem.inspection.inspected)
+
+
+def may_decide(user: User, measure: Measure, level: str) -> bool:
+    if level == SignOffLevel.UNIT_HEAD:
+        return is_responsible(user, measure, roles=[Role.UNIT_HEAD])
+    if level == SignOffLevel.OFFICE:
+        return is_office(user, measure)
+    return is_lead_leader(user, measure)
+
+
+def _visible_measure(user: User, measure_id: int) -> Measure:
+    return get_measure(user, measure_id)  # NotFound when the user may not see it
+
+
+# ------------------------------------------------------------------ report periods
+
+
+def period_of(inspection: Inspection, day: date) -> tuple[date, str]:
+    """The report period containing `day` under the inspection's rhythm: (start, Chinese label)."""
+    if inspection.report_period == ReportPeriod.QUARTERLY:
+        quarter = (day.month - 1) // 3
+        return date(day.year, quarter * 3 + 1, 1), f"{day.year}年第{'一二三四'[quarter]}季度"
+    if inspection.report_period == ReportPeriod.HALF_YEARLY:
+        first = day.month <= 6
+        return date(day.year, 1 if first else 7, 1), f"{day.year}年{'上' if first else '下'}半年"
+    return date(day.year, day.month, 1), f"{day.year}年{day.month}月"
+
+
+# ------------------------------------------------------------------ progress reports
+
+
+def submit_report(
+    user: User,
+    measure_id: int,
+    *,
+    text: str,
+    files: list[UploadedFile] = (),
+    percent: int | None = None,
+    stage: str = "",
+    answers: int | None = None,
+    on: date | None = None,
+) -> ProgressReport:
+    """A responsible unit reports progress, with evidence files. `answers` names the returned
+    report this one answers (it becomes its next version)."""
+    measure = _visible_measure(user, measure_id)
+    if not is_responsible(user, measure):
+        raise AccessDenied("只有该措施的责任单位可以报送整改进展。")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("请填写整改进展情况。")
+    if percent is not None and not 0 <= percent <= 100:
+        raise InvalidInput("完成比例应在 0 到 100 之间。")
+    if len(files) > MAX_FILES_PER_REPORT:
+        raise InvalidInput(f"每次最多上传 {MAX_FILES_PER_REPORT} 个佐证材料。")
+    checked = [check_evidence(upload.name, upload, upload.size) for upload in files]  # all before any write
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            locked = lock(measure.pk)
+            previous = _returned_report(locked, answers) if answers else None
+            start, label = period_of(locked.problem.inspection, on or timezone.localdate())
+            report = ProgressReport.objects.create(
+                measure=locked,
+                period_start=start,
+                period_label=label,
+                text=text,
+                percent=percent,
+                stage=stage.strip()[:64],
+                author=user,
+                supersedes=previous,
+                revision=previous.revision + 1 if previous else 1,
+            )
+            for upload, info in zip(files, checked, strict=True):
+                evidence = Evidence(
+                    report=report,
+                    original_name=info.name,
+                    content_type=info.kind.content_type,
+                    size=info.size,
+                    sha256=info.sha256,
+                    uploaded_by=user,
+                )
+                evidence.file.save(
+                    f"{info.sha256[:16]}.{info.name.rsplit('.', 1)[-1].lower()}", upload, save=False
+                )
+                stored.append(evidence)
+                evidence.save()
+            advance(locked, Event.REPORT)
+    except BaseException:
+        for evidence in stored:  # the transaction rolled back: leave no file behind
+            with contextlib.suppress(OSError):
+                evidence.file.storage.delete(evidence.file.name)
+        raise
+    return report
+
+
+def _returned_report(measure: Measure, report_id: int) -> ProgressReport:
+    try:
+        previous = ProgressReport.objects.get(pk=report_id, measure=measure)
+    except ProgressReport.DoesNotExist:
+        raise InvalidInput("要答复的报告不存在或不属于该措施。") from None
+    if previous.state != ReportState.RETURNED:
+        raise InvalidInput("只能针对已退回的报告重新报送。")
+    if ProgressReport.objects.filter(supersedes=previous).exists():
+        raise InvalidInput("该退回报告已经答复过，请在最新版本上继续。")
+    return previous
+
+
+def get_report(user: User, report_id: int) -> ProgressReport:
+    visible = Measure.objects.restrict(user, VIEW).values("pk")
+    try:
+        return ProgressReport.objects.select_related(
+            "measure__problem__inspection", "author", "reviewer"
+        ).get(pk=report_id, measure__in=visible)
+    except ProgressReport.DoesNotExist:
+        raise NotFound("整改进展报告不存在，或您无权查看。") from None
+
+
+def review_report(user: User, report_id: int, *, decision: str, comment: str = "") -> ProgressReport:
+    """The office accepts a report or returns it with a reason."""
+    report = get_report(user, report_id)
+    if not is_office(user, report.measure):
+        raise AccessDenied("只有整改办可以审核整改进展。")
+    comment = (comment or "").strip()
+    if decision not in ("accept", "return"):
+        raise InvalidInput("审核意见应为“采纳”或“退回”。")
+    if decision == "return" and not comment:
+        raise InvalidInput("退回报告时必须写明退回理由。")
+    with transaction.atomic():
+        changed = ProgressReport.objects.filter(pk=report.pk, state=ReportState.SUBMITTED)
+        if not changed.exists():
+            raise IllegalTransition(f"该报告已{report.get_state_display()}，不能重复审核。")
+        report = changed.select_for_update().get()
+        report.state = ReportState.ACCEPTED if decision == "accept" else ReportState.RETURNED
+        report.reviewer = user
+        report.reviewed_at = timezone.now()
+        report.review_comment = comment
+        report.save()
+    return report
+
+
+# ------------------------------------------------------------------ sign-off
+
+
+def request_signoff(
+    user: User, measure_id: int, *, note: str = "", expected_version: int | None = None
+) -> SignOff:
+    """A responsible unit asks for the measure to be signed off; it needs accepted evidence."""
+    measure = _visible_measure(user, measure_id)
+    if not is_responsible(user, measure):
+        raise AccessDenied("只有该措施的责任单位可以申请销号。")
+    with transaction.atomic():
+        locked = lock(measure.pk)
+        target_of(locked, Event.REQUEST_SIGNOFF)  # a state that cannot ask is told so first
+        evidence_since = _last_relapse(locked)
+        accepted = ProgressReport.objects.filter(
+            measure=locked, state=ReportState.ACCEPTED, evidence__isnull=False
+        )
+        if evidence_since:
+            accepted = accepted.filter(submitted_at__gt=evidence_since)
+        if not accepted.exists():
+            raise InvalidInput("申请销号前，至少要有一份已采纳且附有佐证材料的整改进展报告。")
+        advance(locked, Event.REQUEST_SIGNOFF, expected_version=expected_version)
+        try:
+            return SignOff.objects.create(measure=locked, requested_by=user, note=(note or "").strip())
+        except IntegrityError:
+            raise IllegalTransition("该措施已有进行中的销号申请。") from None
+
+
+def _last_relapse(measure: Measure):
+    relapse = measure.followups.filter(outcome=FollowUpOutcome.RELAPSE).order_by("-checked_at").first()
+    return relapse.checked_at if relapse else None
+
+
+def get_signoff(user: User, signoff_id: int) -> SignOff:
+    visible = Measure.objects.restrict(user, VIEW).values("pk")
+    try:
+        return SignOff.objects.select_related("measure__problem__inspection", "requested_by").get(
+            pk=signoff_id, measure__in=visible
+        )
+    except SignOff.DoesNotExist:
+        raise NotFound("销号申请不存在，或您无权查看。") from None
+
+
+def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str = "") -> SignOff:
+    """The current level approves (passing it on, or signing off at the last level) or returns it."""
+    signoff = get_signoff(user, signoff_id)
+    comment = (comment or "").strip()
+    if decision not in ("approve", "return"):
+        raise InvalidInput("审批意见应为“同意”或“退回”。")
+    if decision == "return" and not comment:
+        raise InvalidInput("退回销号申请时必须写明理由。")
+    with transaction.atomic():
+        locked_measure = lock(signoff.measure_id)
+        signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
+        if signoff.state != SignOffState.PENDING:
+            raise IllegalTransition(f"该销号申请已{signoff.get_state_display()}，不能再审批。")
+        level = SignOffLevel(signoff.level)
+        if signoff.requested_by_id == user.pk:
+            raise AccessDenied("不能审批自己提出的销号申请。")
+        if not may_decide(user, locked_measure, level):
+            raise AccessDenied(f"当前环节为“{level.label}”，您无权审批。")
+        SignOffDecision.objects.create(
+            signoff=signoff, level=level, decision=decision, comment=comment, actor=user
+        )
+        if decision == "return":
+            signoff.state = SignOffState.RETURNED
+            signoff.closed_at = timezone.now()
+            advance(locked_measure, Event.RETURN_SIGNOFF)
+        elif level == SIGNOFF_LEVELS[-1]:
+            signoff.state = SignOffState.APPROVED
+            signoff.closed_at = timezone.now()
+            locked_measure.reopen_reason = ""
+            advance(locked_measure, Event.APPROVE_SIGNOFF)
+        else:
+            signoff.level = SIGNOFF_LEVELS[SIGNOFF_LEVELS.index(level) + 1]
+        signoff.save()
+    return signoff
+
+
+# ------------------------------------------------------------------ follow-up (回头看)
+
+
+def schedule_followup(user: User, measure_id: int, *, due_on: date) -> FollowUp:
+    measure = _visible_measure(user, measure_id)
+    if not is_office(user, measure):
+        raise AccessDenied("只有整改办可以安排回头看。")
+    if measure.status != MeasureStatus.SIGNED_OFF:
+        raise IllegalTransition("只有已销号的整改措施才能安排回头看。")
+    return FollowUp.objects.create(measure=measure, due_on=due_on, scheduled_by=user)
+
+
+def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "") -> FollowUp:
+    """Record a check: stable, or relapse, which reopens the measure with the reason."""
+    visible = Measure.objects.restrict(user, VIEW).values("pk")
+    try:
+        followup = FollowUp.objects.select_related("measure__problem__inspection").get(
+            pk=followup_id, measure__in=visible
+        )
+    except FollowUp.DoesNotExist:
+        raise NotFound("回头看记录不存在，或您无权查看。") from None
+    if not is_office(user, followup.measure):
+        raise AccessDenied("只有整改办可以记录回头看结果。")
+    note = (note or "").strip()
+    if outcome not in (FollowUpOutcome.STABLE, FollowUpOutcome.RELAPSE):
+        raise InvalidInput("检查结果应为“巩固”或“反弹”。")
+    if outcome == FollowUpOutcome.RELAPSE and not note:
+        raise InvalidInput("发现反弹时必须写明反弹情况，措施将据此重新整改。")
+    with transaction.atomic():
+        measure = lock(followup.measure_id)
+        followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+        if followup.outcome != FollowUpOutcome.PENDING:
+            raise IllegalTransition("该回头看已记录结果，不能重复记录。")
+        followup.outcome = outcome
+        followup.note = note
+        followup.checked_by = user
+        followup.checked_at = timezone.now()
+        followup.save()
+        if outcome == FollowUpOutcome.RELAPSE:
+            measure.reopen_reason = note
+            advance(measure, Event.RELAPSE)
+    return followup
+
+
+# ------------------------------------------------------------------ indicators
+
+
+def _may_track(user: User, measure: Measure) -> bool:
+    return is_office(user, measure) or is_responsible(user, measure)
+
+
+def add_indicator(
+    user: User,
+    measure_id: int,
+    *,
+    name: str,
+    unit: str = "",
+    baseline: Decimal,
+    target: Decimal,
+    direction: str,
+) -> Indicator:
+    measure = _visible_measure(user, measure_id)
+    if not _may_track(user, measure):
+        raise AccessDenied("只有整改办或责任单位可以设置指标。")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写指标名称。")
+    if direction not in Indicator.Direction.values:
+        raise InvalidInput("指标方向应为“越高越好”或“越低越好”。")
+    if (direction == Indicator.Direction.INCREASE and target < baseline) or (
+        direction == Indicator.Direction.DECREASE and target > baseline
+    ):
+        raise InvalidInput("目标值与指标方向不一致：越高越好的指标，目标不能低于基线；越低越好的反之。")
+    if Indicator.objects.filter(measure=measure, name=name).exists():
+        raise InvalidInput(f"该措施已有名为“{name}”的指标。")
+    return Indicator.objects.create(
+        measure=measure,
+        name=name,
+        unit=(unit or "").strip(),
+        baseline=baseline,
+        target=target,
+        direction=direction,
+    )
+
+
+def add_observation(
+    user: User, indicator_id: int, *, observed_on: date, value: Decimal, note: str = ""
+) -> Observation:
+    visible = Measure.objects.restrict(user, VIEW).values("pk")
+    try:
+        indicator = Indicator.objects.select_related("measure__problem__inspection").get(
+            pk=indicator_id, measure__in=visible
+        )
+    except Indicator.DoesNotExist:
+        raise NotFound("指标不存在，或您无权查看。") from None
+    if not _may_track(user, indicator.measure):
+        raise AccessDenied("只有整改办或责任单位可以填报指标数值。")
+    if observed_on > timezone.localdate():
+        raise InvalidInput("观测日期不能晚于今天。")
+    if Observation.objects.filter(indicator=indicator, observed_on=observed_on).exists():
+        raise InvalidInput(f"{observed_on.isoformat()} 已填报过该指标，不能重复填报。")
+    return Observation.objects.create(
+        indicator=indicator,
+        observed_on=observed_on,
+        value=value,
+        note=(note or "").strip()[:255],
+        recorded_by=user,
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorStatus:
+    indicator: Indicator
+    observations: list[Observation]
+
+    @property
+    def latest(self) -> Observation | None:
+        return self.observations[-1] if self.observations else None
+
+    @property
+    def short_of_target(self) -> bool:
+        """A warning, never a block: the latest value has not reached the target."""
+        return self.latest is not None and not self.indicator.meets_target(self.latest.value)
+
+
+def indicator_statuses(measure: Measure) -> list[IndicatorStatus]:
+    indicators = measure.indicators.prefetch_related("observations")
+    return [IndicatorStatus(indicator, list(indicator.observations.all())) for indicator in indicators]
+
+
+# ------------------------------------------------------------------ queues
+
+
+def review_queue(user: User) -> QuerySet[ProgressReport]:
+    """Reports waiting for the office's review, in the organisations where the user is the office."""
+    condition = path_q("measure__problem__inspection__inspected__path", Access.of(user).paths([Role.OFFICE]))
+    if Access.of(user).is_superuser:
+        condition = Q()
+    if condition is None:
+        return ProgressReport.objects.none()
+    return (
+        ProgressReport.objects.filter(condition, state=ReportState.SUBMITTED)
+        .select_related("measure__problem__inspection", "author")
+        .prefetch_related("evidence")
+        .order_by("submitted_at")
+    )
+
+
+def signoff_queue(user: User) -> QuerySet[SignOff]:
+    """Sign-off requests waiting at a level this user decides, found in one query."""
+    access = Access.of(user)
+    unit_heads = path_q("unit__path", access.paths([Role.UNIT_HEAD]))
+    at_unit_head = (
+        Q(level=SignOffLevel.UNIT_HEAD)
+        & Exists(
+            MeasureUnit.objects.filter(
+                unit_heads, measure=OuterRef("measure"), role=MeasureUnit.Role.RESPONSIBLE
+            )
+        )
+        if unit_heads is not None
+        else None
+    )
+    inspected = "measure__problem__inspection__inspected__path"
+    offices = path_q(inspected, access.paths([Role.OFFICE]))
+    at_office = Q(level=SignOffLevel.OFFICE) & offices if offices is not None else None
+    leaders = path_q(inspected, access.paths([Role.LEADER]))
+    led = Q(measure__lead_leader=user)
+    if leaders is not None:
+        led |= Q(measure__lead_leader__isnull=True) & leaders
+    at_leader = Q(level=SignOffLevel.LEADER) & led
+    condition = any_of(at_unit_head, at_office, at_leader)
+    if access.is_superuser:
+        condition = Q()
+    return (
+        SignOff.objects.filter(condition, state=SignOffState.PENDING)
+        .exclude(requested_by=user)
+        .select_related("measure__problem__inspection", "measure__lead_leader", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def my_measures(user: User) -> QuerySet[Measure]:
+    """The measures the user's unit is responsible for, each with what it needs now."""
+    condition = path_q("unit__path", Access.of(user).paths(UNIT_ROLES))
+    if condition is None:
+        return Measure.objects.none()
+    today = timezone.localdate()
+    mine = MeasureUnit.objects.filter(condition, role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
+    returned = ProgressReport.objects.filter(
+        measure=OuterRef("pk"), state=ReportState.RETURNED, superseded_by__isnull=True
+    )
+    return (
+        Measure.objects.filter(pk__in=mine)
+        .with_overdue(today)
+        .annotate(has_returned_report=Exists(returned))
+        .select_related("problem__inspection", "lead_leader")
+        .prefetch_related("unit_links__unit")
+        .order_by("deadline", "problem__number", "order")
+    )
+
+
+def reported_this_period(measure: Measure, today: date | None = None) -> bool:
+    start, _ = period_of(measure.problem.inspection, today or timezone.localdate())
+    return measure.reports.filter(period_start=start).exclude(state=ReportState.RETURNED).exists()
