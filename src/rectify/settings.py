@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "rectify.ledger",
     "rectify.progress",
     "rectify.notices",
+    "rectify.audit",
     "rectify.api",
     "rectify.demo",
 ]

@@ -98,6 +98,9 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.inspected.path}
+
 
 class Area(models.Model):
     """An area (方面) grouping problems. Notices without areas get one area with an empty title."""
@@ -121,6 +124,9 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.title or _("（未分方面）")
+
+    def get_additional_data(self) -> dict:
+        return self.inspection.get_additional_data()
 
 
 class Problem(models.Model):
@@ -149,6 +155,9 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    def get_additional_data(self) -> dict:
+        return self.inspection.get_additional_data()
 
 
 class Measure(models.Model):
@@ -210,6 +219,11 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return f"{self.problem.number}.{self.order} {self.text[:30]}"
 
+    def get_additional_data(self) -> dict:
+        """Recorded with every audit entry about the measure or anything hanging from it, so the
+        trail can be searched per organisation and per measure (see rectify.audit)."""
+        return {"org_path": self.problem.inspection.inspected.path, "measure_id": self.pk}
+
     @property
     def responsible_units(self) -> list[Organisation]:
         return [link.unit for link in self.unit_links.all() if link.role == MeasureUnit.Role.RESPONSIBLE]
@@ -250,8 +264,7 @@ class MeasureUnit(models.Model):
         return f"{self.get_role_display()}：{self.unit}"
 
     def get_additional_data(self) -> dict:
-        # Recorded with each audit entry, so a measure's history can include its unit changes.
-        return {"measure_id": self.measure_id}
+        return self.measure.get_additional_data()
 
 
 class Mechanism(models.Model):
@@ -293,3 +306,6 @@ class Mechanism(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}{self.title}"
+
+    def get_additional_data(self) -> dict:
+        return self.inspection.get_additional_data()

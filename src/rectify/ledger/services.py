@@ -13,11 +13,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
-from rectify.org.access import CHANGE, VIEW
+from rectify.org.access import CHANGE, VIEW, Access
 from rectify.org.models import Organisation, Role, User
 
-from .choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
-from .models import Inspection, Measure, MeasureUnit, Problem
+from .choices import OPEN_STATUSES, MeasureCategory, MeasureStatus, MechanismKind, MechanismStatus
+from .models import Inspection, Measure, MeasureUnit, Mechanism, Problem
 
 MAX_PAGE_SIZE = 200
 
@@ -301,34 +301,107 @@ ACTION_LABELS = {
     LogEntry.Action.ACCESS: "查看",
 }
 EMPTY_VALUES = {"None", "", "[]"}
+# Bookkeeping that says nothing to a reader of the timeline.
+HIDDEN_HISTORY_FIELDS = {
+    "版本",
+    "ID",
+    "id",
+    "SHA-256",
+    "文件",
+    "整改措施",
+    "报告",
+    "整改进展",
+    "销号申请",
+    "指标",
+}
 
 
-def measure_history(measure: Measure, limit: int = 100) -> list[HistoryEntry]:
-    """The measure's audit trail, its unit assignments included, newest first, in Chinese."""
+def measure_history(measure: Measure, limit: int = 200) -> list[HistoryEntry]:
+    """The measure's audit trail, newest first, in Chinese: its own changes, its unit assignments,
+    and every report, review, sign-off, follow-up and indicator hanging from it."""
+    measure_type = ContentType.objects.get_for_model(Measure)
     unit_type = ContentType.objects.get_for_model(MeasureUnit)
     entries = (
-        LogEntry.objects.filter(
-            Q(content_type=ContentType.objects.get_for_model(Measure), object_id=measure.pk)
-            | Q(content_type=unit_type, additional_data__measure_id=measure.pk)
-        )
-        .select_related("actor")
+        LogEntry.objects.filter(additional_data__measure_id=measure.pk)
+        .select_related("actor", "content_type")
         .order_by("-timestamp", "-id")[:limit]
     )
     history = []
     for entry in entries:
         actor = entry.actor.display_name if entry.actor else "系统"
+        action = ACTION_LABELS.get(entry.action, "修改")
         if entry.content_type_id == unit_type.pk:
             verb = {LogEntry.Action.CREATE: "增加", LogEntry.Action.DELETE: "移除"}.get(entry.action, "修改")
             history.append(HistoryEntry(entry.timestamp, actor, f"{verb}{entry.object_repr}", []))
             continue
+        if entry.content_type_id != measure_type.pk:
+            model = entry.content_type.model_class()
+            name = model._meta.verbose_name if model else entry.content_type.model
+            action = f"{action}{name}"
         changes = [
             (field, _shown(values[0]), _shown(values[1]))
             for field, values in entry.changes_display_dict.items()
-            if field != Measure._meta.get_field("version").verbose_name
+            if field not in HIDDEN_HISTORY_FIELDS
         ]
-        history.append(HistoryEntry(entry.timestamp, actor, ACTION_LABELS.get(entry.action, "修改"), changes))
+        history.append(HistoryEntry(entry.timestamp, actor, action, changes))
     return history
 
 
 def _shown(value) -> str:
     return "（空）" if str(value) in EMPTY_VALUES else str(value)
+
+
+def visible_mechanisms(user: User, inspection_id: int | None = None) -> QuerySet[Mechanism]:
+    mechanisms = (
+        Mechanism.objects.restrict(user, VIEW).select_related("inspection").prefetch_related("problems")
+    )
+    if inspection_id:
+        mechanisms = mechanisms.filter(inspection_id=inspection_id)
+    return mechanisms.order_by("inspection_id", "id")
+
+
+@transaction.atomic
+def save_mechanism(
+    user: User,
+    *,
+    inspection_id: int,
+    title: str,
+    kind: str,
+    status: str,
+    issued_on: date | None = None,
+    document_number: str = "",
+    problem_ids: list[int] = (),
+    mechanism_id: int | None = None,
+) -> Mechanism:
+    """The office records a rule made or revised (长效机制), new or edited, and the problems it answers."""
+    inspection = get_inspection(user, inspection_id)
+    if not Access.of(user).is_office_for(inspection.inspected):
+        raise AccessDenied("只有整改办可以登记和修改长效机制。")
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("请填写制度名称。")
+    if kind not in MechanismKind.values:
+        raise InvalidInput("制度类型应为“制定”或“修订”。")
+    if status not in MechanismStatus.values:
+        raise InvalidInput("制度状态应为起草中、审议中或已印发。")
+    if status == MechanismStatus.ISSUED and issued_on is None:
+        raise InvalidInput("已印发的制度必须填写印发日期。")
+    problems = list(Problem.objects.filter(inspection=inspection, pk__in=problem_ids))
+    if len(problems) != len(set(problem_ids)):
+        raise InvalidInput("所选问题不属于本次巡察。")
+    if mechanism_id is None:
+        mechanism = Mechanism(inspection=inspection)
+    else:
+        mechanism = (
+            Mechanism.objects.select_for_update().filter(pk=mechanism_id, inspection=inspection).first()
+        )
+        if mechanism is None:
+            raise NotFound("长效机制不存在，或不属于该巡察。")
+    mechanism.title = title[:255]
+    mechanism.kind = kind
+    mechanism.status = status
+    mechanism.issued_on = issued_on
+    mechanism.document_number = (document_number or "").strip()[:64]
+    mechanism.save()
+    mechanism.problems.set(problems)
+    return mechanism

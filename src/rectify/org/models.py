@@ -105,6 +105,9 @@ class Organisation(models.Model):
     def depth(self) -> int:
         return len(self.path) // (PATH_STEP + 1) - 1
 
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.path}
+
     def is_within(self, other: "Organisation") -> bool:
         """True if this organisation is `other` or below it."""
         return self.path.startswith(other.path)
@@ -147,3 +150,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation.display_name} · {self.get_role_display()}"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organisation.path}

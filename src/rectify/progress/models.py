@@ -72,6 +72,9 @@ class ProgressReport(models.Model):
     def __str__(self) -> str:
         return f"{self.measure} · {self.period_label} · 第{self.revision}版"
 
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()
+
 
 class Evidence(models.Model):
     """A supporting file (佐证材料). Stored under a random name outside the web root; served only
@@ -98,6 +101,9 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def get_additional_data(self) -> dict:
+        return self.report.measure.get_additional_data()
 
 
 class SignOffLevel(models.TextChoices):
@@ -156,6 +162,9 @@ class SignOff(models.Model):
     def __str__(self) -> str:
         return f"{self.measure} · {self.get_state_display()}"
 
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()
+
 
 class SignOffDecision(models.Model):
     """One level's decision on a sign-off request, with the reason when it is returned."""
@@ -186,6 +195,9 @@ class SignOffDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} · {self.get_decision_display()}"
+
+    def get_additional_data(self) -> dict:
+        return self.signoff.measure.get_additional_data()
 
 
 class FollowUpOutcome(models.TextChoices):
@@ -233,6 +245,9 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"{self.measure} · {self.due_on} · {self.get_outcome_display()}"
 
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()
+
 
 class Indicator(models.Model):
     """A number a measure is judged by (e.g. 行政处罚案件线上办理率), with its baseline and target."""
@@ -272,6 +287,9 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()
+
     def meets_target(self, value) -> bool:
         return value >= self.target if self.direction == self.Direction.INCREASE else value <= self.target
 
@@ -298,3 +316,6 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.observed_on}: {self.value}"
+
+    def get_additional_data(self) -> dict:
+        return self.indicator.measure.get_additional_data()
