@@ -34,7 +34,9 @@ def test_the_whole_life_of_a_measure(ledger, world, settings, tmp_path):
     first = services.submit_report(world.bob, measure.pk, text="已制定执法规范。", files=[pdf()], percent=40)
     assert status(measure) == "in_progress" and first.evidence.count() == 1
     services.review_report(world.alice, first.pk, decision="return", comment="佐证材料不完整。")
-    second = services.submit_report(world.bob, measure.pk, text="补充了培训记录。", files=[pdf("培训记录.pdf")], answers=first.pk)
+    second = services.submit_report(
+        world.bob, measure.pk, text="补充了培训记录。", files=[pdf("培训记录.pdf")], answers=first.pk
+    )
     assert (second.revision, second.supersedes_id) == (2, first.pk)
     services.review_report(world.alice, second.pk, decision="accept")
     signoff = services.request_signoff(world.bob, measure.pk, note="已完成。")
@@ -50,7 +52,9 @@ def test_the_whole_life_of_a_measure(ledger, world, settings, tmp_path):
         services.request_signoff(world.bob, measure.pk)  # a reopened measure reports first
     third = services.submit_report(world.bob, measure.pk, text="重新整改完成。", files=[pdf()])
     with pytest.raises(InvalidInput, match="已采纳"):
-        services.request_signoff(world.bob, measure.pk)  # the evidence accepted before the relapse no longer counts
+        services.request_signoff(
+            world.bob, measure.pk
+        )  # the evidence accepted before the relapse no longer counts
     services.review_report(world.alice, third.pk, decision="accept")
     signoff = services.request_signoff(world.bob, measure.pk)
     for person in (world.hana, world.alice, world.larry):
@@ -115,7 +119,9 @@ class ReportStateCount:
 
         from rectify.progress.models import ProgressReport
 
-        return dict(ProgressReport.objects.filter(measure=measure).values_list("state").annotate(n=Count("id")))
+        return dict(
+            ProgressReport.objects.filter(measure=measure).values_list("state").annotate(n=Count("id"))
+        )
 
 
 def test_a_unit_cannot_approve_its_own_signoff_and_only_the_levels_decide(ledger, world, settings, tmp_path):
@@ -135,4 +141,4 @@ def test_a_unit_cannot_approve_its_own_signoff_and_only_the_levels_decide(ledger
     from rectify.progress.models import SignOff
 
     assert SignOff.objects.get(pk=signoff.pk).decisions.count() == 0
-    assert ReportState.ACCEPTED == report.__class__.objects.get(pk=report.pk).state
+    assert report.__class__.objects.get(pk=report.pk).state == ReportState.ACCEPTED

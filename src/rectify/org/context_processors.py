@@ -1,14 +1,25 @@
 from rectify.org.access import Access
-from rectify.org.models import Role
+from rectify.org.models import UNIT_ROLES, Role
 
 
 def roles(request):
-    """What the navigation needs to know of the signed-in user."""
+    """What the navigation needs to know of the signed-in user: which menus apply, and the
+    length of each work queue (one count query each, only for the queues the user has)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from rectify.progress.services import review_queue, signoff_queue
+
     access = Access.of(user)
+    superuser = access.is_superuser
+    is_office = superuser or Role.OFFICE in access.roles
+    decides_signoffs = superuser or bool(access.roles & {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD})
     return {
-        "is_office": access.is_superuser or Role.OFFICE in access.roles,
+        "is_office": is_office,
+        "is_unit": bool(access.roles & UNIT_ROLES),
+        "can_audit": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR}),
+        "decides_signoffs": decides_signoffs,
+        "review_count": review_queue(user).count() if is_office else 0,
+        "signoff_count": signoff_queue(user).count() if decides_signoffs else 0,
         "role_labels": [Role(role).label for role in sorted(access.roles)],
     }
