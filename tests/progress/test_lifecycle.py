@@ -142,3 +142,21 @@ def test_a_unit_cannot_approve_its_own_signoff_and_only_the_levels_decide(ledger
 
     assert SignOff.objects.get(pk=signoff.pk).decisions.count() == 0
     assert report.__class__.objects.get(pk=report.pk).state == ReportState.ACCEPTED
+
+
+def test_record_check_schedules_and_records_in_one_step(ledger, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    measure = ledger.measures[(2, 1)]
+    report = services.submit_report(world.lisa, measure.pk, text="完成。", files=[pdf()])
+    services.review_report(world.alice, report.pk, decision="accept")
+    signoff = services.request_signoff(world.lisa, measure.pk)
+    from rectify.org.models import Membership, Role
+
+    Membership.objects.create(user=world.bob, organisation=world.orgs["a2"], role=Role.UNIT_HEAD)
+    for person in (world.bob, world.alice, world.larry):
+        services.decide_signoff(person, signoff.pk, decision="approve")
+    stable = services.record_check(world.alice, measure.pk, outcome="stable", note="未见反弹。")
+    assert stable.outcome == "stable" and status(measure) == "signed_off"
+    with pytest.raises(InvalidInput):
+        services.record_check(world.alice, measure.pk, outcome="relapse", note="")
+    assert measure.followups.count() == 1  # the refused check left nothing behind

@@ -323,6 +323,16 @@ def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "
     return followup
 
 
+def record_check(user: User, measure_id: int, *, outcome: str, note: str = "") -> FollowUp:
+    """A follow-up check done today without an earlier schedule: the pending one due first if
+    there is one, else a new one, recorded in the same transaction."""
+    with transaction.atomic():
+        measure = _visible_measure(user, measure_id)
+        pending = measure.followups.filter(outcome=FollowUpOutcome.PENDING).order_by("due_on").first()
+        followup = pending or schedule_followup(user, measure_id, due_on=timezone.localdate())
+        return record_followup(user, followup.pk, outcome=outcome, note=note)
+
+
 # ------------------------------------------------------------------ indicators
 
 
