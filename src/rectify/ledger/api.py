@@ -35,6 +35,7 @@ class InspectionOut(Schema):
     onsite_end: date | None
     feedback_date: date | None
     deadline: date | None
+    report_period: str
     notice_title: str
 
     @staticmethod
@@ -83,6 +84,7 @@ class MeasureOut(Schema):
     status: str
     status_label: str
     is_overdue: bool
+    reopen_reason: str
 
     @staticmethod
     def resolve_inspection_id(obj: Measure) -> int:
