@@ -12,7 +12,8 @@ from rectify.org.models import Role, User
 
 
 @pytest.fixture
-def demo(transactional_db, capsys):
+def demo(transactional_db, capsys, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("demo", no_serve=True, password="Demo-pass-2025")
     return capsys.readouterr().out
 
@@ -56,3 +57,29 @@ def test_demo_accounts_log_in_and_see_their_part(demo):
 def test_demo_can_be_rebuilt(demo):
     call_command("demo", no_serve=True, password="Demo-pass-2025")
     assert Inspection.objects.count() == 1 and Measure.objects.count() == 36
+
+
+def test_demo_measures_have_lived_through_the_services(demo, tmp_path):
+    from rectify.progress.models import Evidence, FollowUp, Indicator, ProgressReport, SignOff
+
+    states = set(ProgressReport.objects.values_list("state", flat=True))
+    assert states == {"submitted", "accepted", "returned"}
+    assert (
+        Evidence.objects.count() > 0
+        and len(list(tmp_path.rglob("*.pdf")))
+        == Evidence.objects.filter(content_type="application/pdf").count()
+    )
+    pending_levels = set(SignOff.objects.filter(state="pending").values_list("level", flat=True))
+    assert pending_levels == {"unit_head", "office", "leader"}
+    assert (
+        SignOff.objects.filter(state="returned").exists()
+        and SignOff.objects.filter(state="approved").exists()
+    )
+    reopened = Measure.objects.get(status="reopened")
+    assert reopened.reopen_reason and FollowUp.objects.filter(measure=reopened, outcome="relapse").exists()
+    assert FollowUp.objects.filter(outcome="stable").exists()
+    assert Indicator.objects.count() == 2
+    # Every signed-off measure has an accepted report with evidence and three approvals behind it.
+    for measure in Measure.objects.filter(status="signed_off"):
+        assert measure.reports.filter(state="accepted", evidence__isnull=False).exists()
+        assert measure.signoffs.filter(state="approved").get().decisions.count() == 3

@@ -29,7 +29,8 @@ PAGES = {
 }
 
 
-def test_pages_stay_within_their_query_baseline(db):
+def test_pages_stay_within_their_query_baseline(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     result = build_demo(password="Query-count-2025")
     measure = Measure.objects.filter(problem__inspection=result.inspection).order_by("id").first()
     ids = {"inspection": result.inspection.pk, "problem": measure.problem_id, "measure": measure.pk}

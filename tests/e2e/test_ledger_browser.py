@@ -9,7 +9,8 @@ PASSWORD = "Browser-pass-2025"
 
 
 @pytest.fixture
-def demo_server(transactional_db, live_server):
+def demo_server(transactional_db, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("demo", no_serve=True, password=PASSWORD)
     return live_server.url
 

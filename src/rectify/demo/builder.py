@@ -11,12 +11,14 @@ from pathlib import Path
 
 from django.db import transaction
 
-from rectify.ledger.choices import MeasureCategory, MeasureStatus, MechanismKind, MechanismStatus
+from rectify.ledger.choices import MeasureCategory, MechanismKind, MechanismStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism
 from rectify.notices.importer import import_notice
 from rectify.notices.parser import parse_file
 from rectify.notices.services import source_text
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
+
+from .life import live, unit_people
 
 DEMO_NOTICE = Path(__file__).resolve().parent.parent / "notices" / "data" / "guangzhou-transport-2025.txt"
 DEFAULT_PASSWORD = "Rectify-demo-2025"
@@ -178,14 +180,18 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     )
     inspection.deadline = date(2024, 12, 31)
     inspection.save(update_fields=["deadline"])
-    _assign(inspection, users, units, today)
+    people = unit_people(units, users, password)
+    plan = _assign(inspection, users, units, today)
     _mechanisms(inspection, today)
+    live(plan, users, people, today)
     return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
 
 
 def _assign(
     inspection: Inspection, users: dict[str, User], units: dict[str, Organisation], today: date
-) -> None:
+) -> list[tuple[Measure, str]]:
+    """Leaders, units, categories and deadlines for every measure; returns each measure with the
+    stage of life the demo takes it to (see demo.life)."""
     rng = random.Random(20240119)
     area_orders = {area.pk: area.order for area in inspection.areas.all()}
     measures = (
@@ -193,6 +199,7 @@ def _assign(
         .select_related("problem")
         .order_by("problem__number", "order")
     )
+    plan = []
     for index, measure in enumerate(measures):
         number = measure.problem.number
         measure.lead_leader = users[
@@ -205,28 +212,37 @@ def _assign(
             MeasureUnit.objects.create(measure=measure, unit=units[code], role=MeasureUnit.Role.SUPPORTING)
         if any(word in measure.text for word in LONG_TERM_WORDS) and index % 3 == 0:
             measure.category = MeasureCategory.LONG_TERM
-            measure.status = MeasureStatus.ONGOING
             measure.deadline = None
+            stage = "ongoing"
         else:
             measure.category = MeasureCategory.IMMEDIATE if index % 7 == 0 else MeasureCategory.DEADLINE
-            measure.status, measure.deadline = _status_and_deadline(index, rng, today)
+            stage, measure.deadline = _stage_and_deadline(index, rng, today)
         measure.save()
+        plan.append((measure, stage))
+    return plan
 
 
-def _status_and_deadline(index: int, rng: random.Random, today: date) -> tuple[str, date]:
+RELAPSE_INDEX = 11  # one measure (7.2, the enforcement squad: the named unit account) relapses after sign-off
+
+
+def _stage_and_deadline(index: int, rng: random.Random, today: date) -> tuple[str, date]:
     """A spread over the whole range: done long ago, waiting for sign-off, late, due soon, not started."""
     bucket = index % 10
     if bucket in (0, 1, 2):
-        return MeasureStatus.SIGNED_OFF, today - timedelta(days=rng.randint(60, 400))
+        stage = "relapse" if index == RELAPSE_INDEX else ("signed_off", "followed_up")[index % 2]
+        return stage, today - timedelta(days=rng.randint(60, 400))
     if bucket == 3:
-        return MeasureStatus.SIGNOFF_REQUESTED, today + timedelta(days=rng.randint(3, 30))
+        return ("signoff_unit_head", "signoff_office", "signoff_leader", "signoff_returned")[
+            index // 10 % 4
+        ], today + timedelta(days=rng.randint(3, 30))
     if bucket in (4, 5):
-        return MeasureStatus.IN_PROGRESS, today - timedelta(days=rng.randint(5, 90))  # overdue
+        stage = "report_returned" if bucket == 4 else "report_submitted"
+        return stage, today - timedelta(days=rng.randint(5, 90))  # overdue
     if bucket in (6, 7):
-        return MeasureStatus.IN_PROGRESS, today + timedelta(days=rng.randint(5, 25))  # due soon
+        return "report_accepted", today + timedelta(days=rng.randint(5, 25))  # due soon
     if bucket == 8:
-        return MeasureStatus.NOT_STARTED, today + timedelta(days=rng.randint(30, 120))
-    return MeasureStatus.NOT_STARTED, today - timedelta(days=rng.randint(1, 20))  # overdue, never started
+        return "not_started", today + timedelta(days=rng.randint(30, 120))
+    return "not_started", today - timedelta(days=rng.randint(1, 20))  # overdue, never started
 
 
 def _mechanisms(inspection: Inspection, today: date) -> None:

@@ -1,5 +1,8 @@
 """rectify demo: build a fresh demo database and serve it (or, with --no-serve, just build it)."""
 
+import shutil
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +26,8 @@ class Command(BaseCommand):
             raise CommandError("生产模式下不能重建演示数据库（会清空全部数据）。", returncode=2)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
+        # The old demo's evidence files went with its rows.
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / "evidence", ignore_errors=True)
         result = build_demo(password=password)
         inspection = result.inspection
         self.stdout.write(self.style.SUCCESS(f"演示数据已建好：{connection.settings_dict['NAME']}"))
@@ -36,6 +41,9 @@ class Command(BaseCommand):
                 f"  {person.username:<11} {person.full_name}  {person.title}（{Role(person.role).label}）"
             )
         self.stdout.write("  admin       系统管理员（可进入管理后台）")
+        self.stdout.write(
+            "  其余各处室、单位的联络员和负责人：<单位代码>-ll、<单位代码>-head（如 gz-jtj-bgs-ll）"
+        )
         if no_serve:
             return
         self.stdout.write(f"访问 http://{addrport}/ 登录。按 Ctrl+C 停止。")
