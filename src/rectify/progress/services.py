@@ -188,10 +188,9 @@ def review_report(user: User, report_id: int, *, decision: str, comment: str = "
     if decision == "return" and not comment:
         raise InvalidInput("退回报告时必须写明退回理由。")
     with transaction.atomic():
-        changed = ProgressReport.objects.filter(pk=report.pk, state=ReportState.SUBMITTED)
-        if not changed.exists():
+        report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        if report.state != ReportState.SUBMITTED:
             raise IllegalTransition(f"该报告已{report.get_state_display()}，不能重复审核。")
-        report = changed.select_for_update().get()
         report.state = ReportState.ACCEPTED if decision == "accept" else ReportState.RETURNED
         report.reviewer = user
         report.reviewed_at = timezone.now()
