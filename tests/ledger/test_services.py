@@ -193,3 +193,19 @@ def test_history_shows_field_and_unit_changes_in_chinese(ledger, world):
     edit = next(entry for entry in history if entry.action == "修改" and entry.actor == "艾丽")
     assert edit.changes == [("整改时限", "（空）", "2025年8月1日")]
     assert all(field != "版本" for entry in history for field, _, _ in entry.changes)
+
+
+def test_mechanisms_show_a_unit_only_the_problems_it_may_see(ledger, world):
+    problems = {p.number: p for p in Problem.objects.filter(inspection=ledger.inspection)}
+    services.save_mechanism(
+        world.alice,
+        inspection_id=ledger.inspection.pk,
+        title="《执法程序规定》",
+        kind="revised",
+        status="drafting",
+        problem_ids=[problems[1].pk, problems[2].pk],
+    )
+    seen_by_lisa = services.visible_mechanisms(world.lisa).get()
+    assert [p.number for p in seen_by_lisa.problems.all()] == [2]  # problem 1 is unit A1's alone
+    assert [p.number for p in services.visible_mechanisms(world.alice).get().problems.all()] == [1, 2]
+    assert not services.visible_mechanisms(world.charlie).exists()

@@ -10,7 +10,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
@@ -403,8 +403,10 @@ def _shown(value: str, field, names: dict[str, str] | None) -> str:
 
 
 def visible_mechanisms(user: User, inspection_id: int | None = None) -> QuerySet[Mechanism]:
+    # Only the problems this user may see: a unit must not learn other units' problems through a rule.
+    problems = Prefetch("problems", queryset=Problem.objects.restrict(user, VIEW).order_by("number"))
     mechanisms = (
-        Mechanism.objects.restrict(user, VIEW).select_related("inspection").prefetch_related("problems")
+        Mechanism.objects.restrict(user, VIEW).select_related("inspection").prefetch_related(problems)
     )
     if inspection_id:
         mechanisms = mechanisms.filter(inspection_id=inspection_id)

@@ -1,0 +1,87 @@
+"""The audit trail's filters. Choices hold only what the reader may see: the kinds of record the
+trail can be searched by, and the people who appear in the reader's part of the trail."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from rectify.org.models import User
+
+from .services import AuditFilter, model_choices, search_audit
+
+INTEGER_ERRORS = {"invalid": "请输入整数编号。", "min_value": "编号应为正整数。"}
+
+
+class AuditFilterForm(forms.Form):
+    model = forms.ChoiceField(label="对象类型", required=False)
+    object_id = forms.IntegerField(
+        label="对象编号",
+        required=False,
+        min_value=1,
+        help_text="须同时选择对象类型",
+        error_messages=INTEGER_ERRORS,
+    )
+    measure = forms.IntegerField(
+        label="措施编号",
+        required=False,
+        min_value=1,
+        help_text="该措施及其进展、销号、指标等的全部记录",
+        error_messages=INTEGER_ERRORS,
+    )
+    actor = forms.ModelChoiceField(
+        label="操作人",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="全部人员",
+        error_messages={"invalid_choice": "所选操作人不在可查阅的记录中。"},
+    )
+    since = forms.DateField(
+        label="起始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "起始日期格式不正确，请按“年-月-日”填写。"},
+    )
+    until = forms.DateField(
+        label="截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "截止日期格式不正确，请按“年-月-日”填写。"},
+    )
+    q = forms.CharField(label="关键词", required=False, max_length=100, help_text="按对象名称查找")
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "全部类型"), *model_choices()]
+        # People who appear in the part of the trail this reader may search, not every account.
+        actors = search_audit(user, AuditFilter()).order_by().values("actor_id")
+        self.fields["actor"].queryset = User.objects.filter(pk__in=actors).order_by("full_name", "username")
+        self.fields["actor"].label_from_instance = lambda person: (
+            f"{person.display_name}（{person.username}）" if person.full_name else person.username
+        )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("起始日期不能晚于截止日期。")
+        return data
+
+    def to_filter(self) -> AuditFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        since, until = data.get("since"), data.get("until")
+        zone = timezone.get_current_timezone()
+        return AuditFilter(
+            model=data.get("model") or "",
+            object_id=data.get("object_id"),
+            measure=data.get("measure"),
+            actor=data["actor"].pk if data.get("actor") else None,
+            since=datetime.combine(since, time.min, tzinfo=zone) if since else None,
+            # The whole of the last day: up to (not including) the next midnight.
+            until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
+            - timedelta(microseconds=1)
+            if until
+            else None,
+            q=data.get("q") or "",
+        )
