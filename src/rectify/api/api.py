@@ -4,14 +4,16 @@ from django.contrib.auth import authenticate
 from django.http import Http404
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
 
+from rectify.audit.api import router as audit_router
 from rectify.errors import RectifyError
 from rectify.ledger.api import router as ledger_router
+from rectify.ledger.mechanism_api import router as mechanism_router
 from rectify.notices.api import router as notices_router
 from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
+from rectify.progress.api import router as progress_router
 
-from .auth import BearerToken
+from .auth import BearerToken, BrowserSession
 from .models import ApiToken
 
 api = NinjaAPI(
@@ -20,7 +22,7 @@ api = NinjaAPI(
     description="认证：先以用户名和密码调用 `POST /api/v1/auth/token` 取得令牌，再在请求头中带上 "
     "`Authorization: Bearer <令牌>`。浏览器内已登录的会话也可调用（需 CSRF 令牌）。"
     "错误以 JSON 返回，`detail` 为中文说明。",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), BrowserSession()],
     urls_namespace="api",
     docs_url="/docs",
 )
@@ -54,8 +56,14 @@ def http_error(request, error: HttpError):
     return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
 
+# Where pydantic says a value came from; the user needs only the field's name.
+LOCATION_WRAPPERS = ("body", "query", "payload", "form", "file")
+
+
 def _describe(item: dict) -> str:
-    location = ".".join(str(part) for part in item.get("loc", ()) if part not in ("body", "query", "payload"))
+    location = ".".join(
+        str(part) for part in item.get("loc", ()) if part not in ("body", "query", "payload", "form", "file")
+    )
     return f"{location or '请求'}：{item.get('msg', '格式不正确')}"
 
 
@@ -87,3 +95,6 @@ def issue_token(request, credentials: Credentials):
 
 api.add_router("/", ledger_router)
 api.add_router("/", notices_router)
+api.add_router("/", progress_router)
+api.add_router("/", mechanism_router)
+api.add_router("/", audit_router)

@@ -177,6 +177,15 @@ def get_report(user: User, report_id: int) -> ProgressReport:
         raise NotFound("整改进展报告不存在，或您无权查看。") from None
 
 
+def get_evidence(user: User, evidence_id: int) -> Evidence:
+    """An evidence file's record, if the user may see the measure it supports."""
+    visible = Measure.objects.restrict(user, VIEW).values("pk")
+    try:
+        return Evidence.objects.select_related("report").get(pk=evidence_id, report__measure__in=visible)
+    except Evidence.DoesNotExist:
+        raise NotFound("佐证材料不存在，或您无权查看。") from None
+
+
 def review_report(user: User, report_id: int, *, decision: str, comment: str = "") -> ProgressReport:
     """The office accepts a report or returns it with a reason."""
     report = get_report(user, report_id)

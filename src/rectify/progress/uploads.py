@@ -62,7 +62,7 @@ def check_evidence(name: str, stream: BinaryIO, size: int) -> CheckedFile:
     if size <= 0:
         raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的佐证材料。")
     if size > limit:
-        raise InvalidInput(f"文件“{name}”大小为 {size / 1048576:.1f} MB，超过上限 {limit / 1048576:.0f} MB。")
+        raise InvalidInput(f"文件“{name}”大小为 {_human(size)}，超过上限 {_human(limit)}。")
     stream.seek(0)
     kind = _sniff(stream)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -110,3 +110,11 @@ def _sniff_zip(stream: BinaryIO) -> Kind | None:
         if any(item.startswith(prefix) for item in names):
             return kind
     return None
+
+
+def _human(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1048576:.2f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} 字节"

@@ -1,0 +1,137 @@
+"""Audit endpoints: searching the audit trail, and one measure's timeline. Thin: the scope and the
+filters are in audit.services.search_audit and ledger.services.measure_history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from auditlog.models import LogEntry
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from rectify.errors import InvalidInput
+from rectify.ledger.api import Message, NamedRef, Paging
+from rectify.ledger.services import get_measure, measure_history
+
+from . import services
+
+router = Router(tags=["审计日志"])
+
+ACTIONS = {
+    LogEntry.Action.CREATE: ("create", "创建"),
+    LogEntry.Action.UPDATE: ("update", "修改"),
+    LogEntry.Action.DELETE: ("delete", "删除"),
+    LogEntry.Action.ACCESS: ("access", "查看"),
+}
+
+
+class AuditFilters(Paging):
+    model: str = Field("", max_length=64, description="记录类型，如 ledger.measure、progress.signoff")
+    object_id: int | None = Field(None, description="记录编号（须同时给出 model）")
+    measure: int | None = Field(
+        None, description="整改措施编号：该措施及其进展、销号、回头看、指标等的全部记录"
+    )
+    actor: int | None = Field(None, description="操作人的用户编号")
+    since: datetime | None = Field(None, description="起始时间（ISO 8601；不带时区按北京时间）")
+    until: datetime | None = Field(None, description="截止时间（ISO 8601；不带时区按北京时间）")
+    q: str = Field("", max_length=100, description="在记录名称中检索")
+
+    def as_filter(self) -> services.AuditFilter:
+        since, until = _aware(self.since), _aware(self.until)
+        if since and until and since > until:
+            raise InvalidInput("起始时间不能晚于截止时间。")
+        return services.AuditFilter(
+            model=self.model.strip(),
+            object_id=self.object_id,
+            measure=self.measure,
+            actor=self.actor,
+            since=since,
+            until=until,
+            q=self.q,
+        )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment)
+    return moment
+
+
+class AuditEntryOut(Schema):
+    id: int
+    timestamp: datetime
+    actor: NamedRef | None
+    action: str = Field(..., description="create / update / delete")
+    action_label: str
+    model: str = Field(..., description="app_label.model，如 ledger.measure")
+    object_id: int | None
+    object_repr: str
+    changes: dict[str, list] = Field(
+        ...,
+        description="字段名 → [修改前, 修改后]（按审计记录保存的文本，空值为 null）；"
+        "多对多字段为 [移除的对象, 增加的对象]",
+    )
+
+    @staticmethod
+    def resolve_actor(obj: LogEntry) -> dict | None:
+        return {"id": obj.actor.pk, "name": obj.actor.display_name} if obj.actor else None
+
+    @staticmethod
+    def resolve_action(obj: LogEntry) -> str:
+        return ACTIONS.get(obj.action, ("update", "修改"))[0]
+
+    @staticmethod
+    def resolve_action_label(obj: LogEntry) -> str:
+        return ACTIONS.get(obj.action, ("update", "修改"))[1]
+
+    @staticmethod
+    def resolve_model(obj: LogEntry) -> str:
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    @staticmethod
+    def resolve_changes(obj: LogEntry) -> dict[str, list]:
+        return {field: _change(values) for field, values in (obj.changes_dict or {}).items()}
+
+
+def _change(values) -> list:
+    if isinstance(values, dict) and values.get("type") == "m2m":
+        objects = list(values.get("objects", []))
+        return [objects, []] if values.get("operation") == "delete" else [[], objects]
+    if isinstance(values, list | tuple) and len(values) == 2:
+        return [None if value == "None" else value for value in values]
+    return [None, values]
+
+
+class AuditPage(Schema):
+    count: int
+    items: list[AuditEntryOut]
+
+
+class ChangeOut(Schema):
+    field: str
+    before: str
+    after: str
+
+
+class HistoryOut(Schema):
+    timestamp: datetime
+    actor: str
+    action: str
+    changes: list[ChangeOut]
+
+    @staticmethod
+    def resolve_changes(obj) -> list[dict]:
+        return [{"field": field, "before": before, "after": after} for field, before, after in obj.changes]
+
+
+@router.get("/audit", response={200: AuditPage, 400: Message, 403: Message})
+def search_audit(request, filters: Query[AuditFilters]):
+    """审计日志（纪检监察组、巡察办、整改办可查，范围为本组织及下级）。新的在前，每页最多 200 条。"""
+    count, items = filters.window(services.search_audit(request.user, filters.as_filter()))
+    return {"count": count, "items": items}
+
+
+@router.get("/measures/{int:measure_id}/history", response={200: list[HistoryOut], 404: Message})
+def history(request, measure_id: int):
+    """整改措施的全过程记录（措施本身、分工、进展、审核、销号、回头看、指标），新的在前，中文表述。"""
+    return measure_history(get_measure(request.user, measure_id))
