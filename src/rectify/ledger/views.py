@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from rectify.errors import AccessDenied, RectifyError, StaleEdit
 from rectify.org.access import CHANGE, VIEW
+from rectify.progress.views import measure_page_context
 
 from . import services
 from .forms import MeasureAssignmentForm, MeasureFilterForm
@@ -94,16 +95,8 @@ def measure_detail(request, pk: int):
         measure = services.get_measure(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    history = services.measure_history(measure)
-    return render(
-        request,
-        "ledger/measure_detail.html",
-        {
-            "measure": measure,
-            "history": history,
-            "can_change": Measure.objects.restrict(request.user, CHANGE).filter(pk=pk).exists(),
-        },
-    )
+    # Ledger facts, history, reports, sign-off, follow-ups, indicators, and the forms this user may use.
+    return render(request, "ledger/measure_detail.html", measure_page_context(request.user, measure))
 
 
 @login_required

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound
@@ -296,6 +296,8 @@ def schedule_followup(user: User, measure_id: int, *, due_on: date) -> FollowUp:
         raise AccessDenied("只有整改办可以安排回头看。")
     if measure.status != MeasureStatus.SIGNED_OFF:
         raise IllegalTransition("只有已销号的整改措施才能安排回头看。")
+    if due_on < timezone.localdate():
+        raise InvalidInput("回头看的计划检查日期不能早于今天。")
     return FollowUp.objects.create(measure=measure, due_on=due_on, scheduled_by=user)
 
 
@@ -498,6 +500,26 @@ def my_measures(user: User) -> QuerySet[Measure]:
     )
 
 
+def with_reported_this_period(measures: QuerySet[Measure], today: date) -> QuerySet[Measure]:
+    """Annotate `reported_this_period`: whether the measure has a report (not returned) for the
+    period containing `today`, under each inspection's own rhythm, in the same query."""
+    reported = ProgressReport.objects.filter(measure=OuterRef("pk")).exclude(state=ReportState.RETURNED)
+    whens = [
+        When(
+            problem__inspection__report_period=period,
+            then=Exists(reported.filter(period_start=period_of(Inspection(report_period=period), today)[0])),
+        )
+        for period in ReportPeriod.values
+    ]
+    return measures.annotate(
+        reported_this_period=Case(*whens, default=Value(False), output_field=BooleanField())
+    )
+
+
 def reported_this_period(measure: Measure, today: date | None = None) -> bool:
-    start, _ = period_of(measure.problem.inspection, today or timezone.localdate())
-    return measure.reports.filter(period_start=start).exclude(state=ReportState.RETURNED).exists()
+    one = Measure.objects.filter(pk=measure.pk)
+    return (
+        with_reported_this_period(one, today or timezone.localdate())
+        .values_list("reported_this_period", flat=True)
+        .get()
+    )
