@@ -74,6 +74,15 @@ def _visible_measure(user: User, measure_id: int) -> Measure:
     return get_measure(user, measure_id)  # NotFound when the user may not see it
 
 
+def _get_visible(records: QuerySet, pk: int, user: User, message: str, measure: str = "measure"):
+    """A record hanging from a measure (reached through the `measure` lookup), if the user may see
+    that measure; NotFound with `message` otherwise, so nothing tells others it exists."""
+    try:
+        return records.get(pk=pk, **{f"{measure}__in": Measure.objects.restrict(user, VIEW).values("pk")})
+    except records.model.DoesNotExist:
+        raise NotFound(message) from None
+
+
 # ------------------------------------------------------------------ report periods
 
 
@@ -168,22 +177,16 @@ def _returned_report(measure: Measure, report_id: int) -> ProgressReport:
 
 
 def get_report(user: User, report_id: int) -> ProgressReport:
-    visible = Measure.objects.restrict(user, VIEW).values("pk")
-    try:
-        return ProgressReport.objects.select_related(
-            "measure__problem__inspection", "author", "reviewer"
-        ).get(pk=report_id, measure__in=visible)
-    except ProgressReport.DoesNotExist:
-        raise NotFound("整改进展报告不存在，或您无权查看。") from None
+    records = ProgressReport.objects.select_related("measure__problem__inspection", "author", "reviewer")
+    return _get_visible(records, report_id, user, "整改进展报告不存在，或您无权查看。")
 
 
 def get_evidence(user: User, evidence_id: int) -> Evidence:
     """An evidence file's record, if the user may see the measure it supports."""
-    visible = Measure.objects.restrict(user, VIEW).values("pk")
-    try:
-        return Evidence.objects.select_related("report").get(pk=evidence_id, report__measure__in=visible)
-    except Evidence.DoesNotExist:
-        raise NotFound("佐证材料不存在，或您无权查看。") from None
+    records = Evidence.objects.select_related("report")
+    return _get_visible(
+        records, evidence_id, user, "佐证材料不存在，或您无权查看。", measure="report__measure"
+    )
 
 
 def review_report(user: User, report_id: int, *, decision: str, comment: str = "") -> ProgressReport:
@@ -242,13 +245,8 @@ def _last_relapse(measure: Measure):
 
 
 def get_signoff(user: User, signoff_id: int) -> SignOff:
-    visible = Measure.objects.restrict(user, VIEW).values("pk")
-    try:
-        return SignOff.objects.select_related("measure__problem__inspection", "requested_by").get(
-            pk=signoff_id, measure__in=visible
-        )
-    except SignOff.DoesNotExist:
-        raise NotFound("销号申请不存在，或您无权查看。") from None
+    records = SignOff.objects.select_related("measure__problem__inspection", "requested_by")
+    return _get_visible(records, signoff_id, user, "销号申请不存在，或您无权查看。")
 
 
 def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str = "") -> SignOff:
@@ -303,13 +301,8 @@ def schedule_followup(user: User, measure_id: int, *, due_on: date) -> FollowUp:
 
 def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "") -> FollowUp:
     """Record a check: stable, or relapse, which reopens the measure with the reason."""
-    visible = Measure.objects.restrict(user, VIEW).values("pk")
-    try:
-        followup = FollowUp.objects.select_related("measure__problem__inspection").get(
-            pk=followup_id, measure__in=visible
-        )
-    except FollowUp.DoesNotExist:
-        raise NotFound("回头看记录不存在，或您无权查看。") from None
+    records = FollowUp.objects.select_related("measure__problem__inspection")
+    followup = _get_visible(records, followup_id, user, "回头看记录不存在，或您无权查看。")
     if not is_office(user, followup.measure):
         raise AccessDenied("只有整改办可以记录回头看结果。")
     note = (note or "").strip()
@@ -387,13 +380,8 @@ def add_indicator(
 def add_observation(
     user: User, indicator_id: int, *, observed_on: date, value: Decimal, note: str = ""
 ) -> Observation:
-    visible = Measure.objects.restrict(user, VIEW).values("pk")
-    try:
-        indicator = Indicator.objects.select_related("measure__problem__inspection").get(
-            pk=indicator_id, measure__in=visible
-        )
-    except Indicator.DoesNotExist:
-        raise NotFound("指标不存在，或您无权查看。") from None
+    records = Indicator.objects.select_related("measure__problem__inspection")
+    indicator = _get_visible(records, indicator_id, user, "指标不存在，或您无权查看。")
     if not _may_track(user, indicator.measure):
         raise AccessDenied("只有整改办或责任单位可以填报指标数值。")
     if observed_on > timezone.localdate():
