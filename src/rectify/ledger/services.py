@@ -361,6 +361,8 @@ def measure_history(measure: Measure, limit: int = 200) -> list[HistoryEntry]:
         for name, values in entry.changes_dict.items():
             if name in HIDDEN_HISTORY_FIELDS or model is None:
                 continue
+            if all(value is None or str(value) in EMPTY_VALUES for value in values):
+                continue  # a new record's empty field: nothing happened to it
             try:
                 field = model._meta.get_field(name)
             except LookupError:
