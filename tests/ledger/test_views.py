@@ -183,3 +183,22 @@ def test_pages_load_nothing_from_outside_the_machine(ledger):
     ):
         page = client.get(url).content.decode()
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), url
+
+
+def test_office_sets_the_report_period_and_others_cannot(ledger):
+    url = f"/inspections/{ledger.inspection.pk}/report-period/"
+    assert signed_in("bob").post(url, {"report_period": "quarterly"}).status_code == 403
+    assert signed_in("charlie").post(url, {"report_period": "quarterly"}).status_code == 404
+    assert signed_in("alice").post(url, {"report_period": "yearly"}).status_code == 400
+    ledger.inspection.refresh_from_db()
+    assert ledger.inspection.report_period == "monthly"
+    response = signed_in("alice").post(url, {"report_period": "quarterly"})
+    assert response.status_code == 302
+    ledger.inspection.refresh_from_db()
+    assert ledger.inspection.report_period == "quarterly"
+    page = signed_in("alice").get(f"/inspections/{ledger.inspection.pk}/").content.decode()
+    assert "每季度" in page and 'name="report_period"' in page
+    assert (
+        'name="report_period"'
+        not in signed_in("larry").get(f"/inspections/{ledger.inspection.pk}/").content.decode()
+    )

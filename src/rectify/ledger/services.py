@@ -17,7 +17,14 @@ from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.org.access import CHANGE, VIEW, Access
 from rectify.org.models import Organisation, Role, User
 
-from .choices import OPEN_STATUSES, MeasureCategory, MeasureStatus, MechanismKind, MechanismStatus
+from .choices import (
+    OPEN_STATUSES,
+    MeasureCategory,
+    MeasureStatus,
+    MechanismKind,
+    MechanismStatus,
+    ReportPeriod,
+)
 from .models import Inspection, Measure, MeasureUnit, Mechanism, Problem
 
 MAX_PAGE_SIZE = 200
@@ -460,3 +467,15 @@ def save_mechanism(
     mechanism.save()
     mechanism.problems.set(problems)
     return mechanism
+
+
+def set_report_period(user: User, inspection_id: int, period: str) -> Inspection:
+    """The office sets how often units report on this inspection's measures."""
+    inspection = get_inspection(user, inspection_id)
+    if not Access.of(user).is_office_for(inspection.inspected):
+        raise AccessDenied("只有整改办可以设置进展报送周期。")
+    if period not in ReportPeriod.values:
+        raise InvalidInput("报送周期应为每月、每季度或每半年。")
+    inspection.report_period = period
+    inspection.save(update_fields=["report_period"])
+    return inspection

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, RectifyError, StaleEdit
-from rectify.org.access import CHANGE, VIEW
+from rectify.org.access import CHANGE, VIEW, Access
 from rectify.progress.views import measure_page_context
 
 from . import services
+from .choices import ReportPeriod
 from .forms import MeasureAssignmentForm, MeasureFilterForm
 from .models import Measure, Problem
 
@@ -46,9 +47,22 @@ def inspection_detail(request, pk: int):
         {
             "inspection": inspection,
             "summary": services.summarise(request.user, inspection),
+            "is_inspection_office": Access.of(request.user).is_office_for(inspection.inspected),
+            "report_periods": ReportPeriod.choices,
             "areas": areas,
         },
     )
+
+
+@login_required
+@require_POST
+def set_report_period(request, pk: int):
+    try:
+        inspection = services.set_report_period(request.user, pk, request.POST.get("report_period", ""))
+    except RectifyError as error:
+        return error_page(request, error)
+    messages.success(request, f"进展报送周期已设为“{inspection.get_report_period_display()}”。")
+    return redirect("ledger:inspection-detail", pk=pk)
 
 
 @login_required
