@@ -66,12 +66,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "ninja",  # so the API docs use its bundled Swagger UI, not a CDN
     "auditlog",
     "rectify.org",
     "rectify.ledger",
     "rectify.progress",
     "rectify.notices",
+    "rectify.supervision",
     "rectify.audit",
     "rectify.api",
     "rectify.demo",
@@ -205,6 +209,19 @@ if PRODUCTION:
     }
 
 EMAIL_BACKEND = env_str("RECTIFY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("RECTIFY_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("RECTIFY_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("RECTIFY_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("RECTIFY_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("RECTIFY_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("RECTIFY_EMAIL_SSL", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("RECTIFY_EMAIL_FROM", "巡察整改督办平台 <noreply@localhost>")
+
+# Public address of the site, for links in e-mails, robots and calendar feeds.
+RECTIFY_SITE_URL = env_str("RECTIFY_SITE_URL", "http://127.0.0.1:8000")
+# Hosts the 企业微信/钉钉 robots may be reached at; a user cannot make the server call anything else.
+RECTIFY_WEBHOOK_HOSTS = env_list("RECTIFY_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 
 LOGGING = {
     "version": 1,
@@ -218,3 +235,18 @@ LOGGING = {
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# Background work through Django's tasks framework (the django-tasks backport on 5.2): run inline
+# by default; "database" for one server with `rectify db_worker`; "rq" on Redis with
+# `rectify rqworker default` where several machines share the work.
+RECTIFY_TASKS_BACKEND = env_str("RECTIFY_TASKS_BACKEND", "immediate")
+RECTIFY_REDIS_URL = env_str("RECTIFY_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+}
+if RECTIFY_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("RECTIFY_TASKS_BACKEND 应为 immediate、database 或 rq。")
+TASKS = {"default": _TASK_BACKENDS[RECTIFY_TASKS_BACKEND]}
+RQ_QUEUES = {"default": {"URL": RECTIFY_REDIS_URL, "DEFAULT_TIMEOUT": 600}}

@@ -6,6 +6,9 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
+from rectify.supervision.api import router as supervision_router
+from rectify.supervision.dispatch_api import router as dispatch_router
+from rectify.supervision.order_api import router as order_router
 from rectify.errors import RectifyError
 from rectify.ledger.api import router as ledger_router
 from rectify.ledger.mechanism_api import router as mechanism_router
@@ -98,3 +101,6 @@ api.add_router("/", notices_router)
 api.add_router("/", progress_router)
 api.add_router("/", mechanism_router)
 api.add_router("/", audit_router)
+api.add_router("/", supervision_router)
+api.add_router("/", order_router)
+api.add_router("/", dispatch_router)

@@ -170,7 +170,7 @@ def problem_status_counts(problems: QuerySet[Problem], user: User) -> QuerySet[P
 
 def assignable_leaders(inspection: Inspection) -> QuerySet[User]:
     """Leaders who hold the leader role in the inspected organisation or above it."""
-    ancestors = _ancestor_paths(inspection.inspected)
+    ancestors = inspection.inspected.ancestor_paths
     return (
         User.objects.filter(
             is_active=True, memberships__role=Role.LEADER, memberships__organisation__path__in=ancestors
@@ -184,11 +184,6 @@ def assignable_units(inspection: Inspection) -> QuerySet[Organisation]:
     """Units that can carry a measure: the inspected organisation's own units, and any other unit
     that is not an inspection or discipline body (district governments, for example, often lead)."""
     return Organisation.objects.exclude(kind__in=["inspection_office", "discipline"]).order_by("path")
-
-
-def _ancestor_paths(organisation: Organisation) -> list[str]:
-    step = len(organisation.path.split("/")[0]) + 1
-    return [organisation.path[:end] for end in range(step, len(organisation.path) + 1, step)]
 
 
 UNSET: Any = object()

@@ -36,6 +36,12 @@ class OrganisationKind(models.TextChoices):
     DISCIPLINE = "discipline", _("纪检监察组")
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """ "00000001/00000004/" → ["00000001/", "00000001/00000004/"]."""
+    step = PATH_STEP + 1
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 class Organisation(models.Model):
     """A node of the organisation tree: city inspection office → bureaus → departments and units.
 
@@ -107,6 +113,11 @@ class Organisation(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.path}
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        """The paths of this organisation and every organisation above it."""
+        return ancestor_paths(self.path)
 
     def is_within(self, other: "Organisation") -> bool:
         """True if this organisation is `other` or below it."""

@@ -1,0 +1,143 @@
+"""The deadline engine: what is due, late or stuck, derived at any moment from deadlines, statuses
+and report periods. Nothing here is stored; the tick (supervision.services.run_warnings) only
+records which warnings it has already announced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from rectify.ledger.choices import OPEN_STATUSES, ReportPeriod
+from rectify.ledger.models import Inspection, Measure
+from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
+from rectify.progress.services import period_of
+
+from .models import WarningLevel, WarningPolicy
+
+
+@dataclass(frozen=True)
+class Policy:
+    green_days: int = 20
+    yellow_days: int = 10
+    escalate_days: int = 15
+    signoff_stuck_days: int = 7
+    order_escalate_days: int = 3
+    party_head_id: int | None = None
+
+
+DEFAULT_POLICY = Policy()
+
+
+def policies() -> dict[int, Policy]:
+    """Every organisation's own policy, by organisation id (one query)."""
+    return {
+        row.organisation_id: Policy(
+            row.green_days,
+            row.yellow_days,
+            row.escalate_days,
+            row.signoff_stuck_days,
+            row.order_escalate_days,
+            row.party_head_id,
+        )
+        for row in WarningPolicy.objects.all()
+    }
+
+
+def policy_for(organisation_id: int, known: dict[int, Policy] | None = None) -> Policy:
+    return (known if known is not None else policies()).get(organisation_id, DEFAULT_POLICY)
+
+
+def _level_whens(scope: Q, policy: Policy, today: date) -> list[When]:
+    running = scope & Q(status__in=OPEN_STATUSES, deadline__isnull=False)
+    return [
+        When(
+            running & Q(deadline__lt=today - timedelta(days=policy.escalate_days)),
+            then=Value(WarningLevel.ESCALATED),
+        ),
+        When(running & Q(deadline__lt=today), then=Value(WarningLevel.RED)),
+        When(
+            running & Q(deadline__lte=today + timedelta(days=policy.yellow_days)),
+            then=Value(WarningLevel.YELLOW),
+        ),
+        When(
+            running & Q(deadline__lte=today + timedelta(days=policy.green_days)),
+            then=Value(WarningLevel.GREEN),
+        ),
+    ]
+
+
+def with_warning_level(measures: QuerySet[Measure], today: date | None = None) -> QuerySet[Measure]:
+    """Annotate `warning_level` (a WarningLevel) under each inspected organisation's policy, in SQL."""
+    today = today or timezone.localdate()
+    known = policies()
+    whens: list[When] = []
+    for organisation_id, policy in known.items():
+        whens += _level_whens(Q(problem__inspection__inspected_id=organisation_id), policy, today)
+    others = ~Q(problem__inspection__inspected_id__in=list(known)) if known else Q()
+    whens += _level_whens(others, DEFAULT_POLICY, today)
+    return measures.annotate(
+        warning_level=Case(*whens, default=Value(WarningLevel.NONE), output_field=IntegerField())
+    )
+
+
+def previous_period_start(inspection: Inspection, today: date) -> date:
+    """Start of the report period before the one containing `today`."""
+    current, _ = period_of(inspection, today)
+    return period_of(inspection, current - timedelta(days=1))[0]
+
+
+def with_report_missing(measures: QuerySet[Measure], today: date | None = None) -> QuerySet[Measure]:
+    """Annotate `report_missing`: an open (or long-term) measure with no report, other than a
+    returned one, for the last complete period, although it existed before that period ended."""
+    today = today or timezone.localdate()
+    reported = ProgressReport.objects.filter(measure=OuterRef("pk")).exclude(state=ReportState.RETURNED)
+    whens = []
+    for period in ReportPeriod.values:
+        start = previous_period_start(Inspection(report_period=period), today)
+        current = period_of(Inspection(report_period=period), today)[0]
+        whens.append(
+            When(
+                Q(
+                    problem__inspection__report_period=period,
+                    problem__inspection__created_at__date__lt=current,
+                )
+                & Q(status__in=[*OPEN_STATUSES, "ongoing"]),
+                then=~Exists(reported.filter(period_start=start)),
+            )
+        )
+    return measures.annotate(report_missing=Case(*whens, default=Value(False), output_field=BooleanField()))
+
+
+def stuck_signoffs(now: datetime | None = None) -> QuerySet[SignOff]:
+    """Pending sign-offs that have waited at their current level longer than the policy allows."""
+    now = now or timezone.now()
+    known = policies()
+    waiting_since = Greatest(
+        "requested_at", Coalesce(Max("decisions__decided_at"), "requested_at"), output_field=DateTimeField()
+    )
+    pending = SignOff.objects.filter(state=SignOffState.PENDING).annotate(waiting_since=waiting_since)
+    condition = Q(pk__in=[])
+    for organisation_id, policy in known.items():
+        condition |= Q(
+            measure__problem__inspection__inspected_id=organisation_id,
+            waiting_since__lt=now - timedelta(days=policy.signoff_stuck_days),
+        )
+    others = ~Q(measure__problem__inspection__inspected_id__in=list(known)) if known else Q()
+    condition |= others & Q(waiting_since__lt=now - timedelta(days=DEFAULT_POLICY.signoff_stuck_days))
+    return pending.filter(condition).select_related("measure__problem__inspection", "measure__lead_leader")

@@ -1,0 +1,243 @@
+"""Supervision: warning policy and state, notifications, supervision orders (督办单), dispatch reports."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from rectify.ledger.models import Inspection, Measure
+from rectify.org.models import Organisation
+
+USER = settings.AUTH_USER_MODEL
+
+
+class WarningLevel(models.IntegerChoices):
+    """The three-colour ladder (三色预警), with the escalation above red. Ordered: higher is worse."""
+
+    NONE = 0, _("正常")
+    GREEN = 1, _("绿色预警")
+    YELLOW = 2, _("黄色预警")
+    RED = 3, _("红色预警")
+    ESCALATED = 4, _("红色预警（已升级）")
+
+
+class WarningPolicy(models.Model):
+    """An organisation's thresholds; organisations without one use the defaults below."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name=_("组织"), on_delete=models.CASCADE, related_name="warning_policy"
+    )
+    green_days = models.PositiveSmallIntegerField(_("绿色预警：到期前天数"), default=20)
+    yellow_days = models.PositiveSmallIntegerField(_("黄色预警：到期前天数"), default=10)
+    escalate_days = models.PositiveSmallIntegerField(_("超期多少天升级至纪检监察"), default=15)
+    signoff_stuck_days = models.PositiveSmallIntegerField(_("销号审批滞留提醒天数"), default=7)
+    order_escalate_days = models.PositiveSmallIntegerField(_("督办单逾期多少天升级"), default=3)
+    party_head = models.ForeignKey(
+        USER,
+        verbose_name=_("党组（党委）书记"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("红色预警同时提醒此人"),
+    )
+
+    class Meta:
+        verbose_name = _("预警规则")
+        verbose_name_plural = _("预警规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(green_days__gt=F("yellow_days")), name="policy_green_before_yellow"
+            ),
+            models.CheckConstraint(condition=Q(yellow_days__gte=1), name="policy_yellow_positive"),
+            models.CheckConstraint(condition=Q(escalate_days__gte=1), name="policy_escalate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} 预警规则"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organisation.path}
+
+
+class MeasureAlert(models.Model):
+    """The warning level already announced for a measure's current deadline. The tick moves it up
+    with a conditional update and notifies only when its update changed the row, so processes
+    running at once never warn twice; a new deadline starts the ladder again."""
+
+    measure = models.OneToOneField(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="alert"
+    )
+    deadline = models.DateField(_("对应整改时限"), null=True, blank=True)
+    level = models.PositiveSmallIntegerField(
+        _("已发预警"), choices=WarningLevel.choices, default=WarningLevel.NONE
+    )
+    changed_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("预警状态")
+        verbose_name_plural = _("预警状态")
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.get_level_display()}"
+
+
+class Notification(models.Model):
+    """One thing one person should know. `fact_key` names the fact (e.g. a yellow warning for a
+    measure's deadline); the pair (recipient, fact_key) is unique, so a fact is told once."""
+
+    recipient = models.ForeignKey(
+        USER, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类别"), max_length=32)
+    fact_key = models.CharField(_("事由标识"), max_length=200)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    digested_on = models.DateField(_("汇总推送日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "fact_key"], name="notification_once_per_fact")
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["digested_on"], name="notification_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(models.Model):
+    """How a person wants the daily digest: e-mail, and optionally a 企业微信 or 钉钉 group robot."""
+
+    user = models.OneToOneField(
+        USER, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.BooleanField(_("邮件"), default=True)
+    wecom_webhook = models.URLField(_("企业微信群机器人地址"), max_length=300, blank=True)
+    dingtalk_webhook = models.URLField(_("钉钉群机器人地址"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("通知方式")
+        verbose_name_plural = _("通知方式")
+
+    def __str__(self) -> str:
+        return f"{self.user} 通知方式"
+
+
+class DigestLog(models.Model):
+    """A person's digest for a day: created before sending, so a second run finds it and stops."""
+
+    user = models.ForeignKey(USER, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    items = models.PositiveIntegerField(_("条数"), default=0)
+    channels = models.CharField(_("渠道"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每日汇总")
+        verbose_name_plural = _("每日汇总")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"
+
+
+class OrderState(models.TextChoices):
+    ISSUED = "issued", _("待答复")
+    ANSWERED = "answered", _("已答复")
+
+
+class SupervisionOrder(models.Model):
+    """督办单: an order to a unit about measures, numbered like 督办〔2025〕3号 per issuer and year."""
+
+    issuer = models.ForeignKey(
+        Organisation, verbose_name=_("督办机关"), on_delete=models.PROTECT, related_name="issued_orders"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("督办单编号"), max_length=64)
+    issued_by = models.ForeignKey(USER, verbose_name=_("签发人"), on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("被督办单位"), on_delete=models.PROTECT, related_name="orders"
+    )
+    measures = models.ManyToManyField(Measure, verbose_name=_("督办事项"), related_name="supervision_orders")
+    reason = models.TextField(_("督办事由"))
+    demanded_action = models.TextField(_("督办要求"))
+    answer_due = models.DateField(_("答复期限"))
+    state = models.CharField(_("状态"), max_length=16, choices=OrderState.choices, default=OrderState.ISSUED)
+    answer = models.TextField(_("答复内容"), blank=True)
+    answered_by = models.ForeignKey(
+        USER, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "serial"], name="order_unique_serial"),
+            models.CheckConstraint(condition=Q(state__in=OrderState.values), name="order_state_valid"),
+            models.CheckConstraint(
+                condition=Q(state="issued") | (~Q(answer="") & Q(answered_at__isnull=False)),
+                name="order_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.unit.path}
+
+
+class DispatchReport(models.Model):
+    """A dispatch (调度) snapshot for a date range: the figures as they were, kept so the next
+    dispatch can say what changed since."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="dispatches"
+    )
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("截止日期"))
+    created_by = models.ForeignKey(USER, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    data = models.JSONField(_("调度数据"))
+
+    class Meta:
+        verbose_name = _("调度报告")
+        verbose_name_plural = _("调度报告")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="dispatch_range_ordered")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} 调度 {self.start}—{self.end}"
+
+
+class CalendarToken(models.Model):
+    """A private iCalendar feed address; replacing the token revokes the old address."""
+
+    user = models.OneToOneField(
+        USER, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = _("日历订阅")
+
+    def __str__(self) -> str:
+        return f"{self.user} 日历订阅"

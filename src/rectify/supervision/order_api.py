@@ -1,0 +1,5 @@
+"""SCAFFOLD: the engineer building these endpoints fills this router."""
+
+from ninja import Router
+
+router = Router(tags=["督办单"])
