@@ -6,15 +6,15 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
-from rectify.supervision.api import router as supervision_router
-from rectify.supervision.dispatch_api import router as dispatch_router
-from rectify.supervision.order_api import router as order_router
 from rectify.errors import RectifyError
 from rectify.ledger.api import router as ledger_router
 from rectify.ledger.mechanism_api import router as mechanism_router
 from rectify.notices.api import router as notices_router
 from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
 from rectify.progress.api import router as progress_router
+from rectify.supervision.api import router as supervision_router
+from rectify.supervision.dispatch_api import router as dispatch_router
+from rectify.supervision.order_api import router as order_router
 
 from .auth import BearerToken, BrowserSession
 from .models import ApiToken
