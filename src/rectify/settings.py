@@ -216,6 +216,8 @@ EMAIL_HOST_PASSWORD = env_str("RECTIFY_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("RECTIFY_EMAIL_TLS", False)
 EMAIL_USE_SSL = env_bool("RECTIFY_EMAIL_SSL", False)
 EMAIL_TIMEOUT = 10
+# For the file-based backend (RECTIFY_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend).
+EMAIL_FILE_PATH = env_str("RECTIFY_EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("RECTIFY_EMAIL_FROM", "巡察整改督办平台 <noreply@localhost>")
 
 # Public address of the site, for links in e-mails, robots and calendar feeds.
