@@ -252,3 +252,5 @@ if RECTIFY_TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured("RECTIFY_TASKS_BACKEND 应为 immediate、database 或 rq。")
 TASKS = {"default": _TASK_BACKENDS[RECTIFY_TASKS_BACKEND]}
 RQ_QUEUES = {"default": {"URL": RECTIFY_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# django-tasks-rq's jobs need its own job class in the worker.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}

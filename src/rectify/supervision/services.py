@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -184,7 +184,9 @@ def remind_stuck_signoffs(today: date | None = None) -> int:
     from rectify.progress.services import may_decide
 
     sent = 0
-    for signoff in stuck_signoffs():
+    # "Now" is the end of the day being ticked, so `rectify tick --date` judges that day.
+    now = timezone.make_aware(datetime.combine(today or timezone.localdate(), time.max))
+    for signoff in stuck_signoffs(now):
         measure = signoff.measure
         deciders = [user for user in _possible_deciders(measure) if may_decide(user, measure, signoff.level)]
         sent += notify(

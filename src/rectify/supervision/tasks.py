@@ -1,0 +1,39 @@
+"""Background tasks of the daily tick, on the configured Django tasks backend (settings.TASKS).
+
+Arguments and return values are plain JSON (ids, ISO dates, dicts of numbers), so the same task runs
+inline (immediate), from the database queue (`rectify db_worker`) or from Redis (`rectify rqworker`).
+Both tasks may run twice or at once: the services they call announce each fact once and send each
+person at most one digest a day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django_tasks import task
+
+from rectify.org.models import User
+
+from . import services
+
+
+@task
+def run_daily_warnings(day: str) -> dict[str, int]:
+    """Raise the warnings due on `day` (YYYY-MM-DD) and remind the deciders of stuck sign-offs."""
+    today = date.fromisoformat(day)
+    result = services.run_warnings(today)
+    reminders = services.remind_stuck_signoffs(today)
+    return {
+        "warnings_raised": result.warnings_raised,
+        "notifications": result.notifications + reminders,
+        "signoff_reminders": reminders,
+    }
+
+
+@task
+def deliver_digest(user_id: int, day: str) -> bool:
+    """Send the person's digest for `day`; False when there was nothing to send or it already went."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False  # removed or deactivated since the tick queued it
+    return services.send_digest(user, date.fromisoformat(day))
