@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("rectify.supervision.notification_urls")),
     path("orders/", include("rectify.supervision.order_urls")),
     path("dispatch/", include("rectify.supervision.dispatch_urls")),
+    path("calendar/", include("rectify.supervision.calendar_urls")),
     path("notices/", include("rectify.notices.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -15,18 +15,22 @@ from django_tasks import task
 from rectify.org.models import User
 
 from . import services
+from .orders import escalate_overdue_orders
 
 
 @task
 def run_daily_warnings(day: str) -> dict[str, int]:
-    """Raise the warnings due on `day` (YYYY-MM-DD) and remind the deciders of stuck sign-offs."""
+    """Raise the warnings due on `day` (YYYY-MM-DD), remind the deciders of stuck sign-offs and
+    escalate supervision orders whose answer is overdue."""
     today = date.fromisoformat(day)
     result = services.run_warnings(today)
     reminders = services.remind_stuck_signoffs(today)
+    escalated = escalate_overdue_orders(today)
     return {
         "warnings_raised": result.warnings_raised,
         "notifications": result.notifications + reminders,
         "signoff_reminders": reminders,
+        "orders_escalated": escalated,
     }
 
 

@@ -42,7 +42,8 @@ class Command(BaseCommand):
         self.say(
             f"巡检日期：{day_label(today)}\n"
             f"新发预警 {counts['warnings_raised']} 项，新增通知 {counts['notifications']} 条"
-            f"（其中销号滞留提醒 {counts['signoff_reminders']} 条）。"
+            f"（其中销号滞留提醒 {counts['signoff_reminders']} 条），"
+            f"督办单逾期升级 {counts['orders_escalated']} 件。"
         )
 
         pending = users_with_pending_digest()
