@@ -9,7 +9,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from .models import SupervisionOrder, WarningPolicy
+        from .models import DispatchReport, SupervisionOrder, WarningPolicy
 
         auditlog.register(SupervisionOrder, m2m_fields={"measures"})
         auditlog.register(WarningPolicy)
+        auditlog.register(DispatchReport, exclude_fields=["data"])

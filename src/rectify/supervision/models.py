@@ -225,6 +225,9 @@ class DispatchReport(models.Model):
     def __str__(self) -> str:
         return f"{self.inspection} 调度 {self.start}—{self.end}"
 
+    def get_additional_data(self) -> dict:
+        return self.inspection.get_additional_data()
+
 
 class CalendarToken(models.Model):
     """A private iCalendar feed address; replacing the token revokes the old address."""

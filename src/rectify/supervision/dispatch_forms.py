@@ -1,0 +1,96 @@
+"""Forms of the dispatch pages: which inspection and which range. The rules (who may build, the
+range) are supervision.dispatch's; the form repeats the range check only to place its message
+beside the field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from rectify.ledger.models import Inspection
+from rectify.org.models import User
+
+from . import dispatch
+
+DATE_ERRORS = {"required": "请填写{}。", "invalid": "{}格式不正确，请按“年-月-日”填写。"}
+
+
+def _date_field(label: str, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={key: message.format(label) for key, message in DATE_ERRORS.items()},
+    )
+
+
+class DispatchFilterForm(forms.Form):
+    inspection = forms.ModelChoiceField(
+        label="巡察",
+        queryset=Inspection.objects.none(),
+        required=False,
+        empty_label="全部巡察",
+        error_messages={"invalid_choice": "所选巡察不存在，或您无权查看其调度报告。"},
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].queryset = dispatch.readable_inspections(user)
+
+    def inspection_id(self) -> int | None:
+        if not self.is_valid() or self.cleaned_data["inspection"] is None:
+            return None
+        return self.cleaned_data["inspection"].pk
+
+
+class DispatchForm(forms.Form):
+    inspection = forms.ModelChoiceField(
+        label="巡察",
+        queryset=Inspection.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "请选择巡察。",
+            "invalid_choice": "所选巡察不存在，或您无权为其生成调度报告。",
+        },
+    )
+    start = _date_field("起始日期", "本期从哪一天算起（含当天）")
+    end = _date_field("截止日期", "统计截止日期（含当天），不能晚于今天；超期按此日期计算")
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["inspection"].queryset = dispatch.buildable_inspections(user).order_by(
+            "-feedback_date", "-id"
+        )
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("required", True)
+            field.widget.attrs.setdefault("aria-required", "true")
+        today = timezone.localdate().isoformat()
+        self.fields["start"].widget.attrs["max"] = today
+        self.fields["end"].widget.attrs["max"] = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        today = timezone.localdate()
+        if end and end > today:
+            self.add_error("end", f"截止日期不能晚于今天（{today.isoformat()}）。")
+        if start and end and end < start:
+            self.add_error("end", "截止日期不能早于起始日期。")
+        return data
+
+    @staticmethod
+    def initial_for(user: User, inspection_id: int | None) -> dict:
+        """Today as the end; the start follows on from the inspection's last dispatch, or the
+        first day of this month."""
+        today = timezone.localdate()
+        initial = {"start": today.replace(day=1), "end": today}
+        if inspection_id:
+            initial["inspection"] = inspection_id
+            last = dispatch.readable_dispatches(user, inspection_id).order_by("-end", "-id").first()
+            if last is not None and last.end < today:
+                initial["start"] = last.end + timedelta(days=1)
+        return initial

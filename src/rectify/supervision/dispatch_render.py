@@ -1,0 +1,661 @@
+"""A stored dispatch report, rendered: one document model (sections of paragraphs and tables) read
+from the stored JSON only, written out as the HTML page, a Word file for the dispatch meeting
+(A4, 公文 fonts) and an Excel workbook (one sheet per table)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from .models import DispatchReport
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RATE_NOTE = "注：完成率 =（已销号 + 长期坚持）÷ 措施总数；超期以统计截止日期计；状态为报告生成时的状态。"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# ------------------------------------------------------------------ the document model
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    headers: list[str]
+    rows: list[list]
+    widths: list[int]  # relative widths (Excel characters; scaled for Word)
+    heading: str = ""  # a sub-heading printed before the table, e.g. "（一）分方面情况"
+    empty: str = "无。"
+    row_header: int = 0  # the column that names the row (th scope="row" on the page)
+    ids: list[int | None] = field(default_factory=list)  # measure ids of the rows, for links
+
+    @property
+    def numeric(self) -> list[bool]:
+        """Columns whose every value is a number or a signed change (right-aligned)."""
+        return [
+            bool(self.rows) and all(_is_number(row[i]) for row in self.rows) for i in range(len(self.headers))
+        ]
+
+    @property
+    def cells(self) -> list[list[tuple]]:
+        """Rows as (value, CSS class, is row header, measure id or None) for the page template."""
+        classes = [
+            " ".join(
+                name for name, wanted in (("num", numeric), ("nowrap", header in SHORT_COLUMNS)) if wanted
+            )
+            for numeric, header in zip(self.numeric, self.headers, strict=True)
+        ]
+        ids = self.ids or [None] * len(self.rows)
+        return [
+            [
+                (
+                    value,
+                    classes[index],
+                    index == self.row_header,
+                    ids[number] if index == self.row_header else None,
+                )
+                for index, value in enumerate(row)
+            ]
+            for number, row in enumerate(self.rows)
+        ]
+
+
+# Columns kept on one line on the page: numbers, dates, states, names of people.
+SHORT_COLUMNS = {"措施编号", "整改时限", "销号日期", "状态", "当前状态", "超期天数", "牵头领导"}
+
+
+def _is_number(value) -> bool:
+    """A number, or a change written with its sign ("+3", "-1.5", "0"); not a measure's "2.1"."""
+    if value is None or isinstance(value, int | float):
+        return True
+    if not isinstance(value, str) or not (value[:1] in "+-" or value in ("0", "0.0")):
+        return False
+    return value.lstrip("+-").replace(".", "", 1).isdigit()
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str]]
+    sections: list[Section]
+    note: str = RATE_NOTE
+
+    def table(self, key: str) -> Table:
+        return next(table for section in self.sections for table in section.tables if table.key == key)
+
+
+def day(value: str | None) -> str:
+    """ "2025-03-01" → "2025年3月1日"; a date-time is shown with its time."""
+    if not value:
+        return "—"
+    if "T" in value:
+        moment = datetime.fromisoformat(value)
+        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    parsed = date.fromisoformat(value)
+    return f"{parsed.year}年{parsed.month}月{parsed.day}日"
+
+
+def title_of(data: dict) -> str:
+    return f"关于{data['inspection']['title']}整改工作调度情况的报告"
+
+
+def _units(item: dict) -> str:
+    return "、".join(item.get("units") or []) or "—"
+
+
+def _signed(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    return f"+{value}" if value > 0 else str(value)
+
+
+GROUP_HEADERS = ["措施总数", "已销号", "长期坚持", "推进中", "未启动", "超期", "完成率（%）"]
+GROUP_KEYS = ["total", "signed_off", "ongoing", "in_progress", "not_started", "overdue", "completion_rate"]
+
+
+def _group_table(key: str, heading: str, caption: str, first: str, rows: list[dict]) -> Table:
+    return Table(
+        key=key,
+        heading=heading,
+        caption=caption,
+        headers=[first, *GROUP_HEADERS],
+        rows=[[row["name"], *(row[k] for k in GROUP_KEYS)] for row in rows],
+        widths=[30, 9, 9, 9, 9, 9, 8, 11],
+    )
+
+
+def _measure_table(key: str, caption: str, items: list[dict], extra: list[tuple[str, str, int]]) -> Table:
+    """A list of measures: number, text, units, leader, then `extra` columns (header, key, width)."""
+    return Table(
+        key=key,
+        caption=f"{caption}（{len(items)} 项）",
+        row_header=1,
+        ids=[item.get("id") for item in items],
+        headers=["序号", "措施编号", "整改措施", "责任单位", "牵头领导", *(header for header, _, _ in extra)],
+        rows=[
+            [
+                index,
+                item["label"],
+                item["text"],
+                _units(item),
+                item.get("leader") or "—",
+                *(_cell(item, name) for _, name, _ in extra),
+            ]
+            for index, item in enumerate(items, start=1)
+        ],
+        widths=[6, 9, 40, 18, 10, *(width for _, _, width in extra)],
+    )
+
+
+def _cell(item: dict, name: str):
+    value = item.get(name)
+    if name in ("deadline", "signed_at", "deadline_before"):
+        return value[:10] if value else "—"  # ISO dates in tables: short, and Excel reads them as dates
+    return "—" if value in (None, "") else value
+
+
+def document(report: DispatchReport) -> Document:
+    """The dispatch as sections of paragraphs and tables, from the stored data alone."""
+    data = report.data
+    totals = data["totals"]
+    period = data["period"]
+    inspection = data["inspection"]
+    start, end = day(data["start"]), day(data["end"])
+    warnings = {row["level"]: row for row in data["warnings"]}
+    status_rows = [[row["label"], row["count"]] for row in data["by_status"]]
+
+    overall = Section(
+        "一、总体进展",
+        paragraphs=[
+            f"截至{end}，{inspection['title']}反馈问题 {totals['problems']} 个，已整改到位 "
+            f"{totals['rectified_problems']} 个；整改措施 {totals['measures']} 项，其中已销号 "
+            f"{totals['signed_off']} 项、长期坚持 {totals['ongoing']} 项、推进中 {totals['in_progress']} 项、"
+            f"未启动 {totals['not_started']} 项，整改完成率 {totals['completion_rate']}%。"
+            f"超期未完成 {totals['overdue']} 项。",
+            "预警情况："
+            + "，".join(f"{row['label']} {row['count']} 项" for row in data["warnings"])
+            + f"；上一报送周期未报送进展的措施 {totals['reports_missing']} 项。",
+        ],
+        tables=[
+            Table("status", "整改措施按状态统计", ["状态", "措施数"], status_rows, [16, 10]),
+            Table(
+                "warnings",
+                "预警情况",
+                ["预警等级", "措施数"],
+                [[warnings[level]["label"], warnings[level]["count"]] for level in sorted(warnings)],
+                [20, 10],
+            ),
+            _measure_table(
+                "missing",
+                "上一报送周期未报送进展的措施",
+                data["reports_missing"],
+                [("整改时限", "deadline", 12), ("状态", "status_label", 10)],
+            ),
+        ],
+    )
+    done = Section(
+        "二、本期完成情况",
+        paragraphs=[
+            f"{start}至{end}，销号措施 {period['signed_off_count']} 项；采纳整改进展报告 "
+            f"{period['reports_accepted']} 份（涉及措施 {period['reports_accepted_measures']} 项），"
+            f"收到进展报告 {period['reports_submitted']} 份，退回 {period['reports_returned']} 份。"
+        ],
+        tables=[
+            _measure_table(
+                "signed_off",
+                "本期销号的措施",
+                period["signed_off"],
+                [("销号日期", "signed_at", 12), ("当前状态", "status_label", 10)],
+            )
+        ],
+    )
+    late_items = data["late"]
+    late = Section(
+        "三、超期及原因",
+        paragraphs=[
+            f"截至{end}，超期未完成的措施 {len(late_items)} 项。"
+            if late_items
+            else f"截至{end}，没有超期未完成的措施。"
+        ],
+        tables=[
+            _measure_table(
+                "late",
+                "超期未完成的措施及原因",
+                [{**item, "why": _why(item)} for item in late_items],
+                [
+                    ("整改时限", "deadline", 12),
+                    ("超期天数", "days_overdue", 9),
+                    ("状态", "status_label", 10),
+                    ("超期原因（最新进展）", "why", 40),
+                ],
+            )
+        ],
+    )
+    groups = Section(
+        "四、分方面、分单位、分领导情况",
+        tables=[
+            _group_table("by_area", "（一）分方面情况", "按问题方面统计", "问题方面", data["by_area"]),
+            _group_table("by_unit", "（二）分责任单位情况", "按责任单位统计", "责任单位", data["by_unit"]),
+            _group_table(
+                "by_leader", "（三）分牵头领导情况", "按牵头领导统计", "牵头领导", data["by_leader"]
+            ),
+        ],
+    )
+    return Document(
+        title=title_of(data),
+        subtitle=f"（{start}至{end}）",
+        facts=[
+            ("巡察", inspection["title"]),
+            ("被巡察单位", inspection["inspected"]["name"]),
+            ("调度期间", f"{start}至{end}"),
+            ("统计截止", end),
+            ("生成时间", day(data["generated_at"])),
+            ("生成人", data["generated_by"]["name"]),
+        ],
+        sections=[overall, done, late, groups, _comparison(data.get("comparison"))],
+    )
+
+
+def _why(item: dict) -> str:
+    report = item.get("report")
+    if not report:
+        return item["reason"]
+    when = day(report["submitted_at"]).split(" ")[0]
+    text = f"{item['reason']}（{report['period']}报送，{when}，{report['state_label']}"
+    if report.get("review_comment") and report["state"] == "returned":
+        text += f"；退回理由：{report['review_comment']}"
+    return text + "）"
+
+
+def _comparison(comparison: dict | None) -> Section:
+    section = Section("五、与上次调度相比")
+    if not comparison:
+        section.paragraphs.append("本次为该巡察的首次调度，没有可比较的上次调度。")
+        return section
+    previous = comparison["previous"]
+    section.paragraphs.append(
+        f"与上次调度（{day(previous['start'])}至{day(previous['end'])}，{day(previous['generated_at'])}"
+        f"生成）相比：新增销号 {len(comparison['newly_signed_off'])} 项，新增超期 "
+        f"{len(comparison['newly_overdue'])} 项，不再超期 {len(comparison['no_longer_overdue'])} 项。"
+    )
+    section.tables = [
+        Table(
+            "deltas",
+            "主要数据变化",
+            ["指标", "上次", "本次", "增减"],
+            [
+                [row["label"], row["before"], row["now"], _signed(row["change"])]
+                for row in comparison["deltas"]
+            ],
+            [24, 10, 10, 10],
+        ),
+        _measure_table(
+            "newly_signed_off",
+            "上次调度以来新增销号的措施",
+            comparison["newly_signed_off"],
+            [("销号日期", "signed_at", 12)],
+        ),
+        _measure_table(
+            "newly_overdue",
+            "上次调度以来新增超期的措施",
+            comparison["newly_overdue"],
+            [("整改时限", "deadline", 12), ("超期天数", "days_overdue", 9)],
+        ),
+        _measure_table(
+            "no_longer_overdue",
+            "上次调度时超期、本次不再超期的措施",
+            comparison["no_longer_overdue"],
+            [("整改时限", "deadline", 12), ("当前状态", "status_label", 10)],
+        ),
+    ]
+    return section
+
+
+def filename(report: DispatchReport, extension: str) -> str:
+    period = f"{report.start:%Y%m%d}至{report.end:%Y%m%d}"
+    return f"调度报告-{report.data['inspection']['title']}-{period}.{extension}"
+
+
+def attachment(content: bytes, report: DispatchReport, extension: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename(report, extension))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ------------------------------------------------------------------ HTML
+
+
+def html_context(report: DispatchReport) -> dict:
+    doc = document(report)
+    return {"report": report, "doc": doc, "comparison": report.data.get("comparison")}
+
+
+# ------------------------------------------------------------------ Word
+
+
+def docx_bytes(report: DispatchReport) -> bytes:
+    from docx import Document as WordDocument
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    doc = document(report)
+    word = WordDocument()
+    page = word.sections[0]
+    page.orientation = WD_ORIENT.PORTRAIT
+    page.page_width, page.page_height = Mm(210), Mm(297)
+    page.top_margin, page.bottom_margin = Mm(37), Mm(35)
+    page.left_margin, page.right_margin = Mm(28), Mm(26)
+    usable = Mm(210 - 28 - 26)
+    _base_style(word, "仿宋_GB2312", Pt(14))
+    _page_number(page)
+    word.core_properties.title = doc.title
+    word.core_properties.author = report.data["generated_by"]["name"]
+
+    title = word.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(title, doc.title, "方正小标宋简体", Pt(22), bold=True)
+    subtitle = word.add_paragraph()
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(subtitle, doc.subtitle, "楷体_GB2312", Pt(16))
+    facts = word.add_paragraph()
+    _run(facts, "；".join(f"{label}：{value}" for label, value in doc.facts[1:]), "仿宋_GB2312", Pt(12))
+
+    for section in doc.sections:
+        heading = word.add_paragraph()
+        heading.paragraph_format.space_before = Pt(12)
+        heading.paragraph_format.keep_with_next = True
+        _run(heading, section.heading, "黑体", Pt(16))
+        for text in section.paragraphs:
+            paragraph = word.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = Pt(28)
+            _run(paragraph, text, "仿宋_GB2312", Pt(14))
+        for table in section.tables:
+            if table.heading:
+                sub = word.add_paragraph()
+                sub.paragraph_format.first_line_indent = Pt(28)
+                sub.paragraph_format.keep_with_next = True
+                _run(sub, table.heading, "楷体_GB2312", Pt(14), bold=True)
+            caption = word.add_paragraph()
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            caption.paragraph_format.space_before = Pt(8)
+            caption.paragraph_format.keep_with_next = True
+            _run(caption, f"表：{table.caption}", "黑体", Pt(11))
+            if not table.rows:
+                empty = word.add_paragraph()
+                empty.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _run(empty, table.empty, "仿宋_GB2312", Pt(12))
+                continue
+            _word_table(word, table, usable, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Pt)
+    note = word.add_paragraph()
+    note.paragraph_format.space_before = Pt(12)
+    _run(note, doc.note, "仿宋_GB2312", Pt(10.5))
+    buffer = BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+# Word column widths (mm) of the short columns of measure lists, on an A4 page 156 mm wide.
+WORD_COLUMNS_MM = {
+    "序号": 8,
+    "措施编号": 11,
+    "责任单位": 17,
+    "牵头领导": 12,
+    "整改时限": 21,
+    "销号日期": 21,
+    "超期天数": 11,
+    "状态": 11,
+    "当前状态": 11,
+}
+
+
+def _word_table(word, table: Table, usable, table_alignment, paragraph_alignment, Pt) -> None:
+    from docx.shared import Mm
+
+    grid = word.add_table(rows=1, cols=len(table.headers))
+    grid.style = "Table Grid"
+    grid.alignment = table_alignment.CENTER
+    grid.autofit = False
+    is_list = table.row_header == 1  # a list of measures: short columns fixed, the texts share the rest
+    size = Pt(9) if is_list else Pt(10.5)
+    if is_list:
+        fixed = {i: Mm(WORD_COLUMNS_MM[h]) for i, h in enumerate(table.headers) if h in WORD_COLUMNS_MM}
+        flexible = sum(w for i, w in enumerate(table.widths) if i not in fixed)
+        rest = usable - sum(fixed.values())
+        widths = [fixed.get(i) or int(rest * w / flexible) for i, w in enumerate(table.widths)]
+    else:
+        # About 2.4 mm per Excel character: a narrow table stays narrow, a wide one fills the line.
+        total = sum(table.widths)
+        width = min(usable, Mm(total * 2.4))
+        widths = [int(width * share / total) for share in table.widths]
+    for column, column_width in zip(grid.columns, widths, strict=True):
+        column.width = column_width  # the grid, which Word and WPS read
+    numeric = table.numeric
+    _repeat_header(grid.rows[0])
+    for index, header in enumerate(table.headers):
+        cell = grid.rows[0].cells[index]
+        cell.width = widths[index]
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = paragraph_alignment.CENTER
+        _run(paragraph, header, "黑体", size)
+        _shade(cell, "E8ECF2")
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for index, value in enumerate(row):
+            cells[index].width = widths[index]
+            paragraph = cells[index].paragraphs[0]
+            if numeric[index]:
+                paragraph.alignment = paragraph_alignment.RIGHT
+            _run(paragraph, "—" if value is None else str(value), "仿宋_GB2312", size)
+
+
+def _base_style(word, font: str, size) -> None:
+    from docx.oxml.ns import qn
+
+    style = word.styles["Normal"]
+    style.font.name = font
+    style.font.size = size
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+
+
+def _run(paragraph, text: str, font: str, size, bold: bool = False):
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = size
+    run.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return run
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _shade(cell, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _page_number(section) -> None:
+    """A centred "— N —" page number in the footer, as official documents number pages."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("— ")
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), "PAGE")
+    placeholder = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    placeholder.append(text)
+    simple.append(placeholder)
+    paragraph._p.append(simple)
+    paragraph.add_run(" —")
+
+
+# ------------------------------------------------------------------ Excel
+
+SHEETS = [
+    ("总体", None),
+    ("按方面", "by_area"),
+    ("按单位", "by_unit"),
+    ("按领导", "by_leader"),
+    ("超期事项", "late"),
+    ("变化", None),
+]
+
+
+def xlsx_bytes(report: DispatchReport) -> bytes:
+    from openpyxl import Workbook
+
+    doc = document(report)
+    data = report.data
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = doc.title
+    book.properties.creator = data["generated_by"]["name"]
+
+    _sheet(book, "总体", _overall_table(doc, data))
+    for name, key in SHEETS[1:5]:
+        _sheet(book, name, doc.table(key))
+    changes = book.create_sheet("变化")
+    comparison = data.get("comparison")
+    if not comparison:
+        _write_table(
+            changes, Table("deltas", "主要数据变化", ["指标", "上次", "本次", "增减"], [], [24, 10, 10, 10])
+        )
+        changes.cell(row=3, column=1, value="本次为该巡察的首次调度，没有可比较的上次调度。")
+    else:
+        deltas = Table(
+            "deltas",
+            "主要数据变化",
+            ["指标", "上次", "本次", "增减"],
+            [[row["label"], row["before"], row["now"], row["change"]] for row in comparison["deltas"]],
+            [24, 10, 10, 10],
+        )
+        next_row = _write_table(changes, deltas) + 2
+        for key in ("newly_signed_off", "newly_overdue", "no_longer_overdue"):
+            table = doc.table(key)
+            changes.cell(row=next_row, column=1, value=table.caption).font = _bold()
+            next_row = _write_table(changes, table, first_row=next_row + 1, filter_and_freeze=False) + 2
+        # The lists below are wider than the deltas: widen to the widest columns.
+        widths = doc.table("newly_overdue").widths
+        _widths(changes, [max(a, b) for a, b in zip([24, 10, 10, 10, 10, 12, 9], widths, strict=False)])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _overall_table(doc: Document, data: dict) -> Table:
+    totals, period = data["totals"], data["period"]
+    rows: list[list] = [[label, value] for label, value in doc.facts]
+    rows += [
+        ["问题总数", totals["problems"]],
+        ["已整改到位问题", totals["rectified_problems"]],
+        ["整改措施总数", totals["measures"]],
+    ]
+    rows += [[f"状态：{row['label']}", row["count"]] for row in data["by_status"]]
+    rows += [
+        ["推进中（含申请销号、反弹重启）", totals["in_progress"]],
+        ["超期未完成", totals["overdue"]],
+        ["整改完成率（%）", totals["completion_rate"]],
+        ["本期销号措施", period["signed_off_count"]],
+        ["本期采纳进展报告", period["reports_accepted"]],
+        ["本期收到进展报告", period["reports_submitted"]],
+        ["本期退回进展报告", period["reports_returned"]],
+    ]
+    rows += [[row["label"], row["count"]] for row in data["warnings"]]
+    rows += [["未按期报送进展", totals["reports_missing"]], ["说明", doc.note]]
+    return Table("overall", doc.title, ["项目", "数值"], rows, [30, 60])
+
+
+def _sheet(book, name: str, table: Table) -> None:
+    _write_table(book.create_sheet(name), table)
+
+
+def _bold():
+    from openpyxl.styles import Font
+
+    return Font(bold=True)
+
+
+def _widths(sheet, widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _write_table(sheet, table: Table, first_row: int = 1, filter_and_freeze: bool = True) -> int:
+    """Write the header and rows from `first_row`; returns the last row written."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="B7BDC6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_fill = PatternFill("solid", fgColor="E8ECF2")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for column, header in enumerate(table.headers, start=1):
+        cell = sheet.cell(row=first_row, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.border = border
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    row_number = first_row
+    for row in table.rows:
+        row_number += 1
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and ISO_DATE.fullmatch(value):
+                value = date.fromisoformat(value)
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            cell.border = border
+            cell.alignment = wrap
+            if isinstance(value, float):
+                cell.number_format = "0.0"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+    if filter_and_freeze:
+        _widths(sheet, table.widths)
+        sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+        last = get_column_letter(len(table.headers))
+        sheet.auto_filter.ref = f"A{first_row}:{last}{max(row_number, first_row)}"
+        sheet.print_title_rows = f"{first_row}:{first_row}"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    return row_number
