@@ -83,3 +83,25 @@ def test_demo_measures_have_lived_through_the_services(demo, tmp_path):
     for measure in Measure.objects.filter(status="signed_off"):
         assert measure.reports.filter(state="accepted", evidence__isnull=False).exists()
         assert measure.signoffs.filter(state="approved").get().decisions.count() == 3
+
+
+def test_demo_supervision_has_every_warning_level_orders_and_dispatches(demo):
+    import io
+
+    import openpyxl
+    from docx import Document
+
+    from rectify.supervision.dispatch_render import docx_bytes, xlsx_bytes
+    from rectify.supervision.models import DispatchReport, MeasureAlert, Notification, SupervisionOrder
+    from rectify.supervision.order_docx import build_order_docx
+
+    assert set(MeasureAlert.objects.values_list("level", flat=True)) >= {1, 2, 3, 4}
+    assert Notification.objects.filter(kind="warning_escalated").exists()
+    answered = SupervisionOrder.objects.get(state="answered")
+    overdue = SupervisionOrder.objects.get(state="issued")
+    assert overdue.escalated_at is not None and answered.answer
+    assert "督办" in "\n".join(p.text for p in Document(io.BytesIO(build_order_docx(answered))).paragraphs)
+    latest = DispatchReport.objects.order_by("-created_at", "-id").first()
+    assert DispatchReport.objects.count() == 2 and latest.data["comparison"] is not None
+    assert "调度" in "\n".join(p.text for p in Document(io.BytesIO(docx_bytes(latest))).paragraphs)
+    assert "总体" in openpyxl.load_workbook(io.BytesIO(xlsx_bytes(latest))).sheetnames

@@ -29,6 +29,13 @@ PAGES = {
     "web sign-off queue": ("/signoffs/", ("office",)),
     "web mechanisms": ("/mechanisms/", EVERYONE),
     "web audit": ("/audit/", ("office", "supervisor")),
+    "web warnings": ("/warnings/", EVERYONE),
+    "web warnings, red": ("/warnings/?level=red", EVERYONE),
+    "web notifications": ("/notifications/", EVERYONE),
+    "web notification preferences": ("/notifications/preferences/", EVERYONE),
+    "web warning policy": ("/warnings/policy/", ("office",)),
+    "web supervision orders": ("/orders/", EVERYONE),
+    "web dispatch list": ("/dispatch/", ("office", "supervisor")),
     "api inspections": ("/api/v1/inspections", EVERYONE),
     "api inspection": ("/api/v1/inspections/{inspection}", EVERYONE),
     "api problems": ("/api/v1/problems?page_size=200", EVERYONE),
@@ -36,6 +43,9 @@ PAGES = {
     "api measure history": ("/api/v1/measures/{measure}/history", EVERYONE),
     "api sign-off queue": ("/api/v1/signoffs", ("office",)),
     "api audit": ("/api/v1/audit?page_size=200", ("office", "supervisor")),
+    "api warnings": ("/api/v1/warnings", EVERYONE),
+    "api notifications": ("/api/v1/notifications", EVERYONE),
+    "api supervision orders": ("/api/v1/supervision-orders", EVERYONE),
 }
 
 

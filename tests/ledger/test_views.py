@@ -75,7 +75,7 @@ def test_ledger_filters_and_htmx_partial(ledger):
 
 def test_ledger_page_queries_do_not_grow_with_rows(ledger, django_assert_max_num_queries):
     client = signed_in("alice")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         assert client.get("/measures/").status_code == 200
 
 

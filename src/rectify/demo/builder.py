@@ -19,6 +19,7 @@ from rectify.notices.services import source_text
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
 
 from .life import live, unit_people
+from .oversight import oversee
 
 DEMO_NOTICE = Path(__file__).resolve().parent.parent / "notices" / "data" / "guangzhou-transport-2025.txt"
 DEFAULT_PASSWORD = "Rectify-demo-2025"
@@ -184,6 +185,7 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     plan = _assign(inspection, users, units, today)
     _mechanisms(inspection, today)
     live(plan, users, people, today)
+    oversee(inspection, bureau, users, today)
     return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
 
 
@@ -238,8 +240,10 @@ def _stage_and_deadline(index: int, rng: random.Random, today: date) -> tuple[st
     if bucket in (4, 5):
         stage = "report_returned" if bucket == 4 else "report_submitted"
         return stage, today - timedelta(days=rng.randint(5, 90))  # overdue
-    if bucket in (6, 7):
-        return "report_accepted", today + timedelta(days=rng.randint(5, 25))  # due soon
+    if bucket == 6:
+        return "report_accepted", today + timedelta(days=rng.randint(3, 9))  # due soon: yellow
+    if bucket == 7:
+        return "report_accepted", today + timedelta(days=rng.randint(12, 19))  # coming up: green
     if bucket == 8:
         return "not_started", today + timedelta(days=rng.randint(30, 120))
     return "not_started", today - timedelta(days=rng.randint(1, 20))  # overdue, never started

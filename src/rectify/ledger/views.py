@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rectify.errors import AccessDenied, RectifyError, StaleEdit
 from rectify.org.access import CHANGE, VIEW, Access
 from rectify.progress.views import measure_page_context
+from rectify.supervision.deadlines import with_warning_level
 
 from . import services
 from .choices import ReportPeriod
@@ -68,7 +69,8 @@ def set_report_period(request, pk: int):
 @login_required
 def measure_list(request):
     form = MeasureFilterForm(request.GET or None, user=request.user)
-    measures = services.filter_measures(request.user, form.to_filter())
+    # The warning light of each row (三色预警), computed in the same query as the rows.
+    measures = with_warning_level(services.filter_measures(request.user, form.to_filter()))
     page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

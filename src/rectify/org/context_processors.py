@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from rectify.org.access import Access
 from rectify.org.models import UNIT_ROLES, Role
 
@@ -9,17 +11,24 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {}
     from rectify.progress.services import review_queue, signoff_queue
+    from rectify.supervision.warning_helpers import nav_counts
 
     access = Access.of(user)
     superuser = access.is_superuser
     is_office = superuser or Role.OFFICE in access.roles
     decides_signoffs = superuser or bool(access.roles & {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD})
+    # Measures at yellow or worse, and unread notifications: one query for both, and only when the
+    # page shows them (an htmx fragment does not).
+    nav = SimpleLazyObject(lambda: nav_counts(user))
     return {
         "is_office": is_office,
         "is_unit": bool(access.roles & UNIT_ROLES),
         "can_audit": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR}),
+        "reads_dispatch": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR, Role.LEADER}),
         "decides_signoffs": decides_signoffs,
         "review_count": review_queue(user).count() if is_office else 0,
         "signoff_count": signoff_queue(user).count() if decides_signoffs else 0,
+        "warning_count": SimpleLazyObject(lambda: nav[0]),
+        "unread_count": SimpleLazyObject(lambda: nav[1]),
         "role_labels": [Role(role).label for role in sorted(access.roles)],
     }

@@ -1,5 +1,149 @@
-"""SCAFFOLD: the engineer building these endpoints fills this router."""
+"""Warning and notification endpoints: the three-colour warnings of the measures the caller may
+see, the caller's notifications, and marking them read. Thin: levels come from
+supervision.deadlines, visibility from the ledger's access rules, marking from supervision.services."""
 
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from rectify.errors import InvalidInput
+from rectify.ledger.api import NamedRef, Paging
+from rectify.ledger.models import Measure
+
+from . import services
+from .forms import LEVEL_SLUGS, SLUG_OF_LEVEL
+from .models import Notification, WarningLevel
+from .warning_helpers import days_left, filtered_warnings
 
 router = Router(tags=["预警与通知"])
+
+LevelSlug = Literal["escalated", "red", "yellow", "green"]
+
+
+class Message(Schema):
+    detail: str
+
+
+class WarningOut(Schema):
+    measure_id: int
+    inspection_id: int
+    problem_id: int
+    problem_number: int
+    problem_title: str
+    order: int
+    text: str
+    level: LevelSlug = Field(..., description="escalated 红色（已升级）、red 红色、yellow 黄色、green 绿色")
+    level_label: str
+    deadline: date
+    days: int = Field(..., description="距整改时限的天数；负数为已超期的天数")
+    status: str
+    status_label: str
+    units: list[NamedRef] = Field(..., description="责任单位")
+    lead_leader: NamedRef | None
+
+
+class WarningPage(Schema):
+    count: int
+    items: list[WarningOut]
+
+
+class WarningFilters(Paging):
+    level: LevelSlug | None = Field(None, description="只看某一级预警")
+    inspection: int | None = Field(None, description="巡察编号")
+    mine: bool = Field(False, description="只看我牵头的措施")
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+    unread: bool
+
+
+class NotificationPage(Schema):
+    count: int
+    unread_count: int
+    items: list[NotificationOut]
+
+
+class NotificationFilters(Paging):
+    unread: bool | None = Field(None, description="true 只看未读，false 只看已读")
+
+
+class ReadIn(Schema):
+    ids: list[int] | None = Field(None, description="要标为已读的通知编号（只会标记您自己的通知）")
+    all: bool = Field(False, description="true 将您的全部未读通知标为已读")
+
+
+class ReadOut(Schema):
+    marked: int = Field(..., description="本次标为已读的条数")
+    unread_count: int
+
+
+def _warning(measure: Measure, today: date) -> dict:
+    leader = measure.lead_leader
+    level = WarningLevel(measure.warning_level)
+    return {
+        "measure_id": measure.pk,
+        "inspection_id": measure.problem.inspection_id,
+        "problem_id": measure.problem_id,
+        "problem_number": measure.problem.number,
+        "problem_title": measure.problem.title,
+        "order": measure.order,
+        "text": measure.text,
+        "level": SLUG_OF_LEVEL[level],
+        "level_label": str(level.label),
+        "deadline": measure.deadline,
+        "days": days_left(measure.deadline, today),
+        "status": measure.status,
+        "status_label": measure.get_status_display(),
+        "units": [{"id": unit.pk, "name": unit.name} for unit in measure.responsible_units],
+        "lead_leader": {"id": leader.pk, "name": leader.display_name} if leader else None,
+    }
+
+
+@router.get("/warnings", response=WarningPage)
+def list_warnings(request, filters: Query[WarningFilters]):
+    """您有权查看的整改措施中正处于预警的，按预警等级从重到轻、整改时限从早到晚排列。
+    预警按各单位的预警规则于请求时计算。"""
+    today = timezone.localdate()
+    measures = filtered_warnings(request.user, inspection=filters.inspection, mine=filters.mine, today=today)
+    if filters.level:
+        measures = measures.filter(warning_level=LEVEL_SLUGS[filters.level])
+    count, items = filters.window(measures)
+    return {"count": count, "items": [_warning(measure, today) for measure in items]}
+
+
+@router.get("/notifications", response=NotificationPage)
+def list_notifications(request, filters: Query[NotificationFilters]):
+    """您的通知，新的在前。"""
+    notifications = Notification.objects.filter(recipient=request.user)
+    if filters.unread is not None:
+        notifications = notifications.filter(read_at__isnull=filters.unread)
+    count, items = filters.window(notifications.order_by("-created_at", "-id"))
+    for item in items:
+        item.unread = item.read_at is None
+    return {"count": count, "unread_count": services.unread_count(request.user), "items": items}
+
+
+@router.post("/notifications/read", response={200: ReadOut, 400: Message})
+def read_notifications(request, payload: ReadIn):
+    """将通知标为已读：`{"ids": [1, 2]}` 标记指定的几条，`{"all": true}` 标记全部。
+    他人的通知编号会被忽略。"""
+    if payload.all and payload.ids:
+        raise InvalidInput("ids 与 all 只能二选一。")
+    if payload.all:
+        marked = services.mark_read(request.user)
+    elif payload.ids:
+        marked = services.mark_read(request.user, payload.ids)
+    else:
+        raise InvalidInput("请给出要标为已读的通知编号 ids，或以 all=true 标记全部。")
+    return {"marked": marked, "unread_count": services.unread_count(request.user)}
