@@ -36,6 +36,8 @@ PAGES = {
     "web warning policy": ("/warnings/policy/", ("office",)),
     "web supervision orders": ("/orders/", EVERYONE),
     "web dispatch list": ("/dispatch/", ("office", "supervisor")),
+    "web publications": ("/publications/", ("office", "supervisor")),
+    "web portal": ("/portal/", EVERYONE),
     "api inspections": ("/api/v1/inspections", EVERYONE),
     "api inspection": ("/api/v1/inspections/{inspection}", EVERYONE),
     "api problems": ("/api/v1/problems?page_size=200", EVERYONE),

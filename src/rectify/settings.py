@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rectify.notices",
     "rectify.supervision",
     "rectify.audit",
+    "rectify.portal",
     "rectify.api",
     "rectify.demo",
 ]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("dispatch/", include("rectify.supervision.dispatch_urls")),
     path("calendar/", include("rectify.supervision.calendar_urls")),
     path("notices/", include("rectify.notices.urls")),
+    path("publications/", include("rectify.notices.publication_urls")),
+    path("portal/", include("rectify.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

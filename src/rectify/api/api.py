@@ -10,6 +10,8 @@ from rectify.errors import RectifyError
 from rectify.ledger.api import router as ledger_router
 from rectify.ledger.mechanism_api import router as mechanism_router
 from rectify.notices.api import router as notices_router
+from rectify.notices.publication_api import public_router as public_notices_router
+from rectify.notices.publication_api import router as publications_router
 from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
 from rectify.progress.api import router as progress_router
 from rectify.supervision.api import router as supervision_router
@@ -104,3 +106,5 @@ api.add_router("/", audit_router)
 api.add_router("/", supervision_router)
 api.add_router("/", order_router)
 api.add_router("/", dispatch_router)
+api.add_router("/", publications_router)
+api.add_router("/", public_notices_router)

@@ -33,6 +33,11 @@ SEARCHABLE_MODELS = [
     ("progress", "followup"),
     ("progress", "indicator"),
     ("progress", "observation"),
+    ("supervision", "supervisionorder"),
+    ("supervision", "dispatchreport"),
+    ("supervision", "warningpolicy"),
+    ("notices", "noticepublication"),
+    ("notices", "publicationstep"),
     ("org", "organisation"),
     ("org", "membership"),
 ]

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from rectify.ledger.choices import MeasureCategory, MechanismKind, MechanismStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism
+from rectify.notices.demo import publish_demo_notices
 from rectify.notices.importer import import_notice
 from rectify.notices.parser import parse_file
 from rectify.notices.services import source_text
@@ -186,6 +187,7 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     _mechanisms(inspection, today)
     live(plan, users, people, today)
     oversee(inspection, bureau, users, today)
+    publish_demo_notices(inspection, users, today)
     return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
 
 

@@ -159,7 +159,8 @@ class Life:
                 self.office,
                 services.schedule_followup,
                 self.measure.pk,
-                due_on=self.today + timedelta(days=60),
+                # Planned from the real day: a demo built for a past date still plans its check ahead.
+                due_on=max(self.today, timezone.localdate()) + timedelta(days=60),
             )
         if stage == "relapse":
             self.act(

@@ -40,6 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {person.username:<11} {person.full_name}  {person.title}（{Role(person.role).label}）"
             )
+        self.stdout.write("  office2     钱晓燕  整改办（审核他人起草的通报）")
         self.stdout.write("  admin       系统管理员（可进入管理后台）")
         self.stdout.write(
             "  其余各处室、单位的联络员和负责人：<单位代码>-ll、<单位代码>-head（如 gz-jtj-bgs-ll）"

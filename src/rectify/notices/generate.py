@@ -1,0 +1,328 @@
+"""The next public notice, built from the ledger: `document_from_ledger` and `progress_wording`.
+
+The notice says what the imported notice said (its title, issuer, opening, narrative parts and
+contact, kept on the inspection), lists the areas, problems and measures in ledger order, and ends
+each measure with where it stands: 目前已完成整改。 / 该项需长期坚持，正在持续推进。 / 目前正在推进，
+计划于…前完成。 / 回头看发现反弹，正在重新整改。 Render it with `rectify.notices.render`.
+
+Only public wording goes in: no units, people, reports, comments or reviews.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
+from rectify.ledger.models import Area, Inspection, Measure, Problem
+
+from .document import (
+    ContactBlock,
+    DisclosureMeta,
+    InspectionFacts,
+    NoticeArea,
+    NoticeDocument,
+    NoticeMeasure,
+    NoticeProblem,
+    NoticeSection,
+    NoticeSubsection,
+)
+from .parser import _contact as contact_from_paragraphs
+from .render import contact_text, date_label
+
+__all__ = [
+    "OVERRIDE_KEYS",
+    "default_issuer",
+    "default_opening",
+    "default_title",
+    "document_from_ledger",
+    "measure_with_progress",
+    "progress_wording",
+]
+
+OVERRIDE_KEYS = frozenset({"opening", "sections", "contact", "problems", "issuer", "title"})
+
+DONE = "目前已完成整改。"
+LONG_TERM = "该项需长期坚持，正在持续推进。"
+REOPENED = "回头看发现反弹，正在重新整改。"
+UNDER_WAY = "目前正在推进。"
+UNDER_WAY_UNTIL = "目前正在推进，计划于{day}前完成。"
+
+# Any of the wordings above at the end of a text (as written, or with half-width punctuation after
+# a trip through a portal page): an earlier notice's progress, replaced by today's.
+_WORDING_RE = re.compile(
+    r"(?:目前已完成整改|该项需长期坚持[，,]\s*正在持续推进|回头看发现反弹[，,]\s*正在重新整改"
+    r"|目前正在推进(?:[，,]\s*计划于\s*[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日前完成)?)\s*[。.]\s*$"
+)
+_SENTENCE_END = ("。", "！", "？", "!", "?", "…")
+
+
+def progress_wording(measure: Measure, on: date | None = None) -> str:
+    """Where the measure stands, in the notice's words, as the ledger has it on day `on` (today by
+    default): the measure's current status; `on` decides whether its deadline is still ahead.
+
+    reopened → 回头看发现反弹，正在重新整改。   signed off → 目前已完成整改。
+    ongoing, or long-term (长期坚持) → 该项需长期坚持，正在持续推进。
+    otherwise (not started, in progress, sign-off requested) → 目前正在推进，计划于2025年6月30日前完成。
+    — without the date when there is none or it has passed (a plan already behind us is no plan).
+    """
+    on = on or timezone.localdate()
+    if measure.status == MeasureStatus.REOPENED:
+        return REOPENED
+    if measure.status == MeasureStatus.SIGNED_OFF:
+        return DONE
+    if measure.status == MeasureStatus.ONGOING or measure.category == MeasureCategory.LONG_TERM:
+        return LONG_TERM
+    if measure.deadline is not None and measure.deadline >= on:
+        return UNDER_WAY_UNTIL.format(day=date_label(measure.deadline))
+    return UNDER_WAY
+
+
+def measure_with_progress(text: str, wording: str) -> str:
+    """The measure's text, one sentence-ending mark, then the wording. An earlier wording at the end
+    of the text (a notice generated before, then imported) is replaced, not repeated."""
+    text = "".join(line.strip() for line in (text or "").splitlines()).strip().lstrip("，,、：:；;").strip()
+    while (stripped := _WORDING_RE.sub("", text).rstrip()) != text:
+        text = stripped
+    text = text.rstrip("；;，,、：: ")
+    if text and not text.endswith(_SENTENCE_END):
+        text += "。"
+    return text + wording
+
+
+def document_from_ledger(
+    inspection: Inspection, *, on: date | None = None, overrides: Mapping[str, Any] | None = None
+) -> NoticeDocument:
+    """The notice of the inspection's rectification as it stands on `on` (today by default), dated `on`.
+
+    From the ledger: the title (the imported notice's, else 中共{组织}党组关于巡察整改进展情况的通报),
+    the issuer, the opening, the narrative parts and the contact kept from the import (an opening is
+    composed from the inspection's facts when none was kept), and the areas, problems and measures in
+    ledger order, each measure followed by its `progress_wording`.
+
+    `overrides` replaces parts: "title", "issuer", "opening" (str); "sections" (a list of section dicts
+    as `NoticeDocument.to_dict()` writes them); "contact" (a dict of `ContactBlock`'s fields; "text"
+    is what is printed, and phones, e-mails, address and postcode are read from it; without a text
+    one is composed from the fields); "problems" {problem number: [measure texts]}, the wording of
+    each measure in order (None keeps the ledger's), the count as in the ledger. Unknown keys, unknown
+    problem numbers and wrong counts raise ValueError.
+
+    The inspection facts are the ledger's (they match the opening unless it was overridden). The parts
+    and subsections are numbered in order, and one part always holds the problems (a part
+    “巡察反馈问题整改落实情况” is added after the first when none does). Problems keep their ledger
+    numbers (the renderer numbers them in order).
+    """
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - OVERRIDE_KEYS)
+    if unknown:
+        raise ValueError(f"未知的覆盖项：{'、'.join(unknown)}（可用：{'、'.join(sorted(OVERRIDE_KEYS))}）")
+    on = on or timezone.localdate()
+    organisation = inspection.inspected.name
+    kind = _kind_label(inspection)
+
+    title = _line(overrides.get("title")) or inspection.notice_title or default_title(organisation, kind)
+    issuer = _line(overrides.get("issuer")) or inspection.notice_issuer or default_issuer(organisation)
+    facts = InspectionFacts(
+        body=inspection.inspecting_body,
+        inspected=inspection.inspected_name,
+        theme=inspection.theme,
+        kind=inspection.kind,
+        round=inspection.round_name,
+        start=inspection.onsite_start,
+        end=inspection.onsite_end,
+        feedback_date=inspection.feedback_date,
+    )
+    opening = _paragraphs(overrides["opening"]) if "opening" in overrides else inspection.opening.strip()
+    if not opening:
+        opening = default_opening(facts, kind)
+    raw_sections = overrides.get("sections", inspection.sections)
+    sections = _sections(raw_sections or [], kind)
+    raw_contact = overrides.get("contact", inspection.contact)
+    contact = _contact(raw_contact or {})
+
+    return NoticeDocument(
+        title=title,
+        issuer=issuer,
+        date=on,
+        opening=opening,
+        inspection=facts,
+        sections=sections,
+        areas=_areas(inspection, on, overrides.get("problems") or {}),
+        contact=contact,
+        meta=DisclosureMeta(name=title, publisher=organisation, written_date=on),
+    )
+
+
+def default_title(organisation: str, kind: str = "巡察") -> str:
+    return f"{default_issuer(organisation)}关于{kind}整改进展情况的通报"
+
+
+def default_issuer(organisation: str) -> str:
+    name = organisation.strip()
+    if not name.startswith("中共"):
+        name = f"中共{name}"
+    if not re.search(r"(?:党组|党委|党工委|党总支|党支部)$", name):
+        name = f"{name}党组"
+    return name
+
+
+def default_opening(facts: InspectionFacts, kind: str = "巡察") -> str:
+    """An opening in the house style, from what the ledger knows of the inspection, written so that
+    the parser reads the same facts back from it."""
+    sentences = []
+    lead = ""
+    if facts.round:
+        lead = f"根据{facts.round}{kind}工作安排，"
+    elif superior := re.match(r"(?:中央|省委|市委|区委|县委|州委|盟委|旗委)", facts.body):
+        lead = f"根据{superior.group()}统一部署，"
+    when = ""
+    if facts.start and facts.end:
+        same_year = facts.start.year == facts.end.year
+        end = f"{facts.end.month}月{facts.end.day}日" if same_year else date_label(facts.end)
+        when = f"{date_label(facts.start)}至{end}，"
+    elif facts.start:
+        when = f"{date_label(facts.start)}起，"
+    body = facts.body or f"{kind}组"
+    if facts.inspected:
+        sentences.append(f"{lead}{when}{body}对{facts.inspected}进行了{facts.theme or kind}。")
+    if facts.feedback_date:
+        sentences.append(f"{date_label(facts.feedback_date)}，{body}反馈了{kind}意见。")
+    sentences.append(f"根据有关规定，现将{kind}整改进展情况予以公布。")
+    return "".join(sentences)
+
+
+def _kind_label(inspection: Inspection) -> str:
+    try:
+        return str(InspectionKind(inspection.kind).label)
+    except ValueError:
+        return "巡察"
+
+
+def _line(value: Any) -> str:
+    return "".join(line.strip() for line in str(value or "").splitlines()).strip()
+
+
+def _paragraphs(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        value = "\n".join(str(item) for item in value)
+    return "\n".join(line.strip() for line in str(value or "").splitlines() if line.strip())
+
+
+def _sections(raw: list[Any], kind: str) -> list[NoticeSection]:
+    sections = []
+    for entry in raw:
+        if isinstance(entry, NoticeSection):
+            entry = {
+                "title": entry.title,
+                "paragraphs": entry.paragraphs,
+                "subsections": [vars(sub) for sub in entry.subsections],
+                "holds_problems": entry.holds_problems,
+            }
+        if not isinstance(entry, Mapping):
+            raise ValueError("sections 的每一项须为字典（title、paragraphs、subsections、holds_problems）。")
+        subsections = []
+        for sub in entry.get("subsections") or []:
+            if not isinstance(sub, Mapping):
+                raise ValueError("subsections 的每一项须为字典（title、text）。")
+            subsections.append(
+                NoticeSubsection(len(subsections) + 1, _line(sub.get("title")), _paragraphs(sub.get("text")))
+            )
+        paragraphs = entry.get("paragraphs") or []
+        if isinstance(paragraphs, str):
+            paragraphs = paragraphs.splitlines()
+        sections.append(
+            NoticeSection(
+                number=len(sections) + 1,
+                title=_line(entry.get("title")),
+                paragraphs=[text.strip() for text in map(str, paragraphs) if text.strip()],
+                subsections=subsections,
+                holds_problems=bool(entry.get("holds_problems")),
+            )
+        )
+    if not any(section.holds_problems for section in sections):
+        at = min(1, len(sections))
+        sections.insert(at, NoticeSection(0, f"{kind}反馈问题整改落实情况", holds_problems=True))
+        for number, section in enumerate(sections, start=1):
+            section.number = number
+    return sections
+
+
+def _contact(raw: Mapping[str, Any] | ContactBlock) -> ContactBlock:
+    if isinstance(raw, ContactBlock):
+        given = raw
+    else:
+        if not isinstance(raw, Mapping):
+            raise ValueError("contact 须为字典（text、phones、emails、address、postcode）。")
+
+        def strings(name: str) -> list[str]:
+            value = raw.get(name) or []
+            return [value] if isinstance(value, str) else [str(item) for item in value]
+
+        given = ContactBlock(
+            phones=strings("phones"),
+            emails=strings("emails"),
+            address=_line(raw.get("address")),
+            postcode=_line(raw.get("postcode")),
+            text=_paragraphs(raw.get("text")),
+        )
+    text = contact_text(given)
+    # The printed paragraph is the truth: the details are what the parser reads from it.
+    return contact_from_paragraphs(text.split("\n")) if text else ContactBlock()
+
+
+def _areas(inspection: Inspection, on: date, edits: Mapping[Any, Any]) -> list[NoticeArea]:
+    wording = _edits(edits)
+    measures = Prefetch("measures", queryset=Measure.objects.order_by("order"))
+    problems = Prefetch("problems", queryset=Problem.objects.order_by("number").prefetch_related(measures))
+    areas = []
+    seen: set[int] = set()
+    for area in Area.objects.filter(inspection=inspection).order_by("order").prefetch_related(problems):
+        notice_area = NoticeArea(title=area.title)
+        for problem in area.problems.all():
+            ledger_measures = list(problem.measures.all())
+            texts = [measure.text for measure in ledger_measures]
+            if problem.number in wording:
+                edited = wording[problem.number]
+                if len(edited) != len(ledger_measures):
+                    raise ValueError(
+                        f"问题{problem.number}有 {len(ledger_measures)} 项整改措施，"
+                        f"修改的措施却有 {len(edited)} 项。"
+                    )
+                texts = [text if new is None else str(new) for text, new in zip(texts, edited, strict=True)]
+                seen.add(problem.number)
+            notice_area.problems.append(
+                NoticeProblem(
+                    number=problem.number,
+                    title=_line(problem.title),
+                    measures=[
+                        NoticeMeasure(measure_with_progress(text, progress_wording(measure, on)))
+                        for text, measure in zip(texts, ledger_measures, strict=True)
+                    ],
+                )
+            )
+        if notice_area.problems:
+            areas.append(notice_area)
+    missing = sorted(set(wording) - seen)
+    if missing:
+        raise ValueError(f"没有编号为 {'、'.join(map(str, missing))} 的问题。")
+    return areas
+
+
+def _edits(edits: Mapping[Any, Any]) -> dict[int, list[Any]]:
+    if not isinstance(edits, Mapping):
+        raise ValueError("problems 须为 {问题编号: [措施文字]}。")
+    out = {}
+    for key, texts in edits.items():
+        try:
+            number = int(key)
+        except (TypeError, ValueError):
+            raise ValueError(f"问题编号“{key}”不是数字。") from None
+        if isinstance(texts, str) or not isinstance(texts, list | tuple):
+            raise ValueError(f"问题{number}的措施须为文字列表。")
+        out[number] = list(texts)
+    return out

@@ -1,0 +1,586 @@
+"""Publishing the rectification notice (整改进展情况通报) on the public portal, as actions.
+
+    draft ─submit─▶ in review ─accept─▶ awaiting approval ─approve─▶ approved ─publish─▶ published
+      ▲  (office)     (office, not    │   (leading group's head)   │   (office)
+      │                the drafter)   │                            │
+      └──────────── return, with a reason (whoever may decide at that stage) ───────────┘
+
+- The office (整改办) of the inspected organisation drafts a version from the ledger
+  (notices.generate), edits its wording while it is a draft, and submits it.
+- Another member of the office (the office head) reviews it: accept passes it on, return sends it
+  back to draft with a reason.
+- The leading group's head approves: the organisation's party head when its warning policy names
+  one (supervision.WarningPolicy.party_head), otherwise any leader of the organisation.
+- The office publishes it: the 索引号 is allocated then (`<credit code>/<year>-<5-digit serial>`,
+  serial per organisation and year, taken while the organisation's row is locked), the 发布日期 is
+  today. A published version never changes again; a correction is a new draft that names it.
+
+Every move is one transaction and one `PublicationStep`; refusals are Chinese messages with the
+status the web and the API answer (404 unseen, 403 not yours, 409 wrong state, 400 bad input).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
+
+from rectify.errors import AccessDenied, InvalidInput, NotFound
+from rectify.ledger.models import Inspection
+from rectify.ledger.services import get_inspection
+from rectify.ledger.workflow import IllegalTransition
+from rectify.org.access import VIEW, Access, path_q
+from rectify.org.models import WIDE_ROLES, Organisation, Role, User
+
+from .document import (
+    ContactBlock,
+    DisclosureMeta,
+    InspectionFacts,
+    NoticeArea,
+    NoticeDocument,
+    NoticeMeasure,
+    NoticeProblem,
+    NoticeSection,
+    NoticeSubsection,
+)
+from .models import NoticePublication, PublicationState, PublicationStep, PublishedIsFinal
+
+S = PublicationState
+
+MAX_TITLE = 255
+MAX_TEXT = 20000
+
+# decision → (states it may start from, state it leads to, label)
+DECISIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "submit": ((S.DRAFT,), S.IN_REVIEW, "提交审核"),
+    "accept": ((S.IN_REVIEW,), S.AWAITING_APPROVAL, "审核通过"),
+    "approve": ((S.AWAITING_APPROVAL,), S.APPROVED, "批准发布"),
+    "publish": ((S.APPROVED,), S.PUBLISHED, "发布"),
+    "return": ((S.IN_REVIEW, S.AWAITING_APPROVAL, S.APPROVED), S.DRAFT, "退回修改"),
+}
+ACTION_LABELS = {
+    "create": "起草",
+    "correct": "起草更正",
+    **{key: value[2] for key, value in DECISIONS.items()},
+}
+
+
+# ------------------------------------------------------------------ the stored document
+
+
+def document_from_dict(data: dict[str, Any]) -> NoticeDocument:
+    """The NoticeDocument that `NoticeDocument.to_dict()` gave (dates from ISO strings), tolerant of
+    keys it does not know and of keys missing (their defaults apply)."""
+    return _build(NoticeDocument, data or {})
+
+
+_NESTED = {
+    (NoticeDocument, "inspection"): InspectionFacts,
+    (NoticeDocument, "contact"): ContactBlock,
+    (NoticeDocument, "meta"): DisclosureMeta,
+}
+_LISTS = {
+    (NoticeDocument, "sections"): NoticeSection,
+    (NoticeDocument, "areas"): NoticeArea,
+    (NoticeArea, "problems"): NoticeProblem,
+    (NoticeProblem, "measures"): NoticeMeasure,
+    (NoticeSection, "subsections"): NoticeSubsection,
+}
+_DATES = {"date", "start", "end", "feedback_date", "written_date", "published_date"}
+
+
+def _build(cls, data: dict[str, Any]):
+    values = {}
+    for item in fields(cls):
+        if item.name not in data:
+            continue
+        value = data[item.name]
+        if (cls, item.name) in _NESTED and isinstance(value, dict):
+            value = _build(_NESTED[(cls, item.name)], value)
+        elif (cls, item.name) in _LISTS and isinstance(value, list):
+            value = [
+                _build(_LISTS[(cls, item.name)], entry) if isinstance(entry, dict) else entry
+                for entry in value
+            ]
+        elif item.name in _DATES and isinstance(value, str):
+            value = date.fromisoformat(value) if value else None
+        values[item.name] = value
+    return cls(**values)
+
+
+def document_of(publication: NoticePublication) -> NoticeDocument:
+    return document_from_dict(publication.document)
+
+
+# ------------------------------------------------------------------ who sees and does what
+
+
+def visible_publications(user: User) -> QuerySet[NoticePublication]:
+    """Every version, for the office, leaders and supervisors of the inspected organisation (or one
+    above it); the published versions of the inspections they see, for the units' people."""
+    access = Access.of(user)
+    records = NoticePublication.objects.select_related("inspection", "organisation", "created_by", "corrects")
+    if not access.is_authenticated:
+        return records.none()
+    if access.is_superuser:
+        return records
+    wide = path_q("organisation__path", access.paths(WIDE_ROLES))
+    published = Q(state=S.PUBLISHED, inspection__in=Inspection.objects.restrict(user, VIEW).values("pk"))
+    return records.filter(wide | published if wide is not None else published)
+
+
+def get_publication(user: User, publication_id: int) -> NoticePublication:
+    try:
+        return visible_publications(user).get(pk=publication_id)
+    except NoticePublication.DoesNotExist:
+        raise NotFound("通报不存在，或您无权查看。") from None
+
+
+def is_office(user: User, organisation: Organisation) -> bool:
+    return Access.of(user).is_office_for(organisation)
+
+
+def party_head_id(organisation: Organisation) -> int | None:
+    """The leading group's head named in the organisation's warning policy, if any."""
+    from rectify.supervision.models import WarningPolicy
+
+    return (
+        WarningPolicy.objects.filter(organisation=organisation, party_head__is_active=True)
+        .values_list("party_head_id", flat=True)
+        .first()
+    )
+
+
+def approver_label(organisation: Organisation) -> str:
+    head = party_head_id(organisation)
+    if head:
+        person = User.objects.filter(pk=head).first()
+        return f"领导小组组长（{person.display_name}）" if person else "领导小组组长"
+    return "本单位领导小组成员"
+
+
+def may_decide(user: User, publication: NoticePublication, decision: str) -> bool:
+    """Whether the user may take `decision` on the publication in its present state."""
+    organisation = publication.organisation
+    access = Access.of(user)
+    drafter = publication.created_by_id == user.pk
+    if decision in ("submit", "publish"):
+        return is_office(user, organisation)
+    if decision == "accept":
+        return is_office(user, organisation) and not drafter
+    if decision == "approve":
+        if drafter:
+            return False
+        if access.is_superuser:
+            return True
+        head = party_head_id(organisation)
+        return user.pk == head if head else access.has_role(Role.LEADER, organisation)
+    if decision == "return":
+        if publication.state == S.IN_REVIEW:
+            return may_decide(user, publication, "accept")
+        if publication.state == S.AWAITING_APPROVAL:
+            return may_decide(user, publication, "approve")
+        if publication.state == S.APPROVED:
+            return may_decide(user, publication, "approve") or may_decide(user, publication, "accept")
+        return False
+    return False
+
+
+def decisions_for(user: User, publication: NoticePublication) -> list[tuple[str, str]]:
+    """The (decision, label) pairs the user may take now, for the buttons."""
+    return [
+        (decision, label)
+        for decision, (sources, _target, label) in DECISIONS.items()
+        if publication.state in sources and may_decide(user, publication, decision)
+    ]
+
+
+def may_edit(user: User, publication: NoticePublication) -> bool:
+    return publication.state == S.DRAFT and is_office(user, publication.organisation)
+
+
+def may_draft(user: User, inspection: Inspection) -> bool:
+    return is_office(user, inspection.inspected)
+
+
+def open_version(inspection: Inspection) -> NoticePublication | None:
+    """The version still on its way (not yet published), if there is one: only one at a time."""
+    return (
+        NoticePublication.objects.filter(inspection=inspection)
+        .exclude(state=S.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def publications_of(user: User, inspection_id: int) -> tuple[Inspection, QuerySet[NoticePublication]]:
+    inspection = get_inspection(user, inspection_id)
+    return inspection, visible_publications(user).filter(inspection=inspection).order_by("-version")
+
+
+# ------------------------------------------------------------------ drafting
+
+
+def _step(
+    publication: NoticePublication, action: str, from_state: str, user: User, comment: str = ""
+) -> None:
+    PublicationStep.objects.create(
+        publication=publication,
+        action=action,
+        from_state=from_state,
+        to_state=publication.state,
+        actor=user,
+        comment=comment,
+    )
+
+
+def _new_version(
+    user: User, inspection: Inspection, document: NoticeDocument, corrects=None
+) -> NoticePublication:
+    """Create the next version (the inspection's row locked meanwhile, so two drafts at once can't
+    take one number, nor both start while another version is open)."""
+    Inspection.objects.select_for_update().filter(pk=inspection.pk).first()
+    current = open_version(inspection)
+    if current is not None:
+        raise InvalidInput(
+            f"该巡察已有尚未发布的通报（第{current.version}版，{current.get_state_display()}），请在其上继续。"
+        )
+    last = NoticePublication.objects.filter(inspection=inspection).aggregate(last=Max("version"))["last"]
+    organisation = inspection.inspected
+    publication = NoticePublication.objects.create(
+        inspection=inspection,
+        organisation=organisation,
+        version=(last or 0) + 1,
+        corrects=corrects,
+        document=document.to_dict(),
+        title=(document.title or inspection.notice_title or inspection.title)[:MAX_TITLE],
+        written_date=document.date,
+        publisher=organisation.name,
+        category=corrects.category if corrects else NoticePublication._meta.get_field("category").default,
+        document_number=corrects.document_number if corrects else "",
+        subject_terms=corrects.subject_terms if corrects else "",
+        created_by=user,
+    )
+    _step(publication, "correct" if corrects else "create", "", user)
+    return publication
+
+
+def create_draft(user: User, inspection_id: int, *, on: date | None = None) -> NoticePublication:
+    """The office drafts the next version of the inspection's notice, generated from the ledger."""
+    from .generate import document_from_ledger
+
+    inspection = get_inspection(user, inspection_id)
+    if not may_draft(user, inspection):
+        raise AccessDenied(f"只有“{inspection.inspected.name}”的整改办可以起草整改通报。")
+    with transaction.atomic():
+        document = document_from_ledger(inspection, on=on or timezone.localdate())
+        return _new_version(user, inspection, document)
+
+
+def correction_note(original: NoticePublication) -> str:
+    day = original.published_date
+    return (
+        f"本通报更正{day.year}年{day.month}月{day.day}日发布的第{original.version}版"
+        f"（索引号：{original.index_number}）。"
+    )
+
+
+def create_correction(user: User, publication_id: int) -> NoticePublication:
+    """The office drafts a correction of a published version: a new version starting from the
+    published wording, opening with a sentence that says which version it corrects."""
+    original = get_publication(user, publication_id)
+    if not original.is_published:
+        raise InvalidInput("只能更正已发布的通报；未发布的通报请直接修改。")
+    if not is_office(user, original.organisation):
+        raise AccessDenied(f"只有“{original.organisation.name}”的整改办可以起草更正通报。")
+    document = document_of(original)
+    note = correction_note(original)
+    document.opening = f"{note}{document.opening}"
+    with transaction.atomic():
+        return _new_version(user, original.inspection, document, corrects=original)
+
+
+def _clean(value: Any, label: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    text = str(value or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise InvalidInput(f"{label}不能为空。")
+    if len(text) > limit:
+        raise InvalidInput(f"{label}不能超过 {limit} 字。")
+    return text
+
+
+def _paragraphs(value: Any, label: str) -> list[str]:
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [text for text in (_clean(item, label) for item in value or []) if text]
+
+
+def _apply_sections(document: NoticeDocument, edits: dict) -> None:
+    by_number = {section.number: section for section in document.sections if not section.holds_problems}
+    for key, edit in edits.items():
+        section = by_number.get(int(key))
+        if section is None:
+            raise InvalidInput(f"通报没有可编辑的第{key}部分。")
+        if "title" in edit:
+            section.title = _clean(edit["title"], f"第{key}部分标题", required=True, limit=MAX_TITLE)
+        if "paragraphs" in edit:
+            section.paragraphs = _paragraphs(edit["paragraphs"], f"第{key}部分正文")
+        if "subsections" in edit:
+            subsections = []
+            for entry in edit["subsections"] or []:
+                title = _clean(entry.get("title"), "小标题", limit=MAX_TITLE)
+                text = _clean(entry.get("text"), "小节正文")
+                if not title and not text:
+                    continue  # an emptied subsection is removed; the rest are renumbered
+                if not title:
+                    raise InvalidInput(f"第{key}部分有一段小节正文没有小标题。")
+                subsections.append(NoticeSubsection(len(subsections) + 1, title, text))
+            section.subsections = subsections
+
+
+def _apply_problems(document: NoticeDocument, edits: dict) -> None:
+    problems = {problem.number: problem for problem in document.problems}
+    for key, texts in edits.items():
+        problem = problems.get(int(key))
+        if problem is None:
+            raise InvalidInput(f"通报没有第{key}个问题。")
+        texts = [_clean(text, f"问题{key}的整改措施", required=True) for text in texts]
+        if len(texts) != len(problem.measures):
+            raise InvalidInput(f"问题{key}有 {len(problem.measures)} 项整改措施，修改时不能增减。")
+        for measure, text in zip(problem.measures, texts, strict=True):
+            measure.text = text
+
+
+def _apply_contact(document: NoticeDocument, text: Any) -> None:
+    # The generator reads the phones, e-mails, address and postcode from the paragraph.
+    document.contact = ContactBlock(text=_clean(text, "联系方式"))
+
+
+def _regenerate(publication: NoticePublication, document: NoticeDocument) -> NoticeDocument:
+    """The draft again from the ledger (notices.generate) with its wording as edited: the title,
+    issuer, opening, narrative parts, contact and each measure's text are the draft's; the progress
+    each measure ends with (目前已完成整改。…) is the ledger's on the 成文日期, so the notice never
+    says more than the ledger does."""
+    from .generate import document_from_ledger
+
+    contact = document.contact
+    overrides = {
+        "title": document.title,
+        "issuer": document.issuer,
+        "opening": document.opening,
+        "sections": [asdict(section) for section in document.sections],
+        "contact": {"text": contact.text} if contact.text.strip() else asdict(contact),
+        "problems": {problem.number: [m.text for m in problem.measures] for problem in document.problems},
+    }
+    try:
+        return document_from_ledger(
+            publication.inspection, on=publication.written_date or timezone.localdate(), overrides=overrides
+        )
+    except ValueError as error:
+        raise InvalidInput(f"通报稿与台账不一致，未保存：{error}") from error
+
+
+def split_progress(text: str) -> tuple[str, str]:
+    """A measure's text as (its wording, the progress the generator ended it with)."""
+    from .generate import measure_with_progress
+
+    base = measure_with_progress(text, "")
+    return (base, text[len(base) :]) if text.startswith(base) else (text, "")
+
+
+def update_draft(user: User, publication_id: int, overrides: dict[str, Any]) -> NoticePublication:
+    """The office edits a draft's wording and metadata. `overrides` may hold:
+
+    title, document_number, subject_terms, category (str), written_date (date or None),
+    issuer (str), opening (str), contact (the closing paragraph, str),
+    sections {number: {"title": str, "paragraphs": [str] or str, "subsections": [{"title", "text"}]}}
+    for the narrative parts (一、三、…), and problems {number: [measure texts]} (the count stays).
+    Numbering is never typed: subsections are renumbered, problems and measures keep theirs. The
+    draft is then generated again from the ledger with this wording (see `_regenerate`), dated the
+    成文日期 (today when there is none)."""
+    publication = get_publication(user, publication_id)
+    _refuse_published(publication)
+    if not is_office(user, publication.organisation):
+        raise AccessDenied("只有整改办可以修改通报稿。")
+    with transaction.atomic():
+        locked = NoticePublication.objects.select_for_update().get(pk=publication.pk)
+        _refuse_published(locked)
+        if locked.state != S.DRAFT:
+            raise _wrong_state(locked, "修改")
+        document = document_of(locked)
+        try:
+            if "title" in overrides:
+                locked.title = _clean(overrides["title"], "名称", required=True, limit=MAX_TITLE)
+                document.title = locked.title
+            for name, label, limit in (
+                ("document_number", "文号", 64),
+                ("subject_terms", "主题词", 128),
+                ("category", "分类", 64),
+            ):
+                if name in overrides:
+                    setattr(
+                        locked, name, _clean(overrides[name], label, required=name == "category", limit=limit)
+                    )
+            if "written_date" in overrides:
+                locked.written_date = overrides["written_date"] or None
+                document.date = locked.written_date
+            if "issuer" in overrides:
+                document.issuer = _clean(overrides["issuer"], "发文机关", required=True, limit=128)
+            if "opening" in overrides:
+                document.opening = _clean(overrides["opening"], "开篇段落", required=True)
+            if "sections" in overrides:
+                _apply_sections(document, overrides["sections"] or {})
+            if "problems" in overrides:
+                _apply_problems(document, overrides["problems"] or {})
+            if "contact" in overrides:
+                _apply_contact(document, overrides["contact"])
+        except (TypeError, ValueError, AttributeError) as error:
+            raise InvalidInput(f"通报修改内容格式不正确：{error}") from error
+        document = _regenerate(locked, document)
+        if locked.corrects_id:
+            note = f"第{locked.corrects.version}版"
+            if note not in document.opening:
+                raise InvalidInput(f"更正通报的开篇须保留更正说明（写明更正的是{note}）。")
+        locked.written_date = document.date
+        locked.document = document.to_dict()
+        locked.save()
+    return get_publication(user, publication.pk)
+
+
+# ------------------------------------------------------------------ the workflow
+
+
+def _refuse_published(publication: NoticePublication) -> None:
+    if publication.is_published:
+        raise PublishedIsFinal("该通报已发布，不能再更改；如需更正，请起草更正通报。")
+
+
+def _wrong_state(publication: NoticePublication, doing: str) -> IllegalTransition:
+    return IllegalTransition(f"该通报当前为“{publication.get_state_display()}”，不能{doing}。")
+
+
+def index_number(credit_code: str, year: int, serial: int) -> str:
+    return f"{credit_code}/{year}-{serial:05d}"
+
+
+def decide(user: User, publication_id: int, decision: str, comment: str = "") -> NoticePublication:
+    """Move the publication on (or back to draft, with a reason). Checks in order: may see (404),
+    already published (409), a known decision (400), may decide (403), right state (409), reason (400)."""
+    publication = get_publication(user, publication_id)
+    _refuse_published(publication)
+    if decision not in DECISIONS:
+        raise InvalidInput("操作应为 submit、accept、approve、publish 或 return。")
+    sources, target, label = DECISIONS[decision]
+    comment = _clean(comment, "意见", limit=2000)
+    if decision == "return" and not comment:
+        raise InvalidInput("退回通报时必须写明退回理由。")
+    with transaction.atomic():
+        locked = (
+            NoticePublication.objects.select_for_update()
+            .select_related("organisation")
+            .get(pk=publication.pk)
+        )
+        _refuse_published(locked)
+        if locked.state not in sources:
+            raise _wrong_state(locked, label)
+        if not may_decide(user, locked, decision):
+            raise AccessDenied(_refusal(locked, decision, user))
+        source = locked.state
+        if decision == "publish":
+            _allocate_index(locked)
+        locked.state = target
+        if decision == "return":
+            locked.return_reason = comment
+        elif decision == "submit":
+            locked.return_reason = ""
+        locked.save()
+        _step(locked, decision, source, user, comment)
+    return get_publication(user, publication.pk)
+
+
+def _refusal(publication: NoticePublication, decision: str, user: User) -> str:
+    if decision in ("submit", "publish"):
+        return "只有整改办可以提交或发布通报。"
+    if publication.created_by_id == user.pk:
+        return "起草人不能审核、审批或退回自己起草的通报。"
+    if decision == "accept" or (decision == "return" and publication.state == S.IN_REVIEW):
+        return "只有整改办（起草人以外的人员）可以审核通报。"
+    return f"当前环节须由{approver_label(publication.organisation)}审批。"
+
+
+def _allocate_index(publication: NoticePublication) -> None:
+    """The 索引号: serial per organisation and year, taken while the organisation's row is locked
+    (and unique in the database should anything slip by)."""
+    organisation = Organisation.objects.select_for_update().get(pk=publication.organisation_id)
+    credit_code = (organisation.credit_code or "").strip()
+    if not credit_code:
+        raise InvalidInput(
+            f"“{organisation.name}”尚未填写统一社会信用代码，无法编排索引号；请先在管理后台填写后再发布。"
+        )
+    today = timezone.localdate()
+    last = NoticePublication.objects.filter(organisation=organisation, serial_year=today.year).aggregate(
+        last=Max("serial")
+    )["last"]
+    publication.serial_year = today.year
+    publication.serial = (last or 0) + 1
+    publication.index_number = index_number(credit_code, today.year, publication.serial)
+    publication.published_date = today
+    publication.published_at = timezone.now()
+    publication.publisher = organisation.name
+    document = document_of(publication)
+    document.title = publication.title
+    document.meta = DisclosureMeta(
+        index_number=publication.index_number,
+        category=publication.category,
+        publisher=publication.publisher,
+        written_date=publication.written_date,
+        published_date=today,
+        name=publication.title,
+        document_number=publication.document_number,
+        subject_terms=publication.subject_terms,
+    )
+    publication.document = document.to_dict()
+
+
+# ------------------------------------------------------------------ the public side
+
+
+def published_notices() -> QuerySet[NoticePublication]:
+    """What the portal shows: published versions only, newest first."""
+    return (
+        NoticePublication.objects.filter(state=S.PUBLISHED)
+        .select_related("organisation", "corrects")
+        .order_by("-published_date", "-published_at", "-id")
+    )
+
+
+def get_published(publication_id: int) -> NoticePublication:
+    try:
+        return published_notices().get(pk=publication_id)
+    except NoticePublication.DoesNotExist:
+        raise NotFound("该通报不存在或尚未发布。") from None
+
+
+def record_view(publication: NoticePublication) -> int:
+    """Count one view, in the database (no lost updates); returns the new count."""
+    NoticePublication.objects.filter(pk=publication.pk, state=S.PUBLISHED).update(
+        view_count=F("view_count") + 1
+    )
+    publication.view_count = (
+        NoticePublication.objects.filter(pk=publication.pk).values_list("view_count", flat=True).first() or 0
+    )
+    return publication.view_count
+
+
+def public_organisations() -> QuerySet[Organisation]:
+    """Organisations with at least one published notice (the portal's filter)."""
+    return Organisation.objects.filter(notice_publications__state=S.PUBLISHED).distinct().order_by("path")
+
+
+def public_years() -> list[int]:
+    years = published_notices().order_by().values_list("published_date__year", flat=True).distinct()
+    return sorted({year for year in years if year}, reverse=True)

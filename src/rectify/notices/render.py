@@ -1,0 +1,611 @@
+"""Render a `NoticeDocument` as the public notice: plain text, an HTML fragment and a Word file.
+
+All three are laid out from one list of blocks (`blocks`), so they say the same thing in the same
+order, and each parses back (`parser.parse` / `parse_bytes`) into the document it came from:
+
+    title
+    opening paragraph(s)
+    一、part title                         a narrative part: intro paragraphs, then
+    （一）lead-in。text                      （一）（二）… subsections, the lead-in run in
+    二、part title                         the part that holds the problems:
+    （一）area title                         areas (no heading for an untitled area)
+    1.problem title                          problems, numbered on through the areas
+    一是…。二是…。                            its measures in one paragraph (one measure: its text)
+    contact paragraph
+    issuer
+    2025年3月20日
+
+(When no part holds the problems, the areas follow the opening, before the parts.)
+
+Numbering (一、 (一) 1. 一是) comes from the order of the parts, areas, problems and measures, never
+from the numbers the document carries.
+
+What the parser cannot tell apart, the renderer escapes where it can, asking the parser's own
+predicates so the two cannot drift apart:
+
+* a heading whose title starts with a digit gets a space after its marker (“1. 2个…”);
+* a heading the parser would drop as web-page chrome (“1.无障碍设施…”: short, no 。, a portal word)
+  gets a closing 。, which the parser strips from headings again;
+* a measure that does not end at a clause boundary gets a “；” before the next 一是/二是 (the parser
+  trims it off again);
+* a single measure the parser would misread on its own (it starts with a marker, a label such as
+  “整改措施：”, 问题：, 下一步, or holds a 1./(1)/① or 一是 list) is written “一是…”.
+
+What cannot be escaped is left to the content, see `render_text`.
+
+The second half of the module is the official document style after GB/T 9704-2012 (page, fonts,
+page numbers), shared with `rectify.supervision.order_docx`. Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, time
+from io import BytesIO
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, Twips
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from .document import ContactBlock, NoticeArea, NoticeDocument, NoticeSection
+from .parser import _CLOSING_RE, _find_title, _is_chrome, _marker, _measures_of
+
+__all__ = [
+    "Block",
+    "blocks",
+    "chinese_numeral",
+    "contact_text",
+    "date_label",
+    "default_font",
+    "font_table",
+    "measures_paragraph",
+    "official_document",
+    "official_paragraph",
+    "page_number",
+    "page_setup",
+    "render_docx",
+    "render_html",
+    "render_text",
+    "set_font",
+]
+
+# Where a 一是/二是 marker is read as starting a new measure (the parser's _BOUNDARY).
+CLAUSE_END = "。；;！!？?：:"
+
+
+# ------------------------------------------------------------------------------------------ blocks
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the notice.
+
+    kind: title, paragraph (opening, intro, subsection text, closing words), part (一、), area ((一)),
+    subsection ((一) lead-in run into its text), problem (1.), measures, contact, issuer, date.
+    `text` is the paragraph as plain text, marker included; a subsection's `heading` is its run-in
+    lead (“（一）深化思想认识。”) and `body` the rest, which `text` is the two joined.
+    """
+
+    kind: str
+    text: str
+    heading: str = ""
+    body: str = ""
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (1 to 99; larger numbers are written in digits)."""
+    if n < 1 or n > 99:
+        return str(n)
+    if n <= 10:
+        return CHINESE_NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    head = ("" if tens == 1 else CHINESE_NUMERALS[tens - 1]) + "十"
+    return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
+
+
+def date_label(day) -> str:
+    """2025年3月20日, in Arabic numerals as GB/T 9704 writes the date under the signature."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _one_line(text: str) -> str:
+    """A heading or a measure is one paragraph: line breaks inside it are dropped (Chinese needs no
+    space between the lines)."""
+    return "".join(line.strip() for line in (text or "").splitlines())
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _heading(marker: str, title: str) -> str:
+    """A numbered heading line. A space after the marker keeps “1.” a marker before a title that
+    starts with a digit (“1.2个…” reads as a number); a closing 。 keeps the parser from taking the
+    line for page chrome."""
+    title = _one_line(title)
+    line = f"{marker}{title}"
+    found = _marker(line)
+    if found is None or found[2] != title:
+        line = f"{marker} {title}"
+    return f"{line}。" if _is_chrome(line) else line
+
+
+def _reads_back(paragraph: str, texts: list[str]) -> bool:
+    """Whether the parser reads `paragraph`, in a problem's body, as exactly these measures."""
+    return (
+        _marker(paragraph) is None
+        and not _is_chrome(paragraph)
+        and not _CLOSING_RE.match(paragraph)
+        and _measures_of(paragraph, None, None) == texts
+    )
+
+
+def measures_paragraph(texts: list[str]) -> str:
+    """A problem's measures as one paragraph: 一是…二是…, or a single measure's text alone."""
+    texts = [_one_line(text) for text in texts]
+    texts = [text for text in texts if text]
+    if not texts:
+        return ""
+    if len(texts) == 1:
+        alone = texts[0]
+        if _reads_back(alone, texts):
+            return alone
+        listed = f"一是{alone}"
+        return listed if _reads_back(listed, texts) else alone
+    pieces = []
+    for index, text in enumerate(texts, start=1):
+        last = index == len(texts)
+        pieces.append(
+            f"{chinese_numeral(index)}是{text}{'' if last or text.endswith(tuple(CLAUSE_END)) else '；'}"
+        )
+    return "".join(pieces)
+
+
+def contact_text(contact: ContactBlock) -> str:
+    """The closing paragraph(s): as written, or composed from the contact details when there is no
+    text. The parser reads the same phones, e-mails, address and postcode back from what it writes."""
+    if contact.text.strip():
+        return "\n".join(_lines(contact.text))
+    details = []
+    if contact.phones:
+        details.append("联系电话：" + "、".join(contact.phones))
+    if contact.emails:
+        details.append("电子邮箱：" + "、".join(contact.emails))
+    if contact.address:
+        details.append("通信地址：" + contact.address)
+    if contact.postcode:
+        details.append("邮编：" + contact.postcode)
+    if not details:
+        return ""
+    return (
+        "欢迎广大干部群众对整改落实情况进行监督。如有意见建议，请及时向我们反映。" + "；".join(details) + "。"
+    )
+
+
+def _split_closing(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """A problem part's paragraphs: those before its problems, and its closing words (下一步…),
+    which the parser finds after the last problem."""
+    for index, text in enumerate(paragraphs):
+        if _CLOSING_RE.match(text):
+            return paragraphs[:index], paragraphs[index:]
+    return paragraphs, []
+
+
+def _area_blocks(areas: list[NoticeArea], first_number: int, *, headed: bool) -> tuple[list[Block], int]:
+    """Areas (with an area heading when `headed` and titled) and their problems, numbered from
+    `first_number`; returns the blocks and the next problem number."""
+    out: list[Block] = []
+    number = first_number
+    titled = 0
+    for area in areas:
+        if not area.problems:
+            continue  # the parser drops an area without problems: it says nothing
+        if headed and area.title.strip():
+            titled += 1
+            out.append(Block("area", _heading(f"（{chinese_numeral(titled)}）", area.title)))
+        for problem in area.problems:
+            out.append(Block("problem", _heading(f"{number}.", problem.title)))
+            paragraph = measures_paragraph([measure.text for measure in problem.measures])
+            if paragraph:
+                out.append(Block("measures", paragraph))
+            number += 1
+    return out, number
+
+
+def _assign_areas(sections: list[NoticeSection], areas: list[NoticeArea]) -> dict[int, list[NoticeArea]]:
+    """Which areas each problem part shows. Usually one part holds them all; a notice with one
+    part per area (the parser names each such area after its part) gets its areas back in place."""
+    holding = [index for index, section in enumerate(sections) if section.holds_problems]
+    shown = [area for area in areas if area.problems]
+    paired = list(zip(shown, holding, strict=False))
+    if (
+        len(holding) > 1
+        and len(shown) == len(holding)
+        and all(_one_line(area.title) == _one_line(sections[index].title) for area, index in paired)
+    ):
+        return {index: [area] for area, index in paired}
+    assigned: dict[int, list[NoticeArea]] = {index: [] for index in holding}
+    if holding:
+        assigned[holding[0]] = list(areas)
+    return assigned
+
+
+def blocks(doc: NoticeDocument) -> list[Block]:
+    """The notice as paragraphs, in reading order (see the module's docstring)."""
+    out: list[Block] = []
+    if doc.title.strip():
+        out.append(Block("title", _one_line(doc.title)))
+    out.extend(Block("paragraph", text) for text in _lines(doc.opening))
+
+    assigned = _assign_areas(doc.sections, doc.areas)
+    number = 1
+    if not assigned:  # no part holds the problems: they follow the opening
+        problem_blocks, number = _area_blocks(doc.areas, number, headed=True)
+        out.extend(problem_blocks)
+    one_per_part = len(assigned) > 1 and all(len(areas) == 1 for areas in assigned.values())
+    for index, section in enumerate(doc.sections):
+        out.append(Block("part", _heading(f"{chinese_numeral(index + 1)}、", section.title)))
+        paragraphs = [text for paragraph in section.paragraphs for text in _lines(paragraph)]
+        if section.holds_problems:
+            intro, closing = _split_closing(paragraphs)
+            out.extend(Block("paragraph", text) for text in intro)
+            problem_blocks, number = _area_blocks(assigned[index], number, headed=not one_per_part)
+            out.extend(problem_blocks)
+            out.extend(Block("paragraph", text) for text in closing)
+            continue
+        out.extend(Block("paragraph", text) for text in paragraphs)
+        for position, subsection in enumerate(section.subsections, start=1):
+            first, *rest = _lines(subsection.text) or [""]
+            heading = f"（{chinese_numeral(position)}）{_one_line(subsection.title)}。"
+            out.append(Block("subsection", heading + first, heading=heading, body=first))
+            out.extend(Block("paragraph", text) for text in rest)
+
+    out.extend(Block("contact", text) for text in _lines(contact_text(doc.contact)))
+    if doc.issuer.strip():
+        out.append(Block("issuer", _one_line(doc.issuer)))
+    if doc.date is not None:
+        out.append(Block("date", date_label(doc.date)))
+    return out
+
+
+# -------------------------------------------------------------------------------------- text, HTML
+
+
+def render_text(doc: NoticeDocument) -> str:
+    """The notice as plain text: one paragraph a line, a blank line between paragraphs.
+
+    `parser.parse` reads it back into the same title, issuer, date, opening, inspection facts (as the
+    opening states them), sections, areas, problems, measures and contact, provided the content is
+    what a notice holds: headings are single lines without 。！？；, a measure does not itself contain
+    the next 二是/三是 at a clause start, no paragraph starts with a list marker (一、 (一) 1. ①), the
+    title reads like a notice title (…整改…通报), and the document has a date. The problems' numbers
+    come back as 1, 2, 3… in order.
+    """
+    return "\n\n".join(block.text for block in blocks(doc)) + "\n"
+
+
+_HTML_TAGS = {
+    "title": ("h1", "notice-title"),
+    "part": ("h2", "notice-part"),
+    "area": ("h3", "notice-area"),
+    "subsection": ("h3", "notice-subsection"),
+    "problem": ("h4", "notice-problem"),
+    "paragraph": ("p", ""),
+    "measures": ("p", "notice-measures"),
+    "contact": ("p", "notice-contact"),
+    "issuer": ("p", "notice-issuer"),
+    "date": ("p", "notice-date"),
+}
+
+
+def render_html(doc: NoticeDocument) -> str:
+    """The notice body as an HTML fragment for the portal page: <article class="notice"> with <h1>
+    title, <h2> parts, <h3> areas and subsection lead-ins, <h4> problems and <p> paragraphs (the
+    issuer and date carry classes to be set right). Every text is escaped."""
+    lines = ['<article class="notice">']
+    for block in blocks(doc):
+        tag, css = _HTML_TAGS[block.kind]
+        attribute = f' class="{css}"' if css else ""
+        if block.kind == "subsection":
+            # “(一)lead-in。” as a heading of its own, the text after it as a paragraph.
+            heading = block.heading.removesuffix("。")
+            heading = heading if not _is_chrome(heading) else block.heading
+            lines.append(f"<{tag}{attribute}>{html.escape(heading)}</{tag}>")
+            if block.body:
+                lines.append(f"<p>{html.escape(block.body)}</p>")
+            continue
+        lines.append(f"<{tag}{attribute}>{html.escape(block.text)}</{tag}>")
+    lines.append("</article>")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- official style (DOCX)
+#
+# After GB/T 9704-2012 《党政机关公文格式》: A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm
+# right; 22 lines of 28 characters of 三号 (16 pt) 仿宋_GB2312 to the page (a line pitch of 28.95 pt,
+# exact); the title in 方正小标宋简体 二号 centred; headings 一、 in 黑体 and (一) in 楷体_GB2312;
+# page numbers “— 1 —” in 宋体 四号, odd pages right and even pages left, one character in.
+#
+# Fonts are named in every slot of each run (ASCII, other Latin and East Asian), and the document's
+# font table gives each official font a common alternative (w:altName): 宋体 for 方正小标宋简体, 仿宋
+# for 仿宋_GB2312, 楷体 for 楷体_GB2312, so a computer without the official fonts shows the nearest.
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+SUBHEADING_FONT = "楷体_GB2312"
+NUMBER_FONT = "宋体"  # page numbers
+FALLBACKS = {
+    TITLE_FONT: "宋体",
+    BODY_FONT: "仿宋",
+    HEADING_FONT: "SimHei",
+    SUBHEADING_FONT: "楷体",
+    NUMBER_FONT: "SimSun",
+}
+
+ER_HAO = Pt(22)  # 二号
+SAN_HAO = Pt(16)  # 三号
+SI_HAO = Pt(14)  # 四号
+LINE_PITCH = Twips(579)  # 225 mm of type area / 22 lines ≈ 28.95 pt
+CHAR = SAN_HAO  # one character of body text, for indents
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+# What follows w:snapToGrid in a paragraph's properties (the schema fixes the order; Word insists).
+_AFTER_SNAP = (
+    "spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+)
+PPR_AFTER_SNAP = tuple(f"w:{tag}" for tag in _AFTER_SNAP.split())
+
+
+def set_font(run, name: str, size, *, bold: bool = False, color=None) -> None:
+    """Name the font in every slot of the run, East Asian included (python-docx sets only Latin)."""
+    run.font.name = name
+    run.font.size = size
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), name)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def official_paragraph(
+    document,
+    text: str = "",
+    *,
+    font: str = BODY_FONT,
+    size=SAN_HAO,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = True,
+    bold: bool = False,
+) -> Paragraph:
+    """A paragraph at the page's exact line pitch, no space around it, first line indented two
+    characters unless `indent` is False; `text`, if any, as one run in `font`."""
+    paragraph = document.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.alignment = align
+    fmt.line_spacing = LINE_PITCH  # exact
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.first_line_indent = CHAR * 2 if indent else Pt(0)
+    if text:
+        set_font(paragraph.add_run(text), font, size, bold=bold)
+    return paragraph
+
+
+def page_number(paragraph: Paragraph) -> None:
+    """“— N —” with N a PAGE field Word and LibreOffice fill in."""
+    set_font(paragraph.add_run("— "), NUMBER_FONT, SI_HAO)
+    for kind, text in (
+        ("begin", None),
+        ("instr", " PAGE "),
+        ("separate", None),
+        ("text", "1"),
+        ("end", None),
+    ):
+        run = paragraph.add_run()
+        set_font(run, NUMBER_FONT, SI_HAO)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        elif kind == "text":
+            run.add_text(text)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+    set_font(paragraph.add_run(" —"), NUMBER_FONT, SI_HAO)
+
+
+def page_setup(document) -> None:
+    """A4, the official margins, a grid of 22 lines to the page, and page numbers: odd pages right,
+    even pages left, one character in.
+
+    No character grid (w:type="linesAndChars"): LibreOffice and WPS give a glyph wider than the grid
+    cell two cells, which spreads the text to half a line; 三号 text fills about 27 characters a line.
+    """
+    section = document.sections[0]
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin = MARGINS["top"]
+    section.bottom_margin = MARGINS["bottom"]
+    section.left_margin = MARGINS["left"]
+    section.right_margin = MARGINS["right"]
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(21)  # the number sits about 7 mm below the type area
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(int(LINE_PITCH.twips)))
+    # Page numbers: odd pages right (one character in), even pages left.
+    document.settings.odd_and_even_pages_header_footer = True
+    odd = section.footer.paragraphs[0]
+    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    odd.paragraph_format.right_indent = SI_HAO
+    page_number(odd)
+    even = section.even_page_footer.paragraphs[0]
+    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.paragraph_format.left_indent = SI_HAO
+    page_number(even)
+
+
+def default_font(document) -> None:
+    """Body text defaults to 仿宋_GB2312 三号 in Chinese; the document's East Asian default is 宋体."""
+    normal = document.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = SAN_HAO
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), BODY_FONT)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    language = normal.element.get_or_add_rPr().find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        normal.element.get_or_add_rPr().append(language)
+    language.set(qn("w:eastAsia"), "zh-CN")
+    # Anything without a font of its own falls back to 宋体 for Chinese (not the theme's font).
+    for defaults in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
+        defaults.attrib.pop(qn("w:eastAsiaTheme"), None)
+        defaults.set(qn("w:eastAsia"), "宋体")
+
+
+def font_table(document) -> None:
+    """Declare the official fonts with a Chinese character set and a common alternative name."""
+    part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    root = etree.fromstring(part.blob)
+    known = {font.get(qn("w:name")): font for font in root.findall(qn("w:font"))}
+    for name, alternative in FALLBACKS.items():
+        font = known.get(name)
+        if font is None:
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), name)
+        for child in list(font):
+            font.remove(child)
+        for tag, value in (("w:altName", alternative), ("w:charset", "86"), ("w:family", "auto")):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def official_document():
+    """An empty Word document in the official style: fonts, font table, page and page numbers."""
+    document = Document()
+    default_font(document)
+    font_table(document)
+    page_setup(document)
+    return document
+
+
+# ------------------------------------------------------------------------------------- the notice
+
+TITLE_CHARS_PER_LINE = 20  # 二号 characters across the type area
+
+
+def _width(text: str) -> float:
+    """Width in characters: ASCII (digits of a date) counts half."""
+    return sum(0.5 if ord(char) < 0x2000 else 1.0 for char in text)
+
+
+def _title_lines(title: str) -> list[str]:
+    """The title in one line, or two when it is longer than a line: broken before 关于 when the
+    first line is the issuer (“中共…党组 / 关于…的通报”, as titles are set), which the parser
+    joins again."""
+    if _width(title) <= TITLE_CHARS_PER_LINE:
+        return [title]
+    at = title.find("关于")
+    if at > 0:
+        first, second = title[:at], title[at:]
+        if _find_title([first, second]) == (0, 1, title):
+            return [first, second]
+    return [title]
+
+
+def _off_grid(paragraph: Paragraph) -> None:
+    """Keep the title's lines at the line pitch: on the grid, LibreOffice gives a 二号 line two."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    properties = paragraph._p.get_or_add_pPr()
+    properties.insert_element_before(snap, *PPR_AFTER_SNAP)
+
+
+def _signature_indents(issuer: str, day: str) -> tuple[float, float]:
+    """Right indents (in characters) of the issuer and the date, as GB/T 9704 sets an unsealed
+    signature: the issuer two characters from the right, the date under it starting two characters
+    further right; a date longer than that sits two from the right and pushes the issuer left."""
+    issuer_width, day_width = _width(issuer), _width(day)
+    if not issuer:
+        return 0.0, 2.0
+    overhang = day_width + 2 - issuer_width
+    if overhang > 0:
+        return 2.0 + overhang, 2.0
+    return 2.0, 2.0 - overhang
+
+
+def render_docx(doc: NoticeDocument) -> bytes:
+    """The notice as a Word file in the official style (see above); `parse_bytes(…, "x.docx")`
+    reads it back as `render_text`'s text."""
+    document = official_document()
+    properties = document.core_properties
+    properties.title = _one_line(doc.title)
+    properties.author = properties.last_modified_by = _one_line(doc.issuer)
+    properties.subject = "整改进展情况通报"
+    properties.language = "zh-CN"
+    properties.comments = properties.keywords = properties.category = ""
+    if doc.date is not None:  # not the template's 2013 dates
+        properties.created = properties.modified = datetime.combine(doc.date, time())
+
+    issuer_indent, date_indent = _signature_indents(
+        _one_line(doc.issuer), date_label(doc.date) if doc.date else ""
+    )
+    previous = ""
+    for block in blocks(doc):
+        kind = block.kind
+        if kind == "title":
+            paragraph = official_paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+            for index, line in enumerate(_title_lines(block.text)):
+                run = paragraph.add_run()
+                set_font(run, TITLE_FONT, ER_HAO)
+                if index:
+                    run.add_break()  # the parser reads it as a new line, and joins the title again
+                run.add_text(line)
+            paragraph.paragraph_format.space_after = LINE_PITCH  # a blank line under the title
+            _off_grid(paragraph)
+        elif kind == "part":
+            paragraph = official_paragraph(document, block.text, font=HEADING_FONT)
+            paragraph.paragraph_format.keep_with_next = True
+        elif kind == "area":
+            paragraph = official_paragraph(document, block.text, font=SUBHEADING_FONT)
+            paragraph.paragraph_format.keep_with_next = True
+        elif kind == "problem":
+            paragraph = official_paragraph(document, block.text, bold=True)
+            paragraph.paragraph_format.keep_with_next = True
+        elif kind == "subsection":
+            paragraph = official_paragraph(document, block.heading, font=SUBHEADING_FONT)
+            if block.body:
+                set_font(paragraph.add_run(block.body), BODY_FONT, SAN_HAO)
+        elif kind in ("issuer", "date"):
+            paragraph = official_paragraph(document, block.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+            indent = issuer_indent if kind == "issuer" else date_indent
+            paragraph.paragraph_format.right_indent = Pt(CHAR.pt * indent)
+            if previous not in ("issuer", "date"):
+                paragraph.paragraph_format.space_before = LINE_PITCH  # a blank line above the signature
+        else:  # opening, intro and closing paragraphs, measures, contact
+            official_paragraph(document, block.text)
+        previous = kind
+
+    output = BytesIO()
+    document.save(output)
+    return output.getvalue()

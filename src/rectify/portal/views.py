@@ -1,0 +1,126 @@
+"""The public portal (政府信息公开): published rectification notices for anyone, without signing in.
+
+Only published versions are ever read here (notices.publishing.published_notices), and only what
+is public: the document and its disclosure metadata. Works without JavaScript; the font size,
+elder mode (长者模式) and print buttons are an enhancement added by portal/portal.js.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from rectify.errors import NotFound
+from rectify.notices import publishing
+from rectify.org.models import Organisation
+
+PAGE_SIZE = 20
+
+
+class NoticeFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="发布机构", required=False, queryset=Organisation.objects.none(), empty_label="全部"
+    )
+    year = forms.TypedChoiceField(label="发布年度", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = publishing.public_organisations()
+        self.fields["year"].choices = [("", "全部")] + [
+            (year, f"{year}年") for year in publishing.public_years()
+        ]
+
+
+@require_GET
+def notice_list(request):
+    form = NoticeFilterForm(request.GET or None)
+    notices = publishing.published_notices()
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            if form.cleaned_data["organisation"]:
+                notices = notices.filter(organisation=form.cleaned_data["organisation"])
+            if form.cleaned_data["year"]:
+                notices = notices.filter(published_date__year=form.cleaned_data["year"])
+        else:
+            status = 400
+            notices = notices.none()
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/notice_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=status,
+    )
+
+
+@require_GET
+def notice_detail(request, pk: int):
+    from rectify.notices.render import render_html
+
+    try:
+        notice = publishing.get_published(pk)
+    except NotFound as error:
+        return render(request, "portal/not_found.html", {"message": error.message}, status=404)
+    publishing.record_view(notice)
+    document = publishing.document_of(notice)
+    return render(
+        request,
+        "portal/notice_detail.html",
+        {
+            "notice": notice,
+            "document": document,
+            # render_html escapes the document's text itself; the body is placed as it renders.
+            "body": mark_safe(render_html(document)),
+            "corrections": publishing.published_notices().filter(corrects=notice),
+        },
+    )
+
+
+class NoticeFeed(Feed):
+    """Atom feed of the published notices, newest first."""
+
+    feed_type = Atom1Feed
+    title = "巡察整改进展情况通报"
+    subtitle = "政府信息公开：已发布的巡察整改进展情况通报"
+    author_name = "巡察整改督办平台"
+
+    def link(self):
+        return reverse("portal:list")
+
+    def items(self):
+        return publishing.published_notices()[:50]
+
+    def item_title(self, item):
+        title = item.title
+        if item.corrects_id:
+            title += f"（更正第{item.corrects.version}版）"
+        return title
+
+    def item_description(self, item):
+        document = publishing.document_of(item)
+        return f"索引号：{item.index_number}；发布机构：{item.publisher}。{document.opening[:200]}"
+
+    def item_link(self, item):
+        return reverse("portal:notice", args=[item.pk])
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.published_at
+
+    def item_author_name(self, item):
+        return item.publisher
+
+    def item_categories(self, item):
+        return [item.category] if item.category else []
