@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..conftest import PASSWORD
+from .session import Session as BaseSession
 
 pytestmark = pytest.mark.browser
 
@@ -23,27 +23,12 @@ def server(ledger, live_server, settings, tmp_path):
     return live_server.url
 
 
-class Session:
-    """The browser as whoever signed in last."""
+class Session(BaseSession):
+    """The browser as whoever signed in last, with a folder for the files it uploads."""
 
     def __init__(self, page: Page, base: str, tmp_path):
-        self.page = page
-        self.base = base
+        super().__init__(page, base)
         self.tmp_path = tmp_path
-        self.signed_in = False
-
-    def sign_in(self, username: str) -> Page:
-        page = self.page
-        if self.signed_in:
-            page.get_by_role("button", name="退出").click()
-            page.wait_for_url(re.compile(r".*/login/$"))
-        page.goto(f"{self.base}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{self.base}/inspections/")
-        self.signed_in = True
-        return page
 
     def nav(self, name: str) -> None:
         self.page.get_by_role("navigation", name="主导航").get_by_role("link", name=name).click()

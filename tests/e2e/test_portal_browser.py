@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ..conftest import PASSWORD
+from .session import Session as BaseSession
 
 pytestmark = pytest.mark.browser
 
@@ -38,24 +39,8 @@ def server(ledger, world, live_server):
     return live_server.url
 
 
-class Session:
-    def __init__(self, page: Page, base: str):
-        self.page = page
-        self.base = base
-        self.signed_in = False
-
-    def sign_in(self, username: str) -> Page:
-        page = self.page
-        if self.signed_in:
-            page.get_by_role("button", name="退出").click()
-            page.wait_for_url(re.compile(r".*/login/$"))
-        page.goto(f"{self.base}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{self.base}/inspections/")
-        self.signed_in = True
-        return page
+class Session(BaseSession):
+    """The browser as whoever signed in last, deciding on publications."""
 
     def decide(self, publication_url: str, button: str, comment: str = "") -> None:
         page = self.page

@@ -1,0 +1,31 @@
+"""A browser that signs in through the login form as one person after another."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from ..conftest import PASSWORD
+
+
+class Session:
+    """The browser as whoever signed in last."""
+
+    def __init__(self, page: Page, base: str):
+        self.page = page
+        self.base = base
+        self.signed_in = False
+
+    def sign_in(self, username: str) -> Page:
+        page = self.page
+        if self.signed_in:
+            page.get_by_role("button", name="退出").click()
+            page.wait_for_url(re.compile(r".*/login/$"))
+        page.goto(f"{self.base}/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{self.base}/inspections/")
+        self.signed_in = True
+        return page
