@@ -5,6 +5,8 @@ inline. `RECTIFY_ENV=production` turns on the safe defaults and refuses to start
 secret key and allowed hosts.
 """
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -78,6 +80,10 @@ INSTALLED_APPS = [
     "rectify.supervision",
     "rectify.audit",
     "rectify.portal",
+    "rectify.feedback",
+    "rectify.search",
+    "rectify.recurrence",
+    "rectify.insights",
     "rectify.api",
     "rectify.demo",
 ]
@@ -182,6 +188,36 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024)
 RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+
+# Keys for fields encrypted at rest (senders' contacts): comma-separated Fernet keys, the first encrypts,
+# all decrypt (rotation). Make one with
+# `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+# Development derives one from the secret key; production refuses to start without its own.
+RECTIFY_FIELD_KEYS = env_list("RECTIFY_FIELD_KEYS")
+if not RECTIFY_FIELD_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("生产模式必须通过 RECTIFY_FIELD_KEYS 设置字段加密密钥（Fernet 密钥）。")
+    RECTIFY_FIELD_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"rectify-field-key:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+
+# Cache: rate limits of the public forms must be shared by every worker process, so the default is a
+# file cache under the data directory (one machine); RECTIFY_CACHE_URL=redis://… for several machines.
+RECTIFY_CACHE_URL = env_str("RECTIFY_CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RECTIFY_CACHE_URL}
+        if RECTIFY_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
+# Public feedback: submissions allowed per address (django-ratelimit rate, e.g. "5/h").
+RECTIFY_FEEDBACK_RATE = env_str("RECTIFY_FEEDBACK_RATE", "5/h")
+# Behind a proxy, the client's address is the last one the proxy appended (RECTIFY_PROXY_COUNT proxies).
+RECTIFY_PROXY_COUNT = env_int("RECTIFY_PROXY_COUNT", 0)
 
 # API tokens live this long (days) before the user must ask for a new one.
 RECTIFY_API_TOKEN_DAYS = env_int("RECTIFY_API_TOKEN_DAYS", 30)

@@ -7,13 +7,20 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
 from rectify.errors import RectifyError
+from rectify.feedback.api import router as feedback_router
+from rectify.feedback.consultation_api import router as consultation_router
+from rectify.feedback.public_api import router as public_feedback_router
+from rectify.insights.api import router as insights_router
 from rectify.ledger.api import router as ledger_router
+from rectify.ledger.excel_api import router as ledger_excel_router
 from rectify.ledger.mechanism_api import router as mechanism_router
 from rectify.notices.api import router as notices_router
 from rectify.notices.publication_api import public_router as public_notices_router
 from rectify.notices.publication_api import router as publications_router
 from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
 from rectify.progress.api import router as progress_router
+from rectify.recurrence.api import router as recurrence_router
+from rectify.search.api import router as search_router
 from rectify.supervision.api import router as supervision_router
 from rectify.supervision.dispatch_api import router as dispatch_router
 from rectify.supervision.order_api import router as order_router
@@ -108,3 +115,10 @@ api.add_router("/", order_router)
 api.add_router("/", dispatch_router)
 api.add_router("/", publications_router)
 api.add_router("/", public_notices_router)
+api.add_router("/", feedback_router)
+api.add_router("/", public_feedback_router)
+api.add_router("/", consultation_router)
+api.add_router("/", insights_router)
+api.add_router("/", search_router)
+api.add_router("/", recurrence_router)
+api.add_router("/", ledger_excel_router)

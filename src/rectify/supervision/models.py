@@ -32,6 +32,7 @@ class WarningPolicy(models.Model):
     escalate_days = models.PositiveSmallIntegerField(_("超期多少天升级至纪检监察"), default=15)
     signoff_stuck_days = models.PositiveSmallIntegerField(_("销号审批滞留提醒天数"), default=7)
     order_escalate_days = models.PositiveSmallIntegerField(_("督办单逾期多少天升级"), default=3)
+    feedback_reply_workdays = models.PositiveSmallIntegerField(_("意见诉求答复期限（工作日）"), default=15)
     party_head = models.ForeignKey(
         USER,
         verbose_name=_("党组（党委）书记"),
@@ -51,6 +52,9 @@ class WarningPolicy(models.Model):
             ),
             models.CheckConstraint(condition=Q(yellow_days__gte=1), name="policy_yellow_positive"),
             models.CheckConstraint(condition=Q(escalate_days__gte=1), name="policy_escalate_positive"),
+            models.CheckConstraint(
+                condition=Q(feedback_reply_workdays__gte=1), name="policy_feedback_workdays_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,6 +62,23 @@ class WarningPolicy(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.organisation.path}
+
+
+class WorkCalendarDay(models.Model):
+    """A day that breaks the weekday rule: a public holiday on a weekday, or a weekend working day
+    (调休). Deadlines counted in working days (feedback replies) count with these."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=64, blank=True, help_text=_("如：国庆节、国庆调休上班"))
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '放假'} {self.note}"
 
 
 class MeasureAlert(models.Model):

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "rectify.feedback"
+    label = "feedback"
+    verbose_name = "意见反馈"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from .models import (
+            Consultation,
+            ConsultationComment,
+            FeedbackItem,
+            FeedbackReply,
+            HotlineBatch,
+            QrCode,
+        )
+
+        # Contacts never enter the audit trail in any form (the trail is not encrypted).
+        auditlog.register(FeedbackItem, exclude_fields=["sender_name", "sender_phone", "sender_email"])
+        auditlog.register(FeedbackReply)
+        auditlog.register(QrCode, exclude_fields=["scan_count"])
+        auditlog.register(HotlineBatch)
+        auditlog.register(Consultation)
+        auditlog.register(ConsultationComment, exclude_fields=["sender_name", "sender_contact"])

@@ -1,0 +1,448 @@
+"""Public feedback and enterprise demands (事事有回音), QR codes that lead to the form, public
+consultations on rules (公开征求意见), and batches of hotline (12345) work orders.
+
+Senders' contacts are encrypted at rest (rectify.encrypted); every item ends with a reply or a
+recorded reason, never silently.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from rectify.encrypted import EncryptedTextField
+from rectify.ledger.models import Inspection, Measure, Mechanism, Problem
+from rectify.org.models import Organisation
+
+USER = settings.AUTH_USER_MODEL
+
+
+class FeedbackKind(models.TextChoices):
+    OPINION = "opinion", _("意见建议")
+    DEMAND = "demand", _("企业诉求")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("网上留言")
+    PHONE = "phone", _("来电")
+    EMAIL = "email", _("电子邮件")
+    LETTER = "letter", _("来信")
+    VISIT = "visit", _("来访走访")
+    ASSOCIATION = "association", _("行业协会转达")
+    HOTLINE = "hotline", _("12345热线")
+
+
+class FeedbackStatus(models.TextChoices):
+    RECEIVED = "received", _("待分办")
+    ROUTED = "routed", _("办理中")
+    REPLY_PENDING = "reply_pending", _("答复待审核")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+
+
+class CloseReason(models.TextChoices):
+    REPLIED = "replied", _("已答复")
+    DUPLICATE = "duplicate", _("重复反映")
+    OUT_OF_SCOPE = "out_of_scope", _("不属于受理范围")
+    UNANSWERABLE = "unanswerable", _("匿名且无法答复")
+
+
+# Statuses in which an item still waits for somebody here (its deadline runs).
+OPEN_STATUSES = (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED, FeedbackStatus.REPLY_PENDING)
+
+
+class QrCode(models.Model):
+    """A QR code (二维码) printed on a permit board, a poster or a letter: it opens the portal form
+    already tied to a problem, a measure or a named site. `token` is what the code carries."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="qr_codes"
+    )
+    token = models.CharField(_("标识"), max_length=32, unique=True, editable=False)
+    label = models.CharField(_("名称"), max_length=128, help_text=_("如：某路段施工围挡公示牌"))
+    site = models.CharField(_("地点"), max_length=255, blank=True)
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("关联问题"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("关联措施"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    scan_count = models.PositiveIntegerField(_("扫码次数"), default=0)
+    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("二维码")
+        verbose_name_plural = _("二维码")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organisation.path}
+
+
+class HotlineBatch(models.Model):
+    """One Excel export of 12345 work orders, imported in one transaction."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="hotline_batches"
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    row_count = models.PositiveIntegerField(_("导入条数"), default=0)
+    skipped_count = models.PositiveIntegerField(_("跳过的重复工单"), default=0)
+    imported_by = models.ForeignKey(
+        USER, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("热线工单导入")
+        verbose_name_plural = _("热线工单导入")
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.row_count} 条）"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organisation.path}
+
+
+class FeedbackItem(models.Model):
+    """One opinion or enterprise demand, from whatever channel, followed until it has an answer.
+
+    `code` is the tracking code shown to the sender: random, not guessable, the only key the public
+    side accepts. `version` grows with every change a person makes (optimistic locking).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("受理组织"), on_delete=models.PROTECT, related_name="feedback_items"
+    )
+    code = models.CharField(_("查询码"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("类别"), max_length=16, choices=FeedbackKind.choices)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    content = models.TextField(_("内容"))
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("涉及巡察"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_items",
+    )
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("关联问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_items",
+    )
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("关联措施"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_items",
+    )
+    qr = models.ForeignKey(
+        QrCode,
+        verbose_name=_("来源二维码"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback_items",
+    )
+    # The sender: contacts encrypted at rest, shown in full only to the office, each view audited.
+    sender_name = EncryptedTextField(_("姓名"), blank=True)
+    sender_phone = EncryptedTextField(_("电话"), blank=True)
+    sender_email = EncryptedTextField(_("电子邮箱"), blank=True)
+    enterprise = models.CharField(_("企业名称"), max_length=255, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    association = models.CharField(_("转达的行业协会"), max_length=255, blank=True)
+    consent_to_contact = models.BooleanField(_("同意联系"), default=False)
+    external_ref = models.CharField(
+        _("外部编号"), max_length=64, blank=True, help_text=_("12345 热线工单号、来信编号等")
+    )
+    hotline_batch = models.ForeignKey(
+        HotlineBatch,
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=FeedbackStatus.choices, default=FeedbackStatus.RECEIVED
+    )
+    unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_feedback",
+    )
+    routed_by = models.ForeignKey(
+        USER, verbose_name=_("分办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    routed_at = models.DateTimeField(_("分办时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("收到时间"))
+    due_date = models.DateField(_("答复期限"))
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    close_reason = models.CharField(_("办结方式"), max_length=16, choices=CloseReason.choices, blank=True)
+    close_note = models.TextField(_("办结说明"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("重复于"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        USER, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("工作人员登记的来电、来信等；网上留言为空"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("意见诉求")
+        verbose_name_plural = _("意见诉求")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=FeedbackKind.values), name="feedback_kind_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="feedback_channel_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=FeedbackStatus.values), name="feedback_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(close_reason="") | Q(close_reason__in=CloseReason.values),
+                name="feedback_close_reason_valid",
+            ),
+            # Finished means finished for a stated reason; open means no reason yet.
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["replied", "closed"], closed_at__isnull=False)
+                    & ~Q(close_reason="")
+                    & (
+                        Q(status="replied", close_reason="replied")
+                        | Q(status="closed") & ~Q(close_reason="replied")
+                    )
+                )
+                | Q(
+                    status__in=["received", "routed", "reply_pending"],
+                    closed_at__isnull=True,
+                    close_reason="",
+                ),
+                name="feedback_closed_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="received") | Q(unit__isnull=False) | Q(status="closed"),
+                name="feedback_routed_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(close_reason="duplicate") | Q(duplicate_of__isnull=False),
+                name="feedback_duplicate_names_original",
+            ),
+            models.CheckConstraint(condition=~Q(duplicate_of=F("pk")), name="feedback_not_duplicate_of_self"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="feedback_version_positive"),
+            models.UniqueConstraint(
+                fields=["organisation", "channel", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="feedback_unique_external_ref",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_date"], name="feedback_org_status_due"),
+            models.Index(fields=["unit", "status"], name="feedback_unit_status"),
+            models.Index(fields=["status", "due_date"], name="feedback_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.content[:30]}"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organisation.path, "feedback_id": self.pk}
+
+
+class FeedbackReply(models.Model):
+    """A reply the unit drafts and the office approves; a returned draft is answered by a new one.
+    Only an approved reply is ever shown to the sender."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已审核发布")
+        RETURNED = "returned", _("已退回")
+
+    item = models.ForeignKey(
+        FeedbackItem, verbose_name=_("意见诉求"), on_delete=models.CASCADE, related_name="replies"
+    )
+    text = models.TextField(_("答复内容"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    drafted_by = models.ForeignKey(USER, verbose_name=_("拟稿人"), on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField(_("拟稿时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    emailed_at = models.DateTimeField(_("邮件告知时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["item", "drafted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "approved", "returned"]),
+                name="feedback_reply_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="approved"), name="feedback_one_approved_reply"
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(status__in=["draft", "submitted"]),
+                name="feedback_one_reply_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""),
+                name="feedback_reply_returned_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} 答复"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.item.organisation.path, "feedback_id": self.item_id}
+
+
+class Consultation(models.Model):
+    """A rule being made or revised, put out for comment (公开征求意见) on the portal for a period, or a
+    consultation meeting (征求意见座谈会) recorded the same way. After it closes the office records
+    which comments were adopted and why not the others, and publishes that summary."""
+
+    class Kind(models.TextChoices):
+        ONLINE = "online", _("网上公开征求意见")
+        MEETING = "meeting", _("征求意见座谈会")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        OPEN = "open", _("征求中")
+        CLOSED = "closed", _("已截止")
+        PUBLISHED = "published", _("采纳情况已公布")
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    mechanism = models.ForeignKey(
+        Mechanism,
+        verbose_name=_("制度机制"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    kind = models.CharField(_("方式"), max_length=16, choices=Kind.choices, default=Kind.ONLINE)
+    title = models.CharField(_("标题"), max_length=255)
+    draft_text = models.TextField(_("征求意见稿"))
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
+    meeting_place = models.CharField(_("座谈地点"), max_length=255, blank=True)
+    participants = models.TextField(_("参加单位"), blank=True, help_text=_("座谈会的参加企业、行业协会等"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(_("采纳情况说明"), blank=True)
+    summary_published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("征求意见")
+        verbose_name_plural = _("征求意见")
+        ordering = ["-opens_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")), name="consultation_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["online", "meeting"]), name="consultation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed", "published"]),
+                name="consultation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(summary_published_at__isnull=False) & ~Q(summary=""),
+                name="consultation_published_with_summary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organisation.path}
+
+
+class ConsultationComment(models.Model):
+    """One comment on a consultation, and the office's decision on it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待研究")
+        ADOPTED = "adopted", _("采纳")
+        PARTLY = "partly", _("部分采纳")
+        NOT_ADOPTED = "not_adopted", _("未采纳")
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("征求意见"), on_delete=models.CASCADE, related_name="comments"
+    )
+    content = models.TextField(_("意见内容"))
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    sender_name = EncryptedTextField(_("姓名"), blank=True)
+    sender_contact = EncryptedTextField(_("联系方式"), blank=True)
+    enterprise = models.CharField(_("企业或协会"), max_length=255, blank=True)
+    decision = models.CharField(
+        _("采纳情况"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    reason = models.TextField(_("理由"), blank=True, help_text=_("未采纳或部分采纳的理由"))
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("研究人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("研究时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("征求意见反馈")
+        verbose_name_plural = _("征求意见反馈")
+        ordering = ["consultation", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "adopted", "partly", "not_adopted"]),
+                name="consultation_comment_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "adopted"]) | ~Q(reason=""),
+                name="consultation_comment_reason_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.content[:30]
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.consultation.organisation.path}
