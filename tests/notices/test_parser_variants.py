@@ -565,3 +565,32 @@ def test_v4_html_saved_as_gbk() -> None:
     markup = (FIXTURES / "v4_county_circled.html").read_text(encoding="utf-8")
     data = markup.replace('charset="utf-8"', 'charset="gbk"').encode("gbk")
     assert parse_bytes(data, filename="通报.htm") == load("v4_county_circled.html")
+
+
+def test_numbered_headings_with_portal_words_are_not_taken_for_page_chrome() -> None:
+    """A short numbered heading holding a word of web pages (无障碍, 技术支持, 返回顶部) is a problem
+    of the notice, not the portal around it; the unnumbered footer lines still go."""
+    text = "\n".join(
+        [
+            "中共某某区住房和城乡建设局党组关于区委巡察反馈意见整改进展情况的通报",
+            "根据区委统一部署，区委第二巡察组对我局党组开展了常规巡察。现将整改进展情况予以公布。",
+            "一、关于服务群众方面",
+            "1.无障碍设施建设滞后",
+            "整改措施：一是排查老旧小区无障碍设施；二是年内完成改造。",
+            "2.技术支持单位管理不规范",
+            "整改措施：一是清理技术支持合同；二是建立考核机制。",
+            "欢迎社会各界监督，联系电话：020-12345678。",
+            "中共某某区住房和城乡建设局党组",
+            "2025年6月30日",
+            "技术支持：某某科技有限公司",
+            "无障碍浏览 返回顶部",
+        ]
+    )
+    document = parse(text)
+    assert [problem.title for problem in document.problems] == [
+        "无障碍设施建设滞后",
+        "技术支持单位管理不规范",
+    ]
+    assert measures(document, 1) == ["排查老旧小区无障碍设施", "年内完成改造。"]
+    dumped = str(document.to_dict())
+    assert "某某科技有限公司" not in dumped and "返回顶部" not in dumped

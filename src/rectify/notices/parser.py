@@ -242,7 +242,9 @@ def _marker(text: str) -> tuple[int, int, str] | None:
 
 
 def _is_chrome(text: str) -> bool:
-    return len(text) <= 120 and "。" not in text and bool(_CHROME_RE.search(text))
+    """A line of the web page around the notice (counters, share links, footers). Portals never
+    number those, so a numbered line (“1.无障碍设施建设滞后”) is always the notice's own."""
+    return len(text) <= 120 and "。" not in text and bool(_CHROME_RE.search(text)) and _marker(text) is None
 
 
 def _is_meta_line(text: str) -> bool:

@@ -24,8 +24,6 @@ What the parser cannot tell apart, the renderer escapes where it can, asking the
 predicates so the two cannot drift apart:
 
 * a heading whose title starts with a digit gets a space after its marker (“1. 2个…”);
-* a heading the parser would drop as web-page chrome (“1.无障碍设施…”: short, no 。, a portal word)
-  gets a closing 。, which the parser strips from headings again;
 * a measure that does not end at a clause boundary gets a “；” before the next 一是/二是 (the parser
   trims it off again);
 * a single measure the parser would misread on its own (it starts with a marker, a label such as
@@ -125,14 +123,13 @@ def _lines(text: str) -> list[str]:
 
 def _heading(marker: str, title: str) -> str:
     """A numbered heading line. A space after the marker keeps “1.” a marker before a title that
-    starts with a digit (“1.2个…” reads as a number); a closing 。 keeps the parser from taking the
-    line for page chrome."""
+    starts with a digit (“1.2个…” reads as a number)."""
     title = _one_line(title)
     line = f"{marker}{title}"
     found = _marker(line)
     if found is None or found[2] != title:
         line = f"{marker} {title}"
-    return f"{line}。" if _is_chrome(line) else line
+    return line
 
 
 def _reads_back(paragraph: str, texts: list[str]) -> bool:
@@ -314,7 +311,6 @@ def render_html(doc: NoticeDocument) -> str:
         if block.kind == "subsection":
             # “(一)lead-in。” as a heading of its own, the text after it as a paragraph.
             heading = block.heading.removesuffix("。")
-            heading = heading if not _is_chrome(heading) else block.heading
             lines.append(f"<{tag}{attribute}>{html.escape(heading)}</{tag}>")
             if block.body:
                 lines.append(f"<p>{html.escape(block.body)}</p>")
