@@ -26,3 +26,9 @@ class StaleEdit(RectifyError):
     """Someone else saved the record after this user loaded it (optimistic locking)."""
 
     status = 409
+
+
+class RateLimited(RectifyError):
+    """Too many requests from one address in the period (public forms and API)."""
+
+    status = 429

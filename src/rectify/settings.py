@@ -216,6 +216,8 @@ CACHES = {
 }
 # Public feedback: submissions allowed per address (django-ratelimit rate, e.g. "5/h").
 RECTIFY_FEEDBACK_RATE = env_str("RECTIFY_FEEDBACK_RATE", "5/h")
+# Lookups of a reply by tracking code allowed per address (against guessing codes).
+RECTIFY_FEEDBACK_LOOKUP_RATE = env_str("RECTIFY_FEEDBACK_LOOKUP_RATE", "30/h")
 # Behind a proxy, the client's address is the last one the proxy appended (RECTIFY_PROXY_COUNT proxies).
 RECTIFY_PROXY_COUNT = env_int("RECTIFY_PROXY_COUNT", 0)
 

@@ -209,3 +209,15 @@ def test_mechanisms_show_a_unit_only_the_problems_it_may_see(ledger, world):
     assert [p.number for p in seen_by_lisa.problems.all()] == [2]  # problem 1 is unit A1's alone
     assert [p.number for p in services.visible_mechanisms(world.alice).get().problems.all()] == [1, 2]
     assert not services.visible_mechanisms(world.charlie).exists()
+
+
+def test_an_untitled_area_is_audited_like_any_other(ledger):
+    """An area without a title (notices without areas) names itself in words; the audit trail calls
+    str() on it and failed on the lazy translation it used to return."""
+    from auditlog.models import LogEntry
+
+    from rectify.ledger.models import Area
+
+    area = Area.objects.create(inspection=ledger.inspection, order=99, title="")
+    assert str(area) == "（未分方面）"
+    assert LogEntry.objects.get_for_object(area).get().object_repr == "（未分方面）"

@@ -288,6 +288,7 @@ def test_office_sets_its_policy_with_chinese_errors(warned, world):
         "escalate_days": "0",
         "signoff_stuck_days": "7",
         "order_escalate_days": "3",
+        "feedback_reply_workdays": "10",
         "party_head": "",
     }
     response = alice.post("/warnings/policy/", form)
@@ -303,6 +304,7 @@ def test_office_sets_its_policy_with_chinese_errors(warned, world):
     )
     assert response.status_code == 302
     policy = WarningPolicy.objects.get(organisation=world.orgs["a"])
+    assert policy.feedback_reply_workdays == 10  # new items of A are due 10 working days after receipt
     assert (policy.green_days, policy.yellow_days, policy.escalate_days, policy.party_head) == (
         30,
         7,

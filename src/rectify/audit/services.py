@@ -38,6 +38,13 @@ SEARCHABLE_MODELS = [
     ("supervision", "warningpolicy"),
     ("notices", "noticepublication"),
     ("notices", "publicationstep"),
+    ("feedback", "feedbackitem"),
+    ("feedback", "feedbackreply"),
+    ("feedback", "qrcode"),
+    ("feedback", "hotlinebatch"),
+    ("feedback", "consultation"),
+    ("feedback", "consultationcomment"),
+    ("recurrence", "recurrenceflag"),
     ("org", "organisation"),
     ("org", "membership"),
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from rectify.feedback.demo import build_feedback_demo
 from rectify.ledger.choices import MeasureCategory, MechanismKind, MechanismStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism
 from rectify.notices.demo import publish_demo_notices
@@ -188,6 +189,7 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     live(plan, users, people, today)
     oversee(inspection, bureau, users, today)
     publish_demo_notices(inspection, users, today)
+    build_feedback_demo(inspection, bureau, users, today)
     return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
 
 

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import consultation_public_views as views
 
 app_name = "public_consultations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.consultation_list, name="list"),
+    path("<int:pk>/", views.consultation_detail, name="detail"),
+    path("<int:pk>/thanks/", views.thanks, name="thanks"),
+]

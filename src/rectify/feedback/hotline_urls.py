@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import hotline_views as views
 
 app_name = "hotline"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("preview/<str:token>/", views.preview, name="preview"),
+    path("preview/<str:token>/import/", views.confirm, name="confirm"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+]

@@ -265,6 +265,8 @@ class FeedbackItem(models.Model):
             models.Index(fields=["organisation", "status", "due_date"], name="feedback_org_status_due"),
             models.Index(fields=["unit", "status"], name="feedback_unit_status"),
             models.Index(fields=["status", "due_date"], name="feedback_status_due"),
+            # The staff list's order: its first page is read from here, however many items exist.
+            models.Index(fields=["-received_at", "-id"], name="feedback_received"),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,42 @@
-from ninja import Router
+"""Dashboard endpoint (数据看板): the same figures as the dashboard page, as JSON. Thin: every number
+comes from insights.services.dashboard."""
 
-router = Router(tags=["TODO"])
+from __future__ import annotations
+
+from ninja import Field, Query, Router, Schema
+
+from rectify.errors import InvalidInput
+
+from . import services
+
+router = Router(tags=["数据看板"])
+
+
+class Message(Schema):
+    detail: str
+
+
+class StatsQuery(Schema):
+    inspection: str | None = Field(None, description="巡察编号；不填则统计您可查看的全部巡察")
+
+
+@router.get(
+    "/stats",
+    response={200: services.Dashboard, 400: Message, 403: Message, 404: Message},
+    url_name="stats",
+    summary="数据看板统计",
+)
+def stats(request, query: Query[StatsQuery]):
+    """整改措施和问题的完成情况（按方面或巡察、责任单位、牵头领导、整改类型）、超期和三色预警、
+    逐月进展、量化指标与目标的对比、进度最落后的单位。与数据看板页面同一口径：只统计您可查看的措施；
+    各分组的 `url` 为整改台账中对应的筛选（单位行的台账链接含配合单位和下属单位，条数见 `ledger_total`）。"""
+    return services.dashboard(request.user, _inspection_id(query.inspection))
+
+
+def _inspection_id(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"巡察编号“{value}”无效，应为整数。") from None

@@ -123,7 +123,7 @@ class Area(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or _("（未分方面）")
+        return self.title or str(_("（未分方面）"))
 
     def get_additional_data(self) -> dict:
         return self.inspection.get_additional_data()

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, Problem
+from rectify.ledger.signals import inspection_imported
 from rectify.org.access import Access
 from rectify.org.models import Organisation, OrganisationKind, User
 
@@ -121,6 +122,7 @@ def import_notice(
                 )
     except IntegrityError as error:
         raise InvalidInput(f"通报内容与台账约束冲突（如问题编号重复），未导入任何内容：{error}") from error
+    inspection_imported.send(sender=Inspection, inspection=inspection)
     return inspection
 
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
-import time
-import uuid
-from pathlib import Path
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from rectify import stash
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.org.access import Access, path_q
@@ -67,57 +61,26 @@ def _import(
     )
 
 
-# The web import is two steps (preview, then confirm); the file waits between them on disk so the
-# user never has to choose it again.
-STASH_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-STASH_LIFETIME_SECONDS = 24 * 3600
-
-
-def _stash_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "notice-uploads"
+# The web import is two steps (preview, then confirm); the file waits on disk between them.
+STASH_KIND = "notice"
 
 
 def stash_upload(user: User, upload: UploadedFile) -> tuple[NoticeDocument, str]:
     """Parse an upload and keep it for the confirm step; returns the document and a token."""
     document, data = read_upload(upload)
-    token = uuid.uuid4().hex
-    folder = _stash_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    _forget_abandoned(folder)
-    (folder / f"{token}.bin").write_bytes(data)
-    (folder / f"{token}.json").write_text(json.dumps({"user": user.pk, "name": upload.name or ""}))
-    return document, token
-
-
-def _forget_abandoned(folder: Path) -> None:
-    """Remove uploads whose preview was never confirmed, a day after they were made."""
-    expiry = time.time() - STASH_LIFETIME_SECONDS
-    for path in folder.glob("*.*"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < expiry:
-                path.unlink()
+    return document, stash.keep(user, STASH_KIND, upload.name or "", data)
 
 
 def import_stashed(user: User, token: str, organisation: Organisation) -> Inspection:
     """Import a file kept by stash_upload, for the user who uploaded it."""
     _check_office(user, organisation)
-    if not STASH_TOKEN.match(token or ""):
-        raise InvalidInput("导入凭据无效，请重新上传通报文件。")
-    folder = _stash_dir()
+    kept = stash.fetch(user, STASH_KIND, token, what="通报文件")
     try:
-        info = json.loads((folder / f"{token}.json").read_text())
-        data = (folder / f"{token}.bin").read_bytes()
-    except (OSError, ValueError):
-        raise InvalidInput("上传的文件已过期或不存在，请重新上传通报文件。") from None
-    if info.get("user") != user.pk:
-        raise AccessDenied("该文件由其他用户上传，不能由您导入。")
-    try:
-        document = parse_bytes(data, filename=info.get("name"))
+        document = parse_bytes(kept.data, filename=kept.name)
     except NoticeParseError as error:
         raise InvalidInput(str(error)) from error
-    inspection = _import(user, document, organisation, info.get("name", ""), data)
-    for suffix in (".bin", ".json"):
-        (folder / f"{token}{suffix}").unlink(missing_ok=True)
+    inspection = _import(user, document, organisation, kept.name, kept.data)
+    stash.forget(STASH_KIND, token)
     return inspection
 
 

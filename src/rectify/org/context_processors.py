@@ -11,15 +11,16 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {}
     from rectify.progress.services import review_queue, signoff_queue
+    from rectify.recurrence.services import pending_flags
     from rectify.supervision.warning_helpers import nav_counts
 
     access = Access.of(user)
     superuser = access.is_superuser
     is_office = superuser or Role.OFFICE in access.roles
     decides_signoffs = superuser or bool(access.roles & {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD})
-    # Measures at yellow or worse, and unread notifications: one query for both, and only when the
-    # page shows them (an htmx fragment does not).
-    nav = SimpleLazyObject(lambda: nav_counts(user))
+    # Measures at yellow or worse, unread notifications and (for the office) 举一反三 flags waiting: one
+    # query for all, and only when the page shows them (an htmx fragment does not).
+    nav = SimpleLazyObject(lambda: nav_counts(user, *([pending_flags(user)] if is_office else [])))
     return {
         "is_office": is_office,
         "is_unit": bool(access.roles & UNIT_ROLES),
@@ -30,5 +31,6 @@ def roles(request):
         "signoff_count": signoff_queue(user).count() if decides_signoffs else 0,
         "warning_count": SimpleLazyObject(lambda: nav[0]),
         "unread_count": SimpleLazyObject(lambda: nav[1]),
+        "recurrence_count": SimpleLazyObject(lambda: nav[2] if is_office else 0),
         "role_labels": [Role(role).label for role in sorted(access.roles)],
     }

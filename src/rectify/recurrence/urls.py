@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "recurrence"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.flag_list, name="list"),
+    path("<int:pk>/", views.flag_detail, name="detail"),
+    path("problems/<int:pk>/similar/", views.similar, name="similar"),
+]

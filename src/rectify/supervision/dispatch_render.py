@@ -554,7 +554,7 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
     changes = book.create_sheet("变化")
     comparison = data.get("comparison")
     if not comparison:
-        _write_table(
+        write_table(
             changes, Table("deltas", "主要数据变化", ["指标", "上次", "本次", "增减"], [], [24, 10, 10, 10])
         )
         changes.cell(row=3, column=1, value="本次为该巡察的首次调度，没有可比较的上次调度。")
@@ -566,11 +566,11 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
             [[row["label"], row["before"], row["now"], row["change"]] for row in comparison["deltas"]],
             [24, 10, 10, 10],
         )
-        next_row = _write_table(changes, deltas) + 2
+        next_row = write_table(changes, deltas) + 2
         for key in ("newly_signed_off", "newly_overdue", "no_longer_overdue"):
             table = doc.table(key)
             changes.cell(row=next_row, column=1, value=table.caption).font = _bold()
-            next_row = _write_table(changes, table, first_row=next_row + 1, filter_and_freeze=False) + 2
+            next_row = write_table(changes, table, first_row=next_row + 1, filter_and_freeze=False) + 2
         # The lists below are wider than the deltas: widen to the widest columns.
         widths = doc.table("newly_overdue").widths
         _widths(changes, [max(a, b) for a, b in zip([24, 10, 10, 10, 10, 12, 9], widths, strict=False)])
@@ -603,7 +603,7 @@ def _overall_table(doc: Document, data: dict) -> Table:
 
 
 def _sheet(book, name: str, table: Table) -> None:
-    _write_table(book.create_sheet(name), table)
+    write_table(book.create_sheet(name), table)
 
 
 def _bold():
@@ -619,7 +619,7 @@ def _widths(sheet, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def _write_table(sheet, table: Table, first_row: int = 1, filter_and_freeze: bool = True) -> int:
+def write_table(sheet, table: Table, first_row: int = 1, filter_and_freeze: bool = True) -> int:
     """Write the header and rows from `first_row`; returns the last row written."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter

@@ -160,6 +160,10 @@ class PolicyForm(_Form):
         "销号审批滞留提醒天数", "销号申请在同一审批环节等待多少天后，提醒该环节的审批人。"
     )
     order_escalate_days = day_field("督办单逾期多少天升级", "督办单超过答复期限多少天后升级。")
+    feedback_reply_workdays = day_field(
+        "意见诉求答复期限（工作日）",
+        "收到群众意见、企业诉求后多少个工作日内须答复；节假日和调休按节假日调整表计算。已受理的不变。",
+    )
     party_head = LeaderChoiceField(
         label="党组（党委）书记",
         required=False,

@@ -12,6 +12,7 @@ from datetime import date
 
 from django_tasks import task
 
+from rectify.feedback.services import run_reply_warnings
 from rectify.org.models import User
 
 from . import services
@@ -20,17 +21,19 @@ from .orders import escalate_overdue_orders
 
 @task
 def run_daily_warnings(day: str) -> dict[str, int]:
-    """Raise the warnings due on `day` (YYYY-MM-DD), remind the deciders of stuck sign-offs and
-    escalate supervision orders whose answer is overdue."""
+    """Raise the warnings due on `day` (YYYY-MM-DD), remind the deciders of stuck sign-offs,
+    escalate supervision orders whose answer is overdue, and warn of feedback replies due or late."""
     today = date.fromisoformat(day)
     result = services.run_warnings(today)
     reminders = services.remind_stuck_signoffs(today)
     escalated = escalate_overdue_orders(today)
+    feedback_reminders = run_reply_warnings(today)
     return {
         "warnings_raised": result.warnings_raised,
-        "notifications": result.notifications + reminders,
+        "notifications": result.notifications + reminders + feedback_reminders,
         "signoff_reminders": reminders,
         "orders_escalated": escalated,
+        "feedback_reminders": feedback_reminders,
     }
 
 

@@ -60,11 +60,13 @@ def warning_count(user, today: date | None = None) -> int:
     return at_least_yellow(Measure.objects.restrict(user), today).count()
 
 
-def nav_counts(user, today: date | None = None) -> tuple[int, int]:
-    """(warning_count, unread notifications) for the navigation, both in one query."""
+def nav_counts(user, *more: QuerySet, today: date | None = None) -> tuple[int, ...]:
+    """(warning_count, unread notifications, then the size of each of `more`) for the navigation,
+    all in one query."""
     warnings = _count_of(at_least_yellow(Measure.objects.restrict(user), today))
     unread = _count_of(Notification.objects.filter(recipient=user, read_at__isnull=True))
-    return User.objects.filter(pk=user.pk).values_list(warnings, unread).get()
+    counts = [warnings, unread, *(_count_of(queryset) for queryset in more)]
+    return User.objects.filter(pk=user.pk).values_list(*counts).get()
 
 
 def _count_of(queryset: QuerySet) -> Subquery:

@@ -673,6 +673,10 @@ class Migration(migrations.Migration):
             model_name="feedbackitem",
             index=models.Index(fields=["status", "due_date"], name="feedback_status_due"),
         ),
+        migrations.AddIndex(
+            model_name="feedbackitem",
+            index=models.Index(fields=["-received_at", "-id"], name="feedback_received"),
+        ),
         migrations.AddConstraint(
             model_name="feedbackitem",
             constraint=models.CheckConstraint(

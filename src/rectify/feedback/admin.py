@@ -1,0 +1,90 @@
+"""The admin of public feedback: for looking things up and fixing reference data, not for the
+work itself (routing, replies and closing go through the pages, which check roles and keep the
+audit trail). Senders' contacts are never shown here: only the office sees them, each view audited."""
+
+from django.contrib import admin
+
+from rectify.supervision.models import WorkCalendarDay
+
+from .models import Consultation, ConsultationComment, FeedbackItem, FeedbackReply, HotlineBatch, QrCode
+
+CONTACT_FIELDS = ["sender_name", "sender_phone", "sender_email"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The work is done on the pages; here it is only read."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class FeedbackReplyInline(admin.TabularInline):
+    model = FeedbackReply
+    extra = 0
+    fields = ["status", "text", "drafted_by", "drafted_at", "decided_by", "decided_at", "return_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(FeedbackItem)
+class FeedbackItemAdmin(ReadOnlyAdmin):
+    list_display = ["code", "kind", "channel", "organisation", "unit", "status", "received_at", "due_date"]
+    list_select_related = ["organisation", "unit"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["code", "content", "enterprise", "external_ref"]
+    exclude = CONTACT_FIELDS
+    inlines = [FeedbackReplyInline]
+
+
+@admin.register(QrCode)
+class QrCodeAdmin(ReadOnlyAdmin):
+    list_display = ["label", "organisation", "site", "active", "scan_count", "created_at"]
+    list_select_related = ["organisation"]
+    list_filter = ["active"]
+    search_fields = ["label", "site", "token"]
+
+
+@admin.register(HotlineBatch)
+class HotlineBatchAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "organisation", "row_count", "skipped_count", "imported_by", "imported_at"]
+    list_select_related = ["organisation", "imported_by"]
+
+
+class ConsultationCommentInline(admin.TabularInline):
+    model = ConsultationComment
+    extra = 0
+    fields = ["content", "channel", "enterprise", "decision", "reason", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "organisation", "opens_on", "closes_on", "status"]
+    list_select_related = ["organisation"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title"]
+    inlines = [ConsultationCommentInline]
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and 调休 working weekends: the reply deadlines of public feedback count with them.
+    Each year's State Council notice of public holidays is entered here."""
+
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    search_fields = ["note"]
+    date_hierarchy = "date"

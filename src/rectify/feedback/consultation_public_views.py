@@ -1,0 +1,111 @@
+"""The portal's consultations (公开征求意见, no sign-in): the list (those taking comments first, then
+the closed ones with their 意见采纳情况), one consultation with its draft and, while it takes
+comments, the comment form.
+
+Thin: what is public and when comments are taken is feedback.consultations', the abuse rules (size,
+honeypot, rate limit per address, shared with the feedback form) are feedback.abuse's. The pages
+work without JavaScript and never show who commented.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
+
+from . import abuse, consultations
+from .consultation_forms import PublicCommentForm
+
+PAGE_SIZE = 20
+SESSION_KEY = "consultation_commented"
+
+
+def _not_found(request, error: RectifyError):
+    template = "feedback/consultations/portal_unavailable.html"
+    return render(request, template, {"message": error.message}, status=error.status)
+
+
+@require_GET
+def consultation_list(request):
+    today = consultations.today_here()
+    page = Paginator(consultations.public_consultations(today), PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [
+        {
+            "consultation": consultation,
+            "phase": consultations.public_phase(consultation, today),
+            "phase_label": consultations.PHASE_LABELS[consultations.public_phase(consultation, today)],
+        }
+        for consultation in page.object_list
+    ]
+    return render(request, "feedback/consultations/portal_list.html", {"page": page, "entries": entries})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def consultation_detail(request, pk: int):
+    try:
+        consultation = consultations.get_public(pk)
+    except NotFound as error:
+        return _not_found(request, error)
+    today = consultations.today_here()
+    phase = consultations.public_phase(consultation, today)
+    status = 200
+    notice = ""
+    form = PublicCommentForm() if phase == "open" else None
+    if request.method == "POST":
+        try:
+            abuse.check_body_size(request)
+        except abuse.PayloadTooLarge as error:
+            return _not_found(request, error)
+        form = PublicCommentForm(request.POST)
+        try:
+            # As on the feedback form: only what would be saved counts against the allowance.
+            if form.honeypot_filled or form.is_valid():
+                abuse.count_submission(request)
+            if form.honeypot_filled:
+                raise InvalidInput(abuse.HONEYPOT_MESSAGE)
+            if form.is_valid():
+                consultations.submit_public_comment(consultation.pk, **form.submission(), today=today)
+                request.session[SESSION_KEY] = consultation.pk
+                return redirect("public_consultations:thanks", pk=consultation.pk)
+            status = 400
+        except RateLimited as error:
+            notice, status = error.message, error.status
+        except RectifyError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        form.data = form.data.copy()
+        form.data[abuse.HONEYPOT_FIELD] = ""
+        if phase != "open":
+            # Closed meanwhile: say so; there is no form to fill in any more.
+            notice = notice or " ".join(form.non_field_errors()) or "征求意见已截止，不再接收意见。"
+            form = None
+    return render(
+        request,
+        "feedback/consultations/portal_detail.html",
+        {
+            "consultation": consultation,
+            "phase": phase,
+            "phase_label": consultations.PHASE_LABELS[phase],
+            "form": form,
+            "notice": notice,
+            "comments": consultations.public_comments(consultation),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def thanks(request, pk: int):
+    """After commenting: the comment was received; the summary will say what came of it."""
+    try:
+        consultation = consultations.get_public(pk)
+    except NotFound as error:
+        return _not_found(request, error)
+    if request.session.get(SESSION_KEY) != consultation.pk:
+        return redirect("public_consultations:detail", pk=consultation.pk)
+    return render(request, "feedback/consultations/portal_thanks.html", {"consultation": consultation})

@@ -1,0 +1,379 @@
+"""Staff pages of consultations (公开征求意见 and 征求意见座谈会): the list (per rule, too), creating
+and editing a draft, and one consultation's page with the moves the office may make: publish, close,
+enter comments heard, decide each comment, write and publish the summary. Thin: every rule is in
+feedback.consultations; a refusal shows its Chinese message with its HTTP status and keeps what was
+typed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rectify.errors import InvalidInput, NotFound, RectifyError
+
+from . import consultations, services
+from .consultation_forms import (
+    CommentRecordForm,
+    ConsultationFilterForm,
+    ConsultationForm,
+    DecisionForm,
+    StateForm,
+    SummaryForm,
+)
+from .consultations import Kind, Status
+from .models import Consultation
+
+PAGE_SIZE = 30
+
+
+def _error_page(request, error: RectifyError):
+    return render(request, "error.html", {"message": error.message}, status=error.status)
+
+
+@login_required
+@require_GET
+def consultation_list(request):
+    """Every consultation the user may see; `?mechanism=ID` keeps one rule's."""
+    form = ConsultationFilterForm(request.GET or None)
+    records = consultations.visible_consultations(request.user).order_by("-opens_on", "-id")
+    mechanism = None
+    status = 200
+    if form.is_bound and not form.is_valid():
+        records, status = records.none(), 400
+    elif form.is_bound:
+        data = form.cleaned_data
+        if data["mechanism"]:
+            mechanism = consultations.mechanisms_visible(request.user).filter(pk=data["mechanism"]).first()
+            if mechanism is None:
+                return _error_page(request, NotFound("长效机制不存在，或您无权查看。"))
+            records = records.filter(mechanism=mechanism)
+        if data["status"]:
+            records = records.filter(status=data["status"])
+        if data["kind"]:
+            records = records.filter(kind=data["kind"])
+    page = Paginator(consultations.with_counts(records), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "feedback/consultations/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "mechanism": mechanism,
+            "can_create": consultations.may_create(request.user)
+            and (mechanism is None or consultations.may_manage_mechanism(request.user, mechanism)),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request):
+    if not consultations.may_create(request.user):
+        return _error_page(request, consultations.office_only())
+    status = 200
+    error = None
+    if request.method == "POST":
+        form = ConsultationForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                consultation = consultations.create_consultation(
+                    request.user, form.fields_typed(), **form.placement()
+                )
+            except RectifyError as refused:
+                error, status = refused.message, refused.status
+            else:
+                messages.success(request, "已保存征求意见稿。核对无误后请发布。")
+                return redirect("consultations:detail", pk=consultation.pk)
+        else:
+            status = 400
+    else:
+        form = ConsultationForm(initial=_initial(request), user=request.user)
+    return render(
+        request,
+        "feedback/consultations/form.html",
+        {"form": form, "consultation": None, "error": error},
+        status=status,
+    )
+
+
+def _initial(request) -> dict:
+    initial = {"kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.ONLINE}
+    mechanism_id = request.GET.get("mechanism", "")
+    mechanism = (
+        consultations.mechanisms_for(request.user).filter(pk=mechanism_id).first()
+        if mechanism_id.isdigit()
+        else None
+    )
+    if mechanism is not None:
+        initial["mechanism"] = mechanism.pk
+        initial["title"] = f"关于{consultations.quoted(mechanism.title)}（征求意见稿）公开征求意见的公告"
+    organisations = list(consultations.organisations_for(request.user)[:2])
+    if len(organisations) == 1:
+        initial["organisation"] = organisations[0].pk
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request, pk: int):
+    try:
+        consultation = consultations.get_consultation(request.user, pk)
+        if not consultations.may_manage(request.user, consultation):
+            return _error_page(request, consultations.office_only())
+    except RectifyError as refused:
+        return _error_page(request, refused)
+    if consultation.status != Status.DRAFT:
+        messages.error(request, "征求意见稿发布后不能再修改。")
+        return redirect("consultations:detail", pk=pk)
+    status = 200
+    error = None
+    if request.method == "POST":
+        form = ConsultationForm(request.POST, user=request.user, consultation=consultation)
+        if form.is_valid():
+            try:
+                consultations.update_consultation(
+                    request.user, pk, form.fields_typed(), expected_status=Status.DRAFT
+                )
+            except RectifyError as refused:
+                error, status = refused.message, refused.status
+            else:
+                messages.success(request, "征求意见稿已保存。")
+                return redirect("consultations:detail", pk=pk)
+        else:
+            status = 400
+    else:
+        form = ConsultationForm(
+            initial=ConsultationForm.initial_for(consultation), user=request.user, consultation=consultation
+        )
+    return render(
+        request,
+        "feedback/consultations/form.html",
+        {"form": form, "consultation": consultation, "error": error},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def consultation_detail(request, pk: int):
+    try:
+        consultation = consultations.get_consultation(request.user, pk)
+    except RectifyError as refused:
+        return _error_page(request, refused)
+    return _detail_page(request, consultation)
+
+
+def _detail_page(
+    request,
+    consultation: Consultation,
+    *,
+    status: int = 200,
+    error: str = "",
+    comment_form: CommentRecordForm | None = None,
+    summary_form: SummaryForm | None = None,
+    decision_forms: dict | None = None,
+    revealed: dict | None = None,
+):
+    manage = consultations.may_manage(request.user, consultation)
+    comments = list(consultations.comments_of(consultation))
+    decision_forms = decision_forms or {}
+    rows = [
+        {
+            "comment": comment,
+            "name": services.mask_name(comment.sender_name),
+            "contact": consultations.masked_contact(comment.sender_contact),
+            "has_contact": bool(comment.sender_name or comment.sender_contact),
+            "revealed": (revealed or {}).get(comment.pk),
+            "form": decision_forms.get(comment.pk)
+            or DecisionForm(
+                initial={"decision": comment.decision, "reason": comment.reason}, prefix=f"c{comment.pk}"
+            ),
+        }
+        for comment in comments
+    ]
+    closed = consultation.status == Status.CLOSED
+    if summary_form is None and closed:
+        summary_form = SummaryForm(
+            initial={
+                "summary": consultation.summary or consultations.drafted_summary(consultation),
+                "status": consultation.status,
+            }
+        )
+    return render(
+        request,
+        "feedback/consultations/detail.html",
+        {
+            "consultation": consultation,
+            "rows": rows,
+            "counts": consultations.decision_counts(consultation),
+            "pending": sum(1 for comment in comments if comment.decision == "pending"),
+            "manage": manage,
+            "phase": consultations.public_phase(consultation),
+            "phase_label": consultations.PHASE_LABELS[consultations.public_phase(consultation)],
+            "can_open": manage and consultation.status == Status.DRAFT and consultation.kind == Kind.ONLINE,
+            "can_close": manage
+            and (
+                (consultation.kind == Kind.ONLINE and consultation.status == Status.OPEN)
+                or (consultation.kind == Kind.MEETING and consultation.status == Status.DRAFT)
+            ),
+            "can_record": manage
+            and consultation.status != Status.PUBLISHED
+            and (consultation.kind == Kind.MEETING or consultation.status != Status.DRAFT),
+            "can_decide": manage and closed,
+            "comment_form": comment_form
+            or CommentRecordForm(
+                initial={"channel": "association" if consultation.kind == Kind.MEETING else "letter"}
+            ),
+            "summary_form": summary_form,
+            "error": error,
+            "Status": Status,
+        },
+        status=status,
+    )
+
+
+def _move(request, pk: int, action, done: str):
+    form = StateForm(request.POST)
+    if not form.is_valid():
+        return _error_page(request, InvalidInput("操作无效，请刷新页面后重试。"))
+    try:
+        action(request.user, pk, expected_status=form.cleaned_data["status"])
+    except NotFound as refused:
+        return _error_page(request, refused)
+    except RectifyError as refused:
+        try:
+            consultation = consultations.get_consultation(request.user, pk)
+        except RectifyError as missing:
+            return _error_page(request, missing)
+        return _detail_page(request, consultation, status=refused.status, error=refused.message)
+    messages.success(request, done)
+    return redirect("consultations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consultation_open(request, pk: int):
+    return _move(request, pk, consultations.open_consultation, "已在门户公开征求意见。")
+
+
+@login_required
+@require_POST
+def consultation_close(request, pk: int):
+    return _move(request, pk, consultations.close_consultation, "征求意见已结束，请逐条研究采纳情况。")
+
+
+@login_required
+@require_POST
+def comment_record(request, pk: int):
+    try:
+        consultation = consultations.get_consultation(request.user, pk)
+    except RectifyError as refused:
+        return _error_page(request, refused)
+    form = CommentRecordForm(request.POST)
+    if not form.is_valid():
+        error = "意见未登记，请修改后再提交。"
+        return _detail_page(request, consultation, status=400, comment_form=form, error=error)
+    data = form.cleaned_data
+    try:
+        consultations.record_comment(
+            request.user,
+            pk,
+            content=data["content"],
+            channel=data["channel"],
+            name=data["name"],
+            contact=data["contact"],
+            enterprise=data["enterprise"],
+        )
+    except NotFound as refused:
+        return _error_page(request, refused)
+    except RectifyError as refused:
+        return _detail_page(
+            request, consultation, status=refused.status, comment_form=form, error=refused.message
+        )
+    messages.success(request, "已登记意见。")
+    return redirect("consultations:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def comment_decide(request, pk: int):
+    try:
+        comment = consultations.get_comment(request.user, pk)
+    except RectifyError as refused:
+        return _error_page(request, refused)
+    consultation = comment.consultation
+    form = DecisionForm(request.POST, prefix=f"c{comment.pk}")
+    if form.is_valid():
+        try:
+            consultations.decide_comment(
+                request.user, pk, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
+            )
+        except RectifyError as refused:
+            form.add_error(None, refused.message)
+            return _detail_page(
+                request,
+                consultation,
+                status=refused.status,
+                decision_forms={comment.pk: form},
+                error=f"第 {consultations.comment_number(comment)} 条意见：{refused.message}",
+            )
+        messages.success(request, f"已记录第 {consultations.comment_number(comment)} 条意见的采纳情况。")
+        return redirect("consultations:detail", pk=consultation.pk)
+    return _detail_page(
+        request,
+        consultation,
+        status=400,
+        decision_forms={comment.pk: form},
+        error=f"第 {consultations.comment_number(comment)} 条意见的采纳情况未保存，请修改后再提交。",
+    )
+
+
+@login_required
+@require_POST
+@never_cache
+def comment_reveal(request, pk: int):
+    """The office sees a commenter's name and contact in full; the view is audited. Answered as a
+    page (never a redirect), so the contact is in no address or history."""
+    try:
+        comment = consultations.get_comment(request.user, pk)
+        name, contact = consultations.reveal_contact(request.user, pk)
+    except RectifyError as refused:
+        return _error_page(request, refused)
+    return _detail_page(
+        request, comment.consultation, revealed={comment.pk: {"name": name, "contact": contact}}
+    )
+
+
+@login_required
+@require_POST
+def summary_save(request, pk: int):
+    try:
+        consultation = consultations.get_consultation(request.user, pk)
+    except RectifyError as refused:
+        return _error_page(request, refused)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        error = "操作无效，请刷新页面后重试。"
+        return _detail_page(request, consultation, status=400, summary_form=form, error=error)
+    publish = "publish" in request.POST
+    action = consultations.publish_summary if publish else consultations.save_summary
+    try:
+        action(request.user, pk, form.cleaned_data["summary"], expected_status=form.cleaned_data["status"])
+    except NotFound as refused:
+        return _error_page(request, refused)
+    except RectifyError as refused:
+        consultation = consultations.get_consultation(request.user, pk)
+        return _detail_page(
+            request, consultation, status=refused.status, summary_form=form, error=refused.message
+        )
+    messages.success(request, "意见采纳情况已在门户公布。" if publish else "意见采纳情况已保存（尚未公布）。")
+    return redirect("consultations:detail", pk=pk)

@@ -1,0 +1,144 @@
+"""The office's QR code pages (二维码): list with scan and submission counts, create, switch off and
+on, download SVG and PNG, and the printable A4 poster (HTML to print, or SVG to send to a printer).
+Thin: the rules and pictures are in feedback.qr."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rectify.errors import RectifyError
+from rectify.ledger.views import error_page
+
+from . import qr as qr_rules
+from .qr_forms import QrCodeForm
+
+
+@login_required
+@require_GET
+def qr_list(request):
+    try:
+        qr_rules.require_office(request.user)
+    except RectifyError as error:
+        return error_page(request, error)
+    codes = list(qr_rules.visible_qr_codes(request.user))
+    return render(request, "feedback/qr/list.html", {"codes": codes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qr_create(request):
+    try:
+        qr_rules.require_office(request.user)
+    except RectifyError as error:
+        return error_page(request, error)
+    status = 200
+    if request.method == "POST":
+        form = QrCodeForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                created = qr_rules.create_qr(request.user, **form.cleaned_data)
+            except RectifyError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, f"已生成二维码“{created.label}”，可下载或打印海报。")
+                return redirect("qr:list")
+        else:
+            status = 400
+    else:
+        form = QrCodeForm(user=request.user)
+    return render(request, "feedback/qr/form.html", {"form": form}, status=status)
+
+
+def _switch(request, pk: int, active: bool):
+    try:
+        qr = qr_rules.set_active(request.user, pk, active)
+    except RectifyError as error:
+        return error_page(request, error)
+    if active:
+        messages.success(request, f"已重新启用二维码“{qr.label}”。")
+    else:
+        messages.success(request, f"已停用二维码“{qr.label}”：扫码将看到“该二维码已停用”的提示。")
+    return redirect("qr:list")
+
+
+@login_required
+@require_POST
+def qr_deactivate(request, pk: int):
+    return _switch(request, pk, False)
+
+
+@login_required
+@require_POST
+def qr_activate(request, pk: int):
+    return _switch(request, pk, True)
+
+
+def _scale(request) -> int:
+    try:
+        scale = int(request.GET.get("scale", qr_rules.DEFAULT_SCALE))
+    except ValueError:
+        return qr_rules.DEFAULT_SCALE
+    return min(max(scale, qr_rules.MIN_SCALE), qr_rules.MAX_SCALE)
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def qr_svg(request, pk: int):
+    try:
+        qr = qr_rules.get_qr(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    return _download(qr_rules.svg_bytes(qr, _scale(request)), "image/svg+xml", f"二维码-{qr.label}.svg")
+
+
+@login_required
+@require_GET
+def qr_png(request, pk: int):
+    try:
+        qr = qr_rules.get_qr(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    return _download(qr_rules.png_bytes(qr, _scale(request)), "image/png", f"二维码-{qr.label}.png")
+
+
+@login_required
+@require_GET
+def qr_poster(request, pk: int):
+    """The A4 poster as a page to print (the browser's print, one A4 sheet)."""
+    try:
+        qr = qr_rules.get_qr(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    poster = qr_rules.poster(qr)
+    # symbol_markup is segno's own SVG with escaped attributes: nothing a person typed is in it.
+    symbol = mark_safe(
+        qr_rules.symbol_markup(
+            qr, svgclass="poster-symbol", role="img", aria_label="二维码：扫码打开留言页面"
+        )
+    )
+    return render(request, "feedback/qr/poster.html", {"poster": poster, "symbol": symbol})
+
+
+@login_required
+@require_GET
+def qr_poster_svg(request, pk: int):
+    """The same poster as one A4 SVG file (210 × 297 mm), for a print shop."""
+    try:
+        qr = qr_rules.get_qr(request.user, pk)
+    except RectifyError as error:
+        return error_page(request, error)
+    return _download(qr_rules.poster_svg(qr).encode(), "image/svg+xml", f"海报-{qr.label}.svg")

@@ -1,0 +1,1071 @@
+"""Business rules of public feedback (事事有回音): intake, routing, replies, closing, deadlines and
+privacy. The portal, the staff pages, the API, the hotline import and the tick all call these."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.ledger.models import Inspection, Measure, Problem
+from rectify.ledger.services import UNSET
+from rectify.org.access import Access, any_of, path_q
+from rectify.org.models import UNIT_ROLES, WIDE_ROLES, Membership, Organisation, OrganisationKind, Role, User
+from rectify.supervision.models import WarningPolicy
+from rectify.supervision.services import day_label, notify
+from rectify.supervision.workdays import add_workdays
+
+from .models import (
+    OPEN_STATUSES,
+    Channel,
+    CloseReason,
+    FeedbackItem,
+    FeedbackKind,
+    FeedbackReply,
+    FeedbackStatus,
+    HotlineBatch,
+    QrCode,
+)
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------ tracking codes
+
+# No 0/O, 1/I: a code read aloud over the phone or copied from paper cannot be misread.
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_GROUPS = 3
+CODE_GROUP_LENGTH = 4  # 12 symbols of 5 bits: 60 random bits, shown as ABCD-EFGH-JKMN
+
+
+def new_tracking_code() -> str:
+    """A random tracking code, grouped for reading aloud, e.g. "K7QD-9XTM-F3HB"."""
+    return "-".join(
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LENGTH)) for _ in range(CODE_GROUPS)
+    )
+
+
+def normalise_code(code: str) -> str | None:
+    """The stored form of a code as a person typed it (any case, spaces or dashes); None if it
+    cannot be a code at all."""
+    symbols = re.sub(r"[\s\-_—–－]+", "", unicodedata.normalize("NFKC", code or "")).upper()
+    if len(symbols) != CODE_GROUPS * CODE_GROUP_LENGTH or any(c not in CODE_ALPHABET for c in symbols):
+        return None
+    return "-".join(symbols[i : i + CODE_GROUP_LENGTH] for i in range(0, len(symbols), CODE_GROUP_LENGTH))
+
+
+def find_by_code(code: str) -> FeedbackItem | None:
+    normalised = normalise_code(code)
+    if normalised is None:
+        return None
+    return FeedbackItem.objects.select_related("organisation").filter(code=normalised).first()
+
+
+# ------------------------------------------------------------------ deadlines
+
+DEFAULT_REPLY_WORKDAYS: int = WarningPolicy._meta.get_field("feedback_reply_workdays").default
+
+
+def reply_workdays(organisation: Organisation) -> int:
+    """The reply period of the organisation's policy, or of its nearest ancestor that has one."""
+    days = (
+        WarningPolicy.objects.filter(organisation__path__in=organisation.ancestor_paths)
+        .order_by("-organisation__path")
+        .values_list("feedback_reply_workdays", flat=True)
+        .first()
+    )
+    return days or DEFAULT_REPLY_WORKDAYS
+
+
+def due_date_for(organisation: Organisation, received: date) -> date:
+    return add_workdays(received, reply_workdays(organisation))
+
+
+# ------------------------------------------------------------------ input checks
+
+MAX_CONTENT = 2000
+MAX_NAME = 64
+MAX_PHONE = 32
+MAX_EMAIL = 254
+MAX_ENTERPRISE = 255
+MAX_ASSOCIATION = 255
+MAX_EXTERNAL_REF = 64
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:(?:-|转|ext\.?)(\d{1,6}))?$", re.IGNORECASE)
+
+# GB 32100-2015: 18 symbols from 31 (no I, O, Z, S, V), the last a check symbol mod 31.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def plain_text(value: str | None) -> str:
+    """What a person typed, as plain text: markup and control characters removed, line ends
+    unified, outer spaces trimmed. Chinese punctuation and full-width forms stay as typed."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", strip_tags(text)).strip()
+
+
+def _folded(value: str | None) -> str:
+    """A number, address or code as typed on a Chinese keyboard: full-width forms folded
+    (１３８ → 138, ＠ → @), so that it checks and stores like one typed in ASCII."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
+def sized_text(value: str | None, limit: int, label: str) -> str:
+    text = plain_text(value)
+    if len(text) > limit:
+        raise InvalidInput(f"{label}不能超过 {limit} 个字（现为 {len(text)} 个字）。")
+    return text
+
+
+def clean_content(value: str | None) -> str:
+    text = sized_text(value, MAX_CONTENT, "内容")
+    if not text:
+        raise InvalidInput("请填写内容。")
+    return text
+
+
+def clean_phone(value: str | None) -> str:
+    """A mainland mobile number (13812341234) or a landline with its area code (020-12345678)."""
+    raw = sized_text(_folded(value), MAX_PHONE, "联系电话")
+    if not raw:
+        return ""
+    compact = re.sub(r"[\s()（）]", "", raw)
+    compact = re.sub(r"^(?:\+86|0086)-?", "", compact)
+    digits = compact.replace("-", "")
+    if _MOBILE.match(digits):
+        return digits
+    if "-" not in compact and digits.startswith("0"):
+        # Without a dash the area code is known by its start: 010 and 02x have three digits.
+        area_length = 3 if re.match(r"^0(?:10|2\d)", digits) else 4
+        compact = f"{digits[:area_length]}-{digits[area_length:]}"
+    landline = _LANDLINE.match(compact)
+    if landline:
+        area, number, extension = landline.groups()
+        return f"{area}-{number}" + (f"-{extension}" if extension else "")
+    raise InvalidInput("联系电话格式不正确：请填写 11 位手机号，或带区号的固定电话（如 020-12345678）。")
+
+
+def clean_email(value: str | None) -> str:
+    email = sized_text(_folded(value), MAX_EMAIL, "电子邮箱")
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput("电子邮箱格式不正确，如 zhang@example.com。") from None
+    return email.lower()
+
+
+def credit_code_check_symbol(first17: str) -> str:
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def clean_credit_code(value: str | None) -> str:
+    code = re.sub(r"[\s\-]", "", plain_text(_folded(value))).upper()
+    if not code:
+        return ""
+    if len(code) != 18 or any(c not in CREDIT_CODE_ALPHABET for c in code):
+        raise InvalidInput("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）。")
+    if credit_code_check_symbol(code[:17]) != code[17]:
+        raise InvalidInput("统一社会信用代码的校验位不正确，请核对后重新填写。")
+    return code
+
+
+def clean_kind(kind: str) -> str:
+    if kind not in FeedbackKind.values:
+        raise InvalidInput("类别无效，应为“意见建议”或“企业诉求”。")
+    return kind
+
+
+def _links(
+    organisation: Organisation,
+    inspection: Inspection | None,
+    problem: Problem | None,
+    measure: Measure | None,
+) -> tuple[Inspection | None, Problem | None, Measure | None]:
+    """The inspection, problem and measure the item is about, consistent with each other and all of
+    the organisation (or an organisation under it)."""
+    if measure is not None:
+        if problem is not None and measure.problem_id != problem.pk:
+            raise InvalidInput("所选整改措施不属于所选问题。")
+        problem = measure.problem
+    if problem is not None:
+        if inspection is not None and problem.inspection_id != inspection.pk:
+            raise InvalidInput("所选问题不属于所选巡察。")
+        inspection = problem.inspection
+    if inspection is not None and not inspection.inspected.is_within(organisation):
+        label = "整改措施" if measure is not None else "问题" if problem is not None else "巡察"
+        raise InvalidInput(f"所选{label}不属于{organisation.name}。")
+    return inspection, problem, measure
+
+
+def _create(**fields) -> FeedbackItem:
+    """Save a new item under a fresh tracking code (a collision of 60 random bits is retried)."""
+    external_ref = fields.get("external_ref", "")
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return FeedbackItem.objects.create(code=new_tracking_code(), **fields)
+        except IntegrityError:
+            # Registered at the same moment by someone else, or (almost never) the code was taken.
+            if (
+                external_ref
+                and FeedbackItem.objects.filter(
+                    organisation=fields["organisation"], channel=fields["channel"], external_ref=external_ref
+                ).exists()
+            ):
+                raise InvalidInput(f"外部编号“{external_ref}”已登记过，不能重复登记。") from None
+    raise RuntimeError("could not draw an unused tracking code")
+
+
+def _sender(
+    *, name: str, phone: str, email: str, enterprise: str, credit_code: str, consent_to_contact: bool
+) -> dict:
+    return {
+        "sender_name": sized_text(name, MAX_NAME, "姓名"),
+        "sender_phone": clean_phone(phone),
+        "sender_email": clean_email(email),
+        "enterprise": sized_text(enterprise, MAX_ENTERPRISE, "企业名称"),
+        "credit_code": clean_credit_code(credit_code),
+        "consent_to_contact": bool(consent_to_contact),
+    }
+
+
+# ------------------------------------------------------------------ intake
+
+
+def submit_public(
+    *,
+    organisation: Organisation,
+    kind: str,
+    content: str,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    enterprise: str = "",
+    credit_code: str = "",
+    consent_to_contact: bool = False,
+    inspection: Inspection | None = None,
+    problem: Problem | None = None,
+    measure: Measure | None = None,
+    qr: QrCode | None = None,
+) -> FeedbackItem:
+    """An opinion or demand left on the portal. Everything is checked before anything is saved; the
+    returned item's `code` is what the sender keeps."""
+    if qr is not None:
+        if qr.organisation_id != organisation.pk or not qr.active:
+            raise InvalidInput("该二维码已停用或不属于本单位，请直接在网上留言。")
+        problem = problem or qr.problem
+        measure = measure or qr.measure
+    fields = {
+        "kind": clean_kind(kind),
+        "content": clean_content(content),
+        **_sender(
+            name=name,
+            phone=phone,
+            email=email,
+            enterprise=enterprise,
+            credit_code=credit_code,
+            consent_to_contact=consent_to_contact,
+        ),
+    }
+    inspection, problem, measure = _links(organisation, inspection, problem, measure)
+    now = timezone.now()
+    return _create(
+        organisation=organisation,
+        channel=Channel.PORTAL,
+        inspection=inspection,
+        problem=problem,
+        measure=measure,
+        qr=qr,
+        received_at=now,
+        due_date=due_date_for(organisation, timezone.localdate(now)),
+        **fields,
+    )
+
+
+STAFF_CHANNELS = (
+    Channel.PHONE,
+    Channel.EMAIL,
+    Channel.LETTER,
+    Channel.VISIT,
+    Channel.ASSOCIATION,
+    Channel.HOTLINE,
+)
+
+
+def register_item(
+    user: User,
+    *,
+    organisation: Organisation,
+    channel: str,
+    kind: str,
+    content: str,
+    received_at: datetime | None = None,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    enterprise: str = "",
+    credit_code: str = "",
+    consent_to_contact: bool = False,
+    inspection: Inspection | None = None,
+    problem: Problem | None = None,
+    measure: Measure | None = None,
+    association: str = "",
+    external_ref: str = "",
+    hotline_batch: HotlineBatch | None = None,
+) -> FeedbackItem:
+    """An item the office registers for something that came by phone, e-mail, letter, visit, an
+    association or the 12345 hotline. The deadline runs from the day it was received."""
+    if not Access.of(user).is_office_for(organisation):
+        raise AccessDenied(f"只有{organisation.name}的整改办可以登记意见诉求。")
+    if channel not in STAFF_CHANNELS:
+        raise InvalidInput("来源渠道无效，应为来电、电子邮件、来信、来访走访、行业协会转达或12345热线。")
+    association = sized_text(association, MAX_ASSOCIATION, "行业协会名称")
+    if channel == Channel.ASSOCIATION and not association:
+        raise InvalidInput("行业协会转达的诉求须填写转达的行业协会名称。")
+    external_ref = sized_text(external_ref, MAX_EXTERNAL_REF, "外部编号")
+    now = timezone.now()
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > now:
+        raise InvalidInput("收到时间不能晚于现在。")
+    fields = {
+        "kind": clean_kind(kind),
+        "content": clean_content(content),
+        **_sender(
+            name=name,
+            phone=phone,
+            email=email,
+            enterprise=enterprise,
+            credit_code=credit_code,
+            consent_to_contact=consent_to_contact,
+        ),
+    }
+    inspection, problem, measure = _links(organisation, inspection, problem, measure)
+    if (
+        external_ref
+        and FeedbackItem.objects.filter(
+            organisation=organisation, channel=channel, external_ref=external_ref
+        ).exists()
+    ):
+        raise InvalidInput(f"外部编号“{external_ref}”已登记过，不能重复登记。")
+    return _create(
+        organisation=organisation,
+        channel=channel,
+        inspection=inspection,
+        problem=problem,
+        measure=measure,
+        association=association,
+        external_ref=external_ref,
+        hotline_batch=hotline_batch,
+        received_at=received_at,
+        due_date=due_date_for(organisation, timezone.localdate(received_at)),
+        created_by=user,
+        **fields,
+    )
+
+
+# ------------------------------------------------------------------ who sees what
+
+
+def visible_items(user: User) -> QuerySet[FeedbackItem]:
+    """Items the user may see, in one query: the office, leaders and supervisors of the receiving
+    organisation (or an organisation above it) see all of its items; a unit's head and liaisons see
+    the items routed to their unit or a unit under it. Nobody else sees any."""
+    access = Access.of(user)
+    if not access.is_authenticated:
+        return FeedbackItem.objects.none()
+    if access.is_superuser:
+        return FeedbackItem.objects.all()
+    condition = any_of(
+        path_q("organisation__path", access.paths(WIDE_ROLES)),
+        path_q("unit__path", access.unit_paths),
+    )
+    return FeedbackItem.objects.filter(condition) if condition is not None else FeedbackItem.objects.none()
+
+
+# What an item's row and page show. The problem and measure come in their own queries: joining
+# them as well makes PostgreSQL spend longer planning the list than running it.
+ITEM_RELATIONS = ("organisation", "unit", "qr", "inspection")
+ITEM_LINKS = ("problem", "measure__problem")
+
+
+def get_item(user: User, item_id: int) -> FeedbackItem:
+    try:
+        return (
+            visible_items(user).select_related(*ITEM_RELATIONS).prefetch_related(*ITEM_LINKS).get(pk=item_id)
+        )
+    except FeedbackItem.DoesNotExist:
+        raise NotFound("意见诉求不存在，或您无权查看。") from None
+
+
+def is_office(user: User, item: FeedbackItem) -> bool:
+    return Access.of(user).is_office_for(item.organisation)
+
+
+def acts_for_unit(user: User, item: FeedbackItem) -> bool:
+    """The head or a liaison of the unit the item is routed to (or of a unit above it)."""
+    if item.unit_id is None:
+        return False
+    access = Access.of(user)
+    return access.is_superuser or any(access.has_role(role, item.unit) for role in UNIT_ROLES)
+
+
+def _require_office(user: User, item: FeedbackItem, doing: str) -> None:
+    if not is_office(user, item):
+        raise AccessDenied(f"只有{item.organisation.name}的整改办可以{doing}。")
+
+
+def _locked(user: User, item: FeedbackItem | int) -> FeedbackItem:
+    """The item, locked for the rest of the transaction, if the user may see it."""
+    pk = item if isinstance(item, int) else item.pk
+    try:
+        return (
+            visible_items(user)
+            .select_for_update(of=("self",))
+            .select_related("organisation", "unit")
+            .get(pk=pk)
+        )
+    except FeedbackItem.DoesNotExist:
+        raise NotFound("意见诉求不存在，或您无权查看。") from None
+
+
+def _check_version(item: FeedbackItem, version: int | None) -> None:
+    if version is not None and item.version != version:
+        unit = f"，承办单位为{item.unit.name}" if item.unit_id else ""
+        raise StaleEdit(
+            f"该意见诉求已被他人处理（您看到的是第 {version} 版，当前为第 {item.version} 版：状态为"
+            f"“{item.get_status_display()}”{unit}），本次操作未保存。请刷新后在最新状态上重新操作。"
+        )
+
+
+def _require_status(item: FeedbackItem, allowed: tuple[str, ...], doing: str) -> None:
+    if item.status not in allowed:
+        raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能{doing}。")
+
+
+def _changed(item: FeedbackItem, *fields: str) -> None:
+    """Save a person's change: the version moves on, and the audit trail records it."""
+    item.version += 1
+    item.save(update_fields=[*fields, "version"])
+
+
+# ------------------------------------------------------------------ routing
+
+
+def routable_units(organisation: Organisation) -> QuerySet[Organisation]:
+    """The units an item of the organisation can be routed to: those under it, other than inspection
+    and discipline bodies (they supervise, they do not answer)."""
+    return (
+        Organisation.objects.filter(path__startswith=organisation.path)
+        .exclude(pk=organisation.pk)
+        .exclude(kind__in=[OrganisationKind.INSPECTION_OFFICE, OrganisationKind.DISCIPLINE])
+        .order_by("path")
+    )
+
+
+def _unit_people(roles: tuple[str, ...], paths: list[str]) -> dict[str, list[User]]:
+    """{organisation path: active users holding one of the roles there}, in one query."""
+    people: dict[str, list[User]] = {}
+    for membership in Membership.objects.filter(
+        role__in=roles, organisation__path__in=paths, user__is_active=True
+    ).select_related("user", "organisation"):
+        people.setdefault(membership.organisation.path, []).append(membership.user)
+    return people
+
+
+@transaction.atomic
+def route_item(
+    user: User,
+    item: FeedbackItem,
+    *,
+    unit: Organisation,
+    problem: Problem | None = UNSET,
+    measure: Measure | None = UNSET,
+    version: int,
+) -> FeedbackItem:
+    """Route (分办) the item to a unit, or re-route it while it is not finished, and link it to the
+    problem or measure it concerns (UNSET keeps the current link, None removes it)."""
+    item = _locked(user, item)
+    _require_office(user, item, "分办意见诉求")
+    _check_version(item, version)
+    _require_status(item, (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED), "分办或改派")
+    if unit is None or not routable_units(item.organisation).filter(pk=unit.pk).exists():
+        raise InvalidInput(f"承办单位须为{item.organisation.name}的下属单位。")
+    problem = item.problem if problem is UNSET else problem
+    measure = item.measure if measure is UNSET else measure
+    if measure is not None and problem is None:
+        problem = measure.problem
+    inspection, problem, measure = _links(
+        item.organisation, None if problem else item.inspection, problem, measure
+    )
+    before = (item.unit_id, item.problem_id, item.measure_id, item.inspection_id, item.status)
+    rerouted = item.unit_id is not None and item.unit_id != unit.pk
+    item.unit, item.problem, item.measure, item.inspection = unit, problem, measure, inspection
+    item.status = FeedbackStatus.ROUTED
+    if before == (item.unit_id, item.problem_id, item.measure_id, item.inspection_id, item.status):
+        return item  # nothing changed: others' edits must not turn stale for it
+    if before[0] != unit.pk:
+        item.routed_by, item.routed_at = user, timezone.now()
+    _changed(item, "unit", "problem", "measure", "inspection", "status", "routed_by", "routed_at")
+    if rerouted:
+        # The former unit's unfinished draft is not the new unit's to send.
+        for draft in item.replies.filter(status=FeedbackReply.Status.DRAFT):
+            draft.status = FeedbackReply.Status.RETURNED
+            draft.return_reason = f"已改派至{unit.name}办理，此稿不再使用。"
+            draft.decided_by, draft.decided_at = user, timezone.now()
+            draft.save()
+    if before[0] != unit.pk:
+        people = _unit_people(tuple(UNIT_ROLES), [unit.path]).get(unit.path, [])
+        notify(
+            people,
+            kind="feedback_routed",
+            fact_key=f"feedback:{item.pk}:routed:{unit.pk}:{item.version}",
+            title=f"意见诉求 {item.code} 已交{unit.display_name}办理，请于{day_label(item.due_date)}前答复",
+            body=item.content[:200],
+            url=reverse("feedback:detail", args=[item.pk]),
+        )
+    return item
+
+
+# ------------------------------------------------------------------ replies
+
+MAX_REPLY = 5000
+MAX_REASON = 1000
+
+
+def reply_in_progress(item: FeedbackItem) -> FeedbackReply | None:
+    return item.replies.filter(
+        status__in=[FeedbackReply.Status.DRAFT, FeedbackReply.Status.SUBMITTED]
+    ).first()
+
+
+@transaction.atomic
+def save_reply(
+    user: User, item: FeedbackItem, *, text: str, submit: bool = False, version: int | None = None
+) -> FeedbackReply:
+    """The unit drafts (or edits its draft of) the reply, and submits it for the office's review."""
+    item = _locked(user, item)
+    if not acts_for_unit(user, item):
+        raise AccessDenied("只有承办单位的负责人或联络员可以拟写答复。")
+    _check_version(item, version)
+    _require_status(item, (FeedbackStatus.ROUTED,), "拟写答复")
+    text = sized_text(text, MAX_REPLY, "答复内容")
+    if not text:
+        raise InvalidInput("请填写答复内容。")
+    reply = reply_in_progress(item) or FeedbackReply(item=item, drafted_by=user)
+    reply.text = text
+    if submit:
+        reply.status = FeedbackReply.Status.SUBMITTED
+        reply.submitted_at = timezone.now()
+    reply.save()
+    if submit:
+        item.status = FeedbackStatus.REPLY_PENDING
+        _changed(item, "status")
+        notify(
+            _offices_of([item]).get(item.pk, []),
+            kind="feedback_reply_submitted",
+            fact_key=f"feedback:{item.pk}:reply:{reply.pk}:submitted",
+            title=f"意见诉求 {item.code} 的答复已由{item.unit.display_name}提交，请审核",
+            body=text[:200],
+            url=reverse("feedback:detail", args=[item.pk]),
+        )
+    return reply
+
+
+@dataclass(frozen=True)
+class ReplyApproval:
+    reply: FeedbackReply
+    emailed: bool
+    email_error: str  # why the e-mail could not be sent ("" when it went or was not asked for)
+
+    @property
+    def message(self) -> str:
+        if self.emailed:
+            return "答复已审核发布，并已通过电子邮件告知来信人。"
+        if self.email_error:
+            return f"答复已审核发布，但电子邮件未能发出（{self.email_error}），请通过其他方式告知来信人。"
+        return "答复已审核发布，来信人可凭查询码查看。"
+
+
+def approve_reply(user: User, item: FeedbackItem, *, version: int | None = None) -> ReplyApproval:
+    """The office approves the submitted reply: it is published to the sender (by tracking code,
+    and by e-mail when the sender gave an address and agreed to be contacted). A mail failure does
+    not undo the approval."""
+    with transaction.atomic():
+        item = _locked(user, item)
+        _require_office(user, item, "审核答复")
+        _check_version(item, version)
+        _require_status(item, (FeedbackStatus.REPLY_PENDING,), "审核答复")
+        reply = item.replies.select_for_update().get(status=FeedbackReply.Status.SUBMITTED)
+        now = timezone.now()
+        reply.status = FeedbackReply.Status.APPROVED
+        reply.decided_by, reply.decided_at = user, now
+        reply.save()
+        item.status, item.closed_at, item.close_reason, item.closed_by = (
+            FeedbackStatus.REPLIED,
+            now,
+            CloseReason.REPLIED,
+            user,
+        )
+        _changed(item, "status", "closed_at", "close_reason", "closed_by")
+    if not (item.sender_email and item.consent_to_contact):
+        return ReplyApproval(reply, emailed=False, email_error="")
+    try:
+        send_mail(*reply_email(item, reply), settings.DEFAULT_FROM_EMAIL, [item.sender_email])
+    except Exception as error:  # any transport failure: the reply stands, the office is told
+        log.warning("feedback %s: reply e-mail failed: %s", item.pk, error)
+        return ReplyApproval(reply, emailed=False, email_error=type(error).__name__)
+    reply.emailed_at = timezone.now()
+    reply.save(update_fields=["emailed_at"])
+    return ReplyApproval(reply, emailed=True, email_error="")
+
+
+def reply_email(item: FeedbackItem, reply: FeedbackReply) -> tuple[str, str]:
+    """(subject, plain-text body) of the e-mail that carries an approved reply to the sender."""
+    site = settings.RECTIFY_SITE_URL.rstrip("/")
+    subject = f"【{item.organisation.name}】您反映的{item.get_kind_display()}已答复（查询码 {item.code}）"
+    body = (
+        f"您好！\n\n您于{day_label(timezone.localdate(item.received_at))}反映的{item.get_kind_display()}"
+        f"（查询码 {item.code}），答复如下：\n\n{reply.text}\n\n"
+        f"您也可以在 {site}/portal/feedback/ 输入查询码查看。\n\n{item.organisation.name}\n"
+    )
+    return subject, body
+
+
+@transaction.atomic
+def return_reply(user: User, item: FeedbackItem, *, reason: str, version: int | None = None) -> FeedbackReply:
+    """The office returns the submitted reply with a reason; the unit writes a new one."""
+    item = _locked(user, item)
+    _require_office(user, item, "退回答复")
+    _check_version(item, version)
+    _require_status(item, (FeedbackStatus.REPLY_PENDING,), "退回答复")
+    reason = sized_text(reason, MAX_REASON, "退回理由")
+    if not reason:
+        raise InvalidInput("退回答复须写明理由。")
+    reply = item.replies.select_for_update().get(status=FeedbackReply.Status.SUBMITTED)
+    reply.status = FeedbackReply.Status.RETURNED
+    reply.return_reason = reason
+    reply.decided_by, reply.decided_at = user, timezone.now()
+    reply.save()
+    item.status = FeedbackStatus.ROUTED
+    _changed(item, "status")
+    people = _unit_people(tuple(UNIT_ROLES), [item.unit.path]).get(item.unit.path, [])
+    notify(
+        people,
+        kind="feedback_reply_returned",
+        fact_key=f"feedback:{item.pk}:reply:{reply.pk}:returned",
+        title=f"意见诉求 {item.code} 的答复被退回，请重新拟写",
+        body=reason[:200],
+        url=reverse("feedback:detail", args=[item.pk]),
+    )
+    return reply
+
+
+# ------------------------------------------------------------------ closing without a reply
+
+
+@transaction.atomic
+def close_item(
+    user: User,
+    item: FeedbackItem,
+    *,
+    reason: str,
+    note: str,
+    duplicate_of: FeedbackItem | None = None,
+    version: int | None = None,
+) -> FeedbackItem:
+    """Close an open item without a reply, for a recorded reason: a duplicate (naming the original),
+    not in scope, or anonymous and unanswerable (only when no contact was left at all)."""
+    item = _locked(user, item)
+    _require_office(user, item, "办结意见诉求")
+    _check_version(item, version)
+    _require_status(item, OPEN_STATUSES, "办结")
+    if reason not in (CloseReason.DUPLICATE, CloseReason.OUT_OF_SCOPE, CloseReason.UNANSWERABLE):
+        raise InvalidInput(
+            "办结理由无效，应为重复反映、不属于受理范围或匿名且无法答复；有答复的请走答复审核。"
+        )
+    note = sized_text(note, MAX_REASON, "办结说明")
+    if not note:
+        raise InvalidInput("请填写办结说明。")
+    if reason == CloseReason.DUPLICATE:
+        if duplicate_of is None:
+            raise InvalidInput("重复反映须指明与哪一件意见诉求重复。")
+        if duplicate_of.pk == item.pk:
+            raise InvalidInput("不能标记为与自身重复。")
+        if duplicate_of.organisation_id != item.organisation_id:
+            raise InvalidInput("重复的原件须是本单位受理的意见诉求。")
+    else:
+        duplicate_of = None
+    if reason == CloseReason.UNANSWERABLE and (item.sender_phone or item.sender_email):
+        raise InvalidInput("来信人留有联系方式，不能以“匿名且无法答复”办结，请答复来信人。")
+    for unfinished in item.replies.filter(
+        status__in=[FeedbackReply.Status.DRAFT, FeedbackReply.Status.SUBMITTED]
+    ):
+        unfinished.status = FeedbackReply.Status.RETURNED
+        unfinished.return_reason = f"事项已办结（{CloseReason(reason).label}），此稿不再使用。"
+        unfinished.decided_by, unfinished.decided_at = user, timezone.now()
+        unfinished.save()
+    item.status = FeedbackStatus.CLOSED
+    item.close_reason, item.close_note, item.duplicate_of = reason, note, duplicate_of
+    item.closed_at, item.closed_by = timezone.now(), user
+    _changed(item, "status", "close_reason", "close_note", "duplicate_of", "closed_at", "closed_by")
+    return item
+
+
+# ------------------------------------------------------------------ privacy
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234; a landline keeps its area code and last four digits (020-****5678)."""
+    if not phone:
+        return ""
+    if "-" in phone:
+        area, number, *extension = phone.split("-")
+        return "-".join([area, "*" * (len(number) - 4) + number[-4:], *extension])
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+def mask_email(email: str) -> str:
+    """z***@example.com."""
+    if not email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_name(name: str) -> str:
+    """张* / 张**: the surname stays, the rest is hidden."""
+    if not name:
+        return ""
+    if len(name) == 1:
+        return "*"
+    return name[0] + "*" * (len(name) - 1)
+
+
+def masked_contacts(item: FeedbackItem) -> dict[str, str]:
+    return {
+        "name": mask_name(item.sender_name),
+        "phone": mask_phone(item.sender_phone),
+        "email": mask_email(item.sender_email),
+    }
+
+
+def has_contact(item: FeedbackItem) -> bool:
+    return bool(item.sender_phone or item.sender_email)
+
+
+def reveal_contacts(user: User, item: FeedbackItem) -> dict[str, str | bool]:
+    """The sender's contacts in full, for the office only; each view is written to the audit trail
+    (who saw which item, when)."""
+    item = get_item(user, item.pk)
+    _require_office(user, item, "查看完整联系方式")
+    LogEntry.objects.log_create(
+        item,
+        action=LogEntry.Action.ACCESS,
+        force_log=True,
+        actor=user,
+        changes={"完整联系方式": ["", "查看"]},
+        additional_data={**item.get_additional_data(), "contacts_viewed": True},
+    )
+    return {
+        "name": item.sender_name,
+        "phone": item.sender_phone,
+        "email": item.sender_email,
+        "consent_to_contact": item.consent_to_contact,
+    }
+
+
+def record_contact_export(user: User, *, organisation: Organisation, rows: int, reason: str) -> None:
+    """The audit entry of an export that carried contacts: who, when, how many rows, why."""
+    LogEntry.objects.log_create(
+        organisation,
+        action=LogEntry.Action.ACCESS,
+        force_log=True,
+        actor=user,
+        changes={"导出意见诉求（含联系方式）": ["", f"{rows} 条；理由：{reason}"]},
+        additional_data={
+            "org_path": organisation.path,
+            "feedback_export": {"rows": rows, "reason": reason, "with_contacts": True},
+        },
+    )
+
+
+# ------------------------------------------------------------------ reply deadlines
+
+DUE_SOON_WORKDAYS = 3
+
+
+def due_soon_limit(today: date) -> date:
+    """Replies due on or before this day are announced as due soon."""
+    return add_workdays(today, DUE_SOON_WORKDAYS)
+
+
+def reply_deadline_items(user: User, today: date) -> QuerySet[FeedbackItem]:
+    """Open items the user may see whose reply is due within three working days or overdue,
+    earliest deadline first (the warnings page)."""
+    return (
+        visible_items(user)
+        .filter(status__in=OPEN_STATUSES, due_date__lte=due_soon_limit(today))
+        .select_related("organisation", "unit")
+        .order_by("due_date", "id")
+    )
+
+
+def _offices_of(items: list[FeedbackItem]) -> dict[int, list[User]]:
+    """{item id: the office people of its organisation, or of the nearest organisation above it
+    that has an office}, in one query for all the items."""
+    paths = {path for item in items for path in item.organisation.ancestor_paths}
+    offices = _unit_people((Role.OFFICE,), sorted(paths))
+    found = {}
+    for item in items:
+        nearest = next(
+            (offices[path] for path in reversed(item.organisation.ancestor_paths) if path in offices), []
+        )
+        found[item.pk] = nearest
+    return found
+
+
+def run_reply_warnings(today: date | None = None) -> int:
+    """Tell the routed unit's head and liaisons, and the office, of each reply due within three
+    working days and of each overdue one. A fact is told once (a second run sends nothing new).
+    Returns how many notifications were sent."""
+    today = today or timezone.localdate()
+    items = list(
+        FeedbackItem.objects.filter(status__in=OPEN_STATUSES, due_date__lte=due_soon_limit(today))
+        .select_related("organisation", "unit")
+        .order_by("due_date", "id")
+    )
+    if not items:
+        return 0
+    offices = _offices_of(items)
+    units = _unit_people(tuple(UNIT_ROLES), sorted({item.unit.path for item in items if item.unit_id}))
+    sent = 0
+    for item in items:
+        overdue = item.due_date < today
+        people = offices[item.pk] + (units.get(item.unit.path, []) if item.unit_id else [])
+        state = "已超过答复期限" if overdue else "答复期限将至"
+        sent += notify(
+            people,
+            kind="feedback_overdue" if overdue else "feedback_due",
+            fact_key=f"feedback:{item.pk}:{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
+            title=f"意见诉求 {item.code} {state}（{day_label(item.due_date)}）",
+            body=(f"承办单位：{item.unit.name}。" if item.unit_id else "尚未分办。") + item.content[:150],
+            url=reverse("feedback:detail", args=[item.pk]),
+        )
+    return sent
+
+
+# ------------------------------------------------------------------ the staff list
+
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class FeedbackFilter:
+    """The filters of the staff list, shared by the page, the export and the API."""
+
+    status: str | None = None
+    channel: str | None = None
+    kind: str | None = None
+    unit: int | None = None
+    overdue: bool | None = None
+    qr: int | None = None
+    inspection: int | None = None
+    q: str = ""
+
+
+def with_overdue(items: QuerySet[FeedbackItem], today: date) -> QuerySet[FeedbackItem]:
+    """Annotate `is_overdue`: open and past its reply date on the day asked, never stored."""
+    return items.annotate(
+        is_overdue=Case(
+            When(status__in=OPEN_STATUSES, due_date__lt=today, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def filter_items(user: User, filters: FeedbackFilter, today: date | None = None) -> QuerySet[FeedbackItem]:
+    """The items the user may see that match the filters, newest first, with what a row shows
+    loaded in the same query."""
+    today = today or timezone.localdate()
+    items = with_overdue(visible_items(user), today).select_related(*ITEM_RELATIONS)
+    if filters.status:
+        items = items.filter(status=filters.status)
+    if filters.channel:
+        items = items.filter(channel=filters.channel)
+    if filters.kind:
+        items = items.filter(kind=filters.kind)
+    if filters.unit:
+        unit_path = Organisation.objects.filter(pk=filters.unit).values_list("path", flat=True).first() or "-"
+        items = items.filter(unit__path__startswith=unit_path)
+    if filters.overdue is True:
+        items = items.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+    elif filters.overdue is False:
+        items = items.exclude(status__in=OPEN_STATUSES, due_date__lt=today)
+    if filters.qr:
+        items = items.filter(qr_id=filters.qr)
+    if filters.inspection:
+        items = items.filter(inspection_id=filters.inspection)
+    text = filters.q.strip()
+    if text:
+        code = normalise_code(text)
+        if code:
+            items = items.filter(code=code)
+        else:
+            for term in text.split():
+                items = items.filter(
+                    Q(content__icontains=term)
+                    | Q(enterprise__icontains=term)
+                    | Q(association__icontains=term)
+                    | Q(external_ref=term)
+                )
+    return items.order_by("-received_at", "-id")
+
+
+def to_reply(user: User, today: date | None = None) -> QuerySet[FeedbackItem]:
+    """Items routed to the user's units that wait for their reply (待答复), earliest deadline first."""
+    units = path_q("unit__path", Access.of(user).unit_paths)
+    if units is None:
+        return FeedbackItem.objects.none()
+    return (
+        with_overdue(
+            FeedbackItem.objects.filter(units, status=FeedbackStatus.ROUTED), today or timezone.localdate()
+        )
+        .select_related("organisation", "unit", "qr")
+        .order_by("due_date", "id")
+    )
+
+
+# ------------------------------------------------------------------ what a person may do with an item
+
+
+def allowed_actions(user: User, item: FeedbackItem) -> frozenset[str]:
+    """The actions the item's state and the user's roles allow, for the page to offer only those."""
+    office = is_office(user, item)
+    actions = set()
+    if office:
+        actions.add("reveal")
+        if item.status in (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED):
+            actions.add("route")
+        if item.status == FeedbackStatus.REPLY_PENDING:
+            actions |= {"approve", "return"}
+        if item.status in OPEN_STATUSES:
+            actions.add("close")
+    if item.status == FeedbackStatus.ROUTED and acts_for_unit(user, item):
+        actions.add("reply")
+    return frozenset(actions)
+
+
+def replies_for(user: User, item: FeedbackItem) -> list[FeedbackReply]:
+    """The item's replies this user may read: a draft not yet submitted is the unit's own."""
+    replies = item.replies.select_related("drafted_by", "decided_by").order_by("drafted_at", "id")
+    if not acts_for_unit(user, item):
+        replies = replies.exclude(status=FeedbackReply.Status.DRAFT)
+    return list(replies)
+
+
+# ------------------------------------------------------------------ the item's timeline
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    timestamp: datetime
+    actor: str
+    text: str
+
+
+def item_timeline(item: FeedbackItem, limit: int = 200) -> list[TimelineEntry]:
+    """What happened to the item, oldest first, from the audit trail of the item and its replies:
+    receipt, routing and re-routing, replies drafted, submitted, returned and approved, views of the
+    contacts, closing. A fixed number of queries, whatever the length."""
+    entries = list(
+        LogEntry.objects.filter(additional_data__feedback_id=item.pk)
+        .select_related("actor", "content_type")
+        .order_by("timestamp", "id")[:limit]
+    )
+    unit_ids = {
+        value
+        for entry in entries
+        for value in entry.changes_dict.get("unit", [])
+        if value not in (None, "None", "")
+    }
+    unit_names = (
+        dict(Organisation.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    )
+    timeline = []
+    for entry in entries:
+        text = _describe(entry, item, {str(pk): name for pk, name in unit_names.items()})
+        if text:
+            actor = (
+                entry.actor.display_name
+                if entry.actor
+                else (
+                    "来信人"
+                    if entry.action == LogEntry.Action.CREATE and item.channel == Channel.PORTAL
+                    else "系统"
+                )
+            )
+            timeline.append(TimelineEntry(entry.timestamp, actor, text))
+    return timeline
+
+
+def _describe(entry: LogEntry, item: FeedbackItem, unit_names: dict[str, str]) -> str:
+    changes = entry.changes_dict
+    model = entry.content_type.model
+    if entry.action == LogEntry.Action.ACCESS:
+        return "查看了来信人的完整联系方式"
+    if model == "feedbackitem":
+        if entry.action == LogEntry.Action.CREATE:
+            return "在网上留言" if item.channel == Channel.PORTAL else f"登记{item.get_channel_display()}"
+        status = changes.get("status", [None, None])[1]
+        unit = changes.get("unit", [None, None])
+        if status == FeedbackStatus.CLOSED:
+            reason = changes.get("close_reason", ["", ""])[1]
+            label = CloseReason(reason).label if reason in CloseReason.values else "办结"
+            return f"不予答复办结（{label}）：{changes.get('close_note', ['', ''])[1]}"
+        if unit[1] not in (None, "None", ""):
+            name = unit_names.get(str(unit[1]), "（已删除的单位）")
+            return f"{'改派' if unit[0] not in (None, 'None', '') else '分办'}至{name}"
+        if {"problem", "measure"} & set(changes) and not status:
+            return "调整了关联的问题或措施"
+        return ""  # status moves of the reply flow are told by the reply's own entries
+    if model == "feedbackreply":
+        if entry.action == LogEntry.Action.CREATE:
+            submitted = changes.get("status", [None, None])[1] == FeedbackReply.Status.SUBMITTED
+            return "拟写并提交答复" if submitted else "拟写答复草稿"
+        status = changes.get("status", [None, None])[1]
+        if status == FeedbackReply.Status.SUBMITTED:
+            return "提交答复，待整改办审核"
+        if status == FeedbackReply.Status.APPROVED:
+            return "审核通过答复，答复已发布"
+        if status == FeedbackReply.Status.RETURNED:
+            return f"退回答复：{changes.get('return_reason', ['', ''])[1]}"
+        if "emailed_at" in changes:
+            return "答复已通过电子邮件发送给来信人"
+        if "text" in changes:
+            return "修改答复草稿"
+    return ""

@@ -1,0 +1,720 @@
+"""The dashboard (数据看板): the figures of the ledger for one inspection, or for every inspection the
+user may see, each computed by an aggregate query in the database (GROUP BY, conditional counts,
+EXISTS), never by reading measures into Python. The web page and the API both call `dashboard()`.
+
+Who sees what: the same rule as the ledger. Office, leaders and supervisors count every measure of
+their organisation and the organisations below it; a responsible unit's head and liaison count the
+measures of their own unit (what they see in the ledger); anyone without a role is refused.
+
+Definitions, shared with the ledger and the dispatch report (supervision.dispatch):
+- a measure is completed when it is signed off (已销号) or, being long-term, carried on (长期坚持);
+- a problem is rectified when it has measures and every one of them is completed;
+- overdue (超期) is derived on the day asked: an open measure whose deadline has passed;
+- by responsible unit counts the measures a unit is responsible for (责任单位), as dispatch does. The
+  ledger's unit filter is wider (the unit and the units under it, responsible or supporting), so each
+  unit row also carries how many measures its ledger link shows (`ledger_total`, `ledger_overdue`).
+
+Public feedback (意见诉求) is counted by feedback.stats.feedback_figures, under its own visibility
+rule (the receiving organisation's office, leaders and supervisors; units for what is routed to them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Substr, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from rectify.errors import AccessDenied
+from rectify.feedback.models import Channel, FeedbackKind, FeedbackStatus
+from rectify.feedback.stats import FeedbackFigures, feedback_figures
+from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
+from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
+from rectify.ledger.services import get_inspection
+from rectify.org.access import VIEW, Access
+from rectify.org.models import User
+from rectify.progress.models import Indicator, Observation, ProgressReport, ReportState, SignOff, SignOffState
+from rectify.supervision.dispatch import (
+    DONE,
+    FIGURES,
+    NO_AREA,
+    NO_LEADER,
+    NO_UNIT,
+    _group_counts,
+    _warnings,
+    rate,
+)
+from rectify.supervision.forms import SLUG_OF_LEVEL
+from rectify.supervision.models import WarningLevel
+
+DENIED = "您没有可查看的整改数据：数据看板面向整改办、领导小组成员、纪检监察（巡察）机构和责任单位。"
+TIMELINE_MONTHS = 24  # the progress line shows at most the last two years, month by month
+INDICATOR_LIMIT = 50  # indicators listed (those furthest from their target first); counts cover all
+BEHIND_LIMIT = 10  # units in the "furthest behind" ranking
+
+
+# ------------------------------------------------------------------ what the dashboard returns
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts of the measures of one group, and the share completed (per cent, one decimal)."""
+
+    total: int
+    signed_off: int
+    ongoing: int
+    in_progress: int  # 推进中: in progress, waiting for sign-off, or reopened after a relapse
+    not_started: int
+    overdue: int
+    completed: int
+    completion_rate: float
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int | None]) -> Figures:
+        values = {key: counts.get(key) or 0 for key in FIGURES}
+        completed = values["signed_off"] + values["ongoing"]
+        return cls(**values, completed=completed, completion_rate=rate(completed, values["total"]))
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One bar of a chart and one row of its table: an area, inspection, unit, leader or category.
+
+    `url` opens the ledger filtered to the row (empty when the ledger cannot filter so); it shows
+    `figures.total` measures, except for unit rows, whose link shows `ledger_total` (see the module
+    docstring). `overdue_url` likewise shows `figures.overdue`, or `ledger_overdue` for units."""
+
+    key: str
+    id: int | None
+    name: str
+    figures: Figures
+    url: str = ""
+    signed_off_url: str = ""
+    overdue_url: str = ""
+    problems: int | None = None
+    rectified_problems: int | None = None
+    ledger_total: int | None = None
+    ledger_overdue: int | None = None
+    dashboard_url: str = ""
+
+    @property
+    def unfinished(self) -> int:
+        return self.figures.total - self.figures.completed
+
+    @property
+    def unrectified_problems(self) -> int:
+        return (self.problems or 0) - (self.rectified_problems or 0)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: int
+    slug: str
+    label: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    problems: int
+    rectified_problems: int
+    measures: int
+    signed_off: int
+    ongoing: int
+    completed: int
+    completion_rate: float
+    problem_completion_rate: float
+    overdue: int
+    red: int  # 红色预警, not yet escalated
+    escalated: int
+    measures_url: str
+    signed_off_url: str
+    overdue_url: str
+    red_url: str
+    escalated_url: str
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One month of the progress line (the month of Asia/Shanghai time)."""
+
+    month: str  # "2025-03"
+    reports_submitted: int
+    reports_accepted: int
+    signoffs_approved: int
+    signed_off_in_month: int
+    signed_off_cumulative: int
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    id: int
+    name: str
+    measure_id: int
+    measure_label: str
+    unit: str
+    direction: str
+    baseline: Decimal
+    target: Decimal
+    latest: Decimal | None
+    latest_on: date | None
+    meets_target: bool | None  # None: no value recorded yet
+    progress: float | None  # share of the way from the baseline to the target, per cent
+    url: str
+
+
+@dataclass(frozen=True)
+class IndicatorSummary:
+    total: int
+    met: int
+    short: int
+    no_data: int
+    rows: list[IndicatorRow]
+
+
+@dataclass(frozen=True)
+class CountRow:
+    value: str
+    label: str
+    count: int
+    url: str  # "" when the list cannot show exactly these
+
+
+@dataclass(frozen=True)
+class FeedbackPanel:
+    """Public feedback (意见诉求) counted by feedback.stats, with links into the feedback list where
+    it can filter so (all inspections only: the list has no inspection filter), and its statistics
+    page (which can)."""
+
+    figures: FeedbackFigures
+    stats_url: str
+    overdue_url: str
+    by_channel: list[CountRow]
+    by_kind: list[CountRow]
+    by_status: list[CountRow]
+
+
+@dataclass(frozen=True)
+class InspectionRef:
+    id: int
+    title: str
+    inspected: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    on: date
+    inspection: InspectionRef | None  # None: every inspection the user may see
+    totals: Totals
+    by_status: list[StatusCount]
+    by_area: list[GroupRow]  # one inspection: its areas, with their problems
+    by_inspection: list[GroupRow]  # all inspections: one row each, with their problems
+    by_unit: list[GroupRow]
+    by_leader: list[GroupRow]
+    by_category: list[GroupRow]
+    warnings: list[LevelCount]
+    timeline: list[MonthPoint]
+    indicators: IndicatorSummary
+    behind: list[GroupRow]
+    feedback: FeedbackPanel
+
+
+# ------------------------------------------------------------------ the entry point
+
+
+def may_view(user: User) -> bool:
+    """Whether the user holds any role that reads the dashboard (all roles do; nobody else)."""
+    access = Access.of(user)
+    return access.is_authenticated and (access.is_superuser or bool(access.roles))
+
+
+def dashboard(user: User, inspection_id: int | None = None, on: date | None = None) -> Dashboard:
+    """Every figure of the dashboard for one inspection (NotFound when the user may not see it) or,
+    without one, for every inspection the user may see. The same number of queries whatever the
+    amount of data (one fewer when no measure has a responsible unit; feedback.stats adds two when
+    some feedback was replied to)."""
+    if not may_view(user):
+        raise AccessDenied(DENIED)
+    on = on or timezone.localdate()
+    inspection = get_inspection(user, inspection_id) if inspection_id is not None else None
+    measures = Measure.objects.restrict(user, VIEW)
+    problems = Problem.objects.restrict(user, VIEW)
+    if inspection is not None:
+        measures = measures.filter(problem__inspection=inspection)
+        problems = problems.filter(inspection=inspection)
+    links = _Links(inspection.pk if inspection else None)
+
+    status_counts, overdue = _status_counts(measures, on)
+    warnings = [
+        LevelCount(
+            level=row["level"],
+            slug=SLUG_OF_LEVEL[row["level"]],
+            label=row["label"],
+            count=row["count"],
+            url=links.warnings(SLUG_OF_LEVEL[row["level"]]),
+        )
+        for row in _warnings(measures, on)
+    ]
+    if inspection is not None:
+        by_area = _by_area(measures, problems, on, links)
+        by_inspection: list[GroupRow] = []
+        parts = by_area
+    else:
+        by_area = []
+        by_inspection = _by_inspection(measures, problems, on, links)
+        parts = by_inspection
+    by_unit = _by_unit(measures, on, links)
+    level_count = {row.level: row.count for row in warnings}
+    completed = status_counts[MeasureStatus.SIGNED_OFF] + status_counts[MeasureStatus.ONGOING]
+    total = sum(status_counts.values())
+    problem_total = sum(row.problems or 0 for row in parts)
+    rectified = sum(row.rectified_problems or 0 for row in parts)
+    totals = Totals(
+        problems=problem_total,
+        rectified_problems=rectified,
+        measures=total,
+        signed_off=status_counts[MeasureStatus.SIGNED_OFF],
+        ongoing=status_counts[MeasureStatus.ONGOING],
+        completed=completed,
+        completion_rate=rate(completed, total),
+        problem_completion_rate=rate(rectified, problem_total),
+        overdue=overdue,
+        red=level_count.get(WarningLevel.RED, 0),
+        escalated=level_count.get(WarningLevel.ESCALATED, 0),
+        measures_url=links.ledger(),
+        signed_off_url=links.ledger(status=MeasureStatus.SIGNED_OFF),
+        overdue_url=links.ledger(overdue=1),
+        red_url=links.warnings("red"),
+        escalated_url=links.warnings("escalated"),
+    )
+    return Dashboard(
+        on=on,
+        inspection=(
+            InspectionRef(inspection.pk, inspection.title, inspection.inspected.name) if inspection else None
+        ),
+        totals=totals,
+        by_status=[
+            StatusCount(
+                status.value, str(status.label), status_counts[status], links.ledger(status=status.value)
+            )
+            for status in MeasureStatus
+        ],
+        by_area=by_area,
+        by_inspection=by_inspection,
+        by_unit=by_unit,
+        by_leader=_by_leader(measures, on, links),
+        by_category=_by_category(measures, on, links),
+        warnings=warnings,
+        timeline=_timeline(measures, on),
+        indicators=_indicators(measures),
+        behind=_behind(by_unit),
+        feedback=_feedback(user, inspection, on),
+    )
+
+
+def visible_inspections(user: User) -> QuerySet[Inspection]:
+    """The inspections the user may pick on the dashboard, newest first."""
+    return (
+        Inspection.objects.restrict(user, VIEW).select_related("inspected").order_by("-feedback_date", "-id")
+    )
+
+
+# ------------------------------------------------------------------ links into the ledger
+
+
+class _Links:
+    """Addresses of the filtered ledger and warning pages, with the real names of their parameters
+    (ledger.forms.MeasureFilterForm, supervision.forms.WarningFilterForm)."""
+
+    def __init__(self, inspection_id: int | None):
+        self.inspection_id = inspection_id
+        self.ledger_path = reverse("ledger:measure-list")
+        self.warnings_path = reverse("warnings:list")
+
+    def ledger(self, **params) -> str:
+        query = {"inspection": self.inspection_id, **params}
+        return self.ledger_path + "?" + urlencode({k: v for k, v in query.items() if v is not None})
+
+    def warnings(self, level: str) -> str:
+        query = {"inspection": self.inspection_id, "level": level}
+        return self.warnings_path + "?" + urlencode({k: v for k, v in query.items() if v is not None})
+
+    def group(self, **filters) -> dict[str, str]:
+        return {
+            "url": self.ledger(**filters),
+            "signed_off_url": self.ledger(**filters, status=MeasureStatus.SIGNED_OFF),
+            "overdue_url": self.ledger(**filters, overdue=1),
+        }
+
+
+# ------------------------------------------------------------------ the parts
+
+
+def _feedback(user: User, inspection: Inspection | None, on: date) -> FeedbackPanel:
+    figures = feedback_figures(user, inspection=inspection, on=on)
+    stats = reverse("feedback:stats") + (f"?inspection={inspection.pk}" if inspection else "")
+    items = reverse("feedback:list")
+
+    def rows(field: str, choices, counts: dict[str, int]) -> list[CountRow]:
+        return [
+            CountRow(
+                value,
+                str(label),
+                counts.get(value, 0),
+                "" if inspection else f"{items}?{urlencode({field: value})}",
+            )
+            for value, label in choices
+        ]
+
+    return FeedbackPanel(
+        figures=figures,
+        stats_url=stats,
+        overdue_url="" if inspection else f"{items}?overdue=1",
+        by_channel=rows("channel", Channel.choices, figures.by_channel),
+        by_kind=rows("kind", FeedbackKind.choices, figures.by_kind),
+        by_status=rows("status", FeedbackStatus.choices, figures.by_status),
+    )
+
+
+def _status_counts(measures: QuerySet[Measure], on: date) -> tuple[dict[str, int], int]:
+    """Measures per status, and how many are overdue: one query."""
+    counts = measures.aggregate(
+        **{status.value: Count("id", filter=Q(status=status)) for status in MeasureStatus},
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=on)),
+    )
+    overdue = counts.pop("overdue")
+    return counts, overdue
+
+
+def _problem_groups(problems: QuerySet[Problem], *fields: str) -> list[dict]:
+    """Problems and rectified problems per group (area or inspection, with the `fields` that name and
+    order it): one query. A problem is rectified when it has measures and none is unfinished, as
+    ledger.services.summarise counts it (all the problem's measures, also those of other units).
+    Every group with a visible measure is here: a measure is visible only with its problem."""
+    of_problem = Measure.objects.filter(problem=OuterRef("pk"))
+    return list(
+        problems.alias(
+            has_measures=Exists(of_problem), has_unfinished=Exists(of_problem.exclude(status__in=DONE))
+        )
+        .values(*fields)
+        .annotate(
+            problems=Count("pk"),
+            rectified=Count("pk", filter=Q(has_measures=True, has_unfinished=False)),
+        )
+        .order_by()
+    )
+
+
+def _by_area(
+    measures: QuerySet[Measure], problems: QuerySet[Problem], on: date, links: _Links
+) -> list[GroupRow]:
+    """Per area of the inspection: two queries."""
+    groups = {
+        row["problem__area_id"]: row
+        for row in measures.values("problem__area_id").annotate(**_group_counts("", on)).order_by()
+    }
+    areas = sorted(
+        _problem_groups(problems, "area_id", "area__title", "area__order"), key=lambda row: row["area__order"]
+    )
+    rows = []
+    for area in areas:
+        area_id, title = area["area_id"], area["area__title"]
+        # The ledger offers only titled areas as a filter; an untitled area is the whole inspection
+        # only when it is the inspection's one area, and then the inspection's link shows it.
+        if title:
+            filters = links.group(area=area_id)
+        elif len(areas) == 1:
+            filters = links.group()
+        else:
+            filters = {}
+        rows.append(
+            GroupRow(
+                key=f"area-{area_id}",
+                id=area_id,
+                name=title or NO_AREA,
+                figures=Figures.of(groups.get(area_id, {})),
+                problems=area["problems"],
+                rectified_problems=area["rectified"],
+                **filters,
+            )
+        )
+    return rows
+
+
+def _by_inspection(
+    measures: QuerySet[Measure], problems: QuerySet[Problem], on: date, links: _Links
+) -> list[GroupRow]:
+    """Per inspection, newest first: two queries."""
+    groups = {
+        row["problem__inspection_id"]: row
+        for row in measures.values("problem__inspection_id").annotate(**_group_counts("", on)).order_by()
+    }
+    inspections = _problem_groups(problems, "inspection_id", "inspection__title", "inspection__feedback_date")
+    inspections.sort(key=lambda row: row["inspection_id"], reverse=True)
+    inspections.sort(key=lambda row: row["inspection__feedback_date"] or date.min, reverse=True)
+    return [
+        GroupRow(
+            key=f"inspection-{row['inspection_id']}",
+            id=row["inspection_id"],
+            name=row["inspection__title"],
+            figures=Figures.of(groups.get(row["inspection_id"], {})),
+            problems=row["problems"],
+            rectified_problems=row["rectified"],
+            dashboard_url=reverse("insights:inspection", args=[row["inspection_id"]]),
+            **links.group(inspection=row["inspection_id"]),
+        )
+        for row in inspections
+    ]
+
+
+def _ledger_counts(measures: QuerySet[Measure], on: date, paths: set[str]) -> dict[str, dict[str, int]]:
+    """{unit path: {"total", "overdue"}}: how many of `measures` the ledger shows for each unit, that
+    is those linked to the unit or a unit under it, in any role (ledger.services.filter_measures).
+
+    One query, without correlated subqueries (those made SQLite probe every measure for every unit):
+    the links are grouped by the first characters of their unit's path, as long as each asked path,
+    so a group is a unit and everything under it; one grouping per length of path, in a UNION."""
+    links = MeasureUnit.objects.filter(measure__in=measures.values("pk"))
+    overdue = Q(measure__status__in=OPEN_STATUSES, measure__deadline__lt=on)
+    groupings = [
+        links.annotate(prefix=Substr("unit__path", 1, length))
+        .filter(prefix__in=sorted(path for path in paths if len(path) == length))
+        .values("prefix")
+        .annotate(
+            total=Count("measure_id", distinct=True),
+            overdue=Count("measure_id", distinct=True, filter=overdue),
+        )
+        .order_by()
+        for length in sorted({len(path) for path in paths})
+    ]
+    if not groupings:
+        return {}
+    query = groupings[0].union(*groupings[1:], all=True) if len(groupings) > 1 else groupings[0]
+    return {row["prefix"]: row for row in query}
+
+
+def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
+    """Per responsible unit (a measure with two responsible units counts for each), what the ledger
+    shows for each, and the measures without one: three queries."""
+    groups = list(
+        MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE, measure__in=measures.values("pk"))
+        .values("unit_id", "unit__name", "unit__path")
+        .annotate(**_group_counts("measure__", on))
+        .order_by("unit__path")
+    )
+    ledger = _ledger_counts(measures, on, {group["unit__path"] for group in groups})
+    rows = [
+        GroupRow(
+            key=f"unit-{group['unit_id']}",
+            id=group["unit_id"],
+            name=group["unit__name"],
+            figures=Figures.of(group),
+            ledger_total=ledger[group["unit__path"]]["total"],
+            ledger_overdue=ledger[group["unit__path"]]["overdue"],
+            **links.group(unit=group["unit_id"]),
+        )
+        for group in groups
+    ]
+    without = measures.exclude(
+        pk__in=MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
+    ).aggregate(**_group_counts("", on))
+    if without["total"]:
+        rows.append(GroupRow(key="unit-none", id=None, name=NO_UNIT, figures=Figures.of(without)))
+    return rows
+
+
+def _by_leader(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
+    groups = (
+        measures.values("lead_leader_id", "lead_leader__full_name", "lead_leader__username")
+        .annotate(**_group_counts("", on))
+        .order_by("lead_leader__full_name", "lead_leader__username")
+    )
+    rows = []
+    for group in groups:
+        leader_id = group["lead_leader_id"]
+        name = group["lead_leader__full_name"] or group["lead_leader__username"] or NO_LEADER
+        filters = links.group(leader=leader_id) if leader_id else {}
+        rows.append(
+            GroupRow(
+                key=f"leader-{leader_id or 'none'}",
+                id=leader_id,
+                name=name,
+                figures=Figures.of(group),
+                **filters,
+            )
+        )
+    rows.sort(key=lambda row: row.id is None)  # measures without a leader last
+    return rows
+
+
+def _by_category(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
+    groups = {row["category"]: row for row in measures.values("category").annotate(**_group_counts("", on))}
+    return [
+        GroupRow(
+            key=f"category-{category.value}",
+            id=None,
+            name=str(category.label),
+            figures=Figures.of(groups.get(category.value, {})),
+            **links.group(category=category.value),
+        )
+        for category in MeasureCategory
+    ]
+
+
+def _behind(by_unit: list[GroupRow]) -> list[GroupRow]:
+    """The units furthest behind: most overdue first, then the lowest completion, among the units
+    with something unfinished. Ranked from the unit rows already counted (no query)."""
+    candidates = [row for row in by_unit if row.id is not None and row.figures.completed < row.figures.total]
+    candidates.sort(key=lambda row: (-row.figures.overdue, row.figures.completion_rate, -row.figures.total))
+    return candidates[:BEHIND_LIMIT]
+
+
+def _month_keys(on: date, known: set[date]) -> list[date]:
+    """The first days of the months from the first month with anything to the month of `on` (or the
+    last month with anything, if later), at most TIMELINE_MONTHS of them, the last ones."""
+    if not known:
+        return []
+    first, end = min(known), max(max(known), on.replace(day=1))
+    index_end = end.year * 12 + end.month - 1
+    index_start = max(first.year * 12 + first.month - 1, index_end - TIMELINE_MONTHS + 1)
+    return [date(index // 12, index % 12 + 1, 1) for index in range(index_start, index_end + 1)]
+
+
+def _by_month(queryset: QuerySet, field: str, **counts: Count) -> dict[date, dict[str, int]]:
+    month = TruncMonth(field, output_field=DateField())  # in the current time zone (Asia/Shanghai)
+    rows = queryset.filter(**{f"{field}__isnull": False}).annotate(month=month).values("month")
+    return {row["month"]: row for row in rows.annotate(**counts).order_by()}
+
+
+def _timeline(measures: QuerySet[Measure], on: date) -> list[MonthPoint]:
+    """Reports submitted and accepted, sign-offs approved, and the measures signed off now counted at
+    the month of their last approval (so the cumulative line ends at today's signed-off measures that
+    went through sign-off): three grouped queries."""
+    scope = measures.values("pk")
+    reports = ProgressReport.objects.filter(measure__in=scope)
+    submitted = _by_month(reports, "submitted_at", n=Count("id"))
+    accepted = _by_month(reports.filter(state=ReportState.ACCEPTED), "reviewed_at", n=Count("id"))
+    later = SignOff.objects.filter(measure=OuterRef("measure"), state=SignOffState.APPROVED).filter(
+        Q(closed_at__gt=OuterRef("closed_at")) | Q(closed_at=OuterRef("closed_at"), pk__gt=OuterRef("pk"))
+    )
+    approved = _by_month(
+        SignOff.objects.filter(measure__in=scope, state=SignOffState.APPROVED).alias(
+            superseded=Exists(later)
+        ),
+        "closed_at",
+        n=Count("id"),
+        signed=Count("id", filter=Q(measure__status=MeasureStatus.SIGNED_OFF, superseded=False)),
+    )
+    known = set(submitted) | set(accepted) | set(approved)
+    months = _month_keys(on, known)
+    start = months[0] if months else None
+    cumulative = sum(row["signed"] for month, row in approved.items() if start is None or month < start)
+    points = []
+    for month in months:
+        signed = approved.get(month, {}).get("signed", 0)
+        cumulative += signed
+        points.append(
+            MonthPoint(
+                month=f"{month:%Y-%m}",
+                reports_submitted=submitted.get(month, {}).get("n", 0),
+                reports_accepted=accepted.get(month, {}).get("n", 0),
+                signoffs_approved=approved.get(month, {}).get("n", 0),
+                signed_off_in_month=signed,
+                signed_off_cumulative=cumulative,
+            )
+        )
+    return points
+
+
+def _indicators(measures: QuerySet[Measure]) -> IndicatorSummary:
+    """Each indicator's latest value against its target: the counts (one query) and the list, short
+    of target first, then not yet recorded, then met (one query)."""
+    latest = Observation.objects.filter(indicator=OuterRef("pk")).order_by("-observed_on")
+    increase = Indicator.Direction.INCREASE
+    indicators = Indicator.objects.filter(measure__in=measures.values("pk")).annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_on=Subquery(latest.values("observed_on")[:1]),
+    )
+    standing = Case(
+        When(latest_value__isnull=True, then=Value(1)),
+        When(Q(direction=increase, latest_value__gte=F("target")), then=Value(2)),
+        When(~Q(direction=increase) & Q(latest_value__lte=F("target")), then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    indicators = indicators.annotate(standing=standing)  # 0 short of target, 1 no value yet, 2 met
+    counts = indicators.aggregate(
+        total=Count("id"),
+        short=Count("id", filter=Q(standing=0)),
+        no_data=Count("id", filter=Q(standing=1)),
+        met=Count("id", filter=Q(standing=2)),
+    )
+    listed = indicators.select_related("measure__problem").order_by(
+        "standing", "measure__problem__inspection_id", "measure__problem__number", "measure__order", "id"
+    )[:INDICATOR_LIMIT]
+    rows = [
+        IndicatorRow(
+            id=indicator.pk,
+            name=indicator.name,
+            measure_id=indicator.measure_id,
+            measure_label=f"{indicator.measure.problem.number}.{indicator.measure.order}",
+            unit=indicator.unit,
+            direction=indicator.direction,
+            baseline=indicator.baseline,
+            target=indicator.target,
+            latest=_decimal(indicator.latest_value),
+            latest_on=indicator.latest_on,
+            meets_target=None if indicator.standing == 1 else indicator.standing == 2,
+            progress=_progress(indicator),
+            url=reverse("indicators:detail", args=[indicator.pk]),
+        )
+        for indicator in listed
+    ]
+    return IndicatorSummary(
+        total=counts["total"], met=counts["met"], short=counts["short"], no_data=counts["no_data"], rows=rows
+    )
+
+
+def _decimal(value) -> Decimal | None:
+    # SQLite may hand a subquery's decimal back as a float or an int.
+    return None if value is None else Decimal(str(value))
+
+
+def _progress(indicator: Indicator) -> float | None:
+    """How far the latest value has come from the baseline towards the target, in per cent (may pass
+    100, or fall below 0 when the value moved the wrong way)."""
+    if indicator.latest_value is None:
+        return None
+    latest = _decimal(indicator.latest_value)
+    span = indicator.target - indicator.baseline
+    if span == 0:
+        return 100.0 if indicator.meets_target(latest) else 0.0
+    return round(float((latest - indicator.baseline) / span * 100), 1)

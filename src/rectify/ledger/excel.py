@@ -1,0 +1,423 @@
+"""Excel ledgers (整改台账) out: the problem, task and responsibility lists and the combined ledger.
+
+Every workbook has the layout offices pass around: a title row (“甲局关于市委第一巡察组反馈问题整改台账”),
+a row of facts (巡察、巡察组、类型、反馈日期、统计截至 — the import reads them back), the header on row 3
+(frozen, filtered, repeated on every printed page), then the rows. A4 landscape, fitted to the width.
+
+The lists and their columns:
+
+- 整改台账 (``all``), one row per measure: 序号 问题类别 问题表现 整改措施 责任领导 责任单位 配合单位
+  整改时限 整改类型 整改进展 完成情况 佐证材料 — everything, the file the import reads back.
+- 问题清单 (``problems``), one row per problem: 序号 问题类别 问题表现 整改措施 (all of the problem's,
+  numbered) 责任领导 责任单位 配合单位 (each named once) 整改时限 (the latest) 完成情况 (how many of
+  its measures are done).
+- 任务清单 (``tasks``), one row per measure, what is to be done and how far it got: 序号 问题类别 问题表现
+  整改措施 责任单位 整改时限 整改类型 整改进展 完成情况 佐证材料.
+- 责任清单 (``responsibility``), one row per measure, who answers for it: 序号 问题类别 问题表现 整改措施
+  责任领导 责任单位 配合单位 整改时限 整改类型; the three columns of people and units in bold on a tint.
+
+In the lists of measures 序号, 问题类别 and 问题表现 are merged over a problem's measure rows. 序号 is the
+problem's number; 问题表现 is the problem's title, then its description on the following lines.
+整改时限 is a date, or 长期坚持 for a long-term measure without one. 整改进展 is the latest accepted
+report (its period and the start of its text), 完成情况 the status in words (已销号 with the day it was
+signed off; 已超期 added to an open measure past its deadline), 佐证材料 the names of the files of the
+accepted reports.
+
+A reader gets only what he or she may see (the restricted querysets), in a fixed number of queries
+whatever the size of the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from rectify.errors import InvalidInput
+from rectify.org.access import VIEW
+from rectify.org.models import User
+from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
+from rectify.supervision.dispatch_render import XLSX_TYPE, Table, write_table
+
+from .choices import MeasureCategory, MeasureStatus
+from .models import Inspection, Measure, Problem
+from .services import get_inspection, measure_queryset, today
+
+HEADER_ROW = 3  # title on row 1, facts on row 2
+PROGRESS_CHARS = 120  # 整改进展 is a glimpse; the whole report is on the measure's page
+LONG_TERM_LABEL = str(MeasureCategory.LONG_TERM.label)
+DONE_STATUSES = (MeasureStatus.SIGNED_OFF, MeasureStatus.ONGOING)
+
+# Excel widths (characters) of every column any list may carry.
+WIDTHS = {
+    "序号": 6,
+    "问题类别": 14,
+    "问题表现": 38,
+    "整改措施": 44,
+    "责任领导": 10,
+    "责任单位": 16,
+    "配合单位": 16,
+    "整改时限": 12,
+    "整改类型": 10,
+    "整改进展": 32,
+    "完成情况": 16,
+    "佐证材料": 24,
+}
+PROBLEM_COLUMNS = ("序号", "问题类别", "问题表现")  # merged over a problem's measure rows
+EMPHASIS_FILL = "FFF4DC"
+
+
+@dataclass(frozen=True)
+class LedgerList:
+    key: str
+    label: str  # the sheet's name and the end of the title
+    headers: tuple[str, ...]
+    per_problem: bool = False
+    emphasised: tuple[str, ...] = ()
+
+
+LISTS = {
+    "all": LedgerList("all", "整改台账", tuple(WIDTHS)),
+    "problems": LedgerList(
+        "problems",
+        "问题清单",
+        (
+            "序号",
+            "问题类别",
+            "问题表现",
+            "整改措施",
+            "责任领导",
+            "责任单位",
+            "配合单位",
+            "整改时限",
+            "完成情况",
+        ),
+        per_problem=True,
+    ),
+    "tasks": LedgerList(
+        "tasks",
+        "任务清单",
+        (
+            "序号",
+            "问题类别",
+            "问题表现",
+            "整改措施",
+            "责任单位",
+            "整改时限",
+            "整改类型",
+            "整改进展",
+            "完成情况",
+            "佐证材料",
+        ),
+    ),
+    "responsibility": LedgerList(
+        "responsibility",
+        "责任清单",
+        (
+            "序号",
+            "问题类别",
+            "问题表现",
+            "整改措施",
+            "责任领导",
+            "责任单位",
+            "配合单位",
+            "整改时限",
+            "整改类型",
+        ),
+        emphasised=("责任领导", "责任单位", "配合单位"),
+    ),
+}
+LIST_ERROR = (
+    "list 应为 all（整改台账）、problems（问题清单）、tasks（任务清单）或 responsibility（责任清单）。"
+)
+
+
+def ledger_list(key: str | None) -> LedgerList:
+    try:
+        return LISTS[key or "all"]
+    except KeyError:
+        raise InvalidInput(LIST_ERROR) from None
+
+
+@dataclass
+class ProblemEntry:
+    problem: Problem
+    measures: list[Measure] = field(default_factory=list)
+
+
+@dataclass
+class Ledger:
+    inspection: Inspection
+    on: date
+    problems: list[ProblemEntry]
+
+
+def load_ledger(user: User, inspection_id: int, on: date | None = None) -> Ledger:
+    """The problems and measures of the inspection the user may see, with everything the columns
+    show, in ledger order (area, then number). Seven queries whatever the size."""
+    on = on or today()
+    inspection = get_inspection(user, inspection_id)
+    problems = (
+        Problem.objects.restrict(user, VIEW)
+        .filter(inspection=inspection)
+        .select_related("area")
+        .order_by("area__order", "number")
+    )
+    signed = SignOff.objects.filter(measure=OuterRef("pk"), state=SignOffState.APPROVED).order_by(
+        "-closed_at"
+    )
+    accepted = (
+        ProgressReport.objects.filter(state=ReportState.ACCEPTED)
+        .order_by("-reviewed_at", "-id")
+        .prefetch_related("evidence")
+    )
+    measures = (
+        measure_queryset(user, on)
+        .filter(problem__inspection=inspection)
+        .annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
+        .prefetch_related(Prefetch("reports", queryset=accepted, to_attr="accepted_reports"))
+        .order_by("problem_id", "order")
+    )
+    entries = {problem.pk: ProblemEntry(problem) for problem in problems}
+    for measure in measures:
+        entries[measure.problem_id].measures.append(measure)
+    return Ledger(inspection=inspection, on=on, problems=list(entries.values()))
+
+
+# ------------------------------------------------------------------ cell values
+
+
+def day_label(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def problem_text(problem: Problem) -> str:
+    """The title, then the description on the next lines (the import splits them there again)."""
+    description = problem.description.strip()
+    if not description or description == problem.title:
+        return problem.title
+    return f"{problem.title}\n{description}"
+
+
+def _names(items) -> str:
+    seen: list[str] = []
+    for name in items:
+        if name and name not in seen:
+            seen.append(name)
+    return "、".join(seen)
+
+
+def _leader(measure: Measure) -> str:
+    return measure.lead_leader.display_name if measure.lead_leader else ""
+
+
+def _units(measure: Measure) -> str:
+    return _names(unit.name for unit in measure.responsible_units)
+
+
+def _supporting(measure: Measure) -> str:
+    return _names(unit.name for unit in measure.supporting_units)
+
+
+def _deadline(measure: Measure) -> date | str | None:
+    if measure.deadline:
+        return measure.deadline
+    return LONG_TERM_LABEL if measure.category == MeasureCategory.LONG_TERM else None
+
+
+def _progress(measure: Measure) -> str:
+    if not measure.accepted_reports:
+        return ""
+    report = measure.accepted_reports[0]
+    text = " ".join(report.text.split())
+    if len(text) > PROGRESS_CHARS:
+        text = text[:PROGRESS_CHARS] + "…"
+    return f"{report.period_label}：{text}"
+
+
+def _completion(measure: Measure) -> str:
+    if measure.status == MeasureStatus.SIGNED_OFF and measure.signed_at:
+        return f"已销号（{day_label(timezone.localtime(measure.signed_at).date())}）"
+    label = str(MeasureStatus(measure.status).label)
+    return f"{label}（已超期）" if measure.is_overdue else label
+
+
+def _evidence(measure: Measure) -> str:
+    names = [item.original_name for report in measure.accepted_reports for item in report.evidence.all()]
+    return "\n".join(dict.fromkeys(names))
+
+
+MEASURE_VALUES: dict[str, Callable[[Measure], object]] = {
+    "整改措施": lambda measure: measure.text,
+    "责任领导": _leader,
+    "责任单位": _units,
+    "配合单位": _supporting,
+    "整改时限": _deadline,
+    "整改类型": lambda measure: str(MeasureCategory(measure.category).label),
+    "整改进展": _progress,
+    "完成情况": _completion,
+    "佐证材料": _evidence,
+}
+
+
+def _problem_values(entry: ProblemEntry) -> dict[str, object]:
+    problem = entry.problem
+    return {"序号": problem.number, "问题类别": problem.area.title, "问题表现": problem_text(problem)}
+
+
+def _problem_summary(entry: ProblemEntry) -> dict[str, object]:
+    """The 问题清单's row: the problem's measures folded into one line each."""
+    measures = entry.measures
+    texts = [measure.text for measure in measures]
+    dates = [measure.deadline for measure in measures if measure.deadline]
+    long_term = any(measure.category == MeasureCategory.LONG_TERM for measure in measures)
+    done = sum(measure.status in DONE_STATUSES for measure in measures)
+    overdue = sum(bool(measure.is_overdue) for measure in measures)
+    if not measures:
+        completion = ""
+    elif done == len(measures):
+        completion = "已整改到位"
+    else:
+        completion = f"整改中（{done}/{len(measures)} 项已完成" + (
+            f"，{overdue} 项超期）" if overdue else "）"
+        )
+    return {
+        **_problem_values(entry),
+        "整改措施": texts[0] if len(texts) == 1 else "\n".join(f"{n}. {t}" for n, t in enumerate(texts, 1)),
+        "责任领导": _names(_leader(measure) for measure in measures),
+        "责任单位": _names(unit.name for measure in measures for unit in measure.responsible_units),
+        "配合单位": _names(unit.name for measure in measures for unit in measure.supporting_units),
+        "整改时限": max(dates) if dates else (LONG_TERM_LABEL if long_term else None),
+        "完成情况": completion,
+    }
+
+
+def _rows(ledger: Ledger, spec: LedgerList) -> tuple[list[list], list[tuple[int, int]]]:
+    """The rows, and the (first, count) row offsets of each problem's block of measure rows."""
+    rows: list[list] = []
+    blocks: list[tuple[int, int]] = []
+    for entry in ledger.problems:
+        if spec.per_problem:
+            values = _problem_summary(entry)
+            rows.append([values.get(header) for header in spec.headers])
+            continue
+        problem_values = _problem_values(entry)
+        start = len(rows)
+        for measure in entry.measures or [None]:
+            values = {**problem_values}
+            if measure is not None:
+                values.update((header, MEASURE_VALUES[header](measure)) for header in spec.headers[3:])
+            rows.append([values.get(header) for header in spec.headers])
+        blocks.append((start, len(rows) - start))
+    return rows, blocks
+
+
+# ------------------------------------------------------------------ the workbook
+
+
+def title_of(inspection: Inspection, spec: LedgerList) -> str:
+    source = inspection.inspecting_body or inspection.title
+    return f"{inspection.inspected.name}关于{source}反馈问题整改{spec.label.removeprefix('整改')}"
+
+
+def facts_of(ledger: Ledger) -> str:
+    """The facts row; the import reads 巡察、巡察组、类型 and 反馈日期 back from it."""
+    inspection = ledger.inspection
+    facts = [("巡察", inspection.title)]
+    if inspection.inspecting_body:
+        facts.append(("巡察组", inspection.inspecting_body))
+    facts.append(("类型", inspection.get_kind_display()))
+    if inspection.feedback_date:
+        facts.append(("反馈日期", day_label(inspection.feedback_date)))
+    facts.append(("统计截至", day_label(ledger.on)))
+    return "　".join(f"{label}：{value}" for label, value in facts)
+
+
+def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    title = title_of(ledger.inspection, spec)
+    rows, blocks = _rows(ledger, spec)
+    table = Table(
+        key=spec.key,
+        caption=title,
+        headers=list(spec.headers),
+        rows=rows,
+        widths=[WIDTHS[header] for header in spec.headers],
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.title = spec.label
+    book.properties.title = title
+    book.properties.creator = "巡察整改督办平台"
+    last_row = write_table(sheet, table, first_row=HEADER_ROW)
+    last_column = get_column_letter(len(spec.headers))
+
+    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=16)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    sheet.merge_cells(f"A1:{last_column}1")
+    sheet.row_dimensions[1].height = 36
+    sheet.cell(row=2, column=1, value=facts_of(ledger)).alignment = Alignment(
+        vertical="center", wrap_text=True
+    )
+    sheet.merge_cells(f"A2:{last_column}2")
+    sheet.row_dimensions[2].height = 22
+
+    first_data = HEADER_ROW + 1
+    for offset, count in blocks:
+        if count < 2:
+            continue
+        for column, header in enumerate(spec.headers, start=1):
+            if header in PROBLEM_COLUMNS:
+                sheet.merge_cells(
+                    start_row=first_data + offset,
+                    end_row=first_data + offset + count - 1,
+                    start_column=column,
+                    end_column=column,
+                )
+    if spec.emphasised:
+        fill = PatternFill("solid", fgColor=EMPHASIS_FILL)
+        for column, header in enumerate(spec.headers, start=1):
+            if header in spec.emphasised:
+                sheet.cell(row=HEADER_ROW, column=column).fill = fill
+                for row in range(first_data, last_row + 1):
+                    cell = sheet.cell(row=row, column=column)
+                    cell.font = Font(bold=True)
+                    cell.fill = fill
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def filename(ledger: Ledger, spec: LedgerList) -> str:
+    return f"{ledger.inspection.title}-{spec.label}-{ledger.on:%Y%m%d}.xlsx"
+
+
+def export_ledger(
+    user: User, inspection_id: int, list_key: str | None = "all", on: date | None = None
+) -> tuple[bytes, str]:
+    """The list as an .xlsx workbook and its file name; InvalidInput for an unknown list, NotFound
+    for an inspection the user may not see."""
+    spec = ledger_list(list_key)
+    ledger = load_ledger(user, inspection_id, on)
+    return workbook_bytes(ledger, spec), filename(ledger, spec)
+
+
+def xlsx_response(content: bytes, name: str) -> HttpResponse:
+    """A download with the Chinese file name in `filename*` (RFC 5987), never cached."""
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,153 @@
+"""Excel ledger pages: the download of a list, and the import (upload → column mapping → preview →
+confirm). Thin: the rules are in ledger.excel and ledger.excel_import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rectify.errors import AccessDenied, InvalidInput, RectifyError
+from rectify.notices.services import importable_organisations
+
+from . import excel, excel_import
+from .excel_forms import ColumnMappingForm, InspectionFieldsForm, LedgerUploadForm
+from .views import error_page
+
+# Fields of the mapping step the preview carries to the confirm step (and back to the mapping).
+NOT_CARRIED = {"csrfmiddlewaretoken", "action"}
+
+
+@login_required
+@require_GET
+def export(request, pk: int):
+    try:
+        content, name = excel.export_ledger(request.user, pk, request.GET.get("list"))
+    except RectifyError as error:
+        return error_page(request, error)
+    return excel.xlsx_response(content, name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    if not importable_organisations(request.user).exists():
+        return error_page(request, AccessDenied("只有整改办可以导入整改台账。"))
+    form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token = excel_import.stash_ledger(
+                    request.user, form.cleaned_data["organisation"], form.cleaned_data["file"]
+                )
+            except RectifyError as error:
+                form.add_error("file", error.message)
+                status = error.status
+            else:
+                return redirect("ledger_excel:mapping", token=token)
+        else:
+            status = 400
+    return render(request, "ledger/excel/import_upload.html", {"form": form}, status=status)
+
+
+def _stashed(request, token: str):
+    """The upload and its sheet, or the response that says why not."""
+    try:
+        stashed = excel_import.stashed_ledger(request.user, token)
+        return stashed, stashed.sheet(), None
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        return None, None, redirect("ledger_excel:import")
+    except RectifyError as error:
+        return None, None, error_page(request, error)
+
+
+def _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors=(), status=200):
+    return render(
+        request,
+        "ledger/excel/import_mapping.html",
+        {
+            "stashed": stashed,
+            "sheet": sheet,
+            "mapping_form": mapping_form,
+            "fields_form": fields_form,
+            "errors": errors,
+            "required": [item.label for item in excel_import.FIELDS if item.required],
+            "not_imported_hint": excel_import.NOT_IMPORTED_HINT,
+        },
+        status=status,
+    )
+
+
+def _bound_forms(request, sheet):
+    mapping_form = ColumnMappingForm(request.POST, sheet=sheet, mapping={})
+    fields_form = InspectionFieldsForm(request.POST)
+    valid = mapping_form.is_valid()
+    valid = fields_form.is_valid() and valid  # both validated, so both show their errors
+    return mapping_form, fields_form, valid
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request, token: str):
+    stashed, sheet, refusal = _stashed(request, token)
+    if refusal is not None:
+        return refusal
+    if request.method == "GET":
+        suggested = excel_import.suggested_fields(sheet)
+        return _mapping_page(
+            request,
+            stashed,
+            sheet,
+            ColumnMappingForm(sheet=sheet, mapping=excel_import.auto_mapping(sheet)),
+            InspectionFieldsForm(initial=suggested.as_dict()),
+        )
+    if request.POST.get("action") == "edit":  # back from the preview, with everything as it was
+        return _mapping_page(
+            request,
+            stashed,
+            sheet,
+            ColumnMappingForm(request.POST, sheet=sheet, mapping={}),
+            InspectionFieldsForm(request.POST),
+        )
+    mapping_form, fields_form, valid = _bound_forms(request, sheet)
+    if not valid:
+        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, status=400)
+    try:
+        plan = excel_import.plan_import(
+            stashed.organisation, sheet, mapping_form.mapping(), fields_form.inspection_fields()
+        )
+    except RectifyError as error:
+        errors = [excel_import.RowError(None, "", error.message)]
+        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors, status=error.status)
+    if plan.errors:
+        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, plan.errors, status=400)
+    carried = [(name, value) for name, value in request.POST.items() if name not in NOT_CARRIED]
+    return render(
+        request,
+        "ledger/excel/import_preview.html",
+        {"stashed": stashed, "plan": plan, "carried": carried, "fields": fields_form.inspection_fields()},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, token: str):
+    stashed, sheet, refusal = _stashed(request, token)
+    if refusal is not None:
+        return refusal
+    mapping_form, fields_form, valid = _bound_forms(request, sheet)
+    if not valid:
+        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, status=400)
+    try:
+        inspection = excel_import.import_stashed(
+            request.user, stashed, mapping_form.mapping(), fields_form.inspection_fields()
+        )
+    except excel_import.LedgerErrors as error:
+        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, error.errors, status=400)
+    except RectifyError as error:
+        errors = [excel_import.RowError(None, "", error.message)]
+        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors, status=error.status)
+    problems = inspection.problems.count()
+    messages.success(request, f"已导入巡察“{inspection.title}”：{problems} 个问题。")
+    return redirect("ledger:inspection-detail", pk=inspection.pk)

@@ -1,0 +1,196 @@
+"""One search over problems, measures, progress reports, mechanisms, supervision orders and feedback.
+
+`search(user, q, …)` is what the page, the API and the benchmark call:
+1. the query is parsed into phrases of character bigrams (rectify.search.text);
+2. the database's engine (rectify.search.backends) finds and ranks the entries, filtered in the same
+   query by each kind's own visibility rule for this user (`object_id IN (visible ids)` per kind), so
+   no invisible object is listed or counted;
+3. the hits of the page are loaded through the same visibility rules (one query per kind present),
+   and titles and snippets are highlighted in Python on the stored text, the same on both engines.
+
+Why not pre-filter by an organisation path stored on the entry: a unit sees measures of an
+organisation above it through its assignments, and an order is visible through its issuer, its
+unit or its signer, so no single path per entry decides visibility. The visibility subqueries are
+exact and use the same indexes as every list of the product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.safestring import SafeString, mark_safe
+
+from rectify.errors import InvalidInput, NotFound
+from rectify.ledger.models import Inspection
+from rectify.ledger.services import visible_inspections
+from rectify.org.access import Access
+from rectify.org.models import User
+
+from .backends import backend
+from .kinds import KINDS
+from .models import SearchEntry
+from .text import Query, parse_query, snippet
+
+MAX_LIMIT = 100
+TITLE_WIDTH = 80  # a measure's "title" is its whole text: show the part around the hit
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    kind_label: str
+    object: object
+    heading: str  # what the object is: 问题 2、措施 2.1、督办〔2025〕3号 · 甲局执法支队
+    title: str
+    title_html: SafeString  # escaped, the query's occurrences in <mark>; a long title cut around the hit
+    snippet_html: SafeString
+    url: str
+    score: float
+    inspection_id: int | None
+    inspection_title: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    kind: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: Query
+    hits: list[SearchHit]
+    total: int  # hits over all pages, in the kinds asked for
+    counts: dict[str, int]  # per kind, whatever kinds were asked for (the filter's figures)
+    types: frozenset[str]  # the kinds asked for; empty means all
+    inspection: Inspection | None
+    limit: int
+    offset: int
+    facets: list[Facet] = field(default_factory=list)
+
+    @property
+    def single_character(self) -> bool:
+        return self.query.single_character
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+def parse_types(value: str | list[str] | None) -> set[str] | None:
+    """Kinds from `type=measure,problem` (or repeated parameters); None for all."""
+    if not value:
+        return None
+    parts = value if isinstance(value, list) else [value]
+    kinds = {part.strip() for item in parts for part in item.split(",") if part.strip()}
+    _check_kinds(kinds)
+    return kinds or None
+
+
+def _check_kinds(kinds: set[str]) -> None:
+    unknown = sorted(kinds - set(KINDS))
+    if unknown:
+        choices = "、".join(f"{key}（{kind.label}）" for key, kind in KINDS.items())
+        raise InvalidInput(f"未知的类型：{'、'.join(unknown)}。可选：{choices}。")
+
+
+def _visible_entries(user: User) -> QuerySet[SearchEntry] | None:
+    """Entries whose objects the user may see, by each kind's own rule; None for someone signed out."""
+    if not Access.of(user).is_authenticated:
+        return None
+    condition = Q()
+    for key, kind in KINDS.items():
+        condition |= Q(kind=key, object_id__in=kind.visible(user).values("pk"))
+    return SearchEntry.objects.filter(condition)
+
+
+def search(
+    user: User,
+    q: str,
+    *,
+    types: set[str] | None = None,
+    inspection_id: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    """The user's hits for `q`, best first; InvalidInput for an empty, too long or unknown query or
+    type, NotFound for an inspection the user may not see."""
+    query = parse_query(q)
+    _check_kinds(set(types or ()))
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"每页条数应在 1 到 {MAX_LIMIT} 之间。")
+    if offset < 0:
+        raise InvalidInput("起始位置不能为负数。")
+    inspection = None
+    if inspection_id is not None:
+        inspection = visible_inspections(user).filter(pk=inspection_id).first()
+        if inspection is None:
+            raise NotFound("巡察不存在，或您无权查看。")
+    wanted = frozenset(types or ())
+    engine = backend()
+
+    entries = _visible_entries(user)
+    counts = dict.fromkeys(KINDS, 0)
+    hits: list[SearchHit] = []
+    if entries is not None:
+        if inspection is not None:
+            entries = entries.filter(inspection=inspection)
+        for row in engine.match(entries, query).values("kind").annotate(n=Count("id")).order_by():
+            counts[row["kind"]] = row["n"]
+    total = sum(n for kind, n in counts.items() if not wanted or kind in wanted)
+    if entries is not None and offset < total:
+        if wanted:
+            entries = entries.filter(kind__in=wanted)
+        page = list(engine.ranked(entries, query).select_related("inspection")[offset : offset + limit])
+        hits = _hits(user, page, query)
+    facets = [
+        Facet(kind=key, label=kind.label, count=counts[key], selected=key in wanted)
+        for key, kind in KINDS.items()
+    ]
+    return SearchResults(
+        query=query,
+        hits=hits,
+        total=total,
+        counts=counts,
+        types=wanted,
+        inspection=inspection,
+        limit=limit,
+        offset=offset,
+        facets=facets,
+    )
+
+
+def _hits(user: User, page: list[SearchEntry], query: Query) -> list[SearchHit]:
+    """The page's entries as hits, each object loaded through its kind's visibility rule."""
+    objects: dict[tuple[str, int], object] = {}
+    for key in {entry.kind for entry in page}:
+        kind = KINDS[key]
+        ids = [entry.object_id for entry in page if entry.kind == key]
+        for obj in kind.visible(user).filter(pk__in=ids).select_related(*kind.related):
+            objects[key, obj.pk] = obj
+    hits = []
+    terms = query.terms
+    for entry in page:
+        obj = objects.get((entry.kind, entry.object_id))
+        if obj is None:  # changed hands between the two queries: show nothing rather than too much
+            continue
+        kind = KINDS[entry.kind]
+        hits.append(
+            SearchHit(
+                kind=entry.kind,
+                kind_label=kind.label,
+                object=obj,
+                heading=kind.heading(obj),
+                title=entry.title,
+                title_html=mark_safe(snippet(entry.title, terms, width=TITLE_WIDTH)),  # escaped by snippet()
+                snippet_html=mark_safe(snippet(entry.body, terms)),  # escaped by snippet()
+                url=kind.url(obj),
+                score=float(entry.relevance),
+                inspection_id=entry.inspection_id,
+                inspection_title=entry.inspection.title if entry.inspection else "",
+            )
+        )
+    return hits

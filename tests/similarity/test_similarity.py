@@ -1,0 +1,137 @@
+"""The similarity itself (rectify.similarity): normalisation, n-grams, ranking, explanations, the
+cache. Pure: no database."""
+
+import numpy as np
+import pytest
+
+from rectify.similarity import (
+    Corpus,
+    CorpusCache,
+    char_ngrams,
+    common_terms,
+    describe_terms,
+    normalise,
+    pieces,
+)
+
+PROBLEMS = {
+    1: "加强南站非法营运监管的整改\n一是加强重点时段巡查，打击非法营运车辆和非法拉客。二是视频监控。",
+    2: "规范养护工程招投标的整改\n取消公路养护工程招标文件中不合理的财务资格条件。",
+    3: "加强占道施工行业监管的整改\n督促占道施工项目设置二维码公示，市民可扫码投诉。",
+    4: "提高行政处罚案件线上办理率的整改\n完成自助系统线上缴款全覆盖。",
+}
+
+
+@pytest.fixture
+def corpus():
+    return Corpus(list(PROBLEMS), list(PROBLEMS.values()))
+
+
+def test_normalise_folds_full_width_and_breaks_on_digits_punctuation_ordinals_and_boilerplate():
+    text = "一是加强ＡＢＣ非法营运（２０２４年）整治；二是推进统一是关键。"
+    assert normalise(text) == "abc非法营运 年 整治 统一是关键"
+    # 一是/二是 go only where they open a clause; 统一是 stays a word.
+    assert "统一是" in normalise("做到标准统一是前提")
+    assert pieces("（一）打击非法营运，加强执法") == ["打击非法营运", "执法"]
+
+
+def test_ngrams_never_span_a_break():
+    grams = char_ngrams("非法营运，执法", (2, 2))
+    assert grams == ["非法", "法营", "营运", "执法"]
+    assert "运执" not in char_ngrams("非法营运，执法", (1, 3))
+
+
+def test_common_terms_are_maximal_and_trimmed_of_function_characters():
+    terms = common_terms("严厉打击非法营运车辆的行为", "南站的非法营运车辆很多")
+    assert terms == ["非法营运车辆"]
+    assert common_terms("采购未公开", "采购未招标") == ["采购"]
+    assert common_terms("今天天气", "明日降雨") == []
+
+
+def test_the_most_similar_problem_comes_first_with_its_shared_terms(corpus):
+    matches = corpus.rank("南站门口天天有人拉客，非法营运的黑车太多", limit=2)
+    assert matches[0].key == 1
+    assert 0 < matches[0].score <= 1
+    assert "非法营运" in matches[0].terms
+    assert matches[0].explanation.startswith("共同关键词：") and "非法营运" in matches[0].explanation
+    assert corpus.rank("公路养护招标的财务条件太高", limit=1)[0].key == 2
+
+
+def test_a_text_with_no_shared_term_matches_nothing(corpus):
+    # Single characters in common lift a score a little; a match nobody can explain is not offered.
+    assert corpus.rank("谢谢你们的工作", limit=3) == []
+    assert corpus.rank("谢谢你们的工作", limit=3, with_terms=False) != []
+
+
+def test_rank_by_key_excludes_the_query_and_filters_in_batches(corpus):
+    seen_batches = []
+
+    def allowed(candidates):
+        seen_batches.append(list(candidates))
+        return [key for key in candidates if key != 3]
+
+    matches = corpus.rank(key=1, limit=5, allowed=allowed, with_terms=False)
+    keys = [match.key for match in matches]
+    assert 1 not in keys and 3 not in keys
+    assert seen_batches and all(1 not in batch for batch in seen_batches)
+
+
+def test_min_score_cuts_weak_matches(corpus):
+    assert corpus.rank("非法营运", limit=4, min_score=0.99) == []
+
+
+def test_pair_scores_are_the_cosines_of_corpus_texts(corpus):
+    scores = corpus.pair_scores([1, 2], [1, 3, 4])
+    assert scores.shape == (2, 3)
+    assert scores[0, 0] == pytest.approx(1.0)
+    assert np.allclose(corpus.pair_scores([3], [1]), corpus.pair_scores([1], [3]).T)
+    assert corpus.scores(key=1)[0] == pytest.approx(1.0)
+
+
+def test_shared_terms_leave_out_generic_and_overlapping_terms():
+    topics = ["公车私用", "违规吃喝", "津贴补贴", "招标投标", "安全生产", "资金监管", "政务服务", "意识形态"]
+    texts = [f"管理工作：{topic}" for topic in topics]
+    corpus = Corpus(list(range(len(texts))), texts)
+    # 管理工作 is in every text: generic, never an explanation.
+    assert corpus.shared_terms(texts[0], texts[1]) == []
+    assert corpus.shared_terms("公车私用问题", "严禁公车私用") == ["公车私用"]
+
+
+def test_describe_terms():
+    assert describe_terms(["非法营运", "网约车"]) == "共同关键词：非法营运、网约车"
+    assert describe_terms([]) == ""
+
+
+def test_an_empty_corpus_answers_nothing():
+    empty = Corpus([], [])
+    assert empty.rank("非法营运") == []
+    assert empty.score_matrix(["非法营运"]).shape == (1, 0)
+    blank = Corpus([1], ["，。123"])
+    assert blank.rank("非法营运") == [] and blank.pair_scores([1], [1]).tolist() == [[0.0]]
+
+
+def test_mismatched_keys_and_texts_are_refused():
+    with pytest.raises(ValueError):
+        Corpus([1, 2], ["一段文字"])
+
+
+def test_cache_refits_only_when_the_signature_changes():
+    cache = CorpusCache(size=2)
+    built = []
+
+    def build(text):
+        def make():
+            built.append(text)
+            return Corpus([1], [text])
+
+        return make
+
+    first = cache.get("all", (1, 10), build("非法营运"))
+    assert cache.get("all", (1, 10), build("不会用到")) is first
+    second = cache.get("all", (2, 11), build("公车私用"))
+    assert second is not first and built == ["非法营运", "公车私用"]
+    # Bounded: a third scope pushes out the least recently used.
+    cache.get("org:1", 1, build("甲"))
+    cache.get("org:2", 1, build("乙"))
+    cache.get("all", (2, 11), build("重建"))
+    assert built[-1] == "重建"
