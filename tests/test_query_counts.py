@@ -38,6 +38,15 @@ PAGES = {
     "web dispatch list": ("/dispatch/", ("office", "supervisor")),
     "web publications": ("/publications/", ("office", "supervisor")),
     "web portal": ("/portal/", EVERYONE),
+    "web dashboard": ("/dashboard/", EVERYONE),
+    "web dashboard, inspection": ("/dashboard/inspections/{inspection}/", EVERYONE),
+    "web search": ("/search/?q=非法营运", EVERYONE),
+    "web feedback": ("/feedback/", EVERYONE),
+    "web feedback statistics": ("/feedback/stats/", ("office", "supervisor")),
+    "web recurrence flags": ("/recurrence/", ("office",)),
+    "web consultations": ("/consultations/", ("office", "supervisor")),
+    "web portal feedback form": ("/portal/feedback/new/", EVERYONE),
+    "web portal consultations": ("/portal/consultations/", EVERYONE),
     "api inspections": ("/api/v1/inspections", EVERYONE),
     "api inspection": ("/api/v1/inspections/{inspection}", EVERYONE),
     "api problems": ("/api/v1/problems?page_size=200", EVERYONE),
@@ -48,6 +57,10 @@ PAGES = {
     "api warnings": ("/api/v1/warnings", EVERYONE),
     "api notifications": ("/api/v1/notifications", EVERYONE),
     "api supervision orders": ("/api/v1/supervision-orders", EVERYONE),
+    "api stats": ("/api/v1/stats", EVERYONE),
+    "api search": ("/api/v1/search?q=非法营运", EVERYONE),
+    "api feedback": ("/api/v1/feedback", EVERYONE),
+    "api similar problems": ("/api/v1/problems/{problem}/similar", EVERYONE),
 }
 
 

@@ -59,9 +59,9 @@ from rectify.supervision.dispatch import (
     NO_AREA,
     NO_LEADER,
     NO_UNIT,
-    _group_counts,
-    _warnings,
+    group_counts,
     rate,
+    warnings_by_level,
 )
 from rectify.supervision.forms import SLUG_OF_LEVEL
 from rectify.supervision.models import WarningLevel
@@ -281,7 +281,7 @@ def dashboard(user: User, inspection_id: int | None = None, on: date | None = No
             count=row["count"],
             url=links.warnings(SLUG_OF_LEVEL[row["level"]]),
         )
-        for row in _warnings(measures, on)
+        for row in warnings_by_level(measures, on)
     ]
     if inspection is not None:
         by_area = _by_area(measures, problems, on, links)
@@ -439,7 +439,7 @@ def _by_area(
     """Per area of the inspection: two queries."""
     groups = {
         row["problem__area_id"]: row
-        for row in measures.values("problem__area_id").annotate(**_group_counts("", on)).order_by()
+        for row in measures.values("problem__area_id").annotate(**group_counts("", on)).order_by()
     }
     areas = sorted(
         _problem_groups(problems, "area_id", "area__title", "area__order"), key=lambda row: row["area__order"]
@@ -475,7 +475,7 @@ def _by_inspection(
     """Per inspection, newest first: two queries."""
     groups = {
         row["problem__inspection_id"]: row
-        for row in measures.values("problem__inspection_id").annotate(**_group_counts("", on)).order_by()
+        for row in measures.values("problem__inspection_id").annotate(**group_counts("", on)).order_by()
     }
     inspections = _problem_groups(problems, "inspection_id", "inspection__title", "inspection__feedback_date")
     inspections.sort(key=lambda row: row["inspection_id"], reverse=True)
@@ -527,7 +527,7 @@ def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[Group
     groups = list(
         MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE, measure__in=measures.values("pk"))
         .values("unit_id", "unit__name", "unit__path")
-        .annotate(**_group_counts("measure__", on))
+        .annotate(**group_counts("measure__", on))
         .order_by("unit__path")
     )
     ledger = _ledger_counts(measures, on, {group["unit__path"] for group in groups})
@@ -545,7 +545,7 @@ def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[Group
     ]
     without = measures.exclude(
         pk__in=MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
-    ).aggregate(**_group_counts("", on))
+    ).aggregate(**group_counts("", on))
     if without["total"]:
         rows.append(GroupRow(key="unit-none", id=None, name=NO_UNIT, figures=Figures.of(without)))
     return rows
@@ -554,7 +554,7 @@ def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[Group
 def _by_leader(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
     groups = (
         measures.values("lead_leader_id", "lead_leader__full_name", "lead_leader__username")
-        .annotate(**_group_counts("", on))
+        .annotate(**group_counts("", on))
         .order_by("lead_leader__full_name", "lead_leader__username")
     )
     rows = []
@@ -576,7 +576,7 @@ def _by_leader(measures: QuerySet[Measure], on: date, links: _Links) -> list[Gro
 
 
 def _by_category(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
-    groups = {row["category"]: row for row in measures.values("category").annotate(**_group_counts("", on))}
+    groups = {row["category"]: row for row in measures.values("category").annotate(**group_counts("", on))}
     return [
         GroupRow(
             key=f"category-{category.value}",

@@ -170,7 +170,7 @@ def compute(user: User, inspection: Inspection, start: date, end: date) -> dict[
     measures = Measure.objects.filter(problem__inspection=inspection)
     summary = summarise(user, inspection, on=end)
     by_status = summary.by_status
-    warnings = _warnings(measures, end)
+    warnings = warnings_by_level(measures, end)
     missing = _reports_missing(measures, end)
     totals = {
         "problems": summary.problems,
@@ -233,7 +233,7 @@ def _iso(day: date | datetime | None) -> str | None:
 # ------------------------------------------------------------------ the parts
 
 
-def _group_counts(prefix: str, on: date) -> dict[str, Count]:
+def group_counts(prefix: str, on: date) -> dict[str, Count]:
     """Aggregates of measures reached through `prefix` ("" for Measure itself)."""
 
     def status_in(*statuses) -> Q:
@@ -262,7 +262,7 @@ def _row(row_id, name: str, counts: dict) -> dict:
 def _by_area(inspection: Inspection, on: date) -> list[dict]:
     areas = (
         Area.objects.filter(inspection=inspection)
-        .annotate(**_group_counts("problems__measures__", on))
+        .annotate(**group_counts("problems__measures__", on))
         .order_by("order")
     )
     return [
@@ -275,13 +275,13 @@ def _by_unit(inspection: Inspection, measures: QuerySet[Measure], on: date) -> l
     links = (
         MeasureUnit.objects.filter(measure__problem__inspection=inspection, role=MeasureUnit.Role.RESPONSIBLE)
         .values("unit_id", "unit__name", "unit__path")
-        .annotate(**_group_counts("measure__", on))
+        .annotate(**group_counts("measure__", on))
         .order_by("unit__path")
     )
     rows = [_row(link["unit_id"], link["unit__name"], link) for link in links]
     without = measures.exclude(
         pk__in=MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
-    ).aggregate(**_group_counts("", on))
+    ).aggregate(**group_counts("", on))
     if without["total"]:
         rows.append(_row(None, NO_UNIT, without))
     return rows
@@ -290,7 +290,7 @@ def _by_unit(inspection: Inspection, measures: QuerySet[Measure], on: date) -> l
 def _by_leader(measures: QuerySet[Measure], on: date) -> list[dict]:
     groups = (
         measures.values("lead_leader_id", "lead_leader__full_name", "lead_leader__username")
-        .annotate(**_group_counts("", on))
+        .annotate(**group_counts("", on))
         .order_by("lead_leader__full_name", "lead_leader__username")
     )
     rows = [
@@ -305,7 +305,7 @@ def _by_leader(measures: QuerySet[Measure], on: date) -> list[dict]:
     return rows
 
 
-def _warnings(measures: QuerySet[Measure], on: date) -> list[dict]:
+def warnings_by_level(measures: QuerySet[Measure], on: date) -> list[dict]:
     counts = dict(
         with_warning_level(measures, on)
         .filter(warning_level__gt=WarningLevel.NONE)
