@@ -24,7 +24,6 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Measured on the labelled sets (recurrence/evaluation.py), similar problems P@5 / routing top-3:
 # (1, 2) 0.93 / 0.93, (1, 3) 0.90 / 0.93, (2, 2) 0.82 / 0.89, (2, 3) 0.68 / 0.87 (the score floors
@@ -189,6 +188,10 @@ class Corpus:
         self.keys = list(keys)
         self.texts = list(texts)
         self._position = {key: position for position, key in enumerate(self.keys)}
+        # Imported here: scikit-learn takes about a second to load, which every process (commands,
+        # the tick, workers) would otherwise pay at start-up through the import-signal receiver.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self._vectorizer = TfidfVectorizer(
             analyzer=lambda text: char_ngrams(text, ngram_range), sublinear_tf=True
         )
