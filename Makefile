@@ -39,6 +39,7 @@ test:
 	$(MAKE) browser
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 	$(BIN)/rectify makemigrations --check --dry-run
 	$(BIN)/pytest
 
