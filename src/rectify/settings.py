@@ -8,6 +8,7 @@ secret key and allowed hosts.
 import base64
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -22,16 +23,51 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting. A value that is neither (a typo such as "ture") is refused, never read as no."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"环境变量 {name} 的值“{os.environ[name]}”无法识别：应为 true/false、yes/no、on/off 或 1/0。"
+    )
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole number of at least `minimum`; anything else is refused with the variable named."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"环境变量 {name} 的值“{value}”不是整数。") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"环境变量 {name} 应不小于 {minimum}，现为 {number}。")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"环境变量 {name} 的值“{value}”无效：应为 {'、'.join(choices)} 之一。")
+    return value
+
+
+def env_rate(name: str, default: str) -> str:
+    """A django-ratelimit rate: a count per period, e.g. "5/h" or "100/10m"."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"环境变量 {name} 的值“{value}”无效：应为“次数/时段”，如 5/h、100/10m。")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -40,7 +76,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 INSECURE_DEFAULT_KEY = "django-insecure-rectify-development-only"
 
-ENVIRONMENT = env_str("RECTIFY_ENV", "development")
+ENVIRONMENT = env_choice("RECTIFY_ENV", "development", ("development", "production"))
 PRODUCTION = ENVIRONMENT == "production"
 
 SECRET_KEY = env_str("RECTIFY_SECRET_KEY", INSECURE_DEFAULT_KEY)
@@ -125,12 +161,15 @@ if not os.environ.get("DATABASE_URL"):
     # The embedded default keeps its SQLite file in the data folder; make sure the folder exists.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'rectify.sqlite3'}"),
-        conn_max_age=env_int("RECTIFY_DB_CONN_MAX_AGE", 0),
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'rectify.sqlite3'}"),
+            conn_max_age=env_int("RECTIFY_DB_CONN_MAX_AGE", 0),
+        )
+    }
+except ValueError as error:  # an unknown scheme or a malformed address
+    raise ImproperlyConfigured(f"环境变量 DATABASE_URL 无法识别：{error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades failing mid-transaction.
     # Tests use a file too (not Django's shared in-memory database), so concurrent connections lock
@@ -162,8 +201,8 @@ LOGIN_REDIRECT_URL = "ledger:inspection-list"
 LOGOUT_REDIRECT_URL = "login"
 
 # Lockout after repeated failed logins (per user name and address pair).
-AXES_FAILURE_LIMIT = env_int("RECTIFY_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("RECTIFY_LOGIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_FAILURE_LIMIT = env_int("RECTIFY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("RECTIFY_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "rectify.org.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -186,8 +225,8 @@ MEDIA_URL = "/media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
-RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024)
-RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 # Keys for fields encrypted at rest (senders' contacts): comma-separated Fernet keys, the first encrypts,
 # all decrypt (rotation). Make one with
@@ -215,17 +254,17 @@ CACHES = {
     )
 }
 # Public feedback: submissions allowed per address (django-ratelimit rate, e.g. "5/h").
-RECTIFY_FEEDBACK_RATE = env_str("RECTIFY_FEEDBACK_RATE", "5/h")
+RECTIFY_FEEDBACK_RATE = env_rate("RECTIFY_FEEDBACK_RATE", "5/h")
 # Lookups of a reply by tracking code allowed per address (against guessing codes).
-RECTIFY_FEEDBACK_LOOKUP_RATE = env_str("RECTIFY_FEEDBACK_LOOKUP_RATE", "30/h")
+RECTIFY_FEEDBACK_LOOKUP_RATE = env_rate("RECTIFY_FEEDBACK_LOOKUP_RATE", "30/h")
 # Behind a proxy, the client's address is the last one the proxy appended (RECTIFY_PROXY_COUNT proxies).
 RECTIFY_PROXY_COUNT = env_int("RECTIFY_PROXY_COUNT", 0)
 
 # API tokens live this long (days) before the user must ask for a new one.
-RECTIFY_API_TOKEN_DAYS = env_int("RECTIFY_API_TOKEN_DAYS", 30)
+RECTIFY_API_TOKEN_DAYS = env_int("RECTIFY_API_TOKEN_DAYS", 30, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("RECTIFY_SESSION_SECONDS", 8 * 3600)
+SESSION_COOKIE_AGE = env_int("RECTIFY_SESSION_SECONDS", 8 * 3600, minimum=60)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -249,7 +288,7 @@ if PRODUCTION:
 
 EMAIL_BACKEND = env_str("RECTIFY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("RECTIFY_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("RECTIFY_EMAIL_PORT", 25)
+EMAIL_PORT = env_int("RECTIFY_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("RECTIFY_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("RECTIFY_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("RECTIFY_EMAIL_TLS", False)
@@ -264,11 +303,12 @@ RECTIFY_SITE_URL = env_str("RECTIFY_SITE_URL", "http://127.0.0.1:8000")
 # Hosts the 企业微信/钉钉 robots may be reached at; a user cannot make the server call anything else.
 RECTIFY_WEBHOOK_HOSTS = env_list("RECTIFY_WEBHOOK_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com")
 
+LOG_LEVEL = env_choice("RECTIFY_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("RECTIFY_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
@@ -280,15 +320,13 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # Background work through Django's tasks framework (the django-tasks backport on 5.2): run inline
 # by default; "database" for one server with `rectify db_worker`; "rq" on Redis with
 # `rectify rqworker default` where several machines share the work.
-RECTIFY_TASKS_BACKEND = env_str("RECTIFY_TASKS_BACKEND", "immediate")
+RECTIFY_TASKS_BACKEND = env_choice("RECTIFY_TASKS_BACKEND", "immediate", ("immediate", "database", "rq"))
 RECTIFY_REDIS_URL = env_str("RECTIFY_REDIS_URL", "redis://127.0.0.1:6379/0")
 _TASK_BACKENDS = {
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
 }
-if RECTIFY_TASKS_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured("RECTIFY_TASKS_BACKEND 应为 immediate、database 或 rq。")
 TASKS = {"default": _TASK_BACKENDS[RECTIFY_TASKS_BACKEND]}
 RQ_QUEUES = {"default": {"URL": RECTIFY_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # django-tasks-rq's jobs need its own job class in the worker.
