@@ -8,7 +8,9 @@ from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
-from .models import ApiToken, hash_token
+from rectify.org.tokens import hash_token
+
+from .models import ApiToken
 
 # Recording every request's time would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

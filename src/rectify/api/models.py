@@ -1,6 +1,5 @@
 """API tokens: a random secret shown once to the user; only its SHA-256 is stored."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -9,9 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+from rectify.org.tokens import hash_token
 
 
 class ApiToken(models.Model):

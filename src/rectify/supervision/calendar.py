@@ -27,11 +27,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from icalendar import Calendar, Event
 
-from rectify.api.models import hash_token
 from rectify.ledger.choices import OPEN_STATUSES, MeasureStatus
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.org.access import Access, path_q
 from rectify.org.models import User
+from rectify.org.tokens import hash_token
 
 from .models import CalendarToken, OrderState, SupervisionOrder
 
