@@ -151,7 +151,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rectify.org.context_processors.roles",
+                "rectify.context_processors.roles",
             ],
         },
     },

@@ -1,7 +1,13 @@
+"""What every staff page's navigation shows. It sits beside urls.py, above the layers, because the menu
+counts come from several apps (progress, supervision, recurrence) that org, at the ground, may not import."""
+
 from django.utils.functional import SimpleLazyObject
 
 from rectify.org.access import Access
 from rectify.org.models import UNIT_ROLES, Role
+from rectify.progress.services import review_queue, signoff_queue
+from rectify.recurrence.services import pending_flags
+from rectify.supervision.warning_helpers import nav_counts
 
 
 def roles(request):
@@ -10,10 +16,6 @@ def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from rectify.progress.services import review_queue, signoff_queue
-    from rectify.recurrence.services import pending_flags
-    from rectify.supervision.warning_helpers import nav_counts
-
     access = Access.of(user)
     superuser = access.is_superuser
     is_office = superuser or Role.OFFICE in access.roles
