@@ -25,7 +25,7 @@ urlpatterns = [
     path("calendar/", include("rectify.supervision.calendar_urls")),
     path("notices/", include("rectify.notices.urls")),
     path("publications/", include("rectify.notices.publication_urls")),
-    path("feedback/qr/", include("rectify.feedback.qr_urls")),
+    path("feedback/qr/", include("rectify.feedback.qr.urls")),
     path("feedback/hotline/", include("rectify.feedback.hotline_urls")),
     path("feedback/", include("rectify.feedback.urls")),
     path("recurrence/", include("rectify.recurrence.urls")),

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from rectify.feedback.models import Channel, FeedbackItem
-from rectify.feedback.qr import create_qr
+from rectify.feedback.qr.services import create_qr
 from rectify.feedback.services import due_date_for
 
 API = "/api/v1/public/feedback"

@@ -25,7 +25,7 @@ from django.utils import timezone
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism, Problem
 from rectify.org.models import Membership, Organisation, Role, User
 
-from . import consultations, hotline, qr, services
+from . import consultations, hotline, services
 from .consultations import ConsultationFields
 from .models import (
     Channel,
@@ -37,6 +37,7 @@ from .models import (
     HotlineBatch,
     QrCode,
 )
+from .qr import services as qr
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_FEEDBACK = DATA / "demo_feedback.json"

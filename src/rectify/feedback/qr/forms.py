@@ -6,7 +6,7 @@ from django import forms
 
 from rectify.org.models import User
 
-from . import qr as qr_rules
+from . import services as qr_rules
 
 
 class ProblemField(forms.ModelChoiceField):

@@ -27,9 +27,9 @@ from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.org.access import Access, path_q
 from rectify.org.models import Organisation, Role, User
 
-from . import services
+from .. import services
+from ..public import inspection_contact
 from .models import QrCode
-from .public import inspection_contact
 
 OFFICE_ONLY = "只有整改办可以管理二维码。"
 QR_NOT_FOUND = "二维码不存在，或您无权查看。"

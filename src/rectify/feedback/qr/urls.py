@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import qr_views
+from . import views as qr_views
 
 app_name = "qr"
 

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.test import Client
 from lxml import etree
 
-from rectify.feedback.models import FeedbackItem, QrCode
-from rectify.feedback.qr import create_qr, portal_url, svg_bytes
+from rectify.feedback.models import FeedbackItem
+from rectify.feedback.qr.models import QrCode
+from rectify.feedback.qr.services import create_qr, portal_url, svg_bytes
 from rectify.org.models import User
 
 from .conftest import CONTACT

@@ -1,6 +1,6 @@
 """The office's QR code pages (二维码): list with scan and submission counts, create, switch off and
 on, download SVG and PNG, and the printable A4 poster (HTML to print, or SVG to send to a printer).
-Thin: the rules and pictures are in feedback.qr."""
+Thin: the rules and pictures are in feedback.qr.services."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rectify.errors import RectifyError
 from rectify.ledger.views import error_page
 
-from . import qr as qr_rules
-from .qr_forms import QrCodeForm
+from . import services as qr_rules
+from .forms import QrCodeForm
 
 
 @login_required
