@@ -26,7 +26,7 @@ urlpatterns = [
     path("notices/", include("rectify.notices.urls")),
     path("publications/", include("rectify.notices.publication_urls")),
     path("feedback/qr/", include("rectify.feedback.qr.urls")),
-    path("feedback/hotline/", include("rectify.feedback.hotline_urls")),
+    path("feedback/hotline/", include("rectify.feedback.hotline.urls")),
     path("feedback/", include("rectify.feedback.urls")),
     path("recurrence/", include("rectify.recurrence.urls")),
     path("ledgers/", include("rectify.ledger.excel_urls")),

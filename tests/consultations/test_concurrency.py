@@ -3,7 +3,8 @@ real database connections: exactly one wins, the other is refused, nothing is re
 
 from __future__ import annotations
 
-from rectify.feedback import consultations, hotline
+from rectify.feedback import consultations
+from rectify.feedback.hotline import services as hotline
 from rectify.feedback.models import Consultation, FeedbackItem, HotlineBatch
 from rectify.org.models import Membership, Role, User
 from tests.progress.test_concurrency import race

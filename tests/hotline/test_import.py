@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,8 +15,10 @@ from django.test import Client
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput
-from rectify.feedback import hotline
-from rectify.feedback.models import FeedbackItem, HotlineBatch
+from rectify.feedback.demo import HOTLINE_SAMPLE as SAMPLE
+from rectify.feedback.hotline import services as hotline
+from rectify.feedback.hotline.models import HotlineBatch
+from rectify.feedback.models import FeedbackItem
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,6 @@ HEADERS = [
     "企业名称",
     "办理时限",
 ]
-SAMPLE = Path(hotline.__file__).parent / "data" / "hotline-12345-sample.xlsx"
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from rectify.encrypted import EncryptedTextField
 from rectify.ledger.models import Inspection, Measure, Mechanism, Problem
 from rectify.org.models import Organisation
 
+from .hotline.models import HotlineBatch
 from .qr.models import QrCode
 
 USER = settings.AUTH_USER_MODEL
@@ -51,32 +52,6 @@ class CloseReason(models.TextChoices):
 
 # Statuses in which an item still waits for somebody here (its deadline runs).
 OPEN_STATUSES = (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED, FeedbackStatus.REPLY_PENDING)
-
-
-class HotlineBatch(models.Model):
-    """One Excel export of 12345 work orders, imported in one transaction."""
-
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="hotline_batches"
-    )
-    file_name = models.CharField(_("文件名"), max_length=255)
-    row_count = models.PositiveIntegerField(_("导入条数"), default=0)
-    skipped_count = models.PositiveIntegerField(_("跳过的重复工单"), default=0)
-    imported_by = models.ForeignKey(
-        USER, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
-    )
-    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("热线工单导入")
-        verbose_name_plural = _("热线工单导入")
-        ordering = ["-imported_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name}（{self.row_count} 条）"
-
-    def get_additional_data(self) -> dict:
-        return {"org_path": self.organisation.path}
 
 
 class FeedbackItem(models.Model):

@@ -1,5 +1,5 @@
 """Forms of the hotline import: the upload, and the column mapping the office confirms. The rules
-(file type, required fields, each row's values) are feedback.hotline's."""
+(file type, required fields, each row's values) are feedback.hotline.services'."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django import forms
 
 from rectify.org.models import Organisation, User
 
-from . import hotline
+from . import services as hotline
 
 
 class UploadForm(forms.Form):

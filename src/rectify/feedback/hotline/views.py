@@ -1,6 +1,6 @@
 """Staff pages of the 12345 hotline import: upload, map the columns and preview (what will be
 imported, what is skipped and why, every row-level error), confirm; and the batches imported. Thin:
-every rule is feedback.hotline's."""
+every rule is feedback.hotline.services'."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.errors import AccessDenied, NotFound, RectifyError
 
-from . import hotline, services
-from .hotline_forms import MappingForm, UploadForm
+from .. import services
+from . import services as hotline
+from .forms import MappingForm, UploadForm
 
 PREVIEW_ROWS = 200
 OFFICE_ONLY = "只有整改办可以导入 12345 热线工单。"

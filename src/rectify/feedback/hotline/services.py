@@ -35,8 +35,9 @@ from rectify.notices.services import importable_organisations
 from rectify.org.access import Access, path_q
 from rectify.org.models import WIDE_ROLES, Organisation, User
 
-from . import services
-from .models import Channel, FeedbackItem, FeedbackKind, HotlineBatch
+from .. import services
+from ..models import Channel, FeedbackItem, FeedbackKind
+from .models import HotlineBatch
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
