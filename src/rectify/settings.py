@@ -153,6 +153,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rectify.context_processors.roles",
             ],
+            # The pager every list shows ({% load paging %}), kept in a shared module: it belongs to no app.
+            "libraries": {"paging": "rectify.paging"},
         },
     },
 ]

@@ -209,7 +209,7 @@ def test_pages_of_fifty(trail, ledger, world):
     total = first.context["page"].paginator.count
     assert total > 50 and len(first.context["rows"]) == 50
     page = first.content.decode()
-    assert "第 1 / 2 页" in page and 'href="?page=2"' in page
+    assert "第 1 页，共 2 页" in page and 'href="?page=2"' in page
     second = client.get("/audit/", {"page": 2, "model": "ledger.mechanism"})
     assert second.status_code == 200
     filtered = client.get("/audit/", {"model": "ledger.mechanism"}).content.decode()

@@ -9,7 +9,6 @@ from datetime import datetime
 from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import render
 from django.utils.encoding import smart_str
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET
 from rectify.errors import RectifyError
 from rectify.ledger.services import ACTION_LABELS
 from rectify.ledger.views import error_page
+from rectify.paging import paginate
 
 from .forms import AuditFilterForm
 from .services import AuditFilter, search_audit
@@ -66,9 +66,7 @@ def search(request):
         except RectifyError as refused:
             error, status = refused.message, refused.status
         else:
-            page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+            page = paginate(request, entries, PAGE_SIZE)
     return render(
         request,
         "audit/search.html",
@@ -77,7 +75,6 @@ def search(request):
             "error": error,
             "page": page,
             "rows": rows_for(list(page.object_list)) if page else [],
-            "query": query.urlencode(),
         },
         status=status,
     )

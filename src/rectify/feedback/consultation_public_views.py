@@ -9,12 +9,12 @@ work without JavaScript and never show who commented.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
+from rectify.paging import paginate
 
 from . import abuse, consultations
 from .consultation_forms import PublicCommentForm
@@ -31,7 +31,7 @@ def _not_found(request, error: RectifyError):
 @require_GET
 def consultation_list(request):
     today = consultations.today_here()
-    page = Paginator(consultations.public_consultations(today), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, consultations.public_consultations(today), PAGE_SIZE)
     entries = [
         {
             "consultation": consultation,

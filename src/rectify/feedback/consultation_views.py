@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import InvalidInput, NotFound, RectifyError
+from rectify.paging import paginate
 
 from . import consultations, services
 from .consultation_forms import (
@@ -55,16 +55,13 @@ def consultation_list(request):
             records = records.filter(status=data["status"])
         if data["kind"]:
             records = records.filter(kind=data["kind"])
-    page = Paginator(consultations.with_counts(records), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, consultations.with_counts(records), PAGE_SIZE)
     return render(
         request,
         "feedback/consultations/list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "mechanism": mechanism,
             "can_create": consultations.may_create(request.user)
             and (mechanism is None or consultations.may_manage_mechanism(request.user, mechanism)),

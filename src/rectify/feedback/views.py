@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +19,7 @@ from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
 from rectify.ledger.services import visible_inspections
 from rectify.ledger.views import error_page
 from rectify.org.models import Organisation
+from rectify.paging import paginate, query_without_page
 from rectify.supervision.warning_helpers import days_left, days_text
 
 from . import services
@@ -52,25 +52,17 @@ def _rows(items, today) -> list[FeedbackItem]:
     return rows
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 @require_GET
 def item_list(request):
     today = timezone.localdate()
     form = FeedbackFilterForm(request.GET or None, user=request.user)
-    page = Paginator(services.filter_items(request.user, form.to_filter(), today), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, services.filter_items(request.user, form.to_filter(), today), PAGE_SIZE)
     page.object_list = _rows(page.object_list, today)
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "may_register": office_organisations(request.user).exists(),
         "export_form": ExportForm(),
         "export_filters": [(name, request.GET[name]) for name in form.fields if request.GET.get(name)],
@@ -83,9 +75,9 @@ def item_list(request):
 @require_GET
 def to_reply(request):
     today = timezone.localdate()
-    page = Paginator(services.to_reply(request.user, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, services.to_reply(request.user, today), PAGE_SIZE)
     page.object_list = _rows(page.object_list, today)
-    return render(request, "feedback/to_reply.html", {"page": page, "query": _query_without_page(request)})
+    return render(request, "feedback/to_reply.html", {"page": page})
 
 
 def _detail_context(request, item: FeedbackItem, **extra) -> dict:

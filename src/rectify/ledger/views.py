@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, RectifyError, StaleEdit
 from rectify.org.access import CHANGE, VIEW, Access
+from rectify.paging import paginate
 from rectify.progress.views import measure_page_context
 from rectify.supervision.deadlines import with_warning_level
 
@@ -71,13 +71,10 @@ def measure_list(request):
     form = MeasureFilterForm(request.GET or None, user=request.user)
     # The warning light of each row (三色预警), computed in the same query as the rows.
     measures = with_warning_level(services.filter_measures(request.user, form.to_filter()))
-    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, measures, PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
         "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
     }
     template = (

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET
 from rectify.errors import NotFound
 from rectify.notices import publishing
 from rectify.org.models import Organisation
+from rectify.paging import paginate
 
 PAGE_SIZE = 20
 
@@ -52,13 +52,11 @@ def notice_list(request):
         else:
             status = 400
             notices = notices.none()
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, notices, PAGE_SIZE)
     return render(
         request,
         "portal/notice_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {"form": form, "page": page},
         status=status,
     )
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import InvalidInput, RectifyError
 from rectify.ledger import services as ledger_services
+from rectify.paging import paginate
 
 from . import services
 from .forms import decision_form
@@ -39,7 +39,7 @@ def flag_list(request):
         flags = services.flag_list(request.user, status)
     except RectifyError as error:
         return _error_page(request, error)
-    page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, flags, PAGE_SIZE)
     decidable = set(
         services.decidable_flags(request.user)
         .filter(pk__in=[flag.pk for flag in page])

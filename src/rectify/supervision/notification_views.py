@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rectify.paging import paginate
 
 from . import services
 from .forms import PreferenceForm
@@ -43,13 +44,13 @@ def notification_list(request):
             When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
         )
     ).order_by("unread_first", "-created_at", "-id")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, items, PAGE_SIZE)
     for item in page.object_list:
         item.link = _safe(request, item.url)
     return render(
         request,
         "supervision/notifications.html",
-        {"page": page, "only_unread": only_unread, "query": "unread=1" if only_unread else ""},
+        {"page": page, "only_unread": only_unread},
     )
 
 

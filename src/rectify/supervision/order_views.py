@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.paging import paginate
 
 from . import orders
 from .calendar import calendar_settings
@@ -37,18 +37,13 @@ def _error_page(request: HttpRequest, error: RectifyError) -> HttpResponse:
 @require_GET
 def order_list(request):
     form = OrderFilterForm(request.GET or None, user=request.user)
-    page = Paginator(orders.filter_orders(request.user, form.to_filter()), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, orders.filter_orders(request.user, form.to_filter()), PAGE_SIZE)
     return render(
         request,
         "supervision/order_list.html",
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
             "can_issue": orders.may_issue_any(request.user),
         },
     )

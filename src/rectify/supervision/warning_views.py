@@ -72,9 +72,8 @@ def warning_list(request):
         measure.days_text = days_text(measure.days)
         groups[measure.warning_level].append(measure)
 
-    query = request.GET.copy()
-    query.pop("page", None)
-    level_query = query.copy()
+    level_query = request.GET.copy()
+    level_query.pop("page", None)
     level_query.pop("level", None)
     return render(
         request,
@@ -98,7 +97,6 @@ def warning_list(request):
                 for value in LEVELS_WORST_FIRST
             ],
             "page": page,
-            "query": query.urlencode(),
             "level_query": level_query.urlencode(),
             "stuck": _stuck_signoffs(user, inspection, mine),
             "missing": _missing_reports(user, inspection, mine, today),
