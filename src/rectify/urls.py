@@ -4,16 +4,27 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from rectify.api.api import api
+from rectify.ledger import urls as ledger_urls
+from rectify.progress import views as progress_views
+from rectify.supervision import measure_views
 
 admin.site.site_header = "Rectify 巡察整改督办平台 · 管理后台"
 admin.site.site_title = "巡察整改督办平台"
 admin.site.index_title = "数据管理"
 
+# The ledger's pages under one name. The measure list shows warning lights (supervision) and the measure
+# page shows reports and sign-off (progress); the ledger may import neither, so those apps serve them.
+ledger_pages = [
+    *ledger_urls.urlpatterns,
+    path("measures/", measure_views.measure_list, name="measure-list"),
+    path("measures/<int:pk>/", progress_views.measure_detail, name="measure-detail"),
+]
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="ledger:inspection-list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("rectify.ledger.urls")),
+    path("", include((ledger_pages, "ledger"))),
     path("", include("rectify.ledger.mechanism_urls")),
     path("", include("rectify.progress.urls")),
     path("", include("rectify.progress.indicator_urls")),

@@ -7,16 +7,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, RectifyError, StaleEdit
 from rectify.org.access import CHANGE, VIEW, Access
-from rectify.paging import paginate
-from rectify.progress.views import measure_page_context
-from rectify.supervision.deadlines import with_warning_level
 
 from . import services
 from .choices import ReportPeriod
-from .forms import MeasureAssignmentForm, MeasureFilterForm
+from .forms import MeasureAssignmentForm
 from .models import Measure, Problem
-
-PAGE_SIZE = 50
 
 
 def error_page(request, error: RectifyError):
@@ -67,23 +62,6 @@ def set_report_period(request, pk: int):
 
 
 @login_required
-def measure_list(request):
-    form = MeasureFilterForm(request.GET or None, user=request.user)
-    # The warning light of each row (三色预警), computed in the same query as the rows.
-    measures = with_warning_level(services.filter_measures(request.user, form.to_filter()))
-    page = paginate(request, measures, PAGE_SIZE)
-    context = {
-        "form": form,
-        "page": page,
-        "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
-    }
-    template = (
-        "ledger/_measure_table.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
-    )
-    return render(request, template, context)
-
-
-@login_required
 def problem_detail(request, pk: int):
     try:
         problem = services.get_problem(request.user, pk)
@@ -100,16 +78,6 @@ def problem_detail(request, pk: int):
             "can_change": Measure.objects.restrict(request.user, CHANGE).filter(problem=problem).exists(),
         },
     )
-
-
-@login_required
-def measure_detail(request, pk: int):
-    try:
-        measure = services.get_measure(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
-    # Ledger facts, history, reports, sign-off, follow-ups, indicators, and the forms this user may use.
-    return render(request, "ledger/measure_detail.html", measure_page_context(request.user, measure))
 
 
 @login_required

@@ -239,6 +239,17 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
     }
 
 
+@login_required
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The measure page (ledger:measure-detail): served here, since most of what it shows is progress."""
+    try:
+        measure = ledger_services.get_measure(request.user, pk)
+    except RectifyError as error:
+        return _error_page(request, error)
+    # Ledger facts, history, reports, sign-off, follow-ups, indicators, and the forms this user may use.
+    return render(request, "ledger/measure_detail.html", measure_page_context(request.user, measure))
+
+
 # ------------------------------------------------------------------ 我的整改
 
 

@@ -1,0 +1,32 @@
+"""The ledger's measure list (ledger:measure-list). Served from supervision, not the ledger, because each
+row shows its warning light (三色预警), which supervision computes; the ledger may not import it."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from rectify.ledger import services
+from rectify.ledger.forms import MeasureFilterForm
+from rectify.ledger.models import Measure
+from rectify.org.access import CHANGE
+from rectify.paging import paginate
+
+from .deadlines import with_warning_level
+
+PAGE_SIZE = 50
+
+
+@login_required
+def measure_list(request):
+    form = MeasureFilterForm(request.GET or None, user=request.user)
+    # The warning light of each row (三色预警), computed in the same query as the rows.
+    measures = with_warning_level(services.filter_measures(request.user, form.to_filter()))
+    page = paginate(request, measures, PAGE_SIZE)
+    context = {
+        "form": form,
+        "page": page,
+        "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
+    }
+    template = (
+        "ledger/_measure_table.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
+    )
+    return render(request, template, context)
