@@ -41,7 +41,7 @@ urlpatterns = [
     path("feedback/", include("rectify.feedback.urls")),
     path("recurrence/", include("rectify.recurrence.urls")),
     path("ledgers/", include("rectify.ledger.excel_urls")),
-    path("consultations/", include("rectify.feedback.consultation_urls")),
+    path("consultations/", include("rectify.feedback.consultations.urls")),
     path("dashboard/", include("rectify.insights.urls")),
     path("search/", include("rectify.search.urls")),
     path("portal/feedback/", include("rectify.feedback.portal_urls")),

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from rectify.feedback import consultations
-from rectify.feedback.consultations import ConsultationFields
+from rectify.feedback.consultations import services as consultations
+from rectify.feedback.consultations.services import ConsultationFields
 from rectify.ledger.models import Mechanism
 
 DRAFT_TEXT = (

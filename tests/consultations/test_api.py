@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from rectify.feedback import consultations
+from rectify.feedback.consultations import services as consultations
 from rectify.feedback.models import ConsultationComment
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ real database connections: exactly one wins, the other is refused, nothing is re
 
 from __future__ import annotations
 
-from rectify.feedback import consultations
+from rectify.feedback.consultations import services as consultations
 from rectify.feedback.hotline import services as hotline
 from rectify.feedback.models import Consultation, FeedbackItem, HotlineBatch
 from rectify.org.models import Membership, Role, User

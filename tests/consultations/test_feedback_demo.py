@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from rectify.demo.builder import build_demo
-from rectify.feedback import consultations
+from rectify.feedback.consultations import services as consultations
 from rectify.feedback.models import (
     Channel,
     CloseReason,

@@ -10,7 +10,7 @@ from auditlog.models import LogEntry
 from django.db import connection
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
-from rectify.feedback import consultations
+from rectify.feedback.consultations import services as consultations
 from rectify.feedback.models import Consultation, ConsultationComment
 
 from .conftest import meeting, online

@@ -8,7 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 
-from rectify.feedback import consultations
+from rectify.feedback.consultations import services as consultations
 from rectify.feedback.models import Consultation, ConsultationComment
 
 from .conftest import DRAFT_TEXT

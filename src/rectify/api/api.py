@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from rectify.audit.api import router as audit_router
 from rectify.errors import RectifyError
 from rectify.feedback.api import router as feedback_router
-from rectify.feedback.consultation_api import router as consultation_router
+from rectify.feedback.consultations.api import router as consultation_router
 from rectify.feedback.public_api import router as public_feedback_router
 from rectify.insights.api import router as insights_router
 from rectify.ledger.api import router as ledger_router

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
 from rectify.paging import paginate
 
-from . import abuse, consultations
-from .consultation_forms import PublicCommentForm
+from . import abuse
+from .consultations import services as consultations
+from .consultations.forms import PublicCommentForm
 
 PAGE_SIZE = 20
 SESSION_KEY = "consultation_commented"

@@ -25,8 +25,9 @@ from django.utils import timezone
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism, Problem
 from rectify.org.models import Membership, Organisation, Role, User
 
-from . import consultations, services
-from .consultations import ConsultationFields
+from . import services
+from .consultations import services as consultations
+from .consultations.services import ConsultationFields
 from .hotline import services as hotline
 from .models import (
     Channel,

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.encrypted import EncryptedTextField
-from rectify.ledger.models import Inspection, Measure, Mechanism, Problem
+from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.org.models import Organisation
 
 from .hotline.models import HotlineBatch
@@ -275,120 +275,5 @@ class FeedbackReply(models.Model):
         return {"org_path": self.item.organisation.path, "feedback_id": self.item_id}
 
 
-class Consultation(models.Model):
-    """A rule being made or revised, put out for comment (公开征求意见) on the portal for a period, or a
-    consultation meeting (征求意见座谈会) recorded the same way. After it closes the office records
-    which comments were adopted and why not the others, and publishes that summary."""
-
-    class Kind(models.TextChoices):
-        ONLINE = "online", _("网上公开征求意见")
-        MEETING = "meeting", _("征求意见座谈会")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        OPEN = "open", _("征求中")
-        CLOSED = "closed", _("已截止")
-        PUBLISHED = "published", _("采纳情况已公布")
-
-    organisation = models.ForeignKey(
-        Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="consultations"
-    )
-    mechanism = models.ForeignKey(
-        Mechanism,
-        verbose_name=_("制度机制"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="consultations",
-    )
-    kind = models.CharField(_("方式"), max_length=16, choices=Kind.choices, default=Kind.ONLINE)
-    title = models.CharField(_("标题"), max_length=255)
-    draft_text = models.TextField(_("征求意见稿"))
-    opens_on = models.DateField(_("开始日期"))
-    closes_on = models.DateField(_("截止日期"))
-    meeting_place = models.CharField(_("座谈地点"), max_length=255, blank=True)
-    participants = models.TextField(_("参加单位"), blank=True, help_text=_("座谈会的参加企业、行业协会等"))
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    summary = models.TextField(_("采纳情况说明"), blank=True)
-    summary_published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("征求意见")
-        verbose_name_plural = _("征求意见")
-        ordering = ["-opens_on", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(closes_on__gte=F("opens_on")), name="consultation_dates_ordered"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["online", "meeting"]), name="consultation_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "open", "closed", "published"]),
-                name="consultation_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="published") | Q(summary_published_at__isnull=False) & ~Q(summary=""),
-                name="consultation_published_with_summary",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_additional_data(self) -> dict:
-        return {"org_path": self.organisation.path}
-
-
-class ConsultationComment(models.Model):
-    """One comment on a consultation, and the office's decision on it."""
-
-    class Decision(models.TextChoices):
-        PENDING = "pending", _("待研究")
-        ADOPTED = "adopted", _("采纳")
-        PARTLY = "partly", _("部分采纳")
-        NOT_ADOPTED = "not_adopted", _("未采纳")
-
-    consultation = models.ForeignKey(
-        Consultation, verbose_name=_("征求意见"), on_delete=models.CASCADE, related_name="comments"
-    )
-    content = models.TextField(_("意见内容"))
-    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.PORTAL)
-    sender_name = EncryptedTextField(_("姓名"), blank=True)
-    sender_contact = EncryptedTextField(_("联系方式"), blank=True)
-    enterprise = models.CharField(_("企业或协会"), max_length=255, blank=True)
-    decision = models.CharField(
-        _("采纳情况"), max_length=16, choices=Decision.choices, default=Decision.PENDING
-    )
-    reason = models.TextField(_("理由"), blank=True, help_text=_("未采纳或部分采纳的理由"))
-    decided_by = models.ForeignKey(
-        USER, verbose_name=_("研究人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(_("研究时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("征求意见反馈")
-        verbose_name_plural = _("征求意见反馈")
-        ordering = ["consultation", "created_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(decision__in=["pending", "adopted", "partly", "not_adopted"]),
-                name="consultation_comment_decision_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(decision__in=["pending", "adopted"]) | ~Q(reason=""),
-                name="consultation_comment_reason_given",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.content[:30]
-
-    def get_additional_data(self) -> dict:
-        return {"org_path": self.consultation.organisation.path}
+# Consultations on rules are in this app too; their module needs Channel, defined above.
+from .consultations.models import Consultation, ConsultationComment  # noqa: E402, F401

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rectify.errors import InvalidInput, NotFound, RectifyError
 from rectify.paging import paginate
 
-from . import consultations, services
-from .consultation_forms import (
+from .. import services
+from . import services as consultations
+from .forms import (
     CommentRecordForm,
     ConsultationFilterForm,
     ConsultationForm,
@@ -24,8 +25,8 @@ from .consultation_forms import (
     StateForm,
     SummaryForm,
 )
-from .consultations import Kind, Status
 from .models import Consultation
+from .services import Kind, Status
 
 PAGE_SIZE = 30
 

@@ -16,10 +16,11 @@ from ninja.decorators import decorate_view
 
 from rectify.ledger.api import NamedRef, Paging
 
-from . import abuse, consultations, services
-from .consultations import Decision, Kind
-from .consultations import Status as ConsultationStatus
+from .. import abuse, services
+from . import services as consultations
 from .models import Consultation, ConsultationComment
+from .services import Decision, Kind
+from .services import Status as ConsultationStatus
 
 router = Router(tags=["征求意见"])
 

@@ -9,9 +9,12 @@ from rectify.errors import InvalidInput
 from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation, User
 
-from . import consultations
-from .abuse import HONEYPOT_FIELD
-from .consultations import (
+from ..abuse import HONEYPOT_FIELD
+from ..models import Channel
+from ..public_forms import PublicFormMixin
+from . import services as consultations
+from .models import Consultation
+from .services import (
     DECISION_INVALID,
     DECISIONS,
     RECORDED_CHANNELS,
@@ -20,8 +23,6 @@ from .consultations import (
     Kind,
     Status,
 )
-from .models import Channel, Consultation
-from .public_forms import PublicFormMixin
 
 DATE_INVALID = "日期格式不正确，请按“年-月-日”填写。"
 

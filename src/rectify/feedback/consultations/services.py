@@ -36,9 +36,10 @@ from rectify.notices.services import importable_organisations
 from rectify.org.access import CHANGE, VIEW, Access, path_q
 from rectify.org.models import WIDE_ROLES, Organisation, User
 
-from . import services
-from .models import Channel, Consultation, ConsultationComment
-from .services import plain_text
+from .. import services
+from ..models import Channel
+from ..services import plain_text
+from .models import Consultation, ConsultationComment
 
 Kind = Consultation.Kind
 Status = Consultation.Status
