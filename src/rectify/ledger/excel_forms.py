@@ -2,7 +2,7 @@
 
 from django import forms
 
-from rectify.notices.services import importable_organisations
+from rectify.org.access import organisations_under_office
 from rectify.org.models import Organisation
 
 from .choices import InspectionKind
@@ -28,7 +28,7 @@ class LedgerUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = importable_organisations(user)
+        self.fields["organisation"].queryset = organisations_under_office(user)
         self.fields["file"].widget.attrs["accept"] = (
             ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

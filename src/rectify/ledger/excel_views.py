@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, InvalidInput, RectifyError
-from rectify.notices.services import importable_organisations
+from rectify.org.access import organisations_under_office
 
 from . import excel, excel_import
 from .excel_forms import ColumnMappingForm, InspectionFieldsForm, LedgerUploadForm
@@ -30,7 +30,7 @@ def export(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    if not importable_organisations(request.user).exists():
+    if not organisations_under_office(request.user).exists():
         return error_page(request, AccessDenied("只有整改办可以导入整改台账。"))
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200

@@ -1,8 +1,7 @@
 from django import forms
 
+from rectify.org.access import organisations_under_office
 from rectify.org.models import Organisation
-
-from .services import importable_organisations
 
 
 class NoticeUploadForm(forms.Form):
@@ -12,7 +11,7 @@ class NoticeUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = importable_organisations(user)
+        self.fields["organisation"].queryset = organisations_under_office(user)
         self.fields["file"].widget.attrs["accept"] = ".txt,.html,.htm,.docx,text/plain,text/html"
 
 
@@ -23,4 +22,4 @@ class NoticeConfirmForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = importable_organisations(user)
+        self.fields["organisation"].queryset = organisations_under_office(user)

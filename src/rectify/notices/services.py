@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import UploadedFile
 from rectify import stash
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
-from rectify.org.access import Access, path_q
-from rectify.org.models import Organisation, Role, User
+from rectify.org.access import Access
+from rectify.org.models import Organisation, User
 
 from .document import NoticeDocument, NoticeParseError
 from .importer import import_notice
@@ -28,15 +28,6 @@ def read_upload(upload: UploadedFile) -> tuple[NoticeDocument, bytes]:
         return parse_bytes(data, filename=upload.name), data
     except NoticeParseError as error:
         raise InvalidInput(str(error)) from error
-
-
-def importable_organisations(user: User):
-    """Organisations whose notices the user may import: those where the user is the office, and below."""
-    access = Access.of(user)
-    if access.is_superuser:
-        return Organisation.objects.all()
-    condition = path_q("path", access.paths([Role.OFFICE]))
-    return Organisation.objects.filter(condition) if condition is not None else Organisation.objects.none()
 
 
 def _check_office(user: User, organisation: Organisation) -> None:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from rectify.errors import RectifyError
+from rectify.org.access import organisations_under_office
 
 from . import services
 from .forms import NoticeConfirmForm, NoticeUploadForm
@@ -14,7 +15,7 @@ from .forms import NoticeConfirmForm, NoticeUploadForm
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_notice(request):
-    if not services.importable_organisations(request.user).exists():
+    if not organisations_under_office(request.user).exists():
         return render(request, "error.html", {"message": "只有整改办可以导入巡察通报。"}, status=403)
     status = 200
     if request.method == "POST" and "token" in request.POST:

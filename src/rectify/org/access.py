@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .models import UNIT_ROLES, Membership, Organisation, Role
 
@@ -83,3 +83,13 @@ def any_of(*conditions: Q | None) -> Q | None:
         if condition is not None:
             result = condition if result is None else result | condition
     return result
+
+
+def organisations_under_office(user) -> QuerySet[Organisation]:
+    """Organisations where the user is the office, and those below them (all, for a superuser): where
+    the user may import notices, Excel ledgers and hotline orders, and put rules out for comment."""
+    access = Access.of(user)
+    if access.is_superuser:
+        return Organisation.objects.all()
+    condition = path_q("path", access.paths([Role.OFFICE]))
+    return Organisation.objects.filter(condition) if condition is not None else Organisation.objects.none()

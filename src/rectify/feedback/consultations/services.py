@@ -32,8 +32,7 @@ from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.models import Mechanism
-from rectify.notices.services import importable_organisations
-from rectify.org.access import CHANGE, VIEW, Access, path_q
+from rectify.org.access import CHANGE, VIEW, Access, organisations_under_office, path_q
 from rectify.org.models import WIDE_ROLES, Organisation, User
 
 from .. import services
@@ -98,7 +97,7 @@ def may_create(user: User) -> bool:
 
 def organisations_for(user: User) -> QuerySet[Organisation]:
     """Organisations for which the user may put a rule out for comment: where the user is the office."""
-    return importable_organisations(user)
+    return organisations_under_office(user)
 
 
 def mechanisms_for(user: User) -> QuerySet[Mechanism]:

@@ -31,8 +31,7 @@ from django.utils import timezone
 
 from rectify import stash
 from rectify.errors import AccessDenied, InvalidInput
-from rectify.notices.services import importable_organisations
-from rectify.org.access import Access, path_q
+from rectify.org.access import Access, organisations_under_office, path_q
 from rectify.org.models import WIDE_ROLES, Organisation, User
 
 from .. import services
@@ -441,7 +440,7 @@ def _check_office(user: User, organisation: Organisation) -> None:
 
 def importing_organisations(user: User) -> QuerySet[Organisation]:
     """Organisations whose hotline orders the user may import: where the user is the office."""
-    return importable_organisations(user)
+    return organisations_under_office(user)
 
 
 def import_plan(user: User, organisation: Organisation, plan: Plan, file_name: str) -> HotlineBatch:
