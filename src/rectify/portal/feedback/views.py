@@ -15,9 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
-
-from . import abuse, services
-from .public import (
+from rectify.feedback import abuse, services
+from rectify.feedback.public import (
     Subject,
     active_qr,
     inspection_contact,
@@ -26,7 +25,8 @@ from .public import (
     subject_from_link,
     subject_of_qr,
 )
-from .public_forms import PublicFeedbackForm, TrackForm
+
+from .forms import PublicFeedbackForm, TrackForm
 
 SESSION_KEY = "feedback_submitted_code"
 NOT_FOUND_MESSAGE = (
@@ -39,7 +39,7 @@ def unavailable(request, error: RectifyError, subject: Subject | None = None):
     """A link, QR code or request the public side cannot take, with a way on."""
     return render(
         request,
-        "feedback/portal/unavailable.html",
+        "portal/feedback/unavailable.html",
         {"message": error.message, "organisation": subject.organisation if subject else None},
         status=error.status,
     )
@@ -77,7 +77,7 @@ def _form_page(request, subject: Subject):
         form = PublicFeedbackForm(subject=subject)
     return render(
         request,
-        "feedback/portal/form.html",
+        "portal/feedback/form.html",
         {
             "form": form,
             "subject": subject,
@@ -128,7 +128,7 @@ def submitted(request):
         return unavailable(request, NotFound("没有刚提交的留言。提交留言后，本页显示您的查询码。"))
     return render(
         request,
-        "feedback/portal/submitted.html",
+        "portal/feedback/submitted.html",
         {"view": public_view(item), "workdays": services.reply_workdays(item.organisation)},
     )
 
@@ -162,7 +162,7 @@ def track(request):
         form = TrackForm()
     return render(
         request,
-        "feedback/portal/track.html",
+        "portal/feedback/track.html",
         {
             "form": form,
             "view": view,

@@ -14,18 +14,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
+from rectify.feedback import abuse
+from rectify.feedback.consultations import services as consultations
 from rectify.paging import paginate
 
-from . import abuse
-from .consultations import services as consultations
-from .consultations.forms import PublicCommentForm
+from .forms import PublicCommentForm
 
 PAGE_SIZE = 20
 SESSION_KEY = "consultation_commented"
 
 
 def _not_found(request, error: RectifyError):
-    template = "feedback/consultations/portal_unavailable.html"
+    template = "portal/consultations/unavailable.html"
     return render(request, template, {"message": error.message}, status=error.status)
 
 
@@ -41,7 +41,7 @@ def consultation_list(request):
         }
         for consultation in page.object_list
     ]
-    return render(request, "feedback/consultations/portal_list.html", {"page": page, "entries": entries})
+    return render(request, "portal/consultations/list.html", {"page": page, "entries": entries})
 
 
 @never_cache
@@ -86,7 +86,7 @@ def consultation_detail(request, pk: int):
             form = None
     return render(
         request,
-        "feedback/consultations/portal_detail.html",
+        "portal/consultations/detail.html",
         {
             "consultation": consultation,
             "phase": phase,
@@ -109,4 +109,4 @@ def thanks(request, pk: int):
         return _not_found(request, error)
     if request.session.get(SESSION_KEY) != consultation.pk:
         return redirect("public_consultations:detail", pk=consultation.pk)
-    return render(request, "feedback/consultations/portal_thanks.html", {"consultation": consultation})
+    return render(request, "portal/consultations/thanks.html", {"consultation": consultation})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import consultation_public_views as views
+from . import views
 
 app_name = "public_consultations"
 

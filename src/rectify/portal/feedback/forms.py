@@ -12,11 +12,10 @@ import re
 from django import forms
 
 from rectify.errors import InvalidInput
-
-from . import services
-from .abuse import HONEYPOT_FIELD
-from .models import FeedbackKind
-from .public import Subject, consent_problem, problem_label, public_organisations
+from rectify.feedback import services
+from rectify.feedback.abuse import HONEYPOT_FIELD
+from rectify.feedback.models import FeedbackKind
+from rectify.feedback.public import Subject, consent_problem, problem_label, public_organisations
 
 
 class PublicFormMixin:
