@@ -16,10 +16,10 @@ from rectify.ledger import services as ledger_services
 from rectify.ledger.models import Measure
 from rectify.org.access import Access
 from rectify.org.models import Membership, Role, User
-from rectify.supervision.deadlines import with_warning_level
+from rectify.supervision.deadlines import warned, with_warning_level
 from rectify.supervision.models import MeasureAlert, Notification, WarningLevel, WarningPolicy
 from rectify.supervision.services import TickResult, recipients, run_warnings, unread_count
-from rectify.supervision.warning_helpers import at_least_yellow, nav_counts, warning_count
+from rectify.supervision.warning_helpers import filtered_warnings, level_counts, nav_counts, warning_count
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEADLINE = date(2025, 7, 31)
@@ -177,26 +177,46 @@ def test_inactive_people_are_not_told(measure, world):
     assert told() == {"larry"}
 
 
-def test_the_navigation_count_agrees_with_the_levels_under_every_policy(ledger, world):
-    """warning_helpers.at_least_yellow (one query) finds exactly the measures with_warning_level puts
-    at yellow or worse, for organisations with and without their own policy."""
-    WarningPolicy.objects.create(organisation=world.orgs["a"], green_days=40, yellow_days=25, escalate_days=2)
+def _expected_level(deadline: date, today: date, policy: WarningPolicy | None) -> int:
+    """The ladder of DESIGN, written out in Python as a reference for the SQL of with_warning_level."""
+    green, yellow, escalate = (
+        (policy.green_days, policy.yellow_days, policy.escalate_days) if policy else (20, 10, 15)
+    )
+    if deadline < today - timedelta(days=escalate):
+        return WarningLevel.ESCALATED
+    if deadline < today:
+        return WarningLevel.RED
+    if deadline <= today + timedelta(days=yellow):
+        return WarningLevel.YELLOW
+    if deadline <= today + timedelta(days=green):
+        return WarningLevel.GREEN
+    return WarningLevel.NONE
+
+
+def test_the_levels_follow_each_organisations_policy_and_the_badge_counts_them_all(ledger, world):
+    """with_warning_level reads each organisation's policy by a join (or the defaults), and the 预警
+    badge (nav_counts, warning_count) counts every warned measure, green included: the warnings
+    page's 共 N 条, not a figure of its own."""
+    policy = WarningPolicy.objects.create(
+        organisation=world.orgs["a"], green_days=40, yellow_days=25, escalate_days=2
+    )
     start = date(2025, 7, 1)
     for index, measure in enumerate(Measure.objects.order_by("pk")):
         Measure.objects.filter(pk=measure.pk).update(deadline=start + timedelta(days=7 * index))
+    measures = list(Measure.objects.select_related("problem__inspection"))
     for offset in range(-10, 90, 3):
         today = start + timedelta(days=offset)
-        expected = set(
-            with_warning_level(Measure.objects.all(), today)
-            .filter(warning_level__gte=WarningLevel.YELLOW)
-            .values_list("pk", flat=True)
-        )
-        assert set(at_least_yellow(Measure.objects.all(), today).values_list("pk", flat=True)) == expected
+        levels = dict(with_warning_level(Measure.objects.all(), today).values_list("pk", "warning_level"))
+        for measure in measures:
+            own = policy if measure.problem.inspection.inspected_id == world.orgs["a"].pk else None
+            assert levels[measure.pk] == _expected_level(measure.deadline, today, own), (offset, measure.pk)
+        assert set(warned(Measure.objects.all(), today).values_list("pk", flat=True)) == {
+            pk for pk, level in levels.items() if level > WarningLevel.NONE
+        }
     with on(start + timedelta(days=20)):
-        assert (
-            warning_count(world.charlie)
-            == at_least_yellow(Measure.objects.filter(problem__inspection=ledger.other)).count()
-        )
+        page_total = sum(level_counts(filtered_warnings(world.charlie)).values())
+        assert warning_count(world.charlie) == page_total > 0
+        assert nav_counts(world.charlie)[0] == page_total
         assert warning_count(world.nobody) == 0
 
 

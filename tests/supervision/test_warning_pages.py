@@ -195,11 +195,12 @@ def test_ledger_rows_carry_a_light_with_words(warned):
     assert fragment.count('class="light light-') == 2 and "<html" not in fragment
 
 
-def test_navigation_counts_yellow_or_worse_and_unread(warned, world):
+def test_navigation_counts_every_warning_the_page_lists_and_unread(warned, world):
     run_warnings()
     page = text(signed_in("bob").get("/inspections/"))
-    # Bob sees 1.1 (green), 1.2 (yellow), 3.1 (escalated): two at yellow or worse.
-    assert 'aria-label="2 条预警"' in page
+    # Bob sees 1.1 (green), 1.2 (yellow), 3.1 (escalated): the badge counts all three, as the page does.
+    assert 'aria-label="3 条预警"' in page
+    assert "共 <strong>3</strong> 条预警" in text(signed_in("bob").get("/warnings/"))
     unread = Notification.objects.filter(recipient=world.bob).count()
     assert unread == 3 and f'aria-label="{unread} 条未读"' in page
     charlie = text(signed_in("charlie").get("/inspections/"))

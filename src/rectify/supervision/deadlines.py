@@ -10,8 +10,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import (
     BooleanField,
     Case,
+    DateField,
     DateTimeField,
     Exists,
+    F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -63,37 +66,67 @@ def policy_for(organisation_id: int, known: dict[int, Policy] | None = None) -> 
     return (known if known is not None else policies()).get(organisation_id, DEFAULT_POLICY)
 
 
-def _level_whens(scope: Q, policy: Policy, today: date) -> list[When]:
-    running = scope & Q(status__in=OPEN_STATUSES, deadline__isnull=False)
-    return [
-        When(
-            running & Q(deadline__lt=today - timedelta(days=policy.escalate_days)),
-            then=Value(WarningLevel.ESCALATED),
-        ),
-        When(running & Q(deadline__lt=today), then=Value(WarningLevel.RED)),
-        When(
-            running & Q(deadline__lte=today + timedelta(days=policy.yellow_days)),
-            then=Value(WarningLevel.YELLOW),
-        ),
-        When(
-            running & Q(deadline__lte=today + timedelta(days=policy.green_days)),
-            then=Value(WarningLevel.GREEN),
-        ),
-    ]
+class PlusDays(Func):
+    """A date plus a whole number of days, the number being an expression (a policy column)."""
+
+    arity = 2
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (day, day_params), (days, days_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return f"(CAST({day} AS date) + {days})", [*day_params, *days_params]  # PostgreSQL
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (day, day_params), (days, days_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return f"date({day}, {days} || ' days')", [*day_params, *days_params]
+
+
+def _policy_days(field: str) -> Coalesce:
+    """The inspected organisation's own threshold, or the default: a LEFT JOIN, not a query of its own."""
+    return Coalesce(
+        F(f"problem__inspection__inspected__warning_policy__{field}"),
+        Value(getattr(DEFAULT_POLICY, field)),
+        output_field=IntegerField(),
+    )
 
 
 def with_warning_level(measures: QuerySet[Measure], today: date | None = None) -> QuerySet[Measure]:
-    """Annotate `warning_level` (a WarningLevel) under each inspected organisation's policy, in SQL."""
+    """Annotate `warning_level` (a WarningLevel) under each inspected organisation's policy, in SQL.
+
+    The one definition of the three-colour warning: the badge, the warnings page, the ledger's light,
+    the dashboard, the dispatch report, the API and the tick all count from it (see warned())."""
     today = today or timezone.localdate()
-    known = policies()
-    whens: list[When] = []
-    for organisation_id, policy in known.items():
-        whens += _level_whens(Q(problem__inspection__inspected_id=organisation_id), policy, today)
-    others = ~Q(problem__inspection__inspected_id__in=list(known)) if known else Q()
-    whens += _level_whens(others, DEFAULT_POLICY, today)
+    day = Value(today, output_field=DateField())
+    running = Q(status__in=OPEN_STATUSES, deadline__isnull=False)
     return measures.annotate(
-        warning_level=Case(*whens, default=Value(WarningLevel.NONE), output_field=IntegerField())
+        warning_level=Case(
+            When(
+                running & Q(deadline__lt=PlusDays(day, _policy_days("escalate_days") * Value(-1))),
+                then=Value(WarningLevel.ESCALATED),
+            ),
+            When(running & Q(deadline__lt=day), then=Value(WarningLevel.RED)),
+            When(
+                running & Q(deadline__lte=PlusDays(day, _policy_days("yellow_days"))),
+                then=Value(WarningLevel.YELLOW),
+            ),
+            When(
+                running & Q(deadline__lte=PlusDays(day, _policy_days("green_days"))),
+                then=Value(WarningLevel.GREEN),
+            ),
+            default=Value(WarningLevel.NONE),
+            output_field=IntegerField(),
+        )
     )
+
+
+def warned(measures: QuerySet[Measure], today: date | None = None) -> QuerySet[Measure]:
+    """The measures that carry a warning today, of any colour (green included), with `warning_level`.
+    What the 预警 badge counts, the warnings page lists (共 N 条) and the dashboard and dispatch count."""
+    return with_warning_level(measures, today).filter(warning_level__gt=WarningLevel.NONE)
 
 
 def previous_period_start(inspection: Inspection, today: date) -> date:

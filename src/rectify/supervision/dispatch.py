@@ -31,7 +31,7 @@ from rectify.org.access import Access, path_q
 from rectify.org.models import Role, User
 from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
 
-from .deadlines import with_report_missing, with_warning_level
+from .deadlines import warned, with_report_missing
 from .models import DispatchReport, WarningLevel
 
 FORMAT_VERSION = 1
@@ -306,13 +306,7 @@ def _by_leader(measures: QuerySet[Measure], on: date) -> list[dict]:
 
 
 def warnings_by_level(measures: QuerySet[Measure], on: date) -> list[dict]:
-    counts = dict(
-        with_warning_level(measures, on)
-        .filter(warning_level__gt=WarningLevel.NONE)
-        .values_list("warning_level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    counts = dict(warned(measures, on).values_list("warning_level").annotate(n=Count("id")).order_by())
     return [
         {"level": int(level), "label": str(level.label), "count": counts.get(level.value, 0)}
         for level in WARNING_LEVELS

@@ -24,7 +24,7 @@ from rectify.org.access import VIEW
 from rectify.org.models import Membership, Role, User
 
 from . import channels
-from .deadlines import policies, policy_for, stuck_signoffs, with_warning_level
+from .deadlines import policies, policy_for, stuck_signoffs, warned, with_warning_level
 from .models import DigestLog, MeasureAlert, Notification, NotificationPreference, WarningLevel
 
 LEVEL_WORDS = {
@@ -256,8 +256,7 @@ def send_digest(user: User, today: date | None = None) -> bool:
 def visible_warnings(user: User, today: date | None = None) -> QuerySet[Measure]:
     """Measures the user may see that carry a warning now, worst first."""
     return (
-        with_warning_level(Measure.objects.restrict(user, VIEW), today)
-        .filter(warning_level__gt=WarningLevel.NONE)
+        warned(Measure.objects.restrict(user, VIEW), today)
         .select_related("problem__inspection", "problem__area", "lead_leader")
         .prefetch_related("unit_links__unit")
         .order_by("-warning_level", "deadline", "problem__number", "order")
