@@ -16,6 +16,7 @@ from django.utils import timezone
 from docx import Document as WordDocument
 from openpyxl import load_workbook
 
+from rectify.documents import DOCX_TYPE, XLSX_TYPE
 from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Measure, MeasureUnit, Problem
@@ -506,10 +507,10 @@ def test_pages_build_show_and_download(world, lived):
         in detail
     )
     docx = alice.get(f"/dispatch/{stored.pk}/docx/")
-    assert docx["Content-Type"] == dispatch_render.DOCX_TYPE and "attachment" in docx["Content-Disposition"]
+    assert docx["Content-Type"] == DOCX_TYPE and "attachment" in docx["Content-Disposition"]
     assert WordDocument(BytesIO(docx.content)).paragraphs[0].text.startswith("关于")
     xlsx = alice.get(f"/dispatch/{stored.pk}/xlsx/")
-    assert xlsx["Content-Type"] == dispatch_render.XLSX_TYPE
+    assert xlsx["Content-Type"] == XLSX_TYPE
     assert load_workbook(BytesIO(xlsx.content)).sheetnames[0] == "总体"
     listing = alice.get(f"/dispatch/?inspection={lived.inspection.pk}").content.decode()
     assert f"/dispatch/{stored.pk}/" in listing and "40.0" in listing

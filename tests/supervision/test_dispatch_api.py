@@ -11,8 +11,8 @@ from django.utils import timezone
 from docx import Document as WordDocument
 from openpyxl import load_workbook
 
+from rectify.documents import DOCX_TYPE, XLSX_TYPE
 from rectify.supervision import dispatch
-from rectify.supervision.dispatch_render import DOCX_TYPE, XLSX_TYPE
 from rectify.supervision.models import DispatchReport
 
 from ..conftest import PASSWORD

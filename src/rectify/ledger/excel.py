@@ -35,15 +35,13 @@ from datetime import date
 from io import BytesIO
 
 from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
+from rectify.documents import write_table
 from rectify.errors import InvalidInput
 from rectify.org.access import VIEW
 from rectify.org.models import User
 from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
-from rectify.supervision.dispatch_render import XLSX_TYPE, Table, write_table
 
 from .choices import MeasureCategory, MeasureStatus
 from .models import Inspection, Measure, Problem
@@ -346,19 +344,13 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
 
     title = title_of(ledger.inspection, spec)
     rows, blocks = _rows(ledger, spec)
-    table = Table(
-        key=spec.key,
-        caption=title,
-        headers=list(spec.headers),
-        rows=rows,
-        widths=[WIDTHS[header] for header in spec.headers],
-    )
     book = Workbook()
     sheet = book.active
     sheet.title = spec.label
     book.properties.title = title
     book.properties.creator = "巡察整改督办平台"
-    last_row = write_table(sheet, table, first_row=HEADER_ROW)
+    widths = [WIDTHS[header] for header in spec.headers]
+    last_row = write_table(sheet, list(spec.headers), rows, widths, first_row=HEADER_ROW)
     last_column = get_column_letter(len(spec.headers))
 
     sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=16)
@@ -412,12 +404,3 @@ def export_ledger(
     spec = ledger_list(list_key)
     ledger = load_ledger(user, inspection_id, on)
     return workbook_bytes(ledger, spec), filename(ledger, spec)
-
-
-def xlsx_response(content: bytes, name: str) -> HttpResponse:
-    """A download with the Chinese file name in `filename*` (RFC 5987), never cached."""
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

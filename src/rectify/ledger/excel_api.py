@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from rectify.documents import XLSX_TYPE, attachment
 from rectify.org.models import Organisation
 
 from . import excel, excel_import
@@ -103,12 +104,12 @@ class ExportQuery(Schema):
 @router.get(
     "/inspections/{int:inspection_id}/ledger.xlsx",
     response={200: None, 400: Message, 404: Message},
-    openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {excel.XLSX_TYPE: {}}}}},
+    openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},
 )
 def export_ledger(request, inspection_id: int, query: Query[ExportQuery]):
     """把巡察的问题清单、任务清单、责任清单或整改台账导出为 Excel（.xlsx），只含您有权查看的内容。"""
     content, name = excel.export_ledger(request.user, inspection_id, query.list)
-    return excel.xlsx_response(content, name)
+    return attachment(content, name, XLSX_TYPE)
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError
 from rectify.org.access import organisations_under_office
 
@@ -24,7 +25,7 @@ def export(request, pk: int):
         content, name = excel.export_ledger(request.user, pk, request.GET.get("list"))
     except RectifyError as error:
         return error_page(request, error)
-    return excel.xlsx_response(content, name)
+    return attachment(content, name, XLSX_TYPE)
 
 
 @login_required

@@ -8,17 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.documents import DOCX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
 
 from . import publishing
 from .models import PublicationState
 from .publication_forms import DecisionForm, DraftForm
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _error_page(request, error: RectifyError):
@@ -193,19 +191,13 @@ def file_name(publication, suffix: str) -> str:
 def docx_response(document, name: str) -> HttpResponse:
     from .render import render_docx
 
-    response = HttpResponse(render_docx(document), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(render_docx(document), name, DOCX_TYPE, private=False)
 
 
 def text_response(document, name: str) -> HttpResponse:
     from .render import render_text
 
-    response = HttpResponse(render_text(document), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(render_text(document), name, "text/plain; charset=utf-8", private=False)
 
 
 @login_required

@@ -31,8 +31,8 @@ predicates so the two cannot drift apart:
 
 What cannot be escaped is left to the content, see `render_text`.
 
-The second half of the module is the official document style after GB/T 9704-2012 (page, fonts,
-page numbers), shared with `rectify.supervision.order_docx`. Pure Python: no Django.
+The Word file is in the official document style after GB/T 9704-2012 (page, fonts, page numbers) of
+`rectify.documents`, which the supervision order and the dispatch report share.
 """
 
 from __future__ import annotations
@@ -42,13 +42,27 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from io import BytesIO
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Pt
 from docx.text.paragraph import Paragraph
-from lxml import etree
+
+from rectify.documents import (
+    BODY_FONT,
+    CHAR,
+    ER_HAO,
+    HEADING_FONT,
+    LINE_PITCH,
+    SAN_HAO,
+    SUBHEADING_FONT,
+    TITLE_FONT,
+    add_paragraph_property,
+    chinese_numeral,
+    official_document,
+    official_paragraph,
+    set_font,
+)
 
 from .document import ContactBlock, NoticeArea, NoticeDocument, NoticeSection
 from .parser import _CLOSING_RE, _find_title, _is_chrome, _marker, _measures_of
@@ -59,17 +73,10 @@ __all__ = [
     "chinese_numeral",
     "contact_text",
     "date_label",
-    "default_font",
-    "font_table",
     "measures_paragraph",
-    "official_document",
-    "official_paragraph",
-    "page_number",
-    "page_setup",
     "render_docx",
     "render_html",
     "render_text",
-    "set_font",
 ]
 
 # Where a 一是/二是 marker is read as starting a new measure (the parser's _BOUNDARY).
@@ -93,17 +100,6 @@ class Block:
     text: str
     heading: str = ""
     body: str = ""
-
-
-def chinese_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (1 to 99; larger numbers are written in digits)."""
-    if n < 1 or n > 99:
-        return str(n)
-    if n <= 10:
-        return CHINESE_NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    head = ("" if tens == 1 else CHINESE_NUMERALS[tens - 1]) + "十"
-    return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
 
 
 def date_label(day) -> str:
@@ -320,191 +316,6 @@ def render_html(doc: NoticeDocument) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------------------- official style (DOCX)
-#
-# After GB/T 9704-2012 《党政机关公文格式》: A4; margins 37 mm top, 35 mm bottom, 28 mm left, 26 mm
-# right; 22 lines of 28 characters of 三号 (16 pt) 仿宋_GB2312 to the page (a line pitch of 28.95 pt,
-# exact); the title in 方正小标宋简体 二号 centred; headings 一、 in 黑体 and (一) in 楷体_GB2312;
-# page numbers “— 1 —” in 宋体 四号, odd pages right and even pages left, one character in.
-#
-# Fonts are named in every slot of each run (ASCII, other Latin and East Asian), and the document's
-# font table gives each official font a common alternative (w:altName): 宋体 for 方正小标宋简体, 仿宋
-# for 仿宋_GB2312, 楷体 for 楷体_GB2312, so a computer without the official fonts shows the nearest.
-
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
-NUMBER_FONT = "宋体"  # page numbers
-FALLBACKS = {
-    TITLE_FONT: "宋体",
-    BODY_FONT: "仿宋",
-    HEADING_FONT: "SimHei",
-    SUBHEADING_FONT: "楷体",
-    NUMBER_FONT: "SimSun",
-}
-
-ER_HAO = Pt(22)  # 二号
-SAN_HAO = Pt(16)  # 三号
-SI_HAO = Pt(14)  # 四号
-LINE_PITCH = Twips(579)  # 225 mm of type area / 22 lines ≈ 28.95 pt
-CHAR = SAN_HAO  # one character of body text, for indents
-
-PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
-MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
-
-CHINESE_NUMERALS = "一二三四五六七八九十"
-# What follows w:snapToGrid in a paragraph's properties (the schema fixes the order; Word insists).
-_AFTER_SNAP = (
-    "spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
-    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
-)
-PPR_AFTER_SNAP = tuple(f"w:{tag}" for tag in _AFTER_SNAP.split())
-
-
-def set_font(run, name: str, size, *, bold: bool = False, color=None) -> None:
-    """Name the font in every slot of the run, East Asian included (python-docx sets only Latin)."""
-    run.font.name = name
-    run.font.size = size
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), name)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def official_paragraph(
-    document,
-    text: str = "",
-    *,
-    font: str = BODY_FONT,
-    size=SAN_HAO,
-    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-    indent: bool = True,
-    bold: bool = False,
-) -> Paragraph:
-    """A paragraph at the page's exact line pitch, no space around it, first line indented two
-    characters unless `indent` is False; `text`, if any, as one run in `font`."""
-    paragraph = document.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.alignment = align
-    fmt.line_spacing = LINE_PITCH  # exact
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.first_line_indent = CHAR * 2 if indent else Pt(0)
-    if text:
-        set_font(paragraph.add_run(text), font, size, bold=bold)
-    return paragraph
-
-
-def page_number(paragraph: Paragraph) -> None:
-    """“— N —” with N a PAGE field Word and LibreOffice fill in."""
-    set_font(paragraph.add_run("— "), NUMBER_FONT, SI_HAO)
-    for kind, text in (
-        ("begin", None),
-        ("instr", " PAGE "),
-        ("separate", None),
-        ("text", "1"),
-        ("end", None),
-    ):
-        run = paragraph.add_run()
-        set_font(run, NUMBER_FONT, SI_HAO)
-        if kind == "instr":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        elif kind == "text":
-            run.add_text(text)
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-    set_font(paragraph.add_run(" —"), NUMBER_FONT, SI_HAO)
-
-
-def page_setup(document) -> None:
-    """A4, the official margins, a grid of 22 lines to the page, and page numbers: odd pages right,
-    even pages left, one character in.
-
-    No character grid (w:type="linesAndChars"): LibreOffice and WPS give a glyph wider than the grid
-    cell two cells, which spreads the text to half a line; 三号 text fills about 27 characters a line.
-    """
-    section = document.sections[0]
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.top_margin = MARGINS["top"]
-    section.bottom_margin = MARGINS["bottom"]
-    section.left_margin = MARGINS["left"]
-    section.right_margin = MARGINS["right"]
-    section.header_distance = Mm(15)
-    section.footer_distance = Mm(21)  # the number sits about 7 mm below the type area
-    grid = section._sectPr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        section._sectPr.append(grid)
-    grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(int(LINE_PITCH.twips)))
-    # Page numbers: odd pages right (one character in), even pages left.
-    document.settings.odd_and_even_pages_header_footer = True
-    odd = section.footer.paragraphs[0]
-    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    odd.paragraph_format.right_indent = SI_HAO
-    page_number(odd)
-    even = section.even_page_footer.paragraphs[0]
-    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    even.paragraph_format.left_indent = SI_HAO
-    page_number(even)
-
-
-def default_font(document) -> None:
-    """Body text defaults to 仿宋_GB2312 三号 in Chinese; the document's East Asian default is 宋体."""
-    normal = document.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.font.size = SAN_HAO
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(slot), BODY_FONT)
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(attribute), None)
-    language = normal.element.get_or_add_rPr().find(qn("w:lang"))
-    if language is None:
-        language = OxmlElement("w:lang")
-        normal.element.get_or_add_rPr().append(language)
-    language.set(qn("w:eastAsia"), "zh-CN")
-    # Anything without a font of its own falls back to 宋体 for Chinese (not the theme's font).
-    for defaults in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
-        defaults.attrib.pop(qn("w:eastAsiaTheme"), None)
-        defaults.set(qn("w:eastAsia"), "宋体")
-
-
-def font_table(document) -> None:
-    """Declare the official fonts with a Chinese character set and a common alternative name."""
-    part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
-    root = etree.fromstring(part.blob)
-    known = {font.get(qn("w:name")): font for font in root.findall(qn("w:font"))}
-    for name, alternative in FALLBACKS.items():
-        font = known.get(name)
-        if font is None:
-            font = etree.SubElement(root, qn("w:font"))
-            font.set(qn("w:name"), name)
-        for child in list(font):
-            font.remove(child)
-        for tag, value in (("w:altName", alternative), ("w:charset", "86"), ("w:family", "auto")):
-            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
-        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def official_document():
-    """An empty Word document in the official style: fonts, font table, page and page numbers."""
-    document = Document()
-    default_font(document)
-    font_table(document)
-    page_setup(document)
-    return document
-
-
 # ------------------------------------------------------------------------------------- the notice
 
 TITLE_CHARS_PER_LINE = 20  # 二号 characters across the type area
@@ -533,8 +344,7 @@ def _off_grid(paragraph: Paragraph) -> None:
     """Keep the title's lines at the line pitch: on the grid, LibreOffice gives a 二号 line two."""
     snap = OxmlElement("w:snapToGrid")
     snap.set(qn("w:val"), "0")
-    properties = paragraph._p.get_or_add_pPr()
-    properties.insert_element_before(snap, *PPR_AFTER_SNAP)
+    add_paragraph_property(paragraph, snap)
 
 
 def _signature_indents(issuer: str, day: str) -> tuple[float, float]:
@@ -551,7 +361,7 @@ def _signature_indents(issuer: str, day: str) -> tuple[float, float]:
 
 
 def render_docx(doc: NoticeDocument) -> bytes:
-    """The notice as a Word file in the official style (see above); `parse_bytes(…, "x.docx")`
+    """The notice as a Word file in the official style (rectify.documents); `parse_bytes(…, "x.docx")`
     reads it back as `render_text`'s text."""
     document = official_document()
     properties = document.core_properties

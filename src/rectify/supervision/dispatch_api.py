@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
+from rectify.documents import DOCX_TYPE, XLSX_TYPE, attachment
 from rectify.errors import InvalidInput
 
 from . import dispatch, dispatch_render
@@ -110,12 +111,12 @@ def _date(value: str | None, label: str) -> date:
 
 def _respond(report: DispatchReport, kind: str):
     if kind == "docx":
-        return dispatch_render.attachment(
-            dispatch_render.docx_bytes(report), report, "docx", dispatch_render.DOCX_TYPE
+        return attachment(
+            dispatch_render.docx_bytes(report), dispatch_render.filename(report, "docx"), DOCX_TYPE
         )
     if kind == "xlsx":
-        return dispatch_render.attachment(
-            dispatch_render.xlsx_bytes(report), report, "xlsx", dispatch_render.XLSX_TYPE
+        return attachment(
+            dispatch_render.xlsx_bytes(report), dispatch_render.filename(report, "xlsx"), XLSX_TYPE
         )
     if kind == "html":
         page = render_to_string("supervision/dispatch_document.html", dispatch_render.html_context(report))

@@ -4,20 +4,37 @@ from the stored JSON only, written out as the HTML page, a Word file for the dis
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from rectify.documents import (
+    BODY_FONT,
+    ER_HAO,
+    HEADER_FILL,
+    HEADING_FONT,
+    SAN_HAO,
+    SI_HAO,
+    SUBHEADING_FONT,
+    TITLE_FONT,
+    TYPE_WIDTH,
+    column_widths,
+    default_font,
+    official_page,
+    page_number,
+    repeat_header_row,
+    set_font,
+    shade_cell,
+    write_table,
+)
 
 from .models import DispatchReport
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RATE_NOTE = "注：完成率 =（已销号 + 长期坚持）÷ 措施总数；超期以统计截止日期计；状态为报告生成时的状态。"
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # ------------------------------------------------------------------ the document model
@@ -330,14 +347,6 @@ def filename(report: DispatchReport, extension: str) -> str:
     return f"调度报告-{report.data['inspection']['title']}-{period}.{extension}"
 
 
-def attachment(content: bytes, report: DispatchReport, extension: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename(report, extension))
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 # ------------------------------------------------------------------ HTML
 
 
@@ -351,62 +360,58 @@ def html_context(report: DispatchReport) -> dict:
 
 def docx_bytes(report: DispatchReport) -> bytes:
     from docx import Document as WordDocument
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
 
     doc = document(report)
     word = WordDocument()
     page = word.sections[0]
-    page.orientation = WD_ORIENT.PORTRAIT
-    page.page_width, page.page_height = Mm(210), Mm(297)
-    page.top_margin, page.bottom_margin = Mm(37), Mm(35)
-    page.left_margin, page.right_margin = Mm(28), Mm(26)
-    usable = Mm(210 - 28 - 26)
-    _base_style(word, "仿宋_GB2312", Pt(14))
-    _page_number(page)
+    official_page(page)
+    default_font(word, SI_HAO)
+    footer = page.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    page_number(footer)
     word.core_properties.title = doc.title
     word.core_properties.author = report.data["generated_by"]["name"]
 
     title = word.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(title, doc.title, "方正小标宋简体", Pt(22), bold=True)
+    set_font(title.add_run(doc.title), TITLE_FONT, ER_HAO, bold=True)
     subtitle = word.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(subtitle, doc.subtitle, "楷体_GB2312", Pt(16))
+    set_font(subtitle.add_run(doc.subtitle), SUBHEADING_FONT, SAN_HAO)
     facts = word.add_paragraph()
-    _run(facts, "；".join(f"{label}：{value}" for label, value in doc.facts[1:]), "仿宋_GB2312", Pt(12))
+    set_font(
+        facts.add_run("；".join(f"{label}：{value}" for label, value in doc.facts[1:])), BODY_FONT, Pt(12)
+    )
 
     for section in doc.sections:
         heading = word.add_paragraph()
         heading.paragraph_format.space_before = Pt(12)
         heading.paragraph_format.keep_with_next = True
-        _run(heading, section.heading, "黑体", Pt(16))
+        set_font(heading.add_run(section.heading), HEADING_FONT, SAN_HAO)
         for text in section.paragraphs:
             paragraph = word.add_paragraph()
             paragraph.paragraph_format.first_line_indent = Pt(28)
-            _run(paragraph, text, "仿宋_GB2312", Pt(14))
+            set_font(paragraph.add_run(text), BODY_FONT, SI_HAO)
         for table in section.tables:
             if table.heading:
                 sub = word.add_paragraph()
                 sub.paragraph_format.first_line_indent = Pt(28)
                 sub.paragraph_format.keep_with_next = True
-                _run(sub, table.heading, "楷体_GB2312", Pt(14), bold=True)
+                set_font(sub.add_run(table.heading), SUBHEADING_FONT, SI_HAO, bold=True)
             caption = word.add_paragraph()
             caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
             caption.paragraph_format.space_before = Pt(8)
             caption.paragraph_format.keep_with_next = True
-            _run(caption, f"表：{table.caption}", "黑体", Pt(11))
+            set_font(caption.add_run(f"表：{table.caption}"), HEADING_FONT, Pt(11))
             if not table.rows:
                 empty = word.add_paragraph()
                 empty.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _run(empty, table.empty, "仿宋_GB2312", Pt(12))
+                set_font(empty.add_run(table.empty), BODY_FONT, Pt(12))
                 continue
-            _word_table(word, table, usable, WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Pt)
+            _word_table(word, table)
     note = word.add_paragraph()
     note.paragraph_format.space_before = Pt(12)
-    _run(note, doc.note, "仿宋_GB2312", Pt(10.5))
+    set_font(note.add_run(doc.note), BODY_FONT, Pt(10.5))
     buffer = BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -426,104 +431,42 @@ WORD_COLUMNS_MM = {
 }
 
 
-def _word_table(word, table: Table, usable, table_alignment, paragraph_alignment, Pt) -> None:
-    from docx.shared import Mm
-
+def _word_table(word, table: Table) -> None:
     grid = word.add_table(rows=1, cols=len(table.headers))
     grid.style = "Table Grid"
-    grid.alignment = table_alignment.CENTER
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     is_list = table.row_header == 1  # a list of measures: short columns fixed, the texts share the rest
     size = Pt(9) if is_list else Pt(10.5)
     if is_list:
         fixed = {i: Mm(WORD_COLUMNS_MM[h]) for i, h in enumerate(table.headers) if h in WORD_COLUMNS_MM}
         flexible = sum(w for i, w in enumerate(table.widths) if i not in fixed)
-        rest = usable - sum(fixed.values())
+        rest = TYPE_WIDTH - sum(fixed.values())
         widths = [fixed.get(i) or int(rest * w / flexible) for i, w in enumerate(table.widths)]
     else:
         # About 2.4 mm per Excel character: a narrow table stays narrow, a wide one fills the line.
         total = sum(table.widths)
-        width = min(usable, Mm(total * 2.4))
+        width = min(TYPE_WIDTH, Mm(total * 2.4))
         widths = [int(width * share / total) for share in table.widths]
     for column, column_width in zip(grid.columns, widths, strict=True):
         column.width = column_width  # the grid, which Word and WPS read
     numeric = table.numeric
-    _repeat_header(grid.rows[0])
+    repeat_header_row(grid.rows[0])
     for index, header in enumerate(table.headers):
         cell = grid.rows[0].cells[index]
         cell.width = widths[index]
         paragraph = cell.paragraphs[0]
-        paragraph.alignment = paragraph_alignment.CENTER
-        _run(paragraph, header, "黑体", size)
-        _shade(cell, "E8ECF2")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        set_font(paragraph.add_run(header), HEADING_FONT, size)
+        shade_cell(cell, HEADER_FILL)
     for row in table.rows:
         cells = grid.add_row().cells
         for index, value in enumerate(row):
             cells[index].width = widths[index]
             paragraph = cells[index].paragraphs[0]
             if numeric[index]:
-                paragraph.alignment = paragraph_alignment.RIGHT
-            _run(paragraph, "—" if value is None else str(value), "仿宋_GB2312", size)
-
-
-def _base_style(word, font: str, size) -> None:
-    from docx.oxml.ns import qn
-
-    style = word.styles["Normal"]
-    style.font.name = font
-    style.font.size = size
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-
-
-def _run(paragraph, text: str, font: str, size, bold: bool = False):
-    from docx.oxml.ns import qn
-
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = size
-    run.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    return run
-
-
-def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
-
-
-def _shade(cell, colour: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), colour)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _page_number(section) -> None:
-    """A centred "— N —" page number in the footer, as official documents number pages."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("— ")
-    simple = OxmlElement("w:fldSimple")
-    simple.set(qn("w:instr"), "PAGE")
-    placeholder = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    placeholder.append(text)
-    simple.append(placeholder)
-    paragraph._p.append(simple)
-    paragraph.add_run(" —")
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            set_font(paragraph.add_run("—" if value is None else str(value)), BODY_FONT, size)
 
 
 # ------------------------------------------------------------------ Excel
@@ -554,26 +497,23 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
     changes = book.create_sheet("变化")
     comparison = data.get("comparison")
     if not comparison:
-        write_table(
-            changes, Table("deltas", "主要数据变化", ["指标", "上次", "本次", "增减"], [], [24, 10, 10, 10])
-        )
+        write_table(changes, ["指标", "上次", "本次", "增减"], [], [24, 10, 10, 10])
         changes.cell(row=3, column=1, value="本次为该巡察的首次调度，没有可比较的上次调度。")
     else:
-        deltas = Table(
-            "deltas",
-            "主要数据变化",
-            ["指标", "上次", "本次", "增减"],
-            [[row["label"], row["before"], row["now"], row["change"]] for row in comparison["deltas"]],
-            [24, 10, 10, 10],
-        )
-        next_row = write_table(changes, deltas) + 2
+        deltas = [[row["label"], row["before"], row["now"], row["change"]] for row in comparison["deltas"]]
+        next_row = write_table(changes, ["指标", "上次", "本次", "增减"], deltas, [24, 10, 10, 10]) + 2
         for key in ("newly_signed_off", "newly_overdue", "no_longer_overdue"):
             table = doc.table(key)
             changes.cell(row=next_row, column=1, value=table.caption).font = _bold()
-            next_row = write_table(changes, table, first_row=next_row + 1, filter_and_freeze=False) + 2
+            next_row = (
+                write_table(
+                    changes, table.headers, table.rows, table.widths, first_row=next_row + 1, own_sheet=False
+                )
+                + 2
+            )
         # The lists below are wider than the deltas: widen to the widest columns.
         widths = doc.table("newly_overdue").widths
-        _widths(changes, [max(a, b) for a, b in zip([24, 10, 10, 10, 10, 12, 9], widths, strict=False)])
+        column_widths(changes, [max(a, b) for a, b in zip([24, 10, 10, 10, 10, 12, 9], widths, strict=False)])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -603,59 +543,10 @@ def _overall_table(doc: Document, data: dict) -> Table:
 
 
 def _sheet(book, name: str, table: Table) -> None:
-    write_table(book.create_sheet(name), table)
+    write_table(book.create_sheet(name), table.headers, table.rows, table.widths)
 
 
 def _bold():
     from openpyxl.styles import Font
 
     return Font(bold=True)
-
-
-def _widths(sheet, widths: list[int]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def write_table(sheet, table: Table, first_row: int = 1, filter_and_freeze: bool = True) -> int:
-    """Write the header and rows from `first_row`; returns the last row written."""
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    thin = Side(style="thin", color="B7BDC6")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    header_fill = PatternFill("solid", fgColor="E8ECF2")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for column, header in enumerate(table.headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.border = border
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    row_number = first_row
-    for row in table.rows:
-        row_number += 1
-        for column, value in enumerate(row, start=1):
-            if isinstance(value, str) and ISO_DATE.fullmatch(value):
-                value = date.fromisoformat(value)
-            cell = sheet.cell(row=row_number, column=column, value=value)
-            cell.border = border
-            cell.alignment = wrap
-            if isinstance(value, float):
-                cell.number_format = "0.0"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-    if filter_and_freeze:
-        _widths(sheet, table.widths)
-        sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
-        last = get_column_letter(len(table.headers))
-        sheet.auto_filter.ref = f"A{first_row}:{last}{max(row_number, first_row)}"
-        sheet.print_title_rows = f"{first_row}:{first_row}"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    return row_number

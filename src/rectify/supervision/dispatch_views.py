@@ -10,6 +10,7 @@ from django.db.models.fields.json import KT
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rectify.documents import DOCX_TYPE, XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, RectifyError
 from rectify.ledger.views import error_page
 
@@ -115,9 +116,7 @@ def download_docx(request, pk: int):
         report = dispatch.get_dispatch(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    return dispatch_render.attachment(
-        dispatch_render.docx_bytes(report), report, "docx", dispatch_render.DOCX_TYPE
-    )
+    return attachment(dispatch_render.docx_bytes(report), dispatch_render.filename(report, "docx"), DOCX_TYPE)
 
 
 @login_required
@@ -127,6 +126,4 @@ def download_xlsx(request, pk: int):
         report = dispatch.get_dispatch(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    return dispatch_render.attachment(
-        dispatch_render.xlsx_bytes(report), report, "xlsx", dispatch_render.XLSX_TYPE
-    )
+    return attachment(dispatch_render.xlsx_bytes(report), dispatch_render.filename(report, "xlsx"), XLSX_TYPE)

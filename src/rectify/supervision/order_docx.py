@@ -5,8 +5,8 @@ to the page; the title in 方正小标宋简体 二号 (22 pt) centred, the orde
 rule; the addressee flush left; headings 一、二、… in 黑体; the issuer and the date right-aligned;
 page numbers “— 1 —” in 宋体 四号, odd pages right and even pages left.
 
-The page, fonts, font table and page numbers are the official style shared with the public notice:
-see `rectify.notices.render` (its second half).
+The page, fonts, font table and page numbers are the official style of `rectify.documents`, shared with
+the public notice.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from docx.text.paragraph import Paragraph
 
-from rectify.notices.render import (
+from rectify.documents import (
     CHAR,
     ER_HAO,
     HEADING_FONT,
     LINE_PITCH,
     TITLE_FONT,
+    add_paragraph_property,
     chinese_numeral,
     official_document,
     official_paragraph,
@@ -35,15 +36,6 @@ from .models import SupervisionOrder
 from .services import day_label
 
 RED = RGBColor(0xE6, 0x00, 0x12)
-
-# What follows w:pBdr in a paragraph's properties (the schema fixes the order; Word insists on it).
-_AFTER_BORDER = (
-    "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
-    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
-    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId "
-    "cnfStyle rPr sectPr pPrChange"
-)
-PPR_AFTER_BORDER = tuple(f"w:{tag}" for tag in _AFTER_BORDER.split())
 
 
 def _heading(document, text: str) -> Paragraph:
@@ -57,7 +49,7 @@ def _red_rule(paragraph: Paragraph) -> None:
     for key, value in {"w:val": "single", "w:sz": "12", "w:space": "8", "w:color": str(RED)}.items():
         bottom.set(qn(key), value)
     borders.append(bottom)
-    paragraph._p.get_or_add_pPr().insert_element_before(borders, *PPR_AFTER_BORDER)
+    add_paragraph_property(paragraph, borders)
 
 
 def title_of(order: SupervisionOrder) -> str:

@@ -11,9 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.documents import DOCX_TYPE, attachment
 from rectify.errors import AccessDenied, NotFound, RectifyError
 from rectify.paging import paginate
 
@@ -24,7 +24,6 @@ from .order_docx import build_order_docx
 from .order_forms import AnswerForm, OrderFilterForm, OrderForm, UnitChoiceForm
 
 PAGE_SIZE = 50
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 __all__ = ["answer", "calendar_settings", "detail", "docx", "new", "order_list"]
 
@@ -145,11 +144,7 @@ def answer(request, pk: int):
 
 def docx_response(order) -> HttpResponse:
     """The order as a Word attachment named after its number (shared with the API)."""
-    response = HttpResponse(build_order_docx(order), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, f"{order.number}.docx")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(build_order_docx(order), f"{order.number}.docx", DOCX_TYPE)
 
 
 @login_required

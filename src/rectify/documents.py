@@ -1,0 +1,367 @@
+"""The Word and Excel helpers every document we produce uses: the public notice (notices.render), the
+supervision order (supervision.order_docx), the dispatch report (supervision.dispatch_render) and the
+Excel ledgers. One place for the page, the fonts, the tables and the download.
+
+Word, in the official style after GB/T 9704-2012 《党政机关公文格式》: A4; margins 37 mm top, 35 mm
+bottom, 28 mm left, 26 mm right; 22 lines of 28 characters of 三号 (16 pt) 仿宋_GB2312 to the page (a
+line pitch of 28.95 pt, exact); the title in 方正小标宋简体 二号 centred; headings 一、 in 黑体 and (一)
+in 楷体_GB2312; page numbers “— 1 —” in 宋体 四号, odd pages right and even pages left, one character in.
+
+Fonts are named in every slot of each run (ASCII, other Latin and East Asian), and the document's font
+table gives each official font a common alternative (w:altName): 宋体 for 方正小标宋简体, 仿宋 for
+仿宋_GB2312, 楷体 for 楷体_GB2312, so a computer without the official fonts shows the nearest.
+
+Excel: `write_table` (a bold, tinted header row, thin borders, wrapped text, dates as dates, text kept as
+text) and, for a sheet of its own, filters, frozen header and an A4 landscape print fitted to the width.
+openpyxl is imported only when a workbook is written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, Twips
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content: bytes | str, name: str, content_type: str, *, private: bool = True) -> HttpResponse:
+    """A download under `name` (a Chinese name goes in `filename*`, RFC 5987), never sniffed into
+    something else by the browser; a private one (the default) is never cached."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    if private:
+        response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ------------------------------------------------------------------ Word
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONT = "黑体"
+SUBHEADING_FONT = "楷体_GB2312"
+NUMBER_FONT = "宋体"  # page numbers
+FALLBACKS = {
+    TITLE_FONT: "宋体",
+    BODY_FONT: "仿宋",
+    HEADING_FONT: "SimHei",
+    SUBHEADING_FONT: "楷体",
+    NUMBER_FONT: "SimSun",
+}
+
+ER_HAO = Pt(22)  # 二号
+SAN_HAO = Pt(16)  # 三号
+SI_HAO = Pt(14)  # 四号
+LINE_PITCH = Twips(579)  # 225 mm of type area / 22 lines ≈ 28.95 pt
+CHAR = SAN_HAO  # one character of body text, for indents
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+TYPE_WIDTH = PAGE_WIDTH - MARGINS["left"] - MARGINS["right"]  # 156 mm
+
+
+def set_font(run, name: str, size, *, bold: bool = False, color=None) -> None:
+    """Name the font in every slot of the run, East Asian included (python-docx sets only Latin)."""
+    run.font.name = name
+    run.font.size = size
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), name)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def official_paragraph(
+    document,
+    text: str = "",
+    *,
+    font: str = BODY_FONT,
+    size=SAN_HAO,
+    align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = True,
+    bold: bool = False,
+) -> Paragraph:
+    """A paragraph at the page's exact line pitch, no space around it, first line indented two
+    characters unless `indent` is False; `text`, if any, as one run in `font`."""
+    paragraph = document.add_paragraph()
+    fmt = paragraph.paragraph_format
+    fmt.alignment = align
+    fmt.line_spacing = LINE_PITCH  # exact
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.first_line_indent = CHAR * 2 if indent else Pt(0)
+    if text:
+        set_font(paragraph.add_run(text), font, size, bold=bold)
+    return paragraph
+
+
+def page_number(paragraph: Paragraph) -> None:
+    """“— N —” with N a PAGE field Word and LibreOffice fill in."""
+    set_font(paragraph.add_run("— "), NUMBER_FONT, SI_HAO)
+    for kind, text in (
+        ("begin", None),
+        ("instr", " PAGE "),
+        ("separate", None),
+        ("text", "1"),
+        ("end", None),
+    ):
+        run = paragraph.add_run()
+        set_font(run, NUMBER_FONT, SI_HAO)
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        elif kind == "text":
+            run.add_text(text)
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+    set_font(paragraph.add_run(" —"), NUMBER_FONT, SI_HAO)
+
+
+def official_page(section) -> None:
+    """A4 portrait with the official margins."""
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin = MARGINS["top"]
+    section.bottom_margin = MARGINS["bottom"]
+    section.left_margin = MARGINS["left"]
+    section.right_margin = MARGINS["right"]
+
+
+def page_setup(document) -> None:
+    """A4, the official margins, a grid of 22 lines to the page, and page numbers: odd pages right,
+    even pages left, one character in.
+
+    No character grid (w:type="linesAndChars"): LibreOffice and WPS give a glyph wider than the grid
+    cell two cells, which spreads the text to half a line; 三号 text fills about 27 characters a line.
+    """
+    section = document.sections[0]
+    official_page(section)
+    section.header_distance = Mm(15)
+    section.footer_distance = Mm(21)  # the number sits about 7 mm below the type area
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(int(LINE_PITCH.twips)))
+    # Page numbers: odd pages right (one character in), even pages left.
+    document.settings.odd_and_even_pages_header_footer = True
+    odd = section.footer.paragraphs[0]
+    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    odd.paragraph_format.right_indent = SI_HAO
+    page_number(odd)
+    even = section.even_page_footer.paragraphs[0]
+    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.paragraph_format.left_indent = SI_HAO
+    page_number(even)
+
+
+def default_font(document, size=SAN_HAO) -> None:
+    """Body text defaults to 仿宋_GB2312 (三号 unless `size` says otherwise) in Chinese; the document's
+    East Asian default is 宋体."""
+    normal = document.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = size
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(slot), BODY_FONT)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    language = normal.element.get_or_add_rPr().find(qn("w:lang"))
+    if language is None:
+        language = OxmlElement("w:lang")
+        normal.element.get_or_add_rPr().append(language)
+    language.set(qn("w:eastAsia"), "zh-CN")
+    # Anything without a font of its own falls back to 宋体 for Chinese (not the theme's font).
+    for defaults in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
+        defaults.attrib.pop(qn("w:eastAsiaTheme"), None)
+        defaults.set(qn("w:eastAsia"), "宋体")
+
+
+def font_table(document) -> None:
+    """Declare the official fonts with a Chinese character set and a common alternative name."""
+    part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    root = etree.fromstring(part.blob)
+    known = {font.get(qn("w:name")): font for font in root.findall(qn("w:font"))}
+    for name, alternative in FALLBACKS.items():
+        font = known.get(name)
+        if font is None:
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), name)
+        for child in list(font):
+            font.remove(child)
+        for tag, value in (("w:altName", alternative), ("w:charset", "86"), ("w:family", "auto")):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def official_document():
+    """An empty Word document in the official style: fonts, font table, page and page numbers."""
+    document = Document()
+    default_font(document)
+    font_table(document)
+    page_setup(document)
+    return document
+
+
+# The children of a paragraph's properties (w:pPr) in the order the schema fixes; Word insists on it.
+PARAGRAPH_PROPERTIES = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+
+
+def add_paragraph_property(paragraph: Paragraph, element) -> None:
+    """Put a paragraph property python-docx has no API for (a border, snapToGrid) in its place."""
+    name = etree.QName(element).localname
+    later = PARAGRAPH_PROPERTIES[PARAGRAPH_PROPERTIES.index(name) + 1 :]
+    paragraph._p.get_or_add_pPr().insert_element_before(element, *(f"w:{tag}" for tag in later))
+
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 25 → 二十五 (1 to 99; larger numbers are written in digits): the
+    numbers of headings 一、 and （一）."""
+    if n < 1 or n > 99:
+        return str(n)
+    if n <= 10:
+        return CHINESE_NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    head = ("" if tens == 1 else CHINESE_NUMERALS[tens - 1]) + "十"
+    return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
+
+
+def repeat_header_row(row) -> None:
+    """Repeat the table's row at the top of every printed page."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def shade_cell(cell, colour: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+# ------------------------------------------------------------------ Excel
+
+HEADER_FILL = "E8ECF2"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def column_widths(sheet, widths: list[int]) -> None:
+    """Column widths in Excel characters, from column A."""
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def write_table(
+    sheet,
+    headers: list[str],
+    rows: list[list],
+    widths: list[int],
+    *,
+    first_row: int = 1,
+    own_sheet: bool = True,
+) -> int:
+    """Write the header and rows from `first_row`; returns the last row written. A string that is an
+    ISO date becomes a date. With `own_sheet`, the table is the sheet's: column widths, a frozen and
+    filtered header, repeated on every printed page, A4 landscape fitted to the width."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="B7BDC6")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=first_row, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.border = border
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    row_number = first_row
+    for row in rows:
+        row_number += 1
+        for column, value in enumerate(row, start=1):
+            if isinstance(value, str) and ISO_DATE.fullmatch(value):
+                value = date.fromisoformat(value)
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text someone typed stays text: "=HYPERLINK(…)" is no formula
+            cell.border = border
+            cell.alignment = wrap
+            if isinstance(value, float):
+                cell.number_format = "0.0"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+    if own_sheet:
+        column_widths(sheet, widths)
+        sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
+        last = get_column_letter(len(headers))
+        sheet.auto_filter.ref = f"A{first_row}:{last}{max(row_number, first_row)}"
+        sheet.print_title_rows = f"{first_row}:{first_row}"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    return row_number
