@@ -52,7 +52,8 @@ from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.services import get_inspection
 from rectify.org.access import VIEW, Access
 from rectify.org.models import User
-from rectify.progress.models import Indicator, Observation, ProgressReport, ReportState, SignOff, SignOffState
+from rectify.progress.models import Indicator, Observation, ProgressReport, ReportState
+from rectify.progress.services import STANDING, approved_signoffs
 from rectify.supervision.dispatch import (
     DONE,
     FIGURES,
@@ -622,16 +623,8 @@ def _timeline(measures: QuerySet[Measure], on: date) -> list[MonthPoint]:
     reports = ProgressReport.objects.filter(measure__in=scope)
     submitted = _by_month(reports, "submitted_at", n=Count("id"))
     accepted = _by_month(reports.filter(state=ReportState.ACCEPTED), "reviewed_at", n=Count("id"))
-    later = SignOff.objects.filter(measure=OuterRef("measure"), state=SignOffState.APPROVED).filter(
-        Q(closed_at__gt=OuterRef("closed_at")) | Q(closed_at=OuterRef("closed_at"), pk__gt=OuterRef("pk"))
-    )
     approved = _by_month(
-        SignOff.objects.filter(measure__in=scope, state=SignOffState.APPROVED).alias(
-            superseded=Exists(later)
-        ),
-        "closed_at",
-        n=Count("id"),
-        signed=Count("id", filter=Q(measure__status=MeasureStatus.SIGNED_OFF, superseded=False)),
+        approved_signoffs(measures), "closed_at", n=Count("id"), signed=Count("id", filter=STANDING)
     )
     known = set(submitted) | set(accepted) | set(approved)
     months = _month_keys(on, known)

@@ -417,6 +417,32 @@ def indicator_statuses(measure: Measure) -> list[IndicatorStatus]:
     return [IndicatorStatus(indicator, list(indicator.observations.all())) for indicator in indicators]
 
 
+# ------------------------------------------------------------------ signed off in a period
+
+# An approval that stands: its measure is 已销号 now and it is the measure's last approval (a measure
+# signed off, reopened and signed off again counts once, at the last approval; one reopened since
+# counts nowhere). A condition on approved_signoffs().
+STANDING = Q(measure__status=MeasureStatus.SIGNED_OFF, superseded=False)
+
+
+def approved_signoffs(measures: QuerySet[Measure]) -> QuerySet[SignOff]:
+    """The approved sign-offs of `measures` (every event), each with the alias `superseded`: a later
+    approval of the same measure exists. Filter with STANDING for the measures signed off."""
+    later = SignOff.objects.filter(measure=OuterRef("measure"), state=SignOffState.APPROVED).filter(
+        Q(closed_at__gt=OuterRef("closed_at")) | Q(closed_at=OuterRef("closed_at"), pk__gt=OuterRef("pk"))
+    )
+    return SignOff.objects.filter(measure__in=measures.values("pk"), state=SignOffState.APPROVED).alias(
+        superseded=Exists(later)
+    )
+
+
+def signed_off_between(measures: QuerySet[Measure], start: date, end: date) -> QuerySet[SignOff]:
+    """Signed off in the period (本期销号): the standing approvals closed between `start` and `end`
+    (dates in Asia/Shanghai), one per measure. Never more than the measures 已销号 now, so a report
+    that shows both figures side by side cannot contradict itself."""
+    return approved_signoffs(measures).filter(STANDING, closed_at__date__gte=start, closed_at__date__lte=end)
+
+
 # ------------------------------------------------------------------ queues
 
 

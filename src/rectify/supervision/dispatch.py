@@ -29,7 +29,8 @@ from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_inspection, summarise
 from rectify.org.access import Access, path_q
 from rectify.org.models import Role, User
-from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
+from rectify.progress.models import ProgressReport, ReportState
+from rectify.progress.services import STANDING, approved_signoffs, signed_off_between
 
 from .deadlines import warned, with_report_missing
 from .models import DispatchReport, WarningLevel
@@ -390,12 +391,7 @@ def _reports_missing(measures: QuerySet[Measure], on: date) -> list[dict]:
 
 def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, end: date) -> dict:
     """What was done in the range: sign-offs approved, reports accepted (and received, returned)."""
-    approved = SignOff.objects.filter(
-        measure__problem__inspection=inspection,
-        state=SignOffState.APPROVED,
-        closed_at__date__gte=start,
-        closed_at__date__lte=end,
-    )
+    approved = signed_off_between(measures, start, end)
     signed = _listed(
         measures.filter(pk__in=approved.values("measure_id")).annotate(
             signed_at=Subquery(
@@ -444,15 +440,10 @@ def compare(data: dict, previous: DispatchReport, inspection: Inspection) -> dic
             {"key": key, "label": label, "before": before_value, "now": now_value, "change": change}
         )
 
-    since = SignOff.objects.filter(
-        measure__problem__inspection=inspection,
-        state=SignOffState.APPROVED,
-        closed_at__gt=previous.created_at,
-    )
+    measures = Measure.objects.filter(problem__inspection=inspection)
+    since = approved_signoffs(measures).filter(STANDING, closed_at__gt=previous.created_at)
     newly = _listed(
-        Measure.objects.filter(
-            problem__inspection=inspection, status=S.SIGNED_OFF, pk__in=since.values("measure_id")
-        ).annotate(
+        measures.filter(pk__in=since.values("measure_id")).annotate(
             signed_at=Subquery(
                 since.filter(measure=OuterRef("pk")).order_by("-closed_at").values("closed_at")[:1]
             )
