@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from rectify.api.api import api
+from rectify.ledger import excel_urls as ledger_excel_urls
 from rectify.ledger import urls as ledger_urls
 from rectify.progress import views as progress_views
 from rectify.supervision import measure_views
@@ -18,6 +19,12 @@ ledger_pages = [
     *ledger_urls.urlpatterns,
     path("measures/", measure_views.measure_list, name="measure-list"),
     path("measures/<int:pk>/", progress_views.measure_detail, name="measure-detail"),
+]
+
+# The Excel ledgers: the import (ledger) and the download of a list, whose columns show progress.
+ledger_excel_pages = [
+    *ledger_excel_urls.urlpatterns,
+    path("inspections/<int:pk>/ledger.xlsx", progress_views.export_ledger, name="export"),
 ]
 
 urlpatterns = [
@@ -40,7 +47,7 @@ urlpatterns = [
     path("feedback/hotline/", include("rectify.feedback.hotline.urls")),
     path("feedback/", include("rectify.feedback.urls")),
     path("recurrence/", include("rectify.recurrence.urls")),
-    path("ledgers/", include("rectify.ledger.excel_urls")),
+    path("ledgers/", include((ledger_excel_pages, "ledger_excel"))),
     path("consultations/", include("rectify.feedback.consultations.urls")),
     path("dashboard/", include("rectify.insights.urls")),
     path("search/", include("rectify.search.urls")),

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rectify.errors import InvalidInput, NotFound
-from rectify.ledger import excel
 from rectify.ledger.models import Measure, MeasureUnit, Problem
+from rectify.progress import ledger_excel
 
 from .conftest import XLSX_TYPE, read, signed_in
 
@@ -21,7 +21,7 @@ ON = date(2025, 7, 15)
 
 
 def export(user, inspection, list_key="all", on=ON):
-    content, name = excel.export_ledger(user, inspection.pk, list_key, on=on)
+    content, name = ledger_excel.export_ledger(user, inspection.pk, list_key, on=on)
     return read(content), name
 
 
@@ -208,7 +208,7 @@ def test_an_unknown_list_is_refused(lived, world):
 def test_queries_do_not_grow_with_the_ledger(lived, world):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            excel.export_ledger(world.alice, lived.inspection.pk, "all", on=ON)
+            ledger_excel.export_ledger(world.alice, lived.inspection.pk, "all", on=ON)
         return len(captured)
 
     before = queries()

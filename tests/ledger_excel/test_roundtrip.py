@@ -5,11 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from rectify.ledger import excel, excel_import
+from rectify.ledger import excel_import
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.notices.importer import import_notice
 from rectify.notices.parser import parse_file
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
+from rectify.progress import ledger_excel
 
 from ..conftest import GUANGZHOU
 
@@ -65,7 +66,7 @@ def test_export_then_import_into_an_empty_organisation_gives_the_same_ledger(
     lived, world, empty_bureau, list_key
 ):
     bureau, office, namesake = empty_bureau
-    content, name = excel.export_ledger(world.alice, lived.inspection.pk, list_key)
+    content, name = ledger_excel.export_ledger(world.alice, lived.inspection.pk, list_key)
     copy = excel_import.import_ledger(office, bureau, content, source_name=name)
     assert snapshot(copy) == snapshot(lived.inspection)
     # The inspection's own fields come back from the facts row above the header.
@@ -108,7 +109,7 @@ def test_a_real_notice_survives_the_round_trip(world, empty_bureau):
         MeasureUnit.objects.create(measure=measure, unit=units[index % 3], role="responsible")
         if index % 5 == 0:
             MeasureUnit.objects.create(measure=measure, unit=units[(index + 1) % 3], role="supporting")
-    content, _ = excel.export_ledger(world.alice, inspection.pk, "all")
+    content, _ = ledger_excel.export_ledger(world.alice, inspection.pk, "all")
     copy = excel_import.import_ledger(office, bureau, content)
     assert snapshot(copy) == snapshot(inspection)
     assert copy.problems.count() == 17 and Measure.objects.filter(problem__inspection=copy).count() == 36

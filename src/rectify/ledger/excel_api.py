@@ -1,5 +1,5 @@
-"""Excel ledger endpoints (整改台账): download a list as .xlsx, import a ledger (with a dry run).
-Thin: the rules are in ledger.excel and ledger.excel_import."""
+"""Excel ledger import endpoint (整改台账): import a ledger (with a dry run). Thin: the rules are in
+ledger.excel_import. The download of a list is progress's (progress.api, progress.ledger_excel)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from datetime import date
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from rectify.documents import XLSX_TYPE, attachment
 from rectify.org.models import Organisation
 
-from . import excel, excel_import
+from . import excel_import
 from .api import InspectionOut
 from .choices import InspectionKind
 from .models import Inspection
@@ -92,24 +91,6 @@ class ImportLedgerOut(Schema):
     warnings: list[RowErrorOut]
     inspection_id: int | None = None
     created: InspectionOut | None = None
-
-
-class ExportQuery(Schema):
-    list: str = Field(
-        "all",
-        description="all（整改台账）、problems（问题清单）、tasks（任务清单）或 responsibility（责任清单）",
-    )
-
-
-@router.get(
-    "/inspections/{int:inspection_id}/ledger.xlsx",
-    response={200: None, 400: Message, 404: Message},
-    openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},
-)
-def export_ledger(request, inspection_id: int, query: Query[ExportQuery]):
-    """把巡察的问题清单、任务清单、责任清单或整改台账导出为 Excel（.xlsx），只含您有权查看的内容。"""
-    content, name = excel.export_ledger(request.user, inspection_id, query.list)
-    return attachment(content, name, XLSX_TYPE)
 
 
 TRUE_WORDS = ("1", "true", "yes", "on")

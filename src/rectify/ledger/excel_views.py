@@ -1,31 +1,20 @@
-"""Excel ledger pages: the download of a list, and the import (upload → column mapping → preview →
-confirm). Thin: the rules are in ledger.excel and ledger.excel_import."""
+"""Excel ledger import pages (upload → column mapping → preview → confirm). Thin: the rules are in
+ledger.excel_import. The download of a list is progress's (progress.ledger_excel)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError
 from rectify.org.access import organisations_under_office
 
-from . import excel, excel_import
+from . import excel_import
 from .excel_forms import ColumnMappingForm, InspectionFieldsForm, LedgerUploadForm
 from .views import error_page
 
 # Fields of the mapping step the preview carries to the confirm step (and back to the mapping).
 NOT_CARRIED = {"csrfmiddlewaretoken", "action"}
-
-
-@login_required
-@require_GET
-def export(request, pk: int):
-    try:
-        content, name = excel.export_ledger(request.user, pk, request.GET.get("list"))
-    except RectifyError as error:
-        return error_page(request, error)
-    return attachment(content, name, XLSX_TYPE)
 
 
 @login_required

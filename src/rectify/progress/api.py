@@ -17,11 +17,12 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import field_validator
 
+from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.api import NamedRef, Paging
 from rectify.ledger.services import get_measure
 
-from . import services
+from . import ledger_excel, services
 from .downloads import evidence_response
 from .models import Evidence, FollowUp, Indicator, Observation, ProgressReport, SignOff, SignOffDecision
 
@@ -533,3 +534,25 @@ def add_observation(request, indicator_id: int, payload: ObservationIn):
         request.user, indicator_id, observed_on=payload.observed_on, value=payload.value, note=payload.note
     )
     return Status(201, observation)
+
+
+# ------------------------------------------------------------------ Excel ledgers
+
+
+class ExportQuery(Schema):
+    list: str = Field(
+        "all",
+        description="all（整改台账）、problems（问题清单）、tasks（任务清单）或 responsibility（责任清单）",
+    )
+
+
+@router.get(
+    "/inspections/{int:inspection_id}/ledger.xlsx",
+    tags=["整改台账"],
+    response={200: None, 400: Message, 404: Message},
+    openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},
+)
+def export_ledger(request, inspection_id: int, query: Query[ExportQuery]):
+    """把巡察的问题清单、任务清单、责任清单或整改台账导出为 Excel（.xlsx），只含您有权查看的内容。"""
+    content, name = ledger_excel.export_ledger(request.user, inspection_id, query.list)
+    return attachment(content, name, XLSX_TYPE)

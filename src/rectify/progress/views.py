@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
 from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
@@ -32,7 +33,7 @@ from rectify.ledger.workflow import Event, IllegalTransition, allowed_events, ta
 from rectify.org.access import CHANGE
 from rectify.org.models import User
 
-from . import services
+from . import ledger_excel, services
 from .downloads import evidence_response
 from .forms import (
     STAGE_SUGGESTIONS,
@@ -248,6 +249,17 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _error_page(request, error)
     # Ledger facts, history, reports, sign-off, follow-ups, indicators, and the forms this user may use.
     return render(request, "ledger/measure_detail.html", measure_page_context(request.user, measure))
+
+
+@login_required
+@require_GET
+def export_ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    """An Excel ledger of the inspection (ledger_excel:export; ?list= picks the list)."""
+    try:
+        content, name = ledger_excel.export_ledger(request.user, pk, request.GET.get("list"))
+    except RectifyError as error:
+        return _error_page(request, error)
+    return attachment(content, name, XLSX_TYPE)
 
 
 # ------------------------------------------------------------------ 我的整改

@@ -1,4 +1,6 @@
 """Excel ledgers (整改台账) out: the problem, task and responsibility lists and the combined ledger.
+Here, not in the ledger app, because the columns 整改进展, 完成情况 and 佐证材料 come from progress; the
+import, which writes only the ledger, is ledger.excel_import.
 
 Every workbook has the layout offices pass around: a title row (“甲局关于市委第一巡察组反馈问题整改台账”),
 a row of facts (巡察、巡察组、类型、反馈日期、统计截至 — the import reads them back), the header on row 3
@@ -39,13 +41,13 @@ from django.utils import timezone
 
 from rectify.documents import write_table
 from rectify.errors import InvalidInput
+from rectify.ledger.choices import MeasureCategory, MeasureStatus
+from rectify.ledger.models import Inspection, Measure, Problem
+from rectify.ledger.services import get_inspection, measure_queryset, today
 from rectify.org.access import VIEW
 from rectify.org.models import User
-from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
 
-from .choices import MeasureCategory, MeasureStatus
-from .models import Inspection, Measure, Problem
-from .services import get_inspection, measure_queryset, today
+from .models import ProgressReport, ReportState, SignOff, SignOffState
 
 HEADER_ROW = 3  # title on row 1, facts on row 2
 PROGRESS_CHARS = 120  # 整改进展 is a glimpse; the whole report is on the measure's page
