@@ -9,6 +9,9 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from rectify.supervision import extensions
+
+        from . import services
         from .models import (
             Consultation,
             ConsultationComment,
@@ -25,3 +28,8 @@ class FeedbackConfig(AppConfig):
         auditlog.register(HotlineBatch)
         auditlog.register(Consultation)
         auditlog.register(ConsultationComment, exclude_fields=["sender_name", "sender_contact"])
+
+        # Supervision may not import feedback: feedback plugs its reply warnings into the daily tick
+        # and its replies falling due into the warnings page.
+        extensions.daily_steps["feedback_reminders"] = services.run_reply_warnings
+        extensions.warning_sections["feedback_due"] = services.reply_warning_rows

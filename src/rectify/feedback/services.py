@@ -28,6 +28,7 @@ from rectify.org.access import Access, any_of, path_q
 from rectify.org.models import UNIT_ROLES, WIDE_ROLES, Membership, Organisation, OrganisationKind, Role, User
 from rectify.supervision.models import WarningPolicy
 from rectify.supervision.services import day_label, notify
+from rectify.supervision.warning_helpers import days_left, days_text
 from rectify.supervision.workdays import add_workdays
 
 from .models import (
@@ -846,6 +847,16 @@ def _offices_of(items: list[FeedbackItem]) -> dict[int, list[User]]:
         )
         found[item.pk] = nearest
     return found
+
+
+def reply_warning_rows(user: User, today: date, limit: int) -> list[FeedbackItem]:
+    """The warnings page's section (registered with supervision): the first `limit` items of
+    `reply_deadline_items`, each with its days left."""
+    rows = list(reply_deadline_items(user, today)[:limit])
+    for item in rows:
+        item.days = days_left(item.due_date, today)
+        item.days_text = days_text(item.days)
+    return rows
 
 
 def run_reply_warnings(today: date | None = None) -> int:

@@ -12,28 +12,28 @@ from datetime import date
 
 from django_tasks import task
 
-from rectify.feedback.services import run_reply_warnings
 from rectify.org.models import User
 
-from . import services
+from . import extensions, services
 from .orders import escalate_overdue_orders
 
 
 @task
 def run_daily_warnings(day: str) -> dict[str, int]:
     """Raise the warnings due on `day` (YYYY-MM-DD), remind the deciders of stuck sign-offs,
-    escalate supervision orders whose answer is overdue, and warn of feedback replies due or late."""
+    escalate supervision orders whose answer is overdue, then run the steps other apps add (feedback:
+    warn of replies due or late, as `feedback_reminders`)."""
     today = date.fromisoformat(day)
     result = services.run_warnings(today)
     reminders = services.remind_stuck_signoffs(today)
     escalated = escalate_overdue_orders(today)
-    feedback_reminders = run_reply_warnings(today)
+    steps = {name: step(today) for name, step in extensions.daily_steps.items()}
     return {
         "warnings_raised": result.warnings_raised,
-        "notifications": result.notifications + reminders + feedback_reminders,
+        "notifications": result.notifications + reminders + sum(steps.values()),
         "signoff_reminders": reminders,
         "orders_escalated": escalated,
-        "feedback_reminders": feedback_reminders,
+        **steps,
     }
 
 

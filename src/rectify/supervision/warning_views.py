@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import AccessDenied, RectifyError
-from rectify.feedback.services import DEFAULT_REPLY_WORKDAYS, reply_deadline_items
 from rectify.ledger import services as ledger_services
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import Organisation, Role, User
 from rectify.progress.services import period_of
 
+from . import extensions
 from .deadlines import DEFAULT_POLICY, previous_period_start, stuck_signoffs, with_report_missing
 from .forms import LEVEL_SLUGS, SLUG_OF_LEVEL, PolicyForm, WarningFilterForm
 from .models import WarningLevel, WarningPolicy
@@ -100,7 +100,8 @@ def warning_list(request):
             "level_query": level_query.urlencode(),
             "stuck": _stuck_signoffs(user, inspection, mine),
             "missing": _missing_reports(user, inspection, mine, today),
-            "feedback_due": _feedback_due(user, today),
+            # Sections other apps add (feedback: replies falling due), by name.
+            **{name: rows(user, today, SECTION_LIMIT) for name, rows in extensions.warning_sections.items()},
             "section_limit": SECTION_LIMIT,
             "sets_policy": _may_set_policy(access),
         },
@@ -138,16 +139,6 @@ def _missing_reports(user: User, inspection: Inspection | None, mine: bool, toda
     for measure in rows:
         inspection_of = measure.problem.inspection
         measure.missing_period = period_of(inspection_of, previous_period_start(inspection_of, today))[1]
-    return rows
-
-
-def _feedback_due(user: User, today) -> list:
-    """Public feedback whose reply is due within three working days or overdue, among the items the
-    user may see (feedback.services decides who sees which)."""
-    rows = list(reply_deadline_items(user, today)[:SECTION_LIMIT])
-    for item in rows:
-        item.days = days_left(item.due_date, today)
-        item.days_text = days_text(item.days)
     return rows
 
 
@@ -194,7 +185,11 @@ def policy(request):
         "escalate_days": current.escalate_days if current else DEFAULT_POLICY.escalate_days,
         "signoff_stuck_days": current.signoff_stuck_days if current else DEFAULT_POLICY.signoff_stuck_days,
         "order_escalate_days": current.order_escalate_days if current else DEFAULT_POLICY.order_escalate_days,
-        "feedback_reply_workdays": (current.feedback_reply_workdays if current else DEFAULT_REPLY_WORKDAYS),
+        "feedback_reply_workdays": (
+            current.feedback_reply_workdays
+            if current
+            else WarningPolicy._meta.get_field("feedback_reply_workdays").default
+        ),
         "party_head": current.party_head_id if current else None,
     }
     status = 200
