@@ -156,6 +156,8 @@ def test_route_with_version_and_conflict(api, world, ledger, fb):
     assert _json(vera, 403)["detail"].startswith("只有甲局的整改办")
 
 
+# Committed as in production (a request runs in autocommit), so the approval's e-mail goes before the answer.
+@pytest.mark.django_db(transaction=True)
 def test_reply_approve_return_close_contacts(api, world, fb, mailoutbox):
     bob, alice = token_for(api, "bob"), token_for(api, "alice")
     routed = _json(

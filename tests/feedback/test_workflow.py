@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from auditlog.models import LogEntry
 from django.core import mail
+from django.db import transaction
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.feedback.models import CloseReason, FeedbackItem, FeedbackReply, FeedbackStatus
@@ -153,10 +154,11 @@ def test_an_empty_or_oversized_reply_is_refused(world, fb):
         save_reply(world.bob, fb.routed, text="字" * 5001)
 
 
-def test_approval_publishes_and_emails_the_sender_who_agreed(world, fb):
+def test_approval_publishes_and_emails_the_sender_who_agreed(world, fb, django_capture_on_commit_callbacks):
     item = route_item(world.alice, fb.fresh, unit=world.orgs["a1"], version=fb.fresh.version)
     save_reply(world.bob, item, text="已安排执法支队在早晚高峰驻点巡查。", submit=True)
-    approval = approve_reply(world.alice, item)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes once the approval commits
+        approval = approve_reply(world.alice, item)
     item.refresh_from_db()
     assert (item.status, item.close_reason, item.closed_by) == (
         FeedbackStatus.REPLIED,
@@ -170,6 +172,33 @@ def test_approval_publishes_and_emails_the_sender_who_agreed(world, fb):
     assert item.code in message.subject and "驻点巡查" in message.body
 
 
+class RolledBack(Exception):
+    """Raised inside an outer transaction to roll it back."""
+
+
+def test_an_approval_rolled_back_by_an_outer_transaction_emails_nobody(
+    world, fb, django_capture_on_commit_callbacks
+):
+    item = route_item(world.alice, fb.fresh, unit=world.orgs["a1"], version=fb.fresh.version)
+    save_reply(world.bob, item, text="已安排执法支队在早晚高峰驻点巡查。", submit=True)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RolledBack),
+        transaction.atomic(),
+    ):
+        approval = approve_reply(world.alice, item)
+        assert approval.email_pending and "保存完成后" in approval.message
+        raise RolledBack
+    assert callbacks == [] and mail.outbox == []
+    assert FeedbackItem.objects.get(pk=item.pk).status == FeedbackStatus.REPLY_PENDING
+    assert not FeedbackReply.objects.filter(item=item, status="approved").exists()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        approval = approve_reply(world.alice, item)
+    assert len(callbacks) == 1 and approval.emailed and not approval.email_pending
+    assert [message.to for message in mail.outbox] == [["zhang@example.com"]]
+
+
 def test_no_email_without_consent_or_address(world, fb):
     approval = approve_reply(world.alice, fb.pending)  # registered by phone: no e-mail address
     assert not approval.emailed and not approval.email_error
@@ -177,12 +206,13 @@ def test_no_email_without_consent_or_address(world, fb):
     assert "凭查询码查看" in approval.message
 
 
-def test_a_mail_failure_does_not_undo_the_approval(world, fb, settings):
+def test_a_mail_failure_does_not_undo_the_approval(world, fb, settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
     item = route_item(world.alice, fb.fresh, unit=world.orgs["a1"], version=fb.fresh.version)
     save_reply(world.bob, item, text="答复", submit=True)
-    approval = approve_reply(world.alice, item)
+    with django_capture_on_commit_callbacks(execute=True):
+        approval = approve_reply(world.alice, item)
     item.refresh_from_db()
     assert item.status == FeedbackStatus.REPLIED
     assert not approval.emailed and approval.email_error

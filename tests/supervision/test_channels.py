@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 
 from rectify.supervision import channels, services
 from rectify.supervision.models import DigestLog, Notification, NotificationPreference
@@ -131,6 +132,10 @@ def people(world):
     return world
 
 
+# The digests go out once their claim is committed (rectify tick runs in autocommit, as in
+# production), so these tests commit too.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 WECOM = "/cgi-bin/webhook/send"
 DINGTALK = "/robot/send"
 
@@ -206,6 +211,36 @@ def test_robots_receive_their_documented_markdown(people, robots):
 
     assert channels_used(people.bob) == "email,wecom,dingtalk"
     assert not Notification.objects.filter(digested_on__isnull=True).exists()
+
+
+class RolledBack(Exception):
+    """Raised inside an outer transaction to roll it back."""
+
+
+@pytest.mark.django_db  # in the test's own transaction, so that commit callbacks can be captured
+def test_a_digest_rolled_back_by_an_outer_transaction_sends_nothing(
+    people, robots, django_capture_on_commit_callbacks
+):
+    prefer(people.bob, wecom=wecom_url(robots), dingtalk=dingtalk_url(robots))
+    tell(people.bob, *TITLES)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RolledBack),
+        transaction.atomic(),
+    ):
+        assert services.send_digest(people.bob)
+        raise RolledBack
+    assert callbacks == [] and mail.outbox == [] and robots.calls == []
+    assert not DigestLog.objects.exists()
+    assert not Notification.objects.filter(digested_on__isnull=False).exists()
+
+    # Committed, the same digest goes out by every channel, once.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert services.send_digest(people.bob)
+    assert len(callbacks) == 1 and [message.to for message in mail.outbox] == [["bob@jia.gov.cn"]]
+    assert len(robots.posts(WECOM)) == len(robots.posts(DINGTALK)) == 1
+    assert channels_used(people.bob) == "email,wecom,dingtalk"
 
 
 def test_robot_only_without_email(people, robots):

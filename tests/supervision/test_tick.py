@@ -21,6 +21,9 @@ from rectify.ledger.models import Measure
 from rectify.progress import services as progress
 from rectify.supervision.models import DigestLog, MeasureAlert, Notification, WarningPolicy
 
+# The digests go out once their claim is committed (rectify tick runs in autocommit, as in
+# production), so these tests commit too.
+pytestmark = pytest.mark.django_db(transaction=True)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.4\n%%EOF\n"
 

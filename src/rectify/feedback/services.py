@@ -594,11 +594,16 @@ def save_reply(
     return reply
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReplyApproval:
+    """What approving a reply did. The e-mail goes once the approval is committed (never for one
+    that rolled back); until then `email_pending` is true, afterwards `emailed` or `email_error` say
+    how it went. Outside an outer transaction (a request) that happens before approve_reply returns."""
+
     reply: FeedbackReply
-    emailed: bool
-    email_error: str  # why the e-mail could not be sent ("" when it went or was not asked for)
+    email_pending: bool = False
+    emailed: bool = False
+    email_error: str = ""  # why the e-mail could not be sent ("" when it went or was not asked for)
 
     @property
     def message(self) -> str:
@@ -606,6 +611,8 @@ class ReplyApproval:
             return "答复已审核发布，并已通过电子邮件告知来信人。"
         if self.email_error:
             return f"答复已审核发布，但电子邮件未能发出（{self.email_error}），请通过其他方式告知来信人。"
+        if self.email_pending:
+            return "答复已审核发布，电子邮件将在保存完成后发给来信人。"
         return "答复已审核发布，来信人可凭查询码查看。"
 
 
@@ -630,16 +637,26 @@ def approve_reply(user: User, item: FeedbackItem, *, version: int | None = None)
             user,
         )
         _changed(item, "status", "closed_at", "close_reason", "closed_by")
-    if not (item.sender_email and item.consent_to_contact):
-        return ReplyApproval(reply, emailed=False, email_error="")
+    approval = ReplyApproval(reply)
+    if item.sender_email and item.consent_to_contact:
+        approval.email_pending = True
+        transaction.on_commit(lambda: _email_reply(item, approval))
+    return approval
+
+
+def _email_reply(item: FeedbackItem, approval: ReplyApproval) -> None:
+    """Send the committed approval's reply to the sender and record when it went."""
+    approval.email_pending = False
+    reply = approval.reply
     try:
         send_mail(*reply_email(item, reply), settings.DEFAULT_FROM_EMAIL, [item.sender_email])
     except Exception as error:  # any transport failure: the reply stands, the office is told
         log.warning("feedback %s: reply e-mail failed: %s", item.pk, error)
-        return ReplyApproval(reply, emailed=False, email_error=type(error).__name__)
+        approval.email_error = type(error).__name__
+        return
     reply.emailed_at = timezone.now()
     reply.save(update_fields=["emailed_at"])
-    return ReplyApproval(reply, emailed=True, email_error="")
+    approval.emailed = True
 
 
 def reply_email(item: FeedbackItem, reply: FeedbackReply) -> tuple[str, str]:

@@ -221,7 +221,8 @@ def users_with_pending_digest() -> QuerySet[User]:
 
 def send_digest(user: User, today: date | None = None) -> bool:
     """Send the user's digest for `today` once: the DigestLog row is claimed first, and a second
-    run (or a concurrent one) that finds it does nothing."""
+    run (or a concurrent one) that finds it does nothing. The digest goes out once the claim is
+    committed: a claim that an outer transaction rolls back sends nothing."""
     today = today or timezone.localdate()
     pending = list(
         Notification.objects.filter(recipient=user, digested_on__isnull=True).order_by("created_at", "id")
@@ -233,6 +234,13 @@ def send_digest(user: User, today: date | None = None) -> bool:
             log = DigestLog.objects.create(user=user, day=today, items=len(pending))
     except IntegrityError:
         return False  # today's digest already went (or is going) out
+    transaction.on_commit(lambda: _deliver_digest(user, log, pending, today))
+    return True
+
+
+def _deliver_digest(user: User, log: DigestLog, pending: list[Notification], today: date) -> None:
+    """E-mail and robots for a claimed digest; the notifications count as sent only once the e-mail
+    went (a failing mail server raises, and they wait for the next digest)."""
     preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
     subject, body = channels.digest_text(pending, day_label(today))
     used = []
@@ -250,7 +258,6 @@ def send_digest(user: User, today: date | None = None) -> bool:
         digested_on=today
     )
     DigestLog.objects.filter(pk=log.pk).update(channels=",".join(used))
-    return True
 
 
 def visible_warnings(user: User, today: date | None = None) -> QuerySet[Measure]:
