@@ -37,6 +37,9 @@ def test_filters_narrow_the_ledger(ledger, world):
     assert run(area=area2.pk) == {(3, 1), (3, 2)}
     assert run(unit=world.orgs["a2"].pk) == {(2, 1), (3, 1)}
     assert run(unit=world.orgs["a1"].pk) == {(1, 1), (1, 2), (3, 1), (3, 2)}  # the squad's 1.2 counts too
+    # The responsible unit itself only: A2 supports 3.1, the squad supports 1.2 and is responsible for none.
+    assert run(responsible=world.orgs["a2"].pk) == {(2, 1)}
+    assert run(responsible=world.orgs["a1squad"].pk) == set()
     assert run(status=MeasureStatus.SIGNED_OFF) == {(1, 1)}
     assert run(category=MeasureCategory.LONG_TERM) == {(3, 2)}
     assert run(overdue=True) == {(2, 1)}  # 1.1 is past its deadline but signed off

@@ -29,7 +29,7 @@ class StatsQuery(Schema):
 def stats(request, query: Query[StatsQuery]):
     """整改措施和问题的完成情况（按方面或巡察、责任单位、牵头领导、整改类型）、超期和三色预警、
     逐月进展、量化指标与目标的对比、进度最落后的单位。与数据看板页面同一口径：只统计您可查看的措施；
-    各分组的 `url` 为整改台账中对应的筛选（单位行的台账链接含配合单位和下属单位，条数见 `ledger_total`）。"""
+    各分组的 `url` 为整改台账中对应的筛选（单位行按责任单位筛选，与该行的条数相同）。"""
     return services.dashboard(request.user, _inspection_id(query.inspection))
 
 

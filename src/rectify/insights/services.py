@@ -10,9 +10,9 @@ Definitions, shared with the ledger and the dispatch report (supervision.dispatc
 - a measure is completed when it is signed off (已销号) or, being long-term, carried on (长期坚持);
 - a problem is rectified when it has measures and every one of them is completed;
 - overdue (超期) is derived on the day asked: an open measure whose deadline has passed;
-- by responsible unit counts the measures a unit is responsible for (责任单位), as dispatch does. The
-  ledger's unit filter is wider (the unit and the units under it, responsible or supporting), so each
-  unit row also carries how many measures its ledger link shows (`ledger_total`, `ledger_overdue`).
+- by responsible unit counts the measures a unit itself is responsible for (责任单位), as dispatch
+  does; its links open the ledger filtered by that responsible unit (?responsible=), so they list
+  exactly the row's measures (the ledger's wider ?unit= filter adds supporting and subordinate units).
 
 Public feedback (意见诉求) is counted by feedback.stats.feedback_figures, under its own visibility
 rule (the receiving organisation's office, leaders and supervisors; units for what is routed to them).
@@ -40,15 +40,16 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
 from rectify.errors import AccessDenied
 from rectify.feedback.models import Channel, FeedbackKind, FeedbackStatus
 from rectify.feedback.stats import FeedbackFigures, feedback_figures
-from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
+from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
+from rectify.ledger.querysets import overdue_q
 from rectify.ledger.services import get_inspection
 from rectify.org.access import VIEW, Access
 from rectify.org.models import User
@@ -101,8 +102,7 @@ class GroupRow:
     """One bar of a chart and one row of its table: an area, inspection, unit, leader or category.
 
     `url` opens the ledger filtered to the row (empty when the ledger cannot filter so); it shows
-    `figures.total` measures, except for unit rows, whose link shows `ledger_total` (see the module
-    docstring). `overdue_url` likewise shows `figures.overdue`, or `ledger_overdue` for units."""
+    `figures.total` measures, `signed_off_url` `figures.signed_off` and `overdue_url` `figures.overdue`."""
 
     key: str
     id: int | None
@@ -113,8 +113,6 @@ class GroupRow:
     overdue_url: str = ""
     problems: int | None = None
     rectified_problems: int | None = None
-    ledger_total: int | None = None
-    ledger_overdue: int | None = None
     dashboard_url: str = ""
 
     @property
@@ -409,7 +407,7 @@ def _status_counts(measures: QuerySet[Measure], on: date) -> tuple[dict[str, int
     """Measures per status, and how many are overdue: one query."""
     counts = measures.aggregate(
         **{status.value: Count("id", filter=Q(status=status)) for status in MeasureStatus},
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, deadline__lt=on)),
+        overdue=Count("id", filter=overdue_q(on)),
     )
     overdue = counts.pop("overdue")
     return counts, overdue
@@ -496,51 +494,22 @@ def _by_inspection(
     ]
 
 
-def _ledger_counts(measures: QuerySet[Measure], on: date, paths: set[str]) -> dict[str, dict[str, int]]:
-    """{unit path: {"total", "overdue"}}: how many of `measures` the ledger shows for each unit, that
-    is those linked to the unit or a unit under it, in any role (ledger.services.filter_measures).
-
-    One query, without correlated subqueries (those made SQLite probe every measure for every unit):
-    the links are grouped by the first characters of their unit's path, as long as each asked path,
-    so a group is a unit and everything under it; one grouping per length of path, in a UNION."""
-    links = MeasureUnit.objects.filter(measure__in=measures.values("pk"))
-    overdue = Q(measure__status__in=OPEN_STATUSES, measure__deadline__lt=on)
-    groupings = [
-        links.annotate(prefix=Substr("unit__path", 1, length))
-        .filter(prefix__in=sorted(path for path in paths if len(path) == length))
-        .values("prefix")
-        .annotate(
-            total=Count("measure_id", distinct=True),
-            overdue=Count("measure_id", distinct=True, filter=overdue),
-        )
-        .order_by()
-        for length in sorted({len(path) for path in paths})
-    ]
-    if not groupings:
-        return {}
-    query = groupings[0].union(*groupings[1:], all=True) if len(groupings) > 1 else groupings[0]
-    return {row["prefix"]: row for row in query}
-
-
 def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
-    """Per responsible unit (a measure with two responsible units counts for each), what the ledger
-    shows for each, and the measures without one: three queries."""
+    """Per responsible unit (a measure with two responsible units counts for each), and the measures
+    without one: two queries."""
     groups = list(
         MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE, measure__in=measures.values("pk"))
         .values("unit_id", "unit__name", "unit__path")
         .annotate(**group_counts("measure__", on))
         .order_by("unit__path")
     )
-    ledger = _ledger_counts(measures, on, {group["unit__path"] for group in groups})
     rows = [
         GroupRow(
             key=f"unit-{group['unit_id']}",
             id=group["unit_id"],
             name=group["unit__name"],
             figures=Figures.of(group),
-            ledger_total=ledger[group["unit__path"]]["total"],
-            ledger_overdue=ledger[group["unit__path"]]["overdue"],
-            **links.group(unit=group["unit_id"]),
+            **links.group(responsible=group["unit_id"]),
         )
         for group in groups
     ]

@@ -155,6 +155,7 @@ class MeasureFilters(Paging):
     area: int | None = None
     problem: int | None = None
     unit: int | None = Field(None, description="责任或配合单位（含其下级单位）")
+    responsible: int | None = Field(None, description="责任单位（仅该单位本身作为责任单位的措施）")
     leader: int | None = Field(None, description="牵头领导的用户编号")
     status: MeasureStatus | None = None
     category: MeasureCategory | None = None
@@ -167,6 +168,7 @@ class MeasureFilters(Paging):
             area=self.area,
             problem=self.problem,
             unit=self.unit,
+            responsible=self.responsible,
             leader=self.leader,
             status=self.status,
             category=self.category,

@@ -4,7 +4,7 @@ from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
 from .choices import MeasureCategory, MeasureStatus
-from .models import Area, Inspection, Measure
+from .models import Area, Inspection, Measure, MeasureUnit
 from .services import MeasureFilter, assignable_leaders, assignable_units
 
 OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
@@ -21,6 +21,12 @@ class MeasureFilterForm(forms.Form):
         label="问题方面", queryset=Area.objects.none(), required=False, empty_label="全部方面"
     )
     unit = forms.ModelChoiceField(
+        label="涉及单位（含配合、下属）",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="全部单位",
+    )
+    responsible = forms.ModelChoiceField(
         label="责任单位", queryset=Organisation.objects.none(), required=False, empty_label="全部单位"
     )
     leader = forms.ModelChoiceField(
@@ -48,6 +54,13 @@ class MeasureFilterForm(forms.Form):
             .distinct()
             .order_by("path")
         )
+        self.fields["responsible"].queryset = (
+            Organisation.objects.filter(
+                measure_links__measure__in=visible_measures, measure_links__role=MeasureUnit.Role.RESPONSIBLE
+            )
+            .distinct()
+            .order_by("path")
+        )
         self.fields["leader"].queryset = (
             User.objects.filter(led_measures__in=visible_measures)
             .distinct()
@@ -61,6 +74,7 @@ class MeasureFilterForm(forms.Form):
             inspection=_pk(data.get("inspection")),
             area=_pk(data.get("area")),
             unit=_pk(data.get("unit")),
+            responsible=_pk(data.get("responsible")),
             leader=_pk(data.get("leader")),
             status=data.get("status") or None,
             category=data.get("category") or None,

@@ -20,6 +20,13 @@ from rectify.org.models import WIDE_ROLES, Role
 from .choices import OPEN_STATUSES
 
 
+def overdue_q(today: date, prefix: str = "") -> Q:
+    """Overdue (超期), the one definition: open and past its deadline on the day asked, never stored.
+    `prefix` reaches the measure from another model ("measure__"). The ledger's filter, the dashboard,
+    the dispatch report and the API all count with it."""
+    return Q(**{f"{prefix}deadline__lt": today, f"{prefix}status__in": OPEN_STATUSES})
+
+
 def _roles_for(action: str) -> frozenset[str]:
     if action == VIEW:
         return WIDE_ROLES
@@ -81,16 +88,16 @@ class MeasureQuerySet(RestrictedQuerySet):
     unit_link_lookup = "measure"
 
     def overdue(self, today: date):
-        return self.filter(deadline__lt=today, status__in=OPEN_STATUSES)
+        return self.filter(overdue_q(today))
 
     def not_overdue(self, today: date):
-        return self.exclude(deadline__lt=today, status__in=OPEN_STATUSES)
+        return self.exclude(overdue_q(today))
 
     def with_overdue(self, today: date):
         """Annotate `is_overdue`: derived from deadline and status on the day asked, never stored."""
         return self.annotate(
             is_overdue=Case(
-                When(deadline__lt=today, status__in=OPEN_STATUSES, then=Value(True)),
+                When(overdue_q(today), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             )

@@ -41,7 +41,8 @@ class MeasureFilter:
     inspection: int | None = None
     area: int | None = None
     problem: int | None = None
-    unit: int | None = None
+    unit: int | None = None  # the unit or a unit under it, responsible or supporting
+    responsible: int | None = None  # that unit itself, as a responsible unit (the dashboard's unit rows)
     leader: int | None = None
     status: str | None = None
     category: str | None = None
@@ -97,6 +98,12 @@ def filter_measures(user: User, filters: MeasureFilter, on: date | None = None) 
         unit_path = Organisation.objects.filter(pk=filters.unit).values_list("path", flat=True).first() or "-"
         measures = measures.filter(
             pk__in=MeasureUnit.objects.filter(unit__path__startswith=unit_path).values("measure_id")
+        )
+    if filters.responsible:
+        measures = measures.filter(
+            pk__in=MeasureUnit.objects.filter(
+                unit_id=filters.responsible, role=MeasureUnit.Role.RESPONSIBLE
+            ).values("measure_id")
         )
     if filters.leader:
         measures = measures.filter(lead_leader_id=filters.leader)

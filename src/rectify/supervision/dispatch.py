@@ -24,8 +24,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound
-from rectify.ledger.choices import OPEN_STATUSES, MeasureStatus
+from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit
+from rectify.ledger.querysets import overdue_q
 from rectify.ledger.services import get_inspection, summarise
 from rectify.org.access import Access, path_q
 from rectify.org.models import Role, User
@@ -247,7 +248,7 @@ def group_counts(prefix: str, on: date) -> dict[str, Count]:
         "ongoing": Count(key, filter=status_in(S.ONGOING)),
         "in_progress": Count(key, filter=status_in(*RUNNING)),
         "not_started": Count(key, filter=status_in(S.NOT_STARTED)),
-        "overdue": Count(key, filter=status_in(*OPEN_STATUSES) & Q(**{f"{prefix}deadline__lt": on})),
+        "overdue": Count(key, filter=overdue_q(on, prefix)),
     }
 
 
