@@ -22,7 +22,7 @@ from rectify.org.models import Organisation
 from rectify.paging import paginate, query_without_page
 from rectify.supervision.warning_helpers import days_left, days_text
 
-from . import services
+from . import extensions, services
 from .export import export_xlsx
 from .forms import (
     CloseForm,
@@ -168,13 +168,6 @@ def item_new(request):
     return render(request, "feedback/item_new.html", {"form": form}, status=status)
 
 
-def _suggestion(item: FeedbackItem):
-    # The similarity engine (recurrence) suggests; the office decides.
-    from rectify.recurrence.services import suggest_routing
-
-    return suggest_routing(item)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_route(request, pk: int):
@@ -186,7 +179,7 @@ def item_route(request, pk: int):
             raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能分办或改派。")
     except RectifyError as error:
         return error_page(request, error)
-    suggestion = _suggestion(item)
+    suggestion = extensions.suggest_routing(item)  # the similarity engine suggests; the office decides
     conflict = None
     status = 200
     if request.method == "POST":
@@ -216,11 +209,11 @@ def item_route(request, pk: int):
         else:
             status = 400
     else:
-        suggested_problem = suggestion.problems[0].problem if suggestion.problems else None
+        suggested_problem = suggestion.problems[0].problem if suggestion and suggestion.problems else None
         form = RouteForm(
             initial={
                 "version": item.version,
-                "unit": item.unit_id or (suggestion.unit.pk if suggestion.unit else None),
+                "unit": item.unit_id or (suggestion.unit.pk if suggestion and suggestion.unit else None),
                 "problem": item.problem_id or (suggested_problem.pk if suggested_problem else None),
                 "measure": item.measure_id,
             },
