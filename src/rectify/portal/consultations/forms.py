@@ -5,10 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from rectify.errors import InvalidInput
-from rectify.feedback.abuse import HONEYPOT_FIELD
 from rectify.feedback.consultations import services as consultations
 
-from ..feedback.forms import PublicFormMixin
+from ..forms import PublicFormMixin
 
 
 class PublicCommentForm(PublicFormMixin, forms.Form):
@@ -43,10 +42,6 @@ class PublicCommentForm(PublicFormMixin, forms.Form):
     )
     # The honeypot (abuse.HONEYPOT_FIELD): never shown; the template hides it and takes it out of reach.
     website = forms.CharField(label="网址（请勿填写）", required=False, max_length=200)
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool((self.data.get(HONEYPOT_FIELD) or "").strip())
 
     def clean_contact(self) -> str:
         try:

@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
+from rectify.errors import NotFound, RectifyError
 from rectify.feedback import abuse
 from rectify.feedback.consultations import services as consultations
 from rectify.paging import paginate
 
+from ..forms import take_submission
 from .forms import PublicCommentForm
 
 PAGE_SIZE = 20
@@ -62,24 +63,14 @@ def consultation_detail(request, pk: int):
         except abuse.PayloadTooLarge as error:
             return _not_found(request, error)
         form = PublicCommentForm(request.POST)
-        try:
-            # As on the feedback form: only what would be saved counts against the allowance.
-            if form.honeypot_filled or form.is_valid():
-                abuse.count_submission(request)
-            if form.honeypot_filled:
-                raise InvalidInput(abuse.HONEYPOT_MESSAGE)
-            if form.is_valid():
-                consultations.submit_public_comment(consultation.pk, **form.submission(), today=today)
-                request.session[SESSION_KEY] = consultation.pk
-                return redirect("public_consultations:thanks", pk=consultation.pk)
-            status = 400
-        except RateLimited as error:
-            notice, status = error.message, error.status
-        except RectifyError as error:
-            form.add_error(None, error.message)
-            status = error.status
-        form.data = form.data.copy()
-        form.data[abuse.HONEYPOT_FIELD] = ""
+        comment, notice, status = take_submission(
+            request,
+            form,
+            lambda: consultations.submit_public_comment(consultation.pk, **form.submission(), today=today),
+        )
+        if comment is not None:
+            request.session[SESSION_KEY] = consultation.pk
+            return redirect("public_consultations:thanks", pk=consultation.pk)
         if phase != "open":
             # Closed meanwhile: say so; there is no form to fill in any more.
             notice = notice or " ".join(form.non_field_errors()) or "征求意见已截止，不再接收意见。"

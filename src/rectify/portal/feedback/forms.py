@@ -7,39 +7,14 @@ at its message with aria-describedby (Django does that), and the page lists them
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 
 from rectify.errors import InvalidInput
 from rectify.feedback import services
-from rectify.feedback.abuse import HONEYPOT_FIELD
 from rectify.feedback.models import FeedbackKind
 from rectify.feedback.public import Subject, consent_problem, problem_label, public_organisations
 
-
-class PublicFormMixin:
-    """Chinese size messages naming the field, and the list of errors for the summary at the top
-    (Django itself points each invalid field at its message and hint with aria-describedby)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if getattr(field, "max_length", None):
-                name = re.sub(r"（.*?）", "", str(field.label))
-                field.error_messages["max_length"] = (
-                    f"{name}不能超过 %(limit_value)d 个字（现为 %(show_value)d 个字）。"
-                )
-
-    def field_errors(self) -> list[tuple[str, str, str]]:
-        """(anchor, label, message) of each error, in the order of the page, for the summary."""
-        summary = []
-        for name, field in self.fields.items():
-            bound = self[name]
-            anchor = f"{bound.auto_id}_0" if isinstance(field.widget, forms.RadioSelect) else bound.auto_id
-            summary.extend((anchor, field.label, message) for message in bound.errors)
-        return summary
+from ..forms import PublicFormMixin
 
 
 def _checked(check, value: str) -> str:
@@ -127,10 +102,6 @@ class PublicFeedbackForm(PublicFormMixin, forms.Form):
             self.fields["problem"].queryset = subject.inspection.problems.order_by("number")
             if subject.problem is not None:
                 self.fields["problem"].initial = subject.problem.pk
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool((self.data.get(HONEYPOT_FIELD) or "").strip())
 
     def clean_content(self) -> str:
         return _checked(services.clean_content, self.cleaned_data["content"])

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rectify.errors import InvalidInput, NotFound, RateLimited, RectifyError
+from rectify.errors import NotFound, RateLimited, RectifyError
 from rectify.feedback import abuse, services
 from rectify.feedback.public import (
     Subject,
@@ -26,6 +26,7 @@ from rectify.feedback.public import (
     subject_of_qr,
 )
 
+from ..forms import take_submission
 from .forms import PublicFeedbackForm, TrackForm
 
 SESSION_KEY = "feedback_submitted_code"
@@ -54,25 +55,12 @@ def _form_page(request, subject: Subject):
         except abuse.PayloadTooLarge as error:
             return unavailable(request, error, subject)
         form = PublicFeedbackForm(request.POST, subject=subject)
-        try:
-            # Only what would be saved counts against the allowance: a visitor correcting a
-            # mistake does not use it up; a robot filling the honeypot does.
-            if form.honeypot_filled or form.is_valid():
-                abuse.count_submission(request)
-            if form.honeypot_filled:
-                raise InvalidInput(abuse.HONEYPOT_MESSAGE)
-            if form.is_valid():
-                item = services.submit_public(**form.submission())
-                request.session[SESSION_KEY] = item.code
-                return redirect("public_feedback:submitted")
-            status = 400
-        except RateLimited as error:
-            notice, status = error.message, error.status
-        except RectifyError as error:
-            form.add_error(None, error.message)
-            status = error.status
-        form.data = form.data.copy()
-        form.data[abuse.HONEYPOT_FIELD] = ""
+        item, notice, status = take_submission(
+            request, form, lambda: services.submit_public(**form.submission())
+        )
+        if item is not None:
+            request.session[SESSION_KEY] = item.code
+            return redirect("public_feedback:submitted")
     else:
         form = PublicFeedbackForm(subject=subject)
     return render(
