@@ -10,7 +10,8 @@
 - Another member of the office (the office head) reviews it: accept passes it on, return sends it
   back to draft with a reason.
 - The leading group's head approves: the organisation's party head when its warning policy names
-  one (supervision.WarningPolicy.party_head), otherwise any leader of the organisation.
+  one (supervision.WarningPolicy.party_head, asked through notices.extensions), otherwise any leader
+  of the organisation.
 - The office publishes it: the 索引号 is allocated then (`<credit code>/<year>-<5-digit serial>`,
   serial per organisation and year, taken while the organisation's row is locked), the 发布日期 is
   today. A published version never changes again; a correction is a new draft that names it.
@@ -36,6 +37,7 @@ from rectify.ledger.workflow import IllegalTransition
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import WIDE_ROLES, Organisation, Role, User
 
+from . import extensions
 from .document import (
     ContactBlock,
     DisclosureMeta,
@@ -144,19 +146,8 @@ def is_office(user: User, organisation: Organisation) -> bool:
     return Access.of(user).is_office_for(organisation)
 
 
-def party_head_id(organisation: Organisation) -> int | None:
-    """The leading group's head named in the organisation's warning policy, if any."""
-    from rectify.supervision.models import WarningPolicy
-
-    return (
-        WarningPolicy.objects.filter(organisation=organisation, party_head__is_active=True)
-        .values_list("party_head_id", flat=True)
-        .first()
-    )
-
-
 def approver_label(organisation: Organisation) -> str:
-    head = party_head_id(organisation)
+    head = extensions.party_head_id(organisation)
     if head:
         person = User.objects.filter(pk=head).first()
         return f"领导小组组长（{person.display_name}）" if person else "领导小组组长"
@@ -177,7 +168,7 @@ def may_decide(user: User, publication: NoticePublication, decision: str) -> boo
             return False
         if access.is_superuser:
             return True
-        head = party_head_id(organisation)
+        head = extensions.party_head_id(organisation)
         return user.pk == head if head else access.has_role(Role.LEADER, organisation)
     if decision == "return":
         if publication.state == S.IN_REVIEW:

@@ -9,8 +9,13 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from rectify.notices import extensions as notices_extensions
+
+        from .deadlines import party_head_id
         from .models import DispatchReport, SupervisionOrder, WarningPolicy
 
         auditlog.register(SupervisionOrder, m2m_fields={"measures"})
         auditlog.register(WarningPolicy)
         auditlog.register(DispatchReport, exclude_fields=["data"])
+        # Notices may not import supervision: the policy's party head approves the notice.
+        notices_extensions.party_head_lookups["supervision"] = party_head_id

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from rectify.ledger.choices import OPEN_STATUSES, ReportPeriod
 from rectify.ledger.models import Inspection, Measure
+from rectify.org.models import Organisation
 from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
 from rectify.progress.services import period_of
 
@@ -64,6 +65,16 @@ def policies() -> dict[int, Policy]:
 
 def policy_for(organisation_id: int, known: dict[int, Policy] | None = None) -> Policy:
     return (known if known is not None else policies()).get(organisation_id, DEFAULT_POLICY)
+
+
+def party_head_id(organisation: Organisation) -> int | None:
+    """The party head (党组（党委）书记) named in the organisation's warning policy, if active. Notices asks
+    it through notices.extensions: he or she approves the rectification notice."""
+    return (
+        WarningPolicy.objects.filter(organisation=organisation, party_head__is_active=True)
+        .values_list("party_head_id", flat=True)
+        .first()
+    )
 
 
 class PlusDays(Func):
