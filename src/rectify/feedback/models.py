@@ -5,6 +5,8 @@ Senders' contacts are encrypted at rest (rectify.encrypted); every item ends wit
 recorded reason, never silently.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -52,6 +54,12 @@ class CloseReason(models.TextChoices):
 
 # Statuses in which an item still waits for somebody here (its deadline runs).
 OPEN_STATUSES = (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED, FeedbackStatus.REPLY_PENDING)
+
+
+def reply_overdue_q(today: date) -> Q:
+    """A reply overdue (超期未答复), the one definition: still open and past its reply date on the day
+    asked. The list's filter and row marks, the statistics and the dashboard count with it."""
+    return Q(status__in=OPEN_STATUSES, due_date__lt=today)
 
 
 class FeedbackItem(models.Model):

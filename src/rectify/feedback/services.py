@@ -41,6 +41,7 @@ from .models import (
     FeedbackStatus,
     HotlineBatch,
     QrCode,
+    reply_overdue_q,
 )
 
 log = logging.getLogger(__name__)
@@ -929,7 +930,7 @@ def with_overdue(items: QuerySet[FeedbackItem], today: date) -> QuerySet[Feedbac
     """Annotate `is_overdue`: open and past its reply date on the day asked, never stored."""
     return items.annotate(
         is_overdue=Case(
-            When(status__in=OPEN_STATUSES, due_date__lt=today, then=Value(True)),
+            When(reply_overdue_q(today), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
@@ -951,9 +952,9 @@ def filter_items(user: User, filters: FeedbackFilter, today: date | None = None)
         unit_path = Organisation.objects.filter(pk=filters.unit).values_list("path", flat=True).first() or "-"
         items = items.filter(unit__path__startswith=unit_path)
     if filters.overdue is True:
-        items = items.filter(status__in=OPEN_STATUSES, due_date__lt=today)
+        items = items.filter(reply_overdue_q(today))
     elif filters.overdue is False:
-        items = items.exclude(status__in=OPEN_STATUSES, due_date__lt=today)
+        items = items.exclude(reply_overdue_q(today))
     if filters.qr:
         items = items.filter(qr_id=filters.qr)
     if filters.inspection:

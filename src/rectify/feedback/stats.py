@@ -14,7 +14,7 @@ from rectify.ledger.models import Inspection
 from rectify.org.models import Organisation, User
 from rectify.supervision.workdays import cumulative_workdays
 
-from .models import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus
+from .models import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, reply_overdue_q
 from .services import visible_items
 
 
@@ -73,7 +73,7 @@ def feedback_figures(
     counts = {
         "total": Count("pk"),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=on)),
+        "overdue": Count("pk", filter=reply_overdue_q(on)),
         "replied": Count("pk", filter=replied),
         "replied_on_time": Count("pk", filter=replied & Q(closed_at__date__lte=F("due_date"))),
         "closed_without_reply": Count("pk", filter=Q(status=FeedbackStatus.CLOSED)),
