@@ -9,6 +9,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -238,8 +239,25 @@ def _create(**fields) -> FeedbackItem:
     raise RuntimeError("could not draw an unused tracking code")
 
 
+class Sender(TypedDict, total=False):
+    """Who sent an item, as they gave it (all optional)."""
+
+    name: str
+    phone: str
+    email: str
+    enterprise: str
+    credit_code: str
+    consent_to_contact: bool
+
+
 def _sender(
-    *, name: str, phone: str, email: str, enterprise: str, credit_code: str, consent_to_contact: bool
+    *,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    enterprise: str = "",
+    credit_code: str = "",
+    consent_to_contact: bool = False,
 ) -> dict:
     return {
         "sender_name": sized_text(name, MAX_NAME, "姓名"),
@@ -251,6 +269,36 @@ def _sender(
     }
 
 
+def _intake(
+    organisation: Organisation,
+    *,
+    channel: str,
+    received_at: datetime,
+    kind: str,
+    content: str,
+    sender: Sender,
+    inspection: Inspection | None,
+    problem: Problem | None,
+    measure: Measure | None,
+    **extra,
+) -> FeedbackItem:
+    """Check what was sent, by whom and about what, all before anything is saved; then save the item,
+    its reply due counted from the day it was received."""
+    fields = {"kind": clean_kind(kind), "content": clean_content(content), **_sender(**sender)}
+    inspection, problem, measure = _links(organisation, inspection, problem, measure)
+    return _create(
+        organisation=organisation,
+        channel=channel,
+        inspection=inspection,
+        problem=problem,
+        measure=measure,
+        received_at=received_at,
+        due_date=due_date_for(organisation, timezone.localdate(received_at)),
+        **fields,
+        **extra,
+    )
+
+
 # ------------------------------------------------------------------ intake
 
 
@@ -259,16 +307,11 @@ def submit_public(
     organisation: Organisation,
     kind: str,
     content: str,
-    name: str = "",
-    phone: str = "",
-    email: str = "",
-    enterprise: str = "",
-    credit_code: str = "",
-    consent_to_contact: bool = False,
     inspection: Inspection | None = None,
     problem: Problem | None = None,
     measure: Measure | None = None,
     qr: QrCode | None = None,
+    **sender: Unpack[Sender],
 ) -> FeedbackItem:
     """An opinion or demand left on the portal. Everything is checked before anything is saved; the
     returned item's `code` is what the sender keeps."""
@@ -277,30 +320,17 @@ def submit_public(
             raise InvalidInput("该二维码已停用或不属于本单位，请直接在网上留言。")
         problem = problem or qr.problem
         measure = measure or qr.measure
-    fields = {
-        "kind": clean_kind(kind),
-        "content": clean_content(content),
-        **_sender(
-            name=name,
-            phone=phone,
-            email=email,
-            enterprise=enterprise,
-            credit_code=credit_code,
-            consent_to_contact=consent_to_contact,
-        ),
-    }
-    inspection, problem, measure = _links(organisation, inspection, problem, measure)
-    now = timezone.now()
-    return _create(
-        organisation=organisation,
+    return _intake(
+        organisation,
         channel=Channel.PORTAL,
+        received_at=timezone.now(),
+        kind=kind,
+        content=content,
+        sender=sender,
         inspection=inspection,
         problem=problem,
         measure=measure,
         qr=qr,
-        received_at=now,
-        due_date=due_date_for(organisation, timezone.localdate(now)),
-        **fields,
     )
 
 
@@ -322,21 +352,18 @@ def register_item(
     kind: str,
     content: str,
     received_at: datetime | None = None,
-    name: str = "",
-    phone: str = "",
-    email: str = "",
-    enterprise: str = "",
-    credit_code: str = "",
-    consent_to_contact: bool = False,
     inspection: Inspection | None = None,
     problem: Problem | None = None,
     measure: Measure | None = None,
     association: str = "",
     external_ref: str = "",
     hotline_batch: HotlineBatch | None = None,
+    **sender: Unpack[Sender],
 ) -> FeedbackItem:
     """An item the office registers for something that came by phone, e-mail, letter, visit, an
-    association or the 12345 hotline. The deadline runs from the day it was received."""
+    association or the 12345 hotline. The deadline runs from the day it was received; an external
+    reference (a 12345 work order number) is registered once per channel (the database refuses a
+    second, and _create says so)."""
     if not Access.of(user).is_office_for(organisation):
         raise AccessDenied(f"只有{organisation.name}的整改办可以登记意见诉求。")
     if channel not in STAFF_CHANNELS:
@@ -351,39 +378,20 @@ def register_item(
         received_at = timezone.make_aware(received_at)
     if received_at > now:
         raise InvalidInput("收到时间不能晚于现在。")
-    fields = {
-        "kind": clean_kind(kind),
-        "content": clean_content(content),
-        **_sender(
-            name=name,
-            phone=phone,
-            email=email,
-            enterprise=enterprise,
-            credit_code=credit_code,
-            consent_to_contact=consent_to_contact,
-        ),
-    }
-    inspection, problem, measure = _links(organisation, inspection, problem, measure)
-    if (
-        external_ref
-        and FeedbackItem.objects.filter(
-            organisation=organisation, channel=channel, external_ref=external_ref
-        ).exists()
-    ):
-        raise InvalidInput(f"外部编号“{external_ref}”已登记过，不能重复登记。")
-    return _create(
-        organisation=organisation,
+    return _intake(
+        organisation,
         channel=channel,
+        received_at=received_at,
+        kind=kind,
+        content=content,
+        sender=sender,
         inspection=inspection,
         problem=problem,
         measure=measure,
         association=association,
         external_ref=external_ref,
         hotline_batch=hotline_batch,
-        received_at=received_at,
-        due_date=due_date_for(organisation, timezone.localdate(received_at)),
         created_by=user,
-        **fields,
     )
 
 
@@ -796,19 +804,25 @@ def has_contact(item: FeedbackItem) -> bool:
     return bool(item.sender_phone or item.sender_email)
 
 
+def log_contacts_viewed(user: User, record: Model) -> None:
+    """Write to the audit trail that the user saw the full contacts of a sender (an item, or a
+    consultation comment): who saw whose, when."""
+    LogEntry.objects.log_create(
+        record,
+        action=LogEntry.Action.ACCESS,
+        force_log=True,
+        actor=user,
+        changes={"完整联系方式": ["", "查看"]},
+        additional_data={**record.get_additional_data(), "contacts_viewed": True},
+    )
+
+
 def reveal_contacts(user: User, item: FeedbackItem) -> dict[str, str | bool]:
     """The sender's contacts in full, for the office only; each view is written to the audit trail
     (who saw which item, when)."""
     item = get_item(user, item.pk)
     _require_office(user, item, "查看完整联系方式")
-    LogEntry.objects.log_create(
-        item,
-        action=LogEntry.Action.ACCESS,
-        force_log=True,
-        actor=user,
-        changes={"完整联系方式": ["", "查看"]},
-        additional_data={**item.get_additional_data(), "contacts_viewed": True},
-    )
+    log_contacts_viewed(user, item)
     return {
         "name": item.sender_name,
         "phone": item.sender_phone,

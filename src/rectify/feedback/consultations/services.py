@@ -25,7 +25,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from auditlog.models import LogEntry
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -126,8 +125,24 @@ def _office(user: User, consultation: Consultation) -> None:
         raise AccessDenied(f"只有“{consultation.organisation.name}”的整改办可以办理该征求意见。")
 
 
+def _managed(user: User, consultation_id: int) -> Consultation:
+    """The consultation, for its office to act on."""
+    consultation = get_consultation(user, consultation_id)
+    _office(user, consultation)
+    return consultation
+
+
 def _locked(consultation_id: int) -> Consultation:
     return Consultation.objects.select_for_update().select_related("organisation").get(pk=consultation_id)
+
+
+def _locked_for_change(consultation: Consultation, expected_status: str | None) -> Consultation:
+    """The consultation locked for a change (inside transaction.atomic()): refused once its summary is
+    published, or when the page showed another state."""
+    locked = _locked(consultation.pk)
+    _refuse_published(locked)
+    _expect(locked, expected_status)
+    return locked
 
 
 def _expect(consultation: Consultation, expected_status: str | None) -> None:
@@ -240,13 +255,10 @@ def update_consultation(
     user: User, consultation_id: int, fields: ConsultationFields, *, expected_status: str | None = None
 ) -> Consultation:
     """The office edits a draft. Once out for comment the text stays as the commenters read it."""
-    consultation = get_consultation(user, consultation_id)
-    _office(user, consultation)
+    consultation = _managed(user, consultation_id)
     values = _checked(fields)
     with transaction.atomic():
-        locked = _locked(consultation.pk)
-        _refuse_published(locked)
-        _expect(locked, expected_status)
+        locked = _locked_for_change(consultation, expected_status)
         if locked.status != Status.DRAFT:
             raise StaleEdit(f"该征求意见已{_state_phrase(locked)}，征求意见稿不能再修改。")
         if locked.kind != values["kind"] and locked.comments.exists():
@@ -272,13 +284,10 @@ def open_consultation(
     user: User, consultation_id: int, *, expected_status: str | None = Status.DRAFT, today: date | None = None
 ) -> Consultation:
     """The office publishes an online consultation on the portal (draft → open)."""
-    consultation = get_consultation(user, consultation_id)
-    _office(user, consultation)
+    consultation = _managed(user, consultation_id)
     today = today or today_here()
     with transaction.atomic():
-        locked = _locked(consultation.pk)
-        _refuse_published(locked)
-        _expect(locked, expected_status)
+        locked = _locked_for_change(consultation, expected_status)
         if locked.kind != Kind.ONLINE:
             raise InvalidInput("座谈会不在门户上公开征求意见；座谈结束后登记意见并公布采纳情况。")
         if locked.status != Status.DRAFT:
@@ -295,13 +304,10 @@ def close_consultation(
 ) -> Consultation:
     """The comment period is over (online: after its closing date; meeting: once it took place): the
     office starts deciding on the comments."""
-    consultation = get_consultation(user, consultation_id)
-    _office(user, consultation)
+    consultation = _managed(user, consultation_id)
     today = today or today_here()
     with transaction.atomic():
-        locked = _locked(consultation.pk)
-        _refuse_published(locked)
-        _expect(locked, expected_status)
+        locked = _locked_for_change(consultation, expected_status)
         expected = Status.OPEN if locked.kind == Kind.ONLINE else Status.DRAFT
         if locked.status != expected:
             if locked.status == Status.DRAFT:
@@ -378,14 +384,7 @@ def reveal_contact(user: User, comment_id: int) -> tuple[str, str]:
     audit trail (who saw which comment's contact, when)."""
     comment = get_comment(user, comment_id)
     _office(user, comment.consultation)
-    LogEntry.objects.log_create(
-        comment,
-        action=LogEntry.Action.ACCESS,
-        force_log=True,
-        actor=user,
-        changes={"完整联系方式": ["", "查看"]},
-        additional_data={**comment.get_additional_data(), "contacts_viewed": True},
-    )
+    services.log_contacts_viewed(user, comment)
     return comment.sender_name, comment.sender_contact
 
 
@@ -439,8 +438,7 @@ def record_comment(
     today: date | None = None,
 ) -> ConsultationComment:
     """The office enters a comment heard at the meeting, or received by letter, e-mail or phone."""
-    consultation = get_consultation(user, consultation_id)
-    _office(user, consultation)
+    consultation = _managed(user, consultation_id)
     if channel not in RECORDED_CHANNELS:
         labels = "、".join(Channel(value).label for value in RECORDED_CHANNELS)
         raise InvalidInput(f"意见来源应为{labels}之一。")
@@ -580,13 +578,10 @@ def save_summary(
     user: User, consultation_id: int, summary: str, *, expected_status: str | None = None
 ) -> Consultation:
     """The office saves its wording of 意见采纳情况 (not yet public)."""
-    consultation = get_consultation(user, consultation_id)
-    _office(user, consultation)
+    consultation = _managed(user, consultation_id)
     summary = clean_text(summary, "采纳情况说明", limit=MAX_SUMMARY, required=True)
     with transaction.atomic():
-        locked = _locked(consultation.pk)
-        _refuse_published(locked)
-        _expect(locked, expected_status)
+        locked = _locked_for_change(consultation, expected_status)
         if locked.status != Status.CLOSED:
             raise StaleEdit("征求意见结束后才能撰写采纳情况。")
         locked.summary = summary
@@ -599,13 +594,10 @@ def publish_summary(
 ) -> Consultation:
     """The office publishes 意见采纳情况 on the portal, once every comment has its decision. A
     published summary never changes again."""
-    consultation = get_consultation(user, consultation_id)
-    _office(user, consultation)
+    consultation = _managed(user, consultation_id)
     summary = clean_text(summary, "采纳情况说明", limit=MAX_SUMMARY, required=True)
     with transaction.atomic():
-        locked = _locked(consultation.pk)
-        _refuse_published(locked)
-        _expect(locked, expected_status)
+        locked = _locked_for_change(consultation, expected_status)
         if locked.status != Status.CLOSED:
             raise StaleEdit("征求意见结束后才能公布采纳情况。")
         pending = locked.comments.filter(decision=Decision.PENDING).count()
