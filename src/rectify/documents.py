@@ -284,6 +284,11 @@ def chinese_numeral(n: int) -> str:
     return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
 
 
+def date_label(day: date) -> str:
+    """2025年3月20日: a date as documents write it (in Arabic numerals, as GB/T 9704 dates a signature)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def repeat_header_row(row) -> None:
     """Repeat the table's row at the top of every printed page."""
     header = OxmlElement("w:tblHeader")

@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
 from rectify.org.access import Access, any_of, path_q
 from rectify.org.models import UNIT_ROLES, WIDE_ROLES, Membership, Organisation, OrganisationKind, Role, User
 from rectify.supervision.models import WarningPolicy
-from rectify.supervision.services import day_label, notify
+from rectify.supervision.services import notify
 from rectify.supervision.warning_helpers import days_left, days_text
 from rectify.supervision.workdays import add_workdays
 
@@ -551,7 +552,7 @@ def route_item(
             people,
             kind="feedback_routed",
             fact_key=f"feedback:{item.pk}:routed:{unit.pk}:{item.version}",
-            title=f"意见诉求 {item.code} 已交{unit.display_name}办理，请于{day_label(item.due_date)}前答复",
+            title=f"意见诉求 {item.code} 已交{unit.display_name}办理，请于{date_label(item.due_date)}前答复",
             body=item.content[:200],
             url=reverse("feedback:detail", args=[item.pk]),
         )
@@ -673,7 +674,7 @@ def reply_email(item: FeedbackItem, reply: FeedbackReply) -> tuple[str, str]:
     site = settings.RECTIFY_SITE_URL.rstrip("/")
     subject = f"【{item.organisation.name}】您反映的{item.get_kind_display()}已答复（查询码 {item.code}）"
     body = (
-        f"您好！\n\n您于{day_label(timezone.localdate(item.received_at))}反映的{item.get_kind_display()}"
+        f"您好！\n\n您于{date_label(timezone.localdate(item.received_at))}反映的{item.get_kind_display()}"
         f"（查询码 {item.code}），答复如下：\n\n{reply.text}\n\n"
         f"您也可以在 {site}/portal/feedback/ 输入查询码查看。\n\n{item.organisation.name}\n"
     )
@@ -914,7 +915,7 @@ def run_reply_warnings(today: date | None = None) -> int:
             people,
             kind="feedback_overdue" if overdue else "feedback_due",
             fact_key=f"feedback:{item.pk}:{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
-            title=f"意见诉求 {item.code} {state}（{day_label(item.due_date)}）",
+            title=f"意见诉求 {item.code} {state}（{date_label(item.due_date)}）",
             body=(f"承办单位：{item.unit.name}。" if item.unit_id else "尚未分办。") + item.content[:150],
             url=reverse("feedback:detail", args=[item.pk]),
         )

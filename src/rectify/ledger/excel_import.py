@@ -46,6 +46,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from rectify import stash
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access
 from rectify.org.models import Organisation, OrganisationKind, User
@@ -587,7 +588,7 @@ def parse_deadline(value: Any) -> Deadline:
         note = (
             ""
             if match.group(3) in ("底", "末")
-            else f"整改时限“{text}”按该月最后一天（{last.year}年{last.month}月{last.day}日）计。"
+            else f"整改时限“{text}”按该月最后一天（{date_label(last)}）计。"
         )
         return Deadline(_checked_date(last.year, last.month, last.day), note=note)
     raise ValueError(text)
@@ -973,9 +974,7 @@ def _measure(plan, directory, row, texts, cells, columns, error, warn) -> Planne
         )
     feedback = plan.fields.feedback_date
     if deadline.day and feedback and deadline.day < feedback:
-        error(
-            row, "deadline", f"整改时限早于反馈日期（{feedback.year}年{feedback.month}月{feedback.day}日）。"
-        )
+        error(row, "deadline", f"整改时限早于反馈日期（{date_label(feedback)}）。")
     units = _units(plan, directory, row, "units", texts.get("units", ""), error)
     supporting = _units(plan, directory, row, "supporting", texts.get("supporting", ""), error)
     for name in set(units) & set(supporting):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.org.access import CHANGE, VIEW, Access
 from rectify.org.models import Organisation, Role, User
@@ -408,8 +409,7 @@ def _shown(value: str, field, names: dict[str, str] | None) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if field.get_internal_type() == "DateField":
         with contextlib.suppress(ValueError):
-            day = date.fromisoformat(value)
-            return f"{day.year}年{day.month}月{day.day}日"
+            return date_label(date.fromisoformat(value))
     return value if len(value) <= LONG_VALUE else value[:LONG_VALUE] + "…"
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from rectify.documents import date_label
 from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, Problem
 
@@ -33,7 +34,7 @@ from .document import (
     NoticeSubsection,
 )
 from .parser import _contact as contact_from_paragraphs
-from .render import contact_text, date_label
+from .render import contact_text
 
 __all__ = [
     "OVERRIDE_KEYS",

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import get_inspection
@@ -273,9 +274,8 @@ def create_draft(user: User, inspection_id: int, *, on: date | None = None) -> N
 
 
 def correction_note(original: NoticePublication) -> str:
-    day = original.published_date
     return (
-        f"本通报更正{day.year}年{day.month}月{day.day}日发布的第{original.version}版"
+        f"本通报更正{date_label(original.published_date)}发布的第{original.version}版"
         f"（索引号：{original.index_number}）。"
     )
 

@@ -59,6 +59,7 @@ from rectify.documents import (
     TITLE_FONT,
     add_paragraph_property,
     chinese_numeral,
+    date_label,
     official_document,
     official_paragraph,
     set_font,
@@ -72,7 +73,6 @@ __all__ = [
     "blocks",
     "chinese_numeral",
     "contact_text",
-    "date_label",
     "measures_paragraph",
     "render_docx",
     "render_html",
@@ -100,11 +100,6 @@ class Block:
     text: str
     heading: str = ""
     body: str = ""
-
-
-def date_label(day) -> str:
-    """2025年3月20日, in Arabic numerals as GB/T 9704 writes the date under the signature."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _one_line(text: str) -> str:

@@ -39,7 +39,7 @@ from io import BytesIO
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from rectify.documents import write_table
+from rectify.documents import date_label, write_table
 from rectify.errors import InvalidInput
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure, Problem
@@ -193,10 +193,6 @@ def load_ledger(user: User, inspection_id: int, on: date | None = None) -> Ledge
 # ------------------------------------------------------------------ cell values
 
 
-def day_label(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def problem_text(problem: Problem) -> str:
     """The title, then the description on the next lines (the import splits them there again)."""
     description = problem.description.strip()
@@ -243,7 +239,7 @@ def _progress(measure: Measure) -> str:
 
 def _completion(measure: Measure) -> str:
     if measure.status == MeasureStatus.SIGNED_OFF and measure.signed_at:
-        return f"已销号（{day_label(timezone.localtime(measure.signed_at).date())}）"
+        return f"已销号（{date_label(timezone.localtime(measure.signed_at).date())}）"
     label = str(MeasureStatus(measure.status).label)
     return f"{label}（已超期）" if measure.is_overdue else label
 
@@ -334,8 +330,8 @@ def facts_of(ledger: Ledger) -> str:
         facts.append(("巡察组", inspection.inspecting_body))
     facts.append(("类型", inspection.get_kind_display()))
     if inspection.feedback_date:
-        facts.append(("反馈日期", day_label(inspection.feedback_date)))
-    facts.append(("统计截至", day_label(ledger.on)))
+        facts.append(("反馈日期", date_label(inspection.feedback_date)))
+    facts.append(("统计截至", date_label(ledger.on)))
     return "　".join(f"{label}：{value}" for label, value in facts)
 
 

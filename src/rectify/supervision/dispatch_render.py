@@ -23,6 +23,7 @@ from rectify.documents import (
     TITLE_FONT,
     TYPE_WIDTH,
     column_widths,
+    date_label,
     default_font,
     official_page,
     page_number,
@@ -121,9 +122,8 @@ def day(value: str | None) -> str:
         return "—"
     if "T" in value:
         moment = datetime.fromisoformat(value)
-        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-    parsed = date.fromisoformat(value)
-    return f"{parsed.year}年{parsed.month}月{parsed.day}日"
+        return f"{date_label(moment)} {moment:%H:%M}"
+    return date_label(date.fromisoformat(value))
 
 
 def title_of(data: dict) -> str:

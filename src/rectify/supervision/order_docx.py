@@ -28,12 +28,12 @@ from rectify.documents import (
     TITLE_FONT,
     add_paragraph_property,
     chinese_numeral,
+    date_label,
     official_document,
     official_paragraph,
 )
 
 from .models import SupervisionOrder
-from .services import day_label
 
 RED = RGBColor(0xE6, 0x00, 0x12)
 
@@ -95,14 +95,14 @@ def build_order_docx(order: SupervisionOrder) -> bytes:
     _heading(document, "四、答复期限")
     official_paragraph(
         document,
-        f"请于{day_label(order.answer_due)}前将落实情况书面答复{order.issuer.name}。逾期未答复的，将按规定升级督办。",
+        f"请于{date_label(order.answer_due)}前将落实情况书面答复{order.issuer.name}。逾期未答复的，将按规定升级督办。",
     )
 
     signer = official_paragraph(document, order.issuer.name, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     signer.paragraph_format.space_before = LINE_PITCH * 2
     signer.paragraph_format.right_indent = CHAR * 4
     issued_on = timezone.localdate(order.issued_at)
-    dated = official_paragraph(document, day_label(issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    dated = official_paragraph(document, date_label(issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     dated.paragraph_format.right_indent = CHAR * 4
 
     output = BytesIO()

@@ -23,6 +23,7 @@ from django.db.models import BooleanField, Case, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.org.access import VIEW, Access, any_of, path_q
@@ -30,7 +31,7 @@ from rectify.org.models import UNIT_ROLES, Membership, Organisation, Role, User
 
 from .deadlines import policies, policy_for
 from .models import OrderState, SupervisionOrder
-from .services import day_label, notify
+from .services import notify
 
 ISSUER_ROLES = (Role.OFFICE, Role.SUPERVISOR)
 MAX_TEXT = 5000
@@ -258,7 +259,7 @@ def issue_order(
             unit_people(unit),
             kind="order_issued",
             fact_key=f"order-issued:{order.pk}",
-            title=f"【督办】{issuer.name}{order.number}：请于{day_label(answer_due)}前答复",
+            title=f"【督办】{issuer.name}{order.number}：请于{date_label(answer_due)}前答复",
             body=f"督办事项：{labels}。督办事由：{reason[:100]}",
             url=order_url(order),
         )
@@ -328,7 +329,7 @@ def escalate_overdue_orders(today: date | None = None) -> int:
             kind="order_escalated",
             fact_key=f"order-escalated:{order.pk}",
             title=f"【督办逾期】{order.unit.name}逾期 {late} 天未答复{order.issuer.name}{order.number}",
-            body=f"答复期限为{day_label(order.answer_due)}，至今未答复，已升级提醒。",
+            body=f"答复期限为{date_label(order.answer_due)}，至今未答复，已升级提醒。",
             url=order_url(order),
         )
     return escalated

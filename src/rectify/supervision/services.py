@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from rectify.documents import date_label
 from rectify.ledger.choices import OPEN_STATUSES
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.org.access import VIEW
@@ -33,10 +34,6 @@ LEVEL_WORDS = {
     WarningLevel.RED: "红色预警",
     WarningLevel.ESCALATED: "红色预警（已升级）",
 }
-
-
-def day_label(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # ------------------------------------------------------------------ notifications
@@ -164,9 +161,9 @@ def _announce(measure: Measure, level: int, policy, today: date) -> int:
     word = LEVEL_WORDS[WarningLevel(level)]
     days = (measure.deadline - today).days
     timing = (
-        f"将于{day_label(measure.deadline)}到期（还有 {days} 天）"
+        f"将于{date_label(measure.deadline)}到期（还有 {days} 天）"
         if days >= 0
-        else (f"已于{day_label(measure.deadline)}到期，超期 {-days} 天")
+        else (f"已于{date_label(measure.deadline)}到期，超期 {-days} 天")
     )
     label = f"措施 {measure.problem.number}.{measure.order}"
     return notify(
@@ -242,7 +239,7 @@ def _deliver_digest(user: User, log: DigestLog, pending: list[Notification], tod
     """E-mail and robots for a claimed digest; the notifications count as sent only once the e-mail
     went (a failing mail server raises, and they wait for the next digest)."""
     preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
-    subject, body = channels.digest_text(pending, day_label(today))
+    subject, body = channels.digest_text(pending, date_label(today))
     used = []
     if preference.email and channels.send_email(user.email, subject, body):
         used.append("email")

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.models import Mechanism
 from rectify.org.access import CHANGE, VIEW, Access, organisations_under_office, path_q
@@ -293,7 +294,7 @@ def open_consultation(
         if locked.status != Status.DRAFT:
             raise StaleEdit(f"该征求意见已{_state_phrase(locked)}。")
         if locked.closes_on < today:
-            raise InvalidInput(f"截止日期（{_day(locked.closes_on)}）已过，请修改征求意见期后再发布。")
+            raise InvalidInput(f"截止日期（{date_label(locked.closes_on)}）已过，请修改征求意见期后再发布。")
         locked.status = Status.OPEN
         locked.save(update_fields=["status"])
     return get_consultation(user, consultation.pk)
@@ -314,9 +315,9 @@ def close_consultation(
                 raise StaleEdit("该征求意见尚未发布，不能截止。")
             raise StaleEdit(f"该征求意见已{_state_phrase(locked)}。")
         if locked.kind == Kind.ONLINE and today <= locked.closes_on:
-            raise InvalidInput(f"征求意见期至 {_day(locked.closes_on)}，期满后才能结束征求意见。")
+            raise InvalidInput(f"征求意见期至 {date_label(locked.closes_on)}，期满后才能结束征求意见。")
         if locked.kind == Kind.MEETING and today < locked.opens_on:
-            raise InvalidInput(f"座谈会定于 {_day(locked.opens_on)} 召开，召开后才能结束意见登记。")
+            raise InvalidInput(f"座谈会定于 {date_label(locked.opens_on)} 召开，召开后才能结束意见登记。")
         locked.status = Status.CLOSED
         locked.save(update_fields=["status"])
     return get_consultation(user, consultation.pk)
@@ -393,7 +394,7 @@ def check_accepts_comments(consultation: Consultation, today: date | None = None
     if accepts_public_comments(consultation, today):
         return
     if public_phase(consultation, today) == "upcoming":
-        raise InvalidInput(f"征求意见将于 {_day(consultation.opens_on)} 开始，届时欢迎提出意见。")
+        raise InvalidInput(f"征求意见将于 {date_label(consultation.opens_on)} 开始，届时欢迎提出意见。")
     raise InvalidInput("征求意见已截止，不再接收意见。感谢您的关注。")
 
 
@@ -451,7 +452,7 @@ def record_comment(
         _refuse_published(locked)
         if locked.kind == Kind.MEETING:
             if today < locked.opens_on:
-                raise InvalidInput(f"座谈会定于 {_day(locked.opens_on)} 召开，召开后再登记座谈意见。")
+                raise InvalidInput(f"座谈会定于 {date_label(locked.opens_on)} 召开，召开后再登记座谈意见。")
         elif locked.status == Status.DRAFT:
             raise InvalidInput("征求意见尚未发布，不能登记意见。")
         return ConsultationComment.objects.create(
@@ -521,12 +522,12 @@ def drafted_summary(consultation: Consultation) -> str:
     comments = list(comments_of(consultation))
     if consultation.kind == Kind.MEETING:
         opening = (
-            f"{_day(consultation.opens_on)}，我们在{consultation.meeting_place}召开征求意见座谈会，"
+            f"{date_label(consultation.opens_on)}，我们在{consultation.meeting_place}召开征求意见座谈会，"
             f"就{quoted(_bare_title(consultation))}听取{_participants_phrase(consultation)}的意见建议。"
         )
     else:
         opening = (
-            f"{_day(consultation.opens_on)}至{_day(consultation.closes_on)}，"
+            f"{date_label(consultation.opens_on)}至{date_label(consultation.closes_on)}，"
             f"我们就{quoted(_bare_title(consultation))}向社会公开征求意见。"
         )
     if not comments:
@@ -668,7 +669,3 @@ def public_comments(consultation: Consultation) -> list[dict]:
         }
         for number, comment in enumerate(comments_in_order, start=1)
     ]
-
-
-def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"

@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
+from rectify.documents import date_label
 from rectify.supervision.models import DigestLog
-from rectify.supervision.services import day_label, users_with_pending_digest
+from rectify.supervision.services import users_with_pending_digest
 from rectify.supervision.tasks import deliver_digest, run_daily_warnings
 
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         iso = today.isoformat()
         counts = run_daily_warnings.call(iso)
         self.say(
-            f"巡检日期：{day_label(today)}\n"
+            f"巡检日期：{date_label(today)}\n"
             f"新发预警 {counts['warnings_raised']} 项，新增通知 {counts['notifications']} 条"
             f"（其中销号滞留提醒 {counts['signoff_reminders']} 条），"
             f"督办单逾期升级 {counts['orders_escalated']} 件。"
