@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
 from rectify.ledger.services import visible_inspections
 from rectify.ledger.views import error_page
@@ -38,7 +37,6 @@ from .models import OPEN_STATUSES, FeedbackItem
 from .stats import feedback_figures
 
 PAGE_SIZE = 50
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _rows(items, today) -> list[FeedbackItem]:
@@ -393,9 +391,7 @@ def export(request):
         return error_page(request, error)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"意见诉求{'（含联系方式）' if include_contacts else ''}-{stamp}.xlsx"
-    response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return attachment(content, name, XLSX_TYPE)
 
 
 @login_required

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.documents import attachment
 from rectify.errors import RectifyError
 from rectify.ledger.views import error_page
 
@@ -88,13 +87,6 @@ def _scale(request) -> int:
     return min(max(scale, qr_rules.MIN_SCALE), qr_rules.MAX_SCALE)
 
 
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
 @require_GET
 def qr_svg(request, pk: int):
@@ -102,7 +94,9 @@ def qr_svg(request, pk: int):
         qr = qr_rules.get_qr(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    return _download(qr_rules.svg_bytes(qr, _scale(request)), "image/svg+xml", f"二维码-{qr.label}.svg")
+    return attachment(
+        qr_rules.svg_bytes(qr, _scale(request)), f"二维码-{qr.label}.svg", "image/svg+xml", private=False
+    )
 
 
 @login_required
@@ -112,7 +106,9 @@ def qr_png(request, pk: int):
         qr = qr_rules.get_qr(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    return _download(qr_rules.png_bytes(qr, _scale(request)), "image/png", f"二维码-{qr.label}.png")
+    return attachment(
+        qr_rules.png_bytes(qr, _scale(request)), f"二维码-{qr.label}.png", "image/png", private=False
+    )
 
 
 @login_required
@@ -141,4 +137,6 @@ def qr_poster_svg(request, pk: int):
         qr = qr_rules.get_qr(request.user, pk)
     except RectifyError as error:
         return error_page(request, error)
-    return _download(qr_rules.poster_svg(qr).encode(), "image/svg+xml", f"海报-{qr.label}.svg")
+    return attachment(
+        qr_rules.poster_svg(qr).encode(), f"海报-{qr.label}.svg", "image/svg+xml", private=False
+    )
