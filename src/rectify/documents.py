@@ -19,7 +19,7 @@ openpyxl is imported only when a workbook is written.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -356,6 +356,8 @@ def write_table(
             cell.alignment = wrap
             if isinstance(value, float):
                 cell.number_format = "0.0"
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
     if own_sheet:

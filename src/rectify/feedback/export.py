@@ -8,6 +8,7 @@ from io import BytesIO
 
 from django.utils import timezone
 
+from rectify.documents import write_table
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access, path_q
 from rectify.org.models import Organisation, Role, User
@@ -118,32 +119,12 @@ def _row(item, include_contacts: bool) -> list:
 
 def _workbook(rows: list[list], include_contacts: bool) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
     sheet.title = "意见诉求"
     book.properties.title = "意见诉求台账" + ("（含联系方式）" if include_contacts else "")
-    for column, (header, width) in enumerate(HEADERS, start=1):
-        cell = sheet.cell(row=1, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8ECF2")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for number, row in enumerate(rows, start=2):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=number, column=column, value=value)
-            if isinstance(value, str):
-                # Text a sender typed is text: "=HYPERLINK(…)" must never become a formula in Excel.
-                cell.data_type = "s"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd hh:mm" if hasattr(value, "hour") else "yyyy-mm-dd"
-            if column == 5:
-                cell.alignment = wrap
-    sheet.freeze_panes = "B2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(len(rows) + 1, 1)}"
+    write_table(sheet, [header for header, _ in HEADERS], rows, [width for _, width in HEADERS])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
