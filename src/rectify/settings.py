@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for the project's form renderer (rectify.forms)
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -158,6 +159,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms draw their fields with one project template (templates/forms/field.html).
+FORM_RENDERER = "rectify.forms.FormRenderer"
 
 if not os.environ.get("DATABASE_URL"):
     # The embedded default keeps its SQLite file in the data folder; make sure the folder exists.

@@ -31,6 +31,8 @@ OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
 
 
 class _Form(forms.Form):
+    required_css_class = "required"  # the field template marks required fields: （必填）
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

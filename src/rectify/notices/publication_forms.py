@@ -30,6 +30,8 @@ def _textarea(rows: int, **attrs) -> forms.Textarea:
 
 
 class DraftForm(forms.Form):
+    required_css_class = "required"  # the field template marks required fields: （必填）
+
     title = forms.CharField(label="名称（通报标题）", max_length=255)
     written_date = forms.DateField(
         label="成文日期",
@@ -113,19 +115,6 @@ class DraftForm(forms.Form):
         kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields.update(extra_fields)
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-help"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = " ".join(
-                    filter(None, [attrs.get("aria-describedby"), f"id_{name}-error"])
-                )
 
     def section_fields(self):
         """The narrative parts with bound fields, for the template."""
