@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -12,7 +13,7 @@ from rectify.errors import InvalidInput, RectifyError
 from rectify.ledger.services import visible_inspections
 
 from .kinds import KINDS
-from .services import SearchResults, parse_types, search
+from .services import parse_types, search
 from .text import MAX_QUERY_LENGTH
 
 PAGE_SIZE = 20
@@ -27,25 +28,13 @@ def _number(value: str | None, label: str) -> int | None:
     return int(value)
 
 
-def _link(q: str, types: set[str] | None, inspection_id: int | None, page: int = 1) -> str:
+def _link(q: str, types: set[str] | None, inspection_id: int | None) -> str:
+    """The first page of another search (a facet, all types, all inspections)."""
     params: list[tuple[str, str | int]] = [("q", q)]
     params += [("type", kind) for kind in sorted(types or ())]
     if inspection_id:
         params.append(("inspection", inspection_id))
-    if page > 1:
-        params.append(("page", page))
     return "?" + urlencode(params)
-
-
-def _pages(results: SearchResults, q: str, types: set[str] | None, inspection_id: int | None) -> dict:
-    page = results.offset // PAGE_SIZE + 1
-    count = max(1, -(-results.total // PAGE_SIZE))
-    return {
-        "number": page,
-        "count": count,
-        "previous": _link(q, types, inspection_id, page - 1) if page > 1 else "",
-        "next": _link(q, types, inspection_id, page + 1) if results.has_next else "",
-    }
 
 
 @login_required
@@ -88,6 +77,7 @@ def search_page(request):
         all_types_link=_link(q, None, inspection_id),
         all_count=sum(results.counts.values()),
         without_inspection_link=_link(q, types, None) if inspection_id else "",
-        pages=_pages(results, q, types, inspection_id),
+        # A page of the hits, for the one pager every list shows (the search pages by offset itself).
+        page=Paginator(range(results.total), PAGE_SIZE).page(results.offset // PAGE_SIZE + 1),
     )
     return render(request, "search/search.html", context)
