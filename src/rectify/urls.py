@@ -27,6 +27,12 @@ ledger_excel_pages = [
     path("inspections/<int:pk>/ledger.xlsx", progress_views.export_ledger, name="export"),
 ]
 
+# JSON in Chinese under /api/, the usual pages elsewhere.
+handler400 = "rectify.error_pages.bad_request"
+handler403 = "rectify.error_pages.permission_denied"
+handler404 = "rectify.error_pages.page_not_found"
+handler500 = "rectify.error_pages.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="ledger:inspection-list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 
 from rectify.errors import RectifyError
 from rectify.ledger.services import ACTION_LABELS
-from rectify.ledger.views import error_page
 from rectify.paging import paginate
 
 from .forms import AuditFilterForm
@@ -50,10 +49,7 @@ class Row:
 @login_required
 @require_GET
 def search(request):
-    try:
-        search_audit(request.user, AuditFilter())  # refuses, in Chinese, those who may not read the trail
-    except RectifyError as error:
-        return error_page(request, error)
+    search_audit(request.user, AuditFilter())  # refuses, in Chinese, those who may not read the trail
     form = AuditFilterForm(request.GET or None, user=request.user)
     error = None
     status = 200

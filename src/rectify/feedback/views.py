@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
 from rectify.ledger.services import visible_inspections
-from rectify.ledger.views import error_page
 from rectify.org.models import Organisation
 from rectify.paging import paginate, query_without_page
 from rectify.supervision.warning_helpers import days_left, days_text
@@ -102,10 +101,7 @@ def _detail_context(request, item: FeedbackItem, **extra) -> dict:
 @login_required
 @require_GET
 def item_detail(request, pk: int):
-    try:
-        item = services.get_item(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    item = services.get_item(request.user, pk)
     return render(request, "feedback/item_detail.html", _detail_context(request, item))
 
 
@@ -114,11 +110,8 @@ def item_detail(request, pk: int):
 def reveal_contacts(request, pk: int):
     """The full contacts, shown once on the item's page (POST, so that each view is an act the audit
     trail records, never a link a browser prefetches)."""
-    try:
-        item = services.get_item(request.user, pk)
-        contacts = services.reveal_contacts(request.user, item)
-    except RectifyError as error:
-        return error_page(request, error)
+    item = services.get_item(request.user, pk)
+    contacts = services.reveal_contacts(request.user, item)
     return render(request, "feedback/item_detail.html", _detail_context(request, item, contacts=contacts))
 
 
@@ -126,7 +119,7 @@ def reveal_contacts(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def item_new(request):
     if not office_organisations(request.user).exists():
-        return error_page(request, AccessDenied("只有整改办可以登记意见诉求。"))
+        raise AccessDenied("只有整改办可以登记意见诉求。")
     status = 200
     if request.method == "POST":
         form = StaffEntryForm(request.POST, user=request.user)
@@ -169,14 +162,11 @@ def item_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_route(request, pk: int):
-    try:
-        item = services.get_item(request.user, pk)
-        if "route" not in services.allowed_actions(request.user, item):
-            if not services.is_office(request.user, item):
-                raise AccessDenied(f"只有{item.organisation.name}的整改办可以分办意见诉求。")
-            raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能分办或改派。")
-    except RectifyError as error:
-        return error_page(request, error)
+    item = services.get_item(request.user, pk)
+    if "route" not in services.allowed_actions(request.user, item):
+        if not services.is_office(request.user, item):
+            raise AccessDenied(f"只有{item.organisation.name}的整改办可以分办意见诉求。")
+        raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能分办或改派。")
     suggestion = extensions.suggest_routing(item)  # the similarity engine suggests; the office decides
     conflict = None
     status = 200
@@ -234,12 +224,9 @@ def _with_version(data, version: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def reply_edit(request, pk: int):
-    try:
-        item = services.get_item(request.user, pk)
-        if not services.acts_for_unit(request.user, item):
-            raise AccessDenied("只有承办单位的负责人或联络员可以拟写答复。")
-    except RectifyError as error:
-        return error_page(request, error)
+    item = services.get_item(request.user, pk)
+    if not services.acts_for_unit(request.user, item):
+        raise AccessDenied("只有承办单位的负责人或联络员可以拟写答复。")
     draft = services.reply_in_progress(item)
     returned = [reply for reply in services.replies_for(request.user, item) if reply.status == "returned"]
     status = 200
@@ -289,10 +276,7 @@ def reply_approve(request, pk: int):
 @login_required
 @require_POST
 def reply_return(request, pk: int):
-    try:
-        item = services.get_item(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    item = services.get_item(request.user, pk)
     form = ReturnForm(request.POST)
     try:
         if not form.is_valid():
@@ -313,10 +297,7 @@ def _posted_version(request) -> int | None:
 
 def _detail_with_error(request, pk: int, error: RectifyError, **extra):
     """The item's page again, with the refusal on top and the user's input kept."""
-    try:
-        item = services.get_item(request.user, pk)
-    except RectifyError as missing:
-        return error_page(request, missing)
+    item = services.get_item(request.user, pk)
     context = _detail_context(request, item, action_error=error.message, **extra)
     return render(request, "feedback/item_detail.html", context, status=error.status)
 
@@ -324,14 +305,11 @@ def _detail_with_error(request, pk: int, error: RectifyError, **extra):
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_close(request, pk: int):
-    try:
-        item = services.get_item(request.user, pk)
-        if "close" not in services.allowed_actions(request.user, item):
-            if not services.is_office(request.user, item):
-                raise AccessDenied(f"只有{item.organisation.name}的整改办可以办结意见诉求。")
-            raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能办结。")
-    except RectifyError as error:
-        return error_page(request, error)
+    item = services.get_item(request.user, pk)
+    if "close" not in services.allowed_actions(request.user, item):
+        if not services.is_office(request.user, item):
+            raise AccessDenied(f"只有{item.organisation.name}的整改办可以办结意见诉求。")
+        raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能办结。")
     status = 200
     if request.method == "POST":
         form = CloseForm(request.POST)
@@ -383,12 +361,9 @@ def export(request):
         request.method == "POST" and options.is_valid() and options.cleaned_data["include_contacts"]
     )
     reason = options.cleaned_data.get("reason", "") if options.is_bound and options.is_valid() else ""
-    try:
-        content, _rows_written = export_xlsx(
-            request.user, filters, include_contacts=include_contacts, reason=reason
-        )
-    except RectifyError as error:
-        return error_page(request, error)
+    content, _rows_written = export_xlsx(
+        request.user, filters, include_contacts=include_contacts, reason=reason
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"意见诉求{'（含联系方式）' if include_contacts else ''}-{stamp}.xlsx"
     return attachment(content, name, XLSX_TYPE)

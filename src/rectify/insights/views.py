@@ -7,8 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from rectify.errors import InvalidInput, RectifyError
-from rectify.ledger.views import error_page
+from rectify.errors import InvalidInput
 
 from . import charts, services
 
@@ -20,7 +19,7 @@ def index(request):
     picked = request.GET.get("inspection", "").strip()
     if picked:
         if not picked.isdigit():
-            return error_page(request, InvalidInput(f"巡察编号“{picked}”无效，应为整数。"))
+            raise InvalidInput(f"巡察编号“{picked}”无效，应为整数。")
         return redirect("insights:inspection", pk=int(picked))
     return _page(request, None)
 
@@ -32,10 +31,7 @@ def inspection(request, pk: int):
 
 
 def _page(request, inspection_id: int | None):
-    try:
-        board = services.dashboard(request.user, inspection_id)
-    except RectifyError as error:
-        return error_page(request, error)
+    board = services.dashboard(request.user, inspection_id)
     found = charts.charts(board)
     return render(
         request,

@@ -11,7 +11,6 @@ from rectify.org.access import organisations_under_office
 
 from . import excel_import
 from .excel_forms import ColumnMappingForm, InspectionFieldsForm, LedgerUploadForm
-from .views import error_page
 
 # Fields of the mapping step the preview carries to the confirm step (and back to the mapping).
 NOT_CARRIED = {"csrfmiddlewaretoken", "action"}
@@ -21,7 +20,7 @@ NOT_CARRIED = {"csrfmiddlewaretoken", "action"}
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     if not organisations_under_office(request.user).exists():
-        return error_page(request, AccessDenied("只有整改办可以导入整改台账。"))
+        raise AccessDenied("只有整改办可以导入整改台账。")
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200
     if request.method == "POST":
@@ -48,8 +47,6 @@ def _stashed(request, token: str):
     except InvalidInput as error:
         messages.error(request, error.message)
         return None, None, redirect("ledger_excel:import")
-    except RectifyError as error:
-        return None, None, error_page(request, error)
 
 
 def _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors=(), status=200):

@@ -20,7 +20,6 @@ from . import services
 from .choices import MechanismKind, MechanismStatus
 from .mechanism_forms import MechanismFilterForm, MechanismForm
 from .models import Inspection, Mechanism, Problem
-from .views import error_page
 
 ADD_DENIED = "只有整改办可以登记和修改长效机制。"
 
@@ -92,10 +91,7 @@ def mechanism_list(request):
 @require_GET
 def inspection_mechanisms(request, pk: int):
     """The mechanisms of one inspection (linked from the inspection page)."""
-    try:
-        inspection = services.get_inspection(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    inspection = services.get_inspection(request.user, pk)
     mechanisms = list(_mechanisms(request.user, inspection.pk))
     return render(
         request,
@@ -119,23 +115,17 @@ def _office_inspection(user: User, inspection_id: int) -> Inspection:
 @login_required
 @require_http_methods(["GET", "POST"])
 def mechanism_create(request, pk: int):
-    try:
-        inspection = _office_inspection(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    inspection = _office_inspection(request.user, pk)
     return _edit(request, inspection, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mechanism_edit(request, pk: int):
-    try:
-        mechanism = _mechanisms(request.user).filter(pk=pk).first()
-        if mechanism is None:
-            raise NotFound("长效机制不存在，或您无权查看。")
-        inspection = _office_inspection(request.user, mechanism.inspection_id)
-    except RectifyError as error:
-        return error_page(request, error)
+    mechanism = _mechanisms(request.user).filter(pk=pk).first()
+    if mechanism is None:
+        raise NotFound("长效机制不存在，或您无权查看。")
+    inspection = _office_inspection(request.user, mechanism.inspection_id)
     return _edit(request, inspection, mechanism)
 
 

@@ -14,10 +14,6 @@ from .forms import MeasureAssignmentForm
 from .models import Measure, Problem
 
 
-def error_page(request, error: RectifyError):
-    return render(request, "error.html", {"message": error.message}, status=error.status)
-
-
 @login_required
 def inspection_list(request):
     inspections = services.visible_inspections(request.user)
@@ -26,10 +22,7 @@ def inspection_list(request):
 
 @login_required
 def inspection_detail(request, pk: int):
-    try:
-        inspection = services.get_inspection(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    inspection = services.get_inspection(request.user, pk)
     problems = services.problem_status_counts(
         Problem.objects.restrict(request.user, VIEW).filter(inspection=inspection).select_related("area"),
         request.user,
@@ -53,20 +46,14 @@ def inspection_detail(request, pk: int):
 @login_required
 @require_POST
 def set_report_period(request, pk: int):
-    try:
-        inspection = services.set_report_period(request.user, pk, request.POST.get("report_period", ""))
-    except RectifyError as error:
-        return error_page(request, error)
+    inspection = services.set_report_period(request.user, pk, request.POST.get("report_period", ""))
     messages.success(request, f"进展报送周期已设为“{inspection.get_report_period_display()}”。")
     return redirect("ledger:inspection-detail", pk=pk)
 
 
 @login_required
 def problem_detail(request, pk: int):
-    try:
-        problem = services.get_problem(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    problem = services.get_problem(request.user, pk)
     measures = services.filter_measures(request.user, services.MeasureFilter(problem=problem.pk))
     return render(
         request,
@@ -83,12 +70,9 @@ def problem_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_edit(request, pk: int):
-    try:
-        measure = services.get_measure(request.user, pk)
-        if not Measure.objects.restrict(request.user, CHANGE).filter(pk=pk).exists():
-            raise AccessDenied("只有整改办可以修改整改措施的分工和时限。")
-    except RectifyError as error:
-        return error_page(request, error)
+    measure = services.get_measure(request.user, pk)
+    if not Measure.objects.restrict(request.user, CHANGE).filter(pk=pk).exists():
+        raise AccessDenied("只有整改办可以修改整改措施的分工和时限。")
     inspection = measure.problem.inspection
     conflict = None
     status = 200

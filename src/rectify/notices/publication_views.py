@@ -19,10 +19,6 @@ from .models import PublicationState
 from .publication_forms import DecisionForm, DraftForm
 
 
-def _error_page(request, error: RectifyError):
-    return render(request, "error.html", {"message": error.message}, status=error.status)
-
-
 @login_required
 @require_GET
 def publication_list(request):
@@ -34,10 +30,7 @@ def publication_list(request):
 @login_required
 @require_GET
 def inspection_publications(request, inspection_id: int):
-    try:
-        inspection, publications = publishing.publications_of(request.user, inspection_id)
-    except RectifyError as error:
-        return _error_page(request, error)
+    inspection, publications = publishing.publications_of(request.user, inspection_id)
     return render(
         request,
         "notices/publication_inspection.html",
@@ -55,8 +48,8 @@ def inspection_publications(request, inspection_id: int):
 def create_draft(request, inspection_id: int):
     try:
         publication = publishing.create_draft(request.user, inspection_id)
-    except NotFound as error:
-        return _error_page(request, error)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         messages.error(request, error.message)
         return redirect("publications:inspection", inspection_id=inspection_id)
@@ -74,10 +67,7 @@ def _body_html(publication) -> str:
 @login_required
 @require_GET
 def detail(request, pk: int):
-    try:
-        publication = publishing.get_publication(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    publication = publishing.get_publication(request.user, pk)
     return _detail_page(request, publication)
 
 
@@ -108,15 +98,12 @@ def _detail_page(request, publication, *, form: DecisionForm | None = None, stat
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk: int):
-    try:
-        publication = publishing.get_publication(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    publication = publishing.get_publication(request.user, pk)
     if not publishing.may_edit(request.user, publication):
         if publication.state != PublicationState.DRAFT:
             messages.error(request, f"该通报当前为“{publication.get_state_display()}”，不能修改。")
             return redirect("publications:detail", pk=pk)
-        return _error_page(request, AccessDenied("只有整改办可以修改通报稿。"))
+        raise AccessDenied("只有整改办可以修改通报稿。")
     document = publishing.document_of(publication)
     status = 200
     error = None
@@ -147,8 +134,8 @@ def edit(request, pk: int):
 def _decide(request, pk: int, decision: str, comment: str):
     try:
         publication = publishing.decide(request.user, pk, decision, comment)
-    except NotFound as error:
-        return _error_page(request, error)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         messages.error(request, error.message)
         publication = publishing.get_publication(request.user, pk)
@@ -166,7 +153,7 @@ def _decide(request, pk: int, decision: str, comment: str):
 def decide(request, pk: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _error_page(request, InvalidInput("操作无效，请刷新页面后重试。"))
+        raise InvalidInput("操作无效，请刷新页面后重试。")
     return _decide(request, pk, form.cleaned_data["decision"], form.cleaned_data["comment"])
 
 
@@ -175,8 +162,8 @@ def decide(request, pk: int):
 def correct(request, pk: int):
     try:
         publication = publishing.create_correction(request.user, pk)
-    except NotFound as error:
-        return _error_page(request, error)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         messages.error(request, error.message)
         return redirect("publications:detail", pk=pk)
@@ -203,10 +190,7 @@ def text_response(document, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def download(request, pk: int, fmt: str):
-    try:
-        publication = publishing.get_publication(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    publication = publishing.get_publication(request.user, pk)
     document = publishing.document_of(publication)
     response = (
         docx_response(document, file_name(publication, "docx"))

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rectify.errors import AccessDenied, NotFound, RectifyError
 from rectify.ledger.models import Measure
 from rectify.ledger.services import get_measure
-from rectify.ledger.views import error_page
 from rectify.org.access import VIEW
 from rectify.org.models import User
 
@@ -49,12 +48,9 @@ def _visible_indicator(user: User, pk: int) -> Indicator:
 @require_http_methods(["GET", "POST"])
 def indicator_create(request, pk: int):
     """GET: the form on its own page; POST: add the indicator and go back to the measure."""
-    try:
-        measure = get_measure(request.user, pk)
-        if not may_track(request.user, measure):
-            raise AccessDenied(TRACK_DENIED)
-    except RectifyError as error:
-        return error_page(request, error)
+    measure = get_measure(request.user, pk)
+    if not may_track(request.user, measure):
+        raise AccessDenied(TRACK_DENIED)
     status = 200
     if request.method == "POST":
         form = IndicatorForm(request.POST, auto_id="id_indicator_%s")
@@ -77,10 +73,7 @@ def indicator_create(request, pk: int):
 @login_required
 @require_GET
 def indicator_detail(request, pk: int):
-    try:
-        indicator = _visible_indicator(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    indicator = _visible_indicator(request.user, pk)
     return _detail(request, indicator, None, 200)
 
 
@@ -88,12 +81,9 @@ def indicator_detail(request, pk: int):
 @require_POST
 def indicator_observe(request, pk: int):
     """Record one value; back to the measure, or this indicator's page with the form and the reason."""
-    try:
-        indicator = _visible_indicator(request.user, pk)
-        if not may_track(request.user, indicator.measure):
-            raise AccessDenied("只有整改办或该措施的责任单位可以填报指标数值。")
-    except RectifyError as error:
-        return error_page(request, error)
+    indicator = _visible_indicator(request.user, pk)
+    if not may_track(request.user, indicator.measure):
+        raise AccessDenied("只有整改办或该措施的责任单位可以填报指标数值。")
     form = ObservationForm(request.POST, indicator=indicator, auto_id=f"id_observation_{indicator.pk}_%s")
     if not form.is_valid():
         return _detail(request, indicator, form, 400)

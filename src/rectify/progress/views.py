@@ -81,10 +81,6 @@ class ActionError:
         }[self.kind]
 
 
-def _error_page(request: HttpRequest, error: RectifyError) -> HttpResponse:
-    return render(request, "error.html", {"message": error.message}, status=error.status)
-
-
 def _label(measure: Measure) -> str:
     return f"措施 {measure.problem.number}.{measure.order}"
 
@@ -128,7 +124,7 @@ def _refused(
     """Show the refusal on the page the action came from (the measure page by default), with the
     service's message and status; a measure or object the user may not see is simply not found."""
     if isinstance(error, NotFound):
-        return _error_page(request, error)
+        raise error
     failed = ActionError(kind, pk, error.message, request.POST.dict())
     origin = _origin(request)
     if origin == "progress:review-queue":
@@ -140,7 +136,7 @@ def _refused(
             request.user, measure_id() if callable(measure_id) else measure_id
         )
     except RectifyError:
-        return _error_page(request, error)
+        raise error from None
     return render(
         request,
         "ledger/measure_detail.html",
@@ -243,10 +239,7 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
 @login_required
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The measure page (ledger:measure-detail): served here, since most of what it shows is progress."""
-    try:
-        measure = ledger_services.get_measure(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    measure = ledger_services.get_measure(request.user, pk)
     # Ledger facts, history, reports, sign-off, follow-ups, indicators, and the forms this user may use.
     return render(request, "ledger/measure_detail.html", measure_page_context(request.user, measure))
 
@@ -384,12 +377,9 @@ def my_measures(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        measure = ledger_services.get_measure(request.user, pk)
-        if not services.is_responsible(request.user, measure):
-            raise AccessDenied("只有该措施的责任单位可以报送整改进展。")
-    except RectifyError as error:
-        return _error_page(request, error)
+    measure = ledger_services.get_measure(request.user, pk)
+    if not services.is_responsible(request.user, measure):
+        raise AccessDenied("只有该措施的责任单位可以报送整改进展。")
     if request.method == "GET":
         try:
             target_of(measure, Event.REPORT)  # a status that cannot report is told so before the form
@@ -648,7 +638,4 @@ def record_followup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The file, as a download under its original name, to those who may see its measure."""
-    try:
-        return evidence_response(services.get_evidence(request.user, pk))
-    except RectifyError as error:
-        return _error_page(request, error)
+    return evidence_response(services.get_evidence(request.user, pk))

@@ -27,18 +27,11 @@ STATUS_FILTERS = [
 ]
 
 
-def _error_page(request, error: RectifyError):
-    return render(request, "error.html", {"message": error.message}, status=error.status)
-
-
 @login_required
 @require_GET
 def flag_list(request):
     status = request.GET.get("status") or FlagStatus.PENDING
-    try:
-        flags = services.flag_list(request.user, status)
-    except RectifyError as error:
-        return _error_page(request, error)
+    flags = services.flag_list(request.user, status)
     page = paginate(request, flags, PAGE_SIZE)
     decidable = set(
         services.decidable_flags(request.user)
@@ -61,10 +54,7 @@ def flag_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag_detail(request, pk: int):
-    try:
-        flag = services.get_flag(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    flag = services.get_flag(request.user, pk)
     status = 200
     refusal = None
     form = decision_form(pk, request.POST or None)
@@ -106,10 +96,7 @@ def flag_detail(request, pk: int):
 @require_GET
 def similar(request, pk: int):
     """The similar problems of a problem: a fragment for the problem page (htmx), a page otherwise."""
-    try:
-        problem = ledger_services.get_problem(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    problem = ledger_services.get_problem(request.user, pk)
     context = {"problem": problem, "suggestions": services.similar_problems(problem, user=request.user)}
     template = "recurrence/_similar.html" if request.headers.get("HX-Request") else "recurrence/similar.html"
     return render(request, template, context)

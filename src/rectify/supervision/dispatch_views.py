@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.documents import DOCX_TYPE, XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, RectifyError
-from rectify.ledger.views import error_page
 
 from . import dispatch, dispatch_render
 from .dispatch_forms import DispatchFilterForm, DispatchForm
@@ -24,7 +23,7 @@ def list(request):
     """The dispatches the user may read, by inspection; `?inspection=ID` keeps one inspection."""
     user = request.user
     if not dispatch.may_use_dispatch(user):
-        return error_page(request, AccessDenied(dispatch.READ_DENIED))
+        raise AccessDenied(dispatch.READ_DENIED)
     form = DispatchFilterForm(request.GET or None, user=user)
     invalid = form.is_bound and not form.is_valid()
     inspection_id = form.inspection_id()
@@ -72,7 +71,7 @@ def list(request):
 def create(request):
     user = request.user
     if not dispatch.buildable_inspections(user).exists():
-        return error_page(request, AccessDenied(dispatch.BUILD_DENIED))
+        raise AccessDenied(dispatch.BUILD_DENIED)
     status = 200
     if request.method == "POST":
         form = DispatchForm(request.POST, user=user)
@@ -100,10 +99,7 @@ def create(request):
 @login_required
 @require_GET
 def detail(request, pk: int):
-    try:
-        report = dispatch.get_dispatch(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    report = dispatch.get_dispatch(request.user, pk)
     context = dispatch_render.html_context(report)
     context["can_build"] = dispatch.may_build(request.user, report.inspection)
     return render(request, "supervision/dispatch_detail.html", context)
@@ -112,18 +108,12 @@ def detail(request, pk: int):
 @login_required
 @require_GET
 def download_docx(request, pk: int):
-    try:
-        report = dispatch.get_dispatch(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    report = dispatch.get_dispatch(request.user, pk)
     return attachment(dispatch_render.docx_bytes(report), dispatch_render.filename(report, "docx"), DOCX_TYPE)
 
 
 @login_required
 @require_GET
 def download_xlsx(request, pk: int):
-    try:
-        report = dispatch.get_dispatch(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    report = dispatch.get_dispatch(request.user, pk)
     return attachment(dispatch_render.xlsx_bytes(report), dispatch_render.filename(report, "xlsx"), XLSX_TYPE)

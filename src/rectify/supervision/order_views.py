@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,10 +26,6 @@ from .order_forms import AnswerForm, OrderFilterForm, OrderForm, UnitChoiceForm
 PAGE_SIZE = 50
 
 __all__ = ["answer", "calendar_settings", "detail", "docx", "new", "order_list"]
-
-
-def _error_page(request: HttpRequest, error: RectifyError) -> HttpResponse:
-    return render(request, "error.html", {"message": error.message}, status=error.status)
 
 
 @login_required
@@ -53,7 +49,7 @@ def order_list(request):
 def new(request):
     """Issue an order: step one picks the unit (?unit=), step two its measures and the order's text."""
     if not orders.may_issue_any(request.user):
-        return _error_page(request, AccessDenied("只有整改办或纪检监察机构、巡察机构可以签发督办单。"))
+        raise AccessDenied("只有整改办或纪检监察机构、巡察机构可以签发督办单。")
     source = request.POST if request.method == "POST" else (request.GET if "unit" in request.GET else None)
     unit_form = UnitChoiceForm(source, user=request.user)
     if not unit_form.is_valid():
@@ -119,10 +115,7 @@ def _detail_page(request, order, *, answer_text: str = "", error: str | None = N
 @login_required
 @require_GET
 def detail(request, pk: int):
-    try:
-        order = orders.get_order(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    order = orders.get_order(request.user, pk)
     return _detail_page(request, order)
 
 
@@ -133,8 +126,8 @@ def answer(request, pk: int):
     text = request.POST.get("answer", "")
     try:
         order = orders.answer_order(request.user, pk, answer=text)
-    except NotFound as error:
-        return _error_page(request, error)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         order = orders.get_order(request.user, pk)
         return _detail_page(request, order, answer_text=text, error=error.message, status=error.status)
@@ -150,8 +143,5 @@ def docx_response(order) -> HttpResponse:
 @login_required
 @require_GET
 def docx(request, pk: int):
-    try:
-        order = orders.get_order(request.user, pk)
-    except RectifyError as error:
-        return _error_page(request, error)
+    order = orders.get_order(request.user, pk)
     return docx_response(order)

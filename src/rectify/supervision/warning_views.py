@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rectify.errors import AccessDenied, RectifyError
+from rectify.errors import AccessDenied
 from rectify.ledger import services as ledger_services
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.access import VIEW, Access, path_q
@@ -38,10 +38,6 @@ LEVEL_NOTES = {
     WarningLevel.YELLOW: "临近整改时限",
     WarningLevel.GREEN: "整改时限将至",
 }
-
-
-def _error_page(request, error: RectifyError):
-    return render(request, "error.html", {"message": error.message}, status=error.status)
 
 
 @login_required
@@ -170,12 +166,12 @@ def policy(request):
     user = request.user
     organisations = list(policy_organisations(user))
     if not organisations:
-        return _error_page(request, AccessDenied("只有整改办可以设置预警规则。"))
+        raise AccessDenied("只有整改办可以设置预警规则。")
     wanted = request.POST.get("organisation") or request.GET.get("organisation")
     if wanted:
         organisation = next((org for org in organisations if str(org.pk) == wanted), None)
         if organisation is None:
-            return _error_page(request, AccessDenied("您无权设置该组织的预警规则。"))
+            raise AccessDenied("您无权设置该组织的预警规则。")
     else:
         organisation = organisations[0]
     current = WarningPolicy.objects.filter(organisation=organisation).first()

@@ -31,10 +31,6 @@ from .services import Kind, Status
 PAGE_SIZE = 30
 
 
-def _error_page(request, error: RectifyError):
-    return render(request, "error.html", {"message": error.message}, status=error.status)
-
-
 @login_required
 @require_GET
 def consultation_list(request):
@@ -50,7 +46,7 @@ def consultation_list(request):
         if data["mechanism"]:
             mechanism = consultations.mechanisms_visible(request.user).filter(pk=data["mechanism"]).first()
             if mechanism is None:
-                return _error_page(request, NotFound("长效机制不存在，或您无权查看。"))
+                raise NotFound("长效机制不存在，或您无权查看。")
             records = records.filter(mechanism=mechanism)
         if data["status"]:
             records = records.filter(status=data["status"])
@@ -75,7 +71,7 @@ def consultation_list(request):
 @require_http_methods(["GET", "POST"])
 def consultation_create(request):
     if not consultations.may_create(request.user):
-        return _error_page(request, consultations.office_only())
+        raise consultations.office_only()
     status = 200
     error = None
     if request.method == "POST":
@@ -122,12 +118,9 @@ def _initial(request) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request, pk: int):
-    try:
-        consultation = consultations.get_consultation(request.user, pk)
-        if not consultations.may_manage(request.user, consultation):
-            return _error_page(request, consultations.office_only())
-    except RectifyError as refused:
-        return _error_page(request, refused)
+    consultation = consultations.get_consultation(request.user, pk)
+    if not consultations.may_manage(request.user, consultation):
+        raise consultations.office_only()
     if consultation.status != Status.DRAFT:
         messages.error(request, "征求意见稿发布后不能再修改。")
         return redirect("consultations:detail", pk=pk)
@@ -163,10 +156,7 @@ def consultation_edit(request, pk: int):
 @require_GET
 @never_cache
 def consultation_detail(request, pk: int):
-    try:
-        consultation = consultations.get_consultation(request.user, pk)
-    except RectifyError as refused:
-        return _error_page(request, refused)
+    consultation = consultations.get_consultation(request.user, pk)
     return _detail_page(request, consultation)
 
 
@@ -242,16 +232,13 @@ def _detail_page(
 def _move(request, pk: int, action, done: str):
     form = StateForm(request.POST)
     if not form.is_valid():
-        return _error_page(request, InvalidInput("操作无效，请刷新页面后重试。"))
+        raise InvalidInput("操作无效，请刷新页面后重试。")
     try:
         action(request.user, pk, expected_status=form.cleaned_data["status"])
-    except NotFound as refused:
-        return _error_page(request, refused)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as refused:
-        try:
-            consultation = consultations.get_consultation(request.user, pk)
-        except RectifyError as missing:
-            return _error_page(request, missing)
+        consultation = consultations.get_consultation(request.user, pk)
         return _detail_page(request, consultation, status=refused.status, error=refused.message)
     messages.success(request, done)
     return redirect("consultations:detail", pk=pk)
@@ -272,10 +259,7 @@ def consultation_close(request, pk: int):
 @login_required
 @require_POST
 def comment_record(request, pk: int):
-    try:
-        consultation = consultations.get_consultation(request.user, pk)
-    except RectifyError as refused:
-        return _error_page(request, refused)
+    consultation = consultations.get_consultation(request.user, pk)
     form = CommentRecordForm(request.POST)
     if not form.is_valid():
         error = "意见未登记，请修改后再提交。"
@@ -291,8 +275,8 @@ def comment_record(request, pk: int):
             contact=data["contact"],
             enterprise=data["enterprise"],
         )
-    except NotFound as refused:
-        return _error_page(request, refused)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as refused:
         return _detail_page(
             request, consultation, status=refused.status, comment_form=form, error=refused.message
@@ -304,10 +288,7 @@ def comment_record(request, pk: int):
 @login_required
 @require_POST
 def comment_decide(request, pk: int):
-    try:
-        comment = consultations.get_comment(request.user, pk)
-    except RectifyError as refused:
-        return _error_page(request, refused)
+    comment = consultations.get_comment(request.user, pk)
     consultation = comment.consultation
     form = DecisionForm(request.POST, prefix=f"c{comment.pk}")
     if form.is_valid():
@@ -341,11 +322,8 @@ def comment_decide(request, pk: int):
 def comment_reveal(request, pk: int):
     """The office sees a commenter's name and contact in full; the view is audited. Answered as a
     page (never a redirect), so the contact is in no address or history."""
-    try:
-        comment = consultations.get_comment(request.user, pk)
-        name, contact = consultations.reveal_contact(request.user, pk)
-    except RectifyError as refused:
-        return _error_page(request, refused)
+    comment = consultations.get_comment(request.user, pk)
+    name, contact = consultations.reveal_contact(request.user, pk)
     return _detail_page(
         request, comment.consultation, revealed={comment.pk: {"name": name, "contact": contact}}
     )
@@ -354,10 +332,7 @@ def comment_reveal(request, pk: int):
 @login_required
 @require_POST
 def summary_save(request, pk: int):
-    try:
-        consultation = consultations.get_consultation(request.user, pk)
-    except RectifyError as refused:
-        return _error_page(request, refused)
+    consultation = consultations.get_consultation(request.user, pk)
     form = SummaryForm(request.POST)
     if not form.is_valid():
         error = "操作无效，请刷新页面后重试。"
@@ -366,8 +341,8 @@ def summary_save(request, pk: int):
     action = consultations.publish_summary if publish else consultations.save_summary
     try:
         action(request.user, pk, form.cleaned_data["summary"], expected_status=form.cleaned_data["status"])
-    except NotFound as refused:
-        return _error_page(request, refused)
+    except NotFound:
+        raise  # nothing to show again: the error page says it is gone
     except RectifyError as refused:
         consultation = consultations.get_consultation(request.user, pk)
         return _detail_page(

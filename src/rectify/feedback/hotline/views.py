@@ -19,10 +19,6 @@ PREVIEW_ROWS = 200
 OFFICE_ONLY = "只有整改办可以导入 12345 热线工单。"
 
 
-def _error_page(request, error: RectifyError):
-    return render(request, "error.html", {"message": error.message}, status=error.status)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
@@ -30,11 +26,11 @@ def upload(request):
     may_import = hotline.importing_organisations(request.user).exists()
     batches = hotline.visible_batches(request.user)
     if not may_import and not batches.exists():
-        return _error_page(request, AccessDenied(OFFICE_ONLY))
+        raise AccessDenied(OFFICE_ONLY)
     status = 200
     if request.method == "POST":
         if not may_import:
-            return _error_page(request, AccessDenied(OFFICE_ONLY))
+            raise AccessDenied(OFFICE_ONLY)
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -117,7 +113,7 @@ def _preview_page(request, stashed, form, plan, *, error: str = "", status: int 
 
 def _upload_again(request, error: RectifyError):
     if isinstance(error, AccessDenied | NotFound):
-        return _error_page(request, error)
+        raise error
     messages.error(request, error.message)
     return redirect("hotline:upload")
 
@@ -149,7 +145,7 @@ def confirm(request, token: str):
 def batch_detail(request, pk: int):
     batch = hotline.visible_batches(request.user).filter(pk=pk).first()
     if batch is None:
-        return _error_page(request, NotFound("导入批次不存在，或您无权查看。"))
+        raise NotFound("导入批次不存在，或您无权查看。")
     items = [
         {
             "item": item,

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import attachment
 from rectify.errors import RectifyError
-from rectify.ledger.views import error_page
 
 from . import services as qr_rules
 from .forms import QrCodeForm
@@ -21,10 +20,7 @@ from .forms import QrCodeForm
 @login_required
 @require_GET
 def qr_list(request):
-    try:
-        qr_rules.require_office(request.user)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr_rules.require_office(request.user)
     codes = list(qr_rules.visible_qr_codes(request.user))
     return render(request, "feedback/qr/list.html", {"codes": codes})
 
@@ -32,10 +28,7 @@ def qr_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def qr_create(request):
-    try:
-        qr_rules.require_office(request.user)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr_rules.require_office(request.user)
     status = 200
     if request.method == "POST":
         form = QrCodeForm(request.POST, user=request.user)
@@ -56,10 +49,7 @@ def qr_create(request):
 
 
 def _switch(request, pk: int, active: bool):
-    try:
-        qr = qr_rules.set_active(request.user, pk, active)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr = qr_rules.set_active(request.user, pk, active)
     if active:
         messages.success(request, f"已重新启用二维码“{qr.label}”。")
     else:
@@ -90,10 +80,7 @@ def _scale(request) -> int:
 @login_required
 @require_GET
 def qr_svg(request, pk: int):
-    try:
-        qr = qr_rules.get_qr(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr = qr_rules.get_qr(request.user, pk)
     return attachment(
         qr_rules.svg_bytes(qr, _scale(request)), f"二维码-{qr.label}.svg", "image/svg+xml", private=False
     )
@@ -102,10 +89,7 @@ def qr_svg(request, pk: int):
 @login_required
 @require_GET
 def qr_png(request, pk: int):
-    try:
-        qr = qr_rules.get_qr(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr = qr_rules.get_qr(request.user, pk)
     return attachment(
         qr_rules.png_bytes(qr, _scale(request)), f"二维码-{qr.label}.png", "image/png", private=False
     )
@@ -115,10 +99,7 @@ def qr_png(request, pk: int):
 @require_GET
 def qr_poster(request, pk: int):
     """The A4 poster as a page to print (the browser's print, one A4 sheet)."""
-    try:
-        qr = qr_rules.get_qr(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr = qr_rules.get_qr(request.user, pk)
     poster = qr_rules.poster(qr)
     # symbol_markup is segno's own SVG with escaped attributes: nothing a person typed is in it.
     symbol = mark_safe(
@@ -133,10 +114,7 @@ def qr_poster(request, pk: int):
 @require_GET
 def qr_poster_svg(request, pk: int):
     """The same poster as one A4 SVG file (210 × 297 mm), for a print shop."""
-    try:
-        qr = qr_rules.get_qr(request.user, pk)
-    except RectifyError as error:
-        return error_page(request, error)
+    qr = qr_rules.get_qr(request.user, pk)
     return attachment(
         qr_rules.poster_svg(qr).encode(), f"海报-{qr.label}.svg", "image/svg+xml", private=False
     )
