@@ -39,9 +39,17 @@ def query(ledger, **extra) -> dict:
     return {"inspection": ledger.inspection.pk, "start": START.isoformat(), "end": TODAY.isoformat(), **extra}
 
 
+def build(api, body: dict, headers: dict | None = None):
+    """POST the range (a dispatch is stored, so building is never a GET); `format` goes in the query."""
+    body = dict(body)
+    kind = body.pop("format", None)
+    url = f"{URL}?format={kind}" if kind else URL
+    return api.post(url, body, content_type="application/json", headers=headers or {})
+
+
 def test_build_returns_json_and_stores_it(api, world, ledger):
-    response = api.get(URL, query(ledger), headers=token_for(api, "alice"))
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    response = build(api, query(ledger), headers=token_for(api, "alice"))
+    assert response.status_code == 201 and response["Content-Type"].startswith("application/json")
     body = response.json()
     stored = DispatchReport.objects.get()
     assert body["id"] == stored.pk and body["inspection_id"] == ledger.inspection.pk
@@ -56,20 +64,20 @@ def test_build_returns_json_and_stores_it(api, world, ledger):
 
 def test_every_format_and_content_type(api, world, ledger):
     headers = token_for(api, "vera")
-    html = api.get(URL, query(ledger, format="html"), headers=headers)
-    assert html.status_code == 200 and html["Content-Type"] == "text/html; charset=utf-8"
+    html = build(api, query(ledger, format="html"), headers=headers)
+    assert html.status_code == 201 and html["Content-Type"] == "text/html; charset=utf-8"
     page = html.content.decode()
     assert (
         page.startswith("<!DOCTYPE html>") and f"关于{ledger.inspection.title}整改工作调度情况的报告" in page
     )
     assert "<caption>按责任单位统计</caption>" in page and "一、总体进展" in page
-    docx = api.get(URL, query(ledger, format="docx"), headers=headers)
-    assert docx.status_code == 200 and docx["Content-Type"] == DOCX_TYPE
+    docx = build(api, query(ledger, format="docx"), headers=headers)
+    assert docx.status_code == 201 and docx["Content-Type"] == DOCX_TYPE
     assert docx["Content-Disposition"].startswith("attachment;") and ".docx" in docx["Content-Disposition"]
     texts = [paragraph.text for paragraph in WordDocument(BytesIO(docx.content)).paragraphs]
     assert "三、超期及原因" in texts
-    xlsx = api.get(URL, query(ledger, format="xlsx"), headers=headers)
-    assert xlsx.status_code == 200 and xlsx["Content-Type"] == XLSX_TYPE
+    xlsx = build(api, query(ledger, format="xlsx"), headers=headers)
+    assert xlsx.status_code == 201 and xlsx["Content-Type"] == XLSX_TYPE
     book = load_workbook(BytesIO(xlsx.content))
     assert book.sheetnames == ["总体", "按方面", "按单位", "按领导", "超期事项", "变化"]
     assert DispatchReport.objects.count() == 3
@@ -86,54 +94,66 @@ def test_every_format_and_content_type(api, world, ledger):
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
+    ("params", "status", "message"),
     [
-        ({"inspection": None}, "请指定巡察编号"),
-        ({"inspection": "abc"}, "应为整数"),
-        ({"start": None}, "请指定起始日期"),
-        ({"end": "2025-13-01"}, "格式不正确"),
-        ({"start": TODAY.isoformat(), "end": (TODAY - timedelta(days=1)).isoformat()}, "不能早于起始日期"),
-        ({"end": (TODAY + timedelta(days=1)).isoformat()}, "不能晚于今天"),
-        ({"format": "pdf"}, "不支持的格式"),
+        ({"inspection": None}, 422, "inspection：必填"),
+        ({"inspection": "abc"}, 422, "inspection：应为整数"),
+        ({"start": None}, 422, "start：必填"),
+        ({"end": "2025-13-01"}, 422, "end：日期格式不正确"),
+        ({"start": TODAY.isoformat(), "end": (TODAY - timedelta(days=1)).isoformat()}, 400, "不能早于起始日期"),
+        ({"end": (TODAY + timedelta(days=1)).isoformat()}, 400, "不能晚于今天"),
+        ({"format": "pdf"}, 422, "format：应为以下之一"),
     ],
 )
-def test_bad_requests_answer_in_chinese(api, world, ledger, params, message):
+def test_bad_requests_answer_in_chinese(api, world, ledger, params, status, message):
     arguments = {key: value for key, value in query(ledger, **params).items() if value is not None}
-    response = api.get(URL, arguments, headers=token_for(api, "alice"))
-    assert response.status_code == 400 and message in response.json()["detail"]
+    response = build(api, arguments, headers=token_for(api, "alice"))
+    assert response.status_code == status and message in response.json()["detail"]
     assert not DispatchReport.objects.exists()
 
 
 def test_who_may_build_and_read(api, world, ledger):
     stored = dispatch.build_dispatch(world.alice, ledger.inspection.pk, START, TODAY)
     larry = token_for(api, "larry")
-    refused = api.get(URL, query(ledger), headers=larry)
+    refused = build(api, query(ledger), headers=larry)
     assert refused.status_code == 403 and "整改办" in refused.json()["detail"]
     assert api.get(f"{URL}/{stored.pk}", headers=larry).status_code == 200
     bob = token_for(api, "bob")
-    assert api.get(URL, query(ledger), headers=bob).status_code == 403
+    assert build(api, query(ledger), headers=bob).status_code == 403
     read = api.get(f"{URL}/{stored.pk}", {"format": "docx"}, headers=bob)
     assert read.status_code == 403 and "调度报告" in read.json()["detail"]
     charlie = token_for(api, "charlie")
-    hidden = api.get(URL, query(ledger), headers=charlie)
+    hidden = build(api, query(ledger), headers=charlie)
     assert hidden.status_code == 404 and "无权查看" in hidden.json()["detail"]
     assert api.get(f"{URL}/{stored.pk}", headers=charlie).status_code == 404
     sam = token_for(api, "sam")
-    assert api.get(URL, query(ledger, format="xlsx"), headers=sam).status_code == 200
+    assert build(api, query(ledger, format="xlsx"), headers=sam).status_code == 201
     missing = api.get(f"{URL}/999999", headers=token_for(api, "alice"))
     assert missing.status_code == 404 and "不存在" in missing.json()["detail"]
-    assert api.get(URL, query(ledger)).status_code == 401
+    assert build(api, query(ledger)).status_code == 401
     assert DispatchReport.objects.count() == 2
 
 
 def test_documented_in_openapi(api, world):
     schema = api.get("/api/v1/openapi.json").json()
-    operation = schema["paths"]["/api/v1/dispatch-reports"]["get"]
+    operation = schema["paths"]["/api/v1/dispatch-reports"]["post"]
     assert operation["tags"] == ["调度"]
-    assert {parameter["name"] for parameter in operation["parameters"]} == {
-        "inspection",
-        "start",
-        "end",
-        "format",
-    }
+    assert {parameter["name"] for parameter in operation["parameters"]} == {"format"}
+    body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][body]["required"]) == {"inspection", "start", "end"}
     assert "/api/v1/dispatch-reports/{dispatch_id}" in schema["paths"]
+
+
+def test_listing_dispatches_is_a_get_that_stores_nothing(api, world, ledger):
+    """Defect 5: `GET /api/v1/dispatch-reports` built and stored a report; now it only lists them."""
+    alice = token_for(api, "alice")
+    listed = api.get(URL, query(ledger), headers=alice)
+    assert listed.status_code == 200 and listed.json() == {"count": 0, "items": []}
+    assert not DispatchReport.objects.exists()
+    stored = dispatch.build_dispatch(world.alice, ledger.inspection.pk, START, TODAY)
+    listed = api.get(URL, {"inspection": ledger.inspection.pk}, headers=alice).json()
+    assert listed["count"] == 1 and listed["items"][0]["id"] == stored.pk
+    assert listed["items"][0]["links"]["self"] == f"{URL}/{stored.pk}"
+    assert "data" not in listed["items"][0]
+    assert api.get(URL, headers=token_for(api, "charlie")).json()["count"] == 0
+    assert DispatchReport.objects.count() == 1

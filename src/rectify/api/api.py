@@ -6,6 +6,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
+from rectify.error_pages import API_MESSAGES
 from rectify.errors import RectifyError
 from rectify.feedback.api import router as feedback_router
 from rectify.feedback.consultations.api import router as consultation_router
@@ -20,6 +21,7 @@ from rectify.notices.publication_api import router as publications_router
 from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
 from rectify.progress.api import router as progress_router
 from rectify.recurrence.api import router as recurrence_router
+from rectify.schemas import Message
 from rectify.search.api import router as search_router
 from rectify.supervision.api import router as supervision_router
 from rectify.supervision.dispatch_api import router as dispatch_router
@@ -60,7 +62,7 @@ def authentication_error(request, error):
 
 @api.exception_handler(Http404)
 def not_found(request, error):
-    return api.create_response(request, {"detail": "请求的对象不存在，或您无权查看。"}, status=404)
+    return api.create_response(request, {"detail": API_MESSAGES[404]}, status=404)
 
 
 @api.exception_handler(HttpError)
@@ -69,14 +71,52 @@ def http_error(request, error: HttpError):
 
 
 # Where pydantic says a value came from; the user needs only the field's name.
-LOCATION_WRAPPERS = ("body", "query", "payload", "form", "file")
+LOCATION_WRAPPERS = ("body", "query", "path", "payload", "form", "file", "cookie", "header")
+
+# pydantic's error types in Chinese; `{…}` are filled from the error's context.
+VALIDATION_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文字",
+    "string_too_short": "至少 {min_length} 个字",
+    "string_too_long": "不能超过 {max_length} 个字",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "date_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "应为日期，不带时间",
+    "date_type": "日期格式不正确，应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式不正确，应为 ISO 8601（如 2025-01-31T09:00:00）",
+    "datetime_from_date_parsing": "时间格式不正确，应为 ISO 8601（如 2025-01-31T09:00:00）",
+    "datetime_type": "时间格式不正确，应为 ISO 8601（如 2025-01-31T09:00:00）",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+    "extra_forbidden": "不是可用的字段",
+    "value_error": "{error}",
+}
 
 
 def _describe(item: dict) -> str:
-    location = ".".join(
-        str(part) for part in item.get("loc", ()) if part not in ("body", "query", "payload", "form", "file")
-    )
-    return f"{location or '请求'}：{item.get('msg', '格式不正确')}"
+    location = ".".join(str(part) for part in item.get("loc", ()) if part not in LOCATION_WRAPPERS)
+    template = VALIDATION_MESSAGES.get(item.get("type", ""), "格式不正确")
+    try:
+        message = template.format(**item.get("ctx", {}))
+    except (KeyError, IndexError):
+        message = "格式不正确"
+    return f"{location or '请求'}：{message}"
 
 
 class Credentials(Schema):
@@ -87,10 +127,6 @@ class Credentials(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: str
-
-
-class Message(Schema):
-    detail: str
 
 
 @api.post("/auth/token", auth=None, response={200: TokenOut, 401: Message, 429: Message}, tags=["认证"])

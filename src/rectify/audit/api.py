@@ -10,8 +10,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
-from rectify.ledger.api import Message, NamedRef, Paging
 from rectify.ledger.services import get_measure, measure_history
+from rectify.schemas import Id, Message, NamedRef, Paging
 
 from . import services
 
@@ -27,11 +27,11 @@ ACTIONS = {
 
 class AuditFilters(Paging):
     model: str = Field("", max_length=64, description="记录类型，如 ledger.measure、progress.signoff")
-    object_id: int | None = Field(None, description="记录编号（须同时给出 model）")
-    measure: int | None = Field(
+    object_id: Id | None = Field(None, description="记录编号（须同时给出 model）")
+    measure: Id | None = Field(
         None, description="整改措施编号：该措施及其进展、销号、回头看、指标等的全部记录"
     )
-    actor: int | None = Field(None, description="操作人的用户编号")
+    actor: Id | None = Field(None, description="操作人的用户编号")
     since: datetime | None = Field(None, description="起始时间（ISO 8601；不带时区按北京时间）")
     until: datetime | None = Field(None, description="截止时间（ISO 8601；不带时区按北京时间）")
     q: str = Field("", max_length=100, description="在记录名称中检索")
@@ -132,6 +132,6 @@ def search_audit(request, filters: Query[AuditFilters]):
 
 
 @router.get("/measures/{int:measure_id}/history", response={200: list[HistoryOut], 404: Message})
-def history(request, measure_id: int):
+def history(request, measure_id: Id):
     """整改措施的全过程记录（措施本身、分工、进展、审核、销号、回头看、指标），新的在前，中文表述。"""
     return measure_history(get_measure(request.user, measure_id))

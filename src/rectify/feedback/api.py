@@ -10,10 +10,10 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from rectify.errors import InvalidInput, StaleEdit
-from rectify.ledger.api import NamedRef, Paging
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
 from rectify.org.models import Organisation
+from rectify.schemas import Id, MeasureLabel, Message, NamedRef, Paging, ProblemRef, choice_of, errors
 
 from . import services
 from .models import OPEN_STATUSES, Channel, FeedbackItem, FeedbackKind, FeedbackReply, FeedbackStatus
@@ -21,23 +21,8 @@ from .models import OPEN_STATUSES, Channel, FeedbackItem, FeedbackKind, Feedback
 router = Router(tags=["意见诉求"])
 
 
-class Message(Schema):
-    detail: str
-
-
-def _errors(*codes: int) -> dict:
-    return {code: Message for code in codes}
-
-
-class ProblemRef(Schema):
-    id: int
-    number: int
-    title: str
-
-
-class MeasureRef(Schema):
-    id: int
-    label: str
+# Written inline: FeedbackReply.Status and Consultation.Status would share the component name.
+ReplyStatus = choice_of(FeedbackReply.Status)
 
 
 class MaskedSender(Schema):
@@ -61,7 +46,7 @@ class FeedbackOut(Schema):
     unit: NamedRef | None
     inspection: NamedRef | None
     problem: ProblemRef | None
-    measure: MeasureRef | None
+    measure: MeasureLabel | None
     qr: NamedRef | None
     received_at: datetime
     due_date: date
@@ -140,7 +125,7 @@ class FeedbackOut(Schema):
 
 class ReplyOut(Schema):
     id: int
-    status: FeedbackReply.Status
+    status: ReplyStatus
     status_label: str
     text: str
     drafted_by: str
@@ -181,10 +166,10 @@ class FeedbackFilters(Paging):
     status: FeedbackStatus | None = None
     channel: Channel | None = None
     kind: FeedbackKind | None = None
-    unit: int | None = Field(None, description="承办单位（含其下级单位）")
+    unit: Id | None = Field(None, description="承办单位（含其下级单位）")
     overdue: bool | None = None
-    qr: int | None = Field(None, description="来源二维码编号")
-    inspection: int | None = None
+    qr: Id | None = Field(None, description="来源二维码编号")
+    inspection: Id | None = None
     q: str = Field("", max_length=100, description="内容、企业、协会、外部编号中的文字，或查询码")
 
     def as_filter(self) -> services.FeedbackFilter:
@@ -201,7 +186,7 @@ class FeedbackFilters(Paging):
 
 
 class FeedbackIn(Schema):
-    organisation: int = Field(..., description="受理组织编号（您须是其整改办）")
+    organisation: Id = Field(..., description="受理组织编号（您须是其整改办）")
     channel: Channel = Field(..., description="phone、email、letter、visit、association、hotline")
     kind: FeedbackKind
     content: str = Field(..., max_length=services.MAX_CONTENT * 2)
@@ -212,18 +197,18 @@ class FeedbackIn(Schema):
     enterprise: str = ""
     credit_code: str = ""
     consent_to_contact: bool = False
-    inspection: int | None = None
-    problem: int | None = None
-    measure: int | None = None
+    inspection: Id | None = None
+    problem: Id | None = None
+    measure: Id | None = None
     association: str = Field("", description="行业协会转达的必填")
     external_ref: str = ""
 
 
 class RoutePatch(Schema):
-    version: int = Field(..., ge=1, description="您所看到的版本号；已被他人处理时返回 409")
-    unit: int = Field(..., description="承办单位编号")
-    problem: int | None = Field(None, description="关联问题编号；不传则不变，传 null 取消关联")
-    measure: int | None = Field(None, description="关联措施编号；不传则不变，传 null 取消关联")
+    version: Id = Field(..., ge=1, description="您所看到的版本号；已被他人处理时返回 409")
+    unit: Id = Field(..., description="承办单位编号")
+    problem: Id | None = Field(None, description="关联问题编号；不传则不变，传 null 取消关联")
+    measure: Id | None = Field(None, description="关联措施编号；不传则不变，传 null 取消关联")
 
 
 class Conflict(Schema):
@@ -234,11 +219,11 @@ class Conflict(Schema):
 class ReplyIn(Schema):
     text: str = Field(..., max_length=services.MAX_REPLY * 2)
     submit: bool = Field(False, description="true 为提交整改办审核，false 为保存草稿")
-    version: int | None = Field(None, ge=1)
+    version: Id | None = Field(None, ge=1)
 
 
 class VersionIn(Schema):
-    version: int | None = Field(None, ge=1, description="您所看到的版本号；已被他人处理时返回 409")
+    version: Id | None = Field(None, ge=1, description="您所看到的版本号；已被他人处理时返回 409")
 
 
 class ReturnIn(VersionIn):
@@ -248,7 +233,7 @@ class ReturnIn(VersionIn):
 class CloseIn(VersionIn):
     reason: str = Field(..., description="duplicate、out_of_scope 或 unanswerable")
     note: str = Field(..., max_length=services.MAX_REASON * 2)
-    duplicate_of: int | None = Field(None, description="重复反映时，原件的编号")
+    duplicate_of: Id | None = Field(None, description="重复反映时，原件的编号")
 
 
 class ApprovalOut(Schema):
@@ -290,11 +275,11 @@ def list_feedback(request, filters: Query[FeedbackFilters]):
 
 
 @router.get("/feedback/{int:item_id}", response={200: FeedbackDetailOut, 404: Message})
-def get_feedback(request, item_id: int):
+def get_feedback(request, item_id: Id):
     return _detail(request, services.get_item(request.user, item_id))
 
 
-@router.post("/feedback", response={201: FeedbackDetailOut, **_errors(400, 403, 404)})
+@router.post("/feedback", response={201: FeedbackDetailOut, **errors(400, 403, 404)})
 def create_feedback(request, payload: FeedbackIn):
     """登记经电话、电子邮件、来信、来访、行业协会或 12345 热线收到的意见诉求（仅整改办）。"""
     organisation = get_object_or_404(Organisation, pk=payload.organisation)
@@ -321,9 +306,9 @@ def create_feedback(request, payload: FeedbackIn):
 
 
 @router.patch(
-    "/feedback/{int:item_id}", response={200: FeedbackDetailOut, 409: Conflict, **_errors(400, 403, 404)}
+    "/feedback/{int:item_id}", response={200: FeedbackDetailOut, 409: Conflict, **errors(400, 403, 404)}
 )
-def route_feedback(request, item_id: int, payload: RoutePatch):
+def route_feedback(request, item_id: Id, payload: RoutePatch):
     """分办或改派（仅整改办）：承办单位，以及关联的问题、措施。`version` 已过期时返回 409 和当前状态。"""
     item = services.get_item(request.user, item_id)
     sent = payload.model_fields_set
@@ -341,8 +326,8 @@ def route_feedback(request, item_id: int, payload: RoutePatch):
     return _detail(request, item)
 
 
-@router.post("/feedback/{int:item_id}/reply", response={200: ReplyOut, **_errors(400, 403, 404, 409)})
-def save_reply(request, item_id: int, payload: ReplyIn):
+@router.post("/feedback/{int:item_id}/reply", response={200: ReplyOut, **errors(400, 403, 404, 409)})
+def save_reply(request, item_id: Id, payload: ReplyIn):
     """承办单位拟写或修改答复草稿；`submit` 为 true 时提交整改办审核。"""
     item = services.get_item(request.user, item_id)
     return services.save_reply(
@@ -351,9 +336,9 @@ def save_reply(request, item_id: int, payload: ReplyIn):
 
 
 @router.post(
-    "/feedback/{int:item_id}/reply/approve", response={200: ApprovalOut, **_errors(400, 403, 404, 409)}
+    "/feedback/{int:item_id}/reply/approve", response={200: ApprovalOut, **errors(400, 403, 404, 409)}
 )
-def approve_reply(request, item_id: int, payload: VersionIn):
+def approve_reply(request, item_id: Id, payload: VersionIn):
     """整改办审核通过答复并发布；留有邮箱且同意联系的，同时发送电子邮件（发送失败不影响发布）。"""
     item = services.get_item(request.user, item_id)
     approval = services.approve_reply(request.user, item, version=payload.version)
@@ -366,19 +351,17 @@ def approve_reply(request, item_id: int, payload: VersionIn):
 
 
 @router.post(
-    "/feedback/{int:item_id}/reply/return", response={200: FeedbackDetailOut, **_errors(400, 403, 404, 409)}
+    "/feedback/{int:item_id}/reply/return", response={200: FeedbackDetailOut, **errors(400, 403, 404, 409)}
 )
-def return_reply(request, item_id: int, payload: ReturnIn):
+def return_reply(request, item_id: Id, payload: ReturnIn):
     """整改办退回答复（须写明理由），承办单位重新拟写。"""
     item = services.get_item(request.user, item_id)
     services.return_reply(request.user, item, reason=payload.reason, version=payload.version)
     return _detail(request, item)
 
 
-@router.post(
-    "/feedback/{int:item_id}/close", response={200: FeedbackDetailOut, **_errors(400, 403, 404, 409)}
-)
-def close_feedback(request, item_id: int, payload: CloseIn):
+@router.post("/feedback/{int:item_id}/close", response={200: FeedbackDetailOut, **errors(400, 403, 404, 409)})
+def close_feedback(request, item_id: Id, payload: CloseIn):
     """不予答复办结（仅整改办），须记明理由：重复反映（指明原件）、不属于受理范围、匿名且无法答复。"""
     item = services.get_item(request.user, item_id)
     original = None
@@ -397,8 +380,8 @@ def close_feedback(request, item_id: int, payload: CloseIn):
     return _detail(request, item)
 
 
-@router.post("/feedback/{int:item_id}/contacts", response={200: ContactsOut, **_errors(403, 404)})
-def reveal_contacts(request, item_id: int):
+@router.post("/feedback/{int:item_id}/contacts", response={200: ContactsOut, **errors(403, 404)})
+def reveal_contacts(request, item_id: Id):
     """来信人的完整联系方式（仅整改办）；每次调用都记入审计日志。"""
     item = services.get_item(request.user, item_id)
     return services.reveal_contacts(request.user, item)

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from rectify.errors import InvalidInput, NotFound
+from rectify.schemas import Id, Message
 
 from . import abuse, services
 from .public import consent_problem, public_view, subject_for_api
@@ -24,17 +25,13 @@ router = Router(tags=["公众留言"], auth=None)
 NOT_FOUND = "未找到与该查询码对应的留言。"
 
 
-class Message(Schema):
-    detail: str
-
-
-class Kind(StrEnum):
+class PublicFeedbackKind(StrEnum):
     OPINION = "opinion"
     DEMAND = "demand"
 
 
-class FeedbackIn(Schema):
-    kind: Kind = Field(..., description="opinion（意见建议）或 demand（企业诉求）")
+class PublicFeedbackIn(Schema):
+    kind: PublicFeedbackKind = Field(..., description="opinion（意见建议）或 demand（企业诉求）")
     content: str = Field(..., description=f"内容，不超过 {services.MAX_CONTENT} 字；标记会被去除")
     name: str = Field("", description="姓名（可不填）")
     phone: str = Field("", description="联系电话（可不填）：手机号或带区号的固定电话")
@@ -42,9 +39,9 @@ class FeedbackIn(Schema):
     enterprise: str = Field("", description="企业名称（企业诉求可填）")
     credit_code: str = Field("", description="统一社会信用代码（18 位）")
     consent_to_contact: bool = Field(False, description="同意工作人员通过所留电话或电子邮箱联系")
-    problem: int | None = Field(None, description="涉及的问题编号（id，须是已公开通报中的问题）")
+    problem: Id | None = Field(None, description="涉及的问题编号（id，须是已公开通报中的问题）")
     qr: str | None = Field(None, max_length=32, description="来源二维码的标识")
-    organisation: int | None = Field(None, description="受理单位（id）；problem 或 qr 已说明时可不填")
+    organisation: Id | None = Field(None, description="受理单位（id）；problem 或 qr 已说明时可不填")
 
 
 class SubmittedOut(Schema):
@@ -73,7 +70,7 @@ class PublicFeedbackOut(Schema):
     url_name="public_feedback_submit",
 )
 @decorate_view(abuse.limit_body)
-def submit(request, payload: FeedbackIn):
+def submit(request, payload: PublicFeedbackIn):
     """留下意见建议或企业诉求（无需登录）。须指明受理单位（organisation）、已公开的问题（problem）或
     二维码（qr）之一。返回查询码和答复期限。同一网络地址提交过于频繁时返回 429。"""
     subject = subject_for_api(organisation=payload.organisation, problem=payload.problem, qr=payload.qr)

@@ -6,14 +6,11 @@ from __future__ import annotations
 from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
+from rectify.schemas import Message
 
 from . import services
 
 router = Router(tags=["数据看板"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class StatsQuery(Schema):

@@ -9,17 +9,13 @@ from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
 from rectify.org.models import Organisation, User
+from rectify.schemas import Id, Message, NamedRef, Paging
 
 from . import services
 from .choices import MeasureCategory, MeasureStatus
 from .models import Inspection, Measure, Problem
 
 router = Router(tags=["整改台账"])
-
-
-class NamedRef(Schema):
-    id: int
-    name: str
 
 
 class InspectionOut(Schema):
@@ -141,22 +137,13 @@ class MeasurePage(Page):
     items: list[MeasureOut]
 
 
-class Paging(Schema):
-    page: int = Field(1, ge=1, description="页码，从 1 开始")
-    page_size: int = Field(50, ge=1, le=services.MAX_PAGE_SIZE, description="每页条数，最多 200")
-
-    def window(self, queryset) -> tuple[int, list]:
-        start = (self.page - 1) * self.page_size
-        return queryset.count(), list(queryset[start : start + self.page_size])
-
-
 class MeasureFilters(Paging):
-    inspection: int | None = None
-    area: int | None = None
-    problem: int | None = None
-    unit: int | None = Field(None, description="责任或配合单位（含其下级单位）")
-    responsible: int | None = Field(None, description="责任单位（仅该单位本身作为责任单位的措施）")
-    leader: int | None = Field(None, description="牵头领导的用户编号")
+    inspection: Id | None = None
+    area: Id | None = None
+    problem: Id | None = None
+    unit: Id | None = Field(None, description="责任或配合单位（含其下级单位）")
+    responsible: Id | None = Field(None, description="责任单位（仅该单位本身作为责任单位的措施）")
+    leader: Id | None = Field(None, description="牵头领导的用户编号")
     status: MeasureStatus | None = None
     category: MeasureCategory | None = None
     overdue: bool | None = None
@@ -178,21 +165,17 @@ class MeasureFilters(Paging):
 
 
 class ProblemFilters(Paging):
-    inspection: int | None = None
-    area: int | None = None
+    inspection: Id | None = None
+    area: Id | None = None
 
 
 class MeasurePatch(Schema):
-    version: int = Field(..., ge=1, description="您所编辑的版本号；已被他人修改时返回 409")
-    lead_leader: int | None = None
+    version: Id = Field(..., ge=1, description="您所编辑的版本号；已被他人修改时返回 409")
+    lead_leader: Id | None = None
     units: list[int] | None = None
     supporting_units: list[int] | None = None
     deadline: date | None = None
     category: MeasureCategory | None = None
-
-
-class Message(Schema):
-    detail: str
 
 
 @router.get("/inspections", response=InspectionPage)
@@ -203,7 +186,7 @@ def list_inspections(request, paging: Query[Paging]):
 
 
 @router.get("/inspections/{int:inspection_id}", response=InspectionDetailOut)
-def get_inspection(request, inspection_id: int):
+def get_inspection(request, inspection_id: Id):
     inspection = services.get_inspection(request.user, inspection_id)
     summary = services.summarise(request.user, inspection)
     inspection.problem_count = summary.problems
@@ -235,7 +218,7 @@ def list_measures(request, filters: Query[MeasureFilters]):
 
 
 @router.get("/measures/{int:measure_id}", response=MeasureOut)
-def get_measure(request, measure_id: int):
+def get_measure(request, measure_id: Id):
     return services.get_measure(request.user, measure_id)
 
 
@@ -243,7 +226,7 @@ def get_measure(request, measure_id: int):
     "/measures/{int:measure_id}",
     response={200: MeasureOut, 400: Message, 403: Message, 404: Message, 409: Message},
 )
-def patch_measure(request, measure_id: int, payload: MeasurePatch):
+def patch_measure(request, measure_id: Id, payload: MeasurePatch):
     """修改牵头领导、责任单位、配合单位、整改时限或整改类型（仅整改办）。`version` 已过期时返回 409。"""
     sent = payload.model_fields_set - {"version"}
     changes: dict = {}

@@ -11,6 +11,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rectify.org.models import Organisation
+from rectify.schemas import Message
 
 from . import excel_import
 from .api import InspectionOut
@@ -18,10 +19,6 @@ from .choices import InspectionKind
 from .models import Inspection
 
 router = Router(tags=["整改台账"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class RowErrorOut(Schema):

@@ -7,19 +7,13 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from rectify.errors import InvalidInput, NotFound
+from rectify.schemas import Id, Message, Paging, ProblemRef
 
 from . import services
-from .api import Message, Paging
 from .choices import MechanismKind, MechanismStatus
 from .models import Mechanism
 
 router = Router(tags=["长效机制"])
-
-
-class ProblemRef(Schema):
-    id: int
-    number: int
-    title: str
 
 
 class MechanismOut(Schema):
@@ -54,11 +48,11 @@ class MechanismPage(Schema):
 
 
 class MechanismFilters(Paging):
-    inspection: int | None = Field(None, description="巡察编号")
+    inspection: Id | None = Field(None, description="巡察编号")
 
 
 class MechanismIn(Schema):
-    inspection: int = Field(..., description="巡察编号")
+    inspection: Id = Field(..., description="巡察编号")
     title: str = Field(..., max_length=255, description="制度名称，如《广州市停车场条例》")
     kind: MechanismKind = MechanismKind.MADE
     status: MechanismStatus = MechanismStatus.DRAFTING
@@ -68,7 +62,7 @@ class MechanismIn(Schema):
 
 
 class MechanismPatch(Schema):
-    inspection: int | None = Field(None, description="不可更改；给出时须与原巡察一致")
+    inspection: Id | None = Field(None, description="不可更改；给出时须与原巡察一致")
     title: str | None = Field(None, max_length=255)
     kind: MechanismKind | None = None
     status: MechanismStatus | None = None
@@ -77,7 +71,7 @@ class MechanismPatch(Schema):
     problems: list[int] | None = None
 
 
-def _mechanism(user, mechanism_id: int) -> Mechanism:
+def _mechanism(user, mechanism_id: Id) -> Mechanism:
     found = services.visible_mechanisms(user).filter(pk=mechanism_id).first()
     if found is None:
         raise NotFound("长效机制不存在，或您无权查看。")
@@ -92,7 +86,7 @@ def list_mechanisms(request, filters: Query[MechanismFilters]):
 
 
 @router.get("/mechanisms/{int:mechanism_id}", response={200: MechanismOut, 404: Message})
-def get_mechanism(request, mechanism_id: int):
+def get_mechanism(request, mechanism_id: Id):
     return _mechanism(request.user, mechanism_id)
 
 
@@ -115,7 +109,7 @@ def create_mechanism(request, payload: MechanismIn):
 @router.patch(
     "/mechanisms/{int:mechanism_id}", response={200: MechanismOut, 400: Message, 403: Message, 404: Message}
 )
-def patch_mechanism(request, mechanism_id: int, payload: MechanismPatch):
+def patch_mechanism(request, mechanism_id: Id, payload: MechanismPatch):
     """整改办修改长效机制；只改给出的字段。`problems` 给出时整体替换对应问题。"""
     current = _mechanism(request.user, mechanism_id)
     sent = payload.model_fields_set

@@ -28,8 +28,6 @@ from .choices import (
 )
 from .models import Inspection, Measure, MeasureUnit, Mechanism, Problem
 
-MAX_PAGE_SIZE = 200
-
 
 def today() -> date:
     return timezone.localdate()

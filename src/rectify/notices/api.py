@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 
 from rectify.ledger.api import InspectionOut
 from rectify.org.models import Organisation
+from rectify.schemas import Message
 
 from . import services
 
@@ -16,10 +17,6 @@ class ImportResult(Schema):
     dry_run: bool
     document: dict
     inspection: InspectionOut | None = None
-
-
-class Message(Schema):
-    detail: str
 
 
 @router.post(

@@ -14,8 +14,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from rectify.ledger.api import NamedRef, Paging
 from rectify.ledger.services import get_inspection
+from rectify.schemas import Id, NamedRef, Paging, Year, errors
 
 from . import publishing
 from .models import NoticePublication, PublicationState
@@ -23,14 +23,6 @@ from .publication_views import docx_response, text_response
 
 router = Router(tags=["整改通报公开"])
 public_router = Router(tags=["政府信息公开（无需登录）"], auth=None)
-
-
-class Message(Schema):
-    detail: str
-
-
-def _errors(*codes: int) -> dict:
-    return {code: Message for code in codes}
 
 
 class NoticeFormat(StrEnum):
@@ -54,10 +46,10 @@ def _render(document, fmt: NoticeFormat, name: str):
 
 @router.get(
     "/inspections/{int:inspection_id}/notice",
-    response={200: dict[str, Any], **_errors(404)},
+    response={200: dict[str, Any], **errors(404)},
     url_name="inspection_notice",
 )
-def inspection_notice(request, inspection_id: int, format: NoticeFormat = NoticeFormat.JSON):
+def inspection_notice(request, inspection_id: Id, format: NoticeFormat = NoticeFormat.JSON):
     """按台账即时生成的整改进展情况通报（未经审批，不公开）：`format` 为 json（通报结构）、html（正文片段）、
     docx（Word）或 txt（文本）。"""
     from .generate import document_from_ledger
@@ -137,12 +129,12 @@ class PublicationPage(Schema):
 
 
 class PublicationFilters(Paging):
-    inspection: int | None = None
+    inspection: Id | None = None
     state: PublicationState | None = None
 
 
 class DraftIn(Schema):
-    inspection: int = Field(..., description="巡察编号：按台账生成该巡察的下一版通报稿")
+    inspection: Id = Field(..., description="巡察编号：按台账生成该巡察的下一版通报稿")
 
 
 class DraftEdit(Schema):
@@ -182,31 +174,31 @@ def list_publications(request, filters: Query[PublicationFilters]):
     return {"count": count, "items": items}
 
 
-@router.post("/publications", response={201: PublicationOut, **_errors(400, 403, 404)})
+@router.post("/publications", response={201: PublicationOut, **errors(400, 403, 404)})
 def create_publication(request, payload: DraftIn):
     """整改办按台账起草该巡察的下一版通报（同一巡察同时只能有一版未发布）。"""
     publication = publishing.create_draft(request.user, payload.inspection)
     return Status(201, publishing.get_publication(request.user, publication.pk))
 
 
-@router.get("/publications/{int:publication_id}", response={200: PublicationOut, **_errors(404)})
-def get_publication(request, publication_id: int):
+@router.get("/publications/{int:publication_id}", response={200: PublicationOut, **errors(404)})
+def get_publication(request, publication_id: Id):
     return publishing.get_publication(request.user, publication_id)
 
 
 @router.patch(
-    "/publications/{int:publication_id}", response={200: PublicationOut, **_errors(400, 403, 404, 409)}
+    "/publications/{int:publication_id}", response={200: PublicationOut, **errors(400, 403, 404, 409)}
 )
-def edit_publication(request, publication_id: int, payload: DraftEdit):
+def edit_publication(request, publication_id: Id, payload: DraftEdit):
     """整改办修改草稿（只在草稿状态；已发布的通报返回 409）。"""
     overrides = payload.dict(exclude_unset=True)
     return publishing.update_draft(request.user, publication_id, overrides)
 
 
 @router.post(
-    "/publications/{int:publication_id}/decide", response={200: PublicationOut, **_errors(400, 403, 404, 409)}
+    "/publications/{int:publication_id}/decide", response={200: PublicationOut, **errors(400, 403, 404, 409)}
 )
-def decide_publication(request, publication_id: int, payload: DecisionIn):
+def decide_publication(request, publication_id: Id, payload: DecisionIn):
     """流转：整改办提交（submit）→ 整改办起草人以外的人员审核通过（accept）→ 领导小组组长批准（approve）
     → 整改办发布（publish，编排索引号）；审核、审批人可退回（return，须写理由）。"""
     return publishing.decide(request.user, publication_id, payload.decision, payload.comment)
@@ -214,9 +206,9 @@ def decide_publication(request, publication_id: int, payload: DecisionIn):
 
 @router.post(
     "/publications/{int:publication_id}/correct",
-    response={201: PublicationOut, **_errors(400, 403, 404, 409)},
+    response={201: PublicationOut, **errors(400, 403, 404, 409)},
 )
-def correct_publication(request, publication_id: int):
+def correct_publication(request, publication_id: Id):
     """整改办起草已发布通报的更正（新版本，开篇写明更正的版本）。"""
     publication = publishing.create_correction(request.user, publication_id)
     return Status(201, publishing.get_publication(request.user, publication.pk))
@@ -224,10 +216,10 @@ def correct_publication(request, publication_id: int):
 
 @router.get(
     "/publications/{int:publication_id}/notice",
-    response={200: dict[str, Any], **_errors(404)},
+    response={200: dict[str, Any], **errors(404)},
     url_name="publication_notice",
 )
-def publication_notice(request, publication_id: int, format: NoticeFormat = NoticeFormat.JSON):
+def publication_notice(request, publication_id: Id, format: NoticeFormat = NoticeFormat.JSON):
     """该版本的通报：json、html、docx 或 txt。"""
     publication = publishing.get_publication(request.user, publication_id)
     return _render(
@@ -286,8 +278,8 @@ class PublicNoticeDetail(PublicNoticeOut):
 
 
 class PublicFilters(Paging):
-    organisation: int | None = Field(None, description="发布机构（组织编号）")
-    year: int | None = Field(None, description="发布年度")
+    organisation: Id | None = Field(None, description="发布机构（组织编号）")
+    year: Year | None = Field(None, description="发布年度")
 
 
 @public_router.get("/public/notices", response=PublicNoticePage, url_name="public_notices")
@@ -304,9 +296,9 @@ def public_notices(request, filters: Query[PublicFilters]):
 
 @public_router.get(
     "/public/notices/{int:publication_id}",
-    response={200: PublicNoticeDetail, **_errors(404)},
+    response={200: PublicNoticeDetail, **errors(404)},
     url_name="public_notice",
 )
-def public_notice(request, publication_id: int):
+def public_notice(request, publication_id: Id):
     """一份已发布的整改通报及其政府信息公开元数据（无需登录）。未发布或不存在的返回 404。"""
     return publishing.get_published(publication_id)

@@ -19,22 +19,14 @@ from pydantic import field_validator
 
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput
-from rectify.ledger.api import NamedRef, Paging
 from rectify.ledger.services import get_measure
+from rectify.schemas import Id, Message, NamedRef, Paging, errors
 
 from . import ledger_excel, services
 from .downloads import evidence_response
 from .models import Evidence, FollowUp, Indicator, Observation, ProgressReport, SignOff, SignOffDecision
 
 router = Router(tags=["整改进展与销号"])
-
-
-class Message(Schema):
-    detail: str
-
-
-def _errors(*codes: int) -> dict:
-    return {code: Message for code in codes}
 
 
 def _person(user) -> dict | None:
@@ -121,7 +113,7 @@ class ReportForm(Schema):
     text: str = Field(..., description="进展情况")
     percent: int | None = Field(None, description="完成比例（0–100）")
     stage: str = Field("", description="所处阶段")
-    answers: int | None = Field(None, description="所答复的退回报告编号")
+    answers: Id | None = Field(None, description="所答复的退回报告编号")
 
     @field_validator("percent", "answers", mode="before")
     @classmethod
@@ -221,7 +213,7 @@ class SignOffPage(Schema):
 
 class SignOffIn(Schema):
     note: str = ""
-    version: int | None = Field(
+    version: Id | None = Field(
         None, ge=1, description="您看到的措施版本号；措施已被他人推进时返回 409，不提交申请"
     )
 
@@ -375,9 +367,9 @@ def _with_statuses(statuses: list[services.IndicatorStatus]) -> list[Indicator]:
 # ------------------------------------------------------------------ reports
 
 
-@router.post("/measures/{int:measure_id}/reports", response={201: ReportOut, **_errors(400, 403, 404, 409)})
+@router.post("/measures/{int:measure_id}/reports", response={201: ReportOut, **errors(400, 403, 404, 409)})
 def submit_report(
-    request, measure_id: int, form: Form[ReportForm], files: File[list[UploadedFile] | None] = None
+    request, measure_id: Id, form: Form[ReportForm], files: File[list[UploadedFile] | None] = None
 ):
     """责任单位报送整改进展（multipart/form-data）：`text` 进展情况，`percent` 完成比例，`stage` 所处阶段，
     `answers` 所答复的退回报告编号，`files` 佐证材料（一个或多个）。文件按内容识别类型，须与扩展名一致；
@@ -400,20 +392,20 @@ def submit_report(
 
 
 @router.get("/measures/{int:measure_id}/reports", response={200: list[ReportOut], 404: Message})
-def list_reports(request, measure_id: int):
+def list_reports(request, measure_id: Id):
     """该措施的全部整改进展报告（含退回的各版本），新的在前。"""
     measure = get_measure(request.user, measure_id)
     return list(_reports().filter(measure=measure))
 
 
 @router.get("/reports/{int:report_id}", response={200: ReportOut, 404: Message})
-def get_report(request, report_id: int):
+def get_report(request, report_id: Id):
     report = services.get_report(request.user, report_id)
     return _reports().get(pk=report.pk)
 
 
-@router.post("/reports/{int:report_id}/review", response={200: ReportOut, **_errors(400, 403, 404, 409)})
-def review_report(request, report_id: int, payload: ReviewIn):
+@router.post("/reports/{int:report_id}/review", response={200: ReportOut, **errors(400, 403, 404, 409)})
+def review_report(request, report_id: Id, payload: ReviewIn):
     """整改办审核整改进展：采纳，或写明理由退回。已审核的报告再审核返回 409。"""
     report = services.review_report(
         request.user, report_id, decision=payload.decision, comment=payload.comment
@@ -422,7 +414,7 @@ def review_report(request, report_id: int, payload: ReviewIn):
 
 
 @router.get("/evidence/{int:evidence_id}", response={200: None, 404: Message}, url_name="download_evidence")
-def download_evidence(request, evidence_id: int):
+def download_evidence(request, evidence_id: Id):
     """下载佐证材料（以原文件名作为附件），限有权查看该措施者。"""
     return evidence_response(services.get_evidence(request.user, evidence_id))
 
@@ -430,8 +422,8 @@ def download_evidence(request, evidence_id: int):
 # ------------------------------------------------------------------ sign-off
 
 
-@router.post("/measures/{int:measure_id}/signoff", response={201: SignOffOut, **_errors(400, 403, 404, 409)})
-def request_signoff(request, measure_id: int, payload: SignOffIn):
+@router.post("/measures/{int:measure_id}/signoff", response={201: SignOffOut, **errors(400, 403, 404, 409)})
+def request_signoff(request, measure_id: Id, payload: SignOffIn):
     """责任单位申请销号（需有已采纳且附佐证材料的进展报告）。
     带上 `version` 时，措施已被他人推进则返回 409。"""
     signoff = services.request_signoff(
@@ -451,13 +443,13 @@ def signoff_queue(request, paging: Query[Paging]):
 
 
 @router.get("/signoffs/{int:signoff_id}", response={200: SignOffOut, 404: Message})
-def get_signoff(request, signoff_id: int):
+def get_signoff(request, signoff_id: Id):
     signoff = services.get_signoff(request.user, signoff_id)
     return _signoffs().get(pk=signoff.pk)
 
 
-@router.post("/signoffs/{int:signoff_id}/decide", response={200: SignOffOut, **_errors(400, 403, 404, 409)})
-def decide_signoff(request, signoff_id: int, payload: DecideIn):
+@router.post("/signoffs/{int:signoff_id}/decide", response={200: SignOffOut, **errors(400, 403, 404, 409)})
+def decide_signoff(request, signoff_id: Id, payload: DecideIn):
     """当前环节审批：同意（转下一环节，末环节即销号），或写明理由退回。已办结的申请返回 409。"""
     signoff = services.decide_signoff(
         request.user, signoff_id, decision=payload.decision, comment=payload.comment
@@ -469,9 +461,9 @@ def decide_signoff(request, signoff_id: int, payload: DecideIn):
 
 
 @router.post(
-    "/measures/{int:measure_id}/followups", response={201: FollowUpOut, **_errors(400, 403, 404, 409)}
+    "/measures/{int:measure_id}/followups", response={201: FollowUpOut, **errors(400, 403, 404, 409)}
 )
-def add_followup(request, measure_id: int, payload: FollowUpIn):
+def add_followup(request, measure_id: Id, payload: FollowUpIn):
     """整改办对已销号措施回头看：只给 `due_on` 为安排检查；给 `outcome`（和 `note`）为当即记录检查结果。
     发现反弹（relapse）时措施重新整改。"""
     if (payload.due_on is None) == (payload.outcome is None):
@@ -485,17 +477,15 @@ def add_followup(request, measure_id: int, payload: FollowUpIn):
     return Status(201, _followups().get(pk=followup.pk))
 
 
-@router.post(
-    "/followups/{int:followup_id}/record", response={200: FollowUpOut, **_errors(400, 403, 404, 409)}
-)
-def record_followup(request, followup_id: int, payload: RecordIn):
+@router.post("/followups/{int:followup_id}/record", response={200: FollowUpOut, **errors(400, 403, 404, 409)})
+def record_followup(request, followup_id: Id, payload: RecordIn):
     """记录已安排的回头看的结果。已记录过的返回 409。"""
     followup = services.record_followup(request.user, followup_id, outcome=payload.outcome, note=payload.note)
     return _followups().get(pk=followup.pk)
 
 
 @router.get("/measures/{int:measure_id}/followups", response={200: list[FollowUpOut], 404: Message})
-def list_followups(request, measure_id: int):
+def list_followups(request, measure_id: Id):
     measure = get_measure(request.user, measure_id)
     return list(_followups().filter(measure=measure))
 
@@ -504,14 +494,14 @@ def list_followups(request, measure_id: int):
 
 
 @router.get("/measures/{int:measure_id}/indicators", response={200: list[IndicatorOut], 404: Message})
-def list_indicators(request, measure_id: int):
+def list_indicators(request, measure_id: Id):
     """该措施的指标，各附全部观测值、最新值，以及最新值是否未达目标。数值以字符串表示。"""
     measure = get_measure(request.user, measure_id)
     return _with_statuses(services.indicator_statuses(measure))
 
 
-@router.post("/measures/{int:measure_id}/indicators", response={201: IndicatorOut, **_errors(400, 403, 404)})
-def add_indicator(request, measure_id: int, payload: IndicatorIn):
+@router.post("/measures/{int:measure_id}/indicators", response={201: IndicatorOut, **errors(400, 403, 404)})
+def add_indicator(request, measure_id: Id, payload: IndicatorIn):
     """整改办或责任单位为措施设置指标（基线值、目标值、方向）。"""
     indicator = services.add_indicator(
         request.user,
@@ -526,9 +516,9 @@ def add_indicator(request, measure_id: int, payload: IndicatorIn):
 
 
 @router.post(
-    "/indicators/{int:indicator_id}/observations", response={201: ObservationOut, **_errors(400, 403, 404)}
+    "/indicators/{int:indicator_id}/observations", response={201: ObservationOut, **errors(400, 403, 404)}
 )
-def add_observation(request, indicator_id: int, payload: ObservationIn):
+def add_observation(request, indicator_id: Id, payload: ObservationIn):
     """填报指标在某日的数值（每日一次，不晚于今天）。`meets_target` 为否时仅提示。"""
     observation = services.add_observation(
         request.user, indicator_id, observed_on=payload.observed_on, value=payload.value, note=payload.note
@@ -552,7 +542,7 @@ class ExportQuery(Schema):
     response={200: None, 400: Message, 404: Message},
     openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},
 )
-def export_ledger(request, inspection_id: int, query: Query[ExportQuery]):
+def export_ledger(request, inspection_id: Id, query: Query[ExportQuery]):
     """把巡察的问题清单、任务清单、责任清单或整改台账导出为 Excel（.xlsx），只含您有权查看的内容。"""
     content, name = ledger_excel.export_ledger(request.user, inspection_id, query.list)
     return attachment(content, name, XLSX_TYPE)

@@ -248,10 +248,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     """An Excel ledger of the inspection (ledger_excel:export; ?list= picks the list)."""
-    try:
-        content, name = ledger_excel.export_ledger(request.user, pk, request.GET.get("list"))
-    except RectifyError as error:
-        return _error_page(request, error)
+    content, name = ledger_excel.export_ledger(request.user, pk, request.GET.get("list"))
     return attachment(content, name, XLSX_TYPE)
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema
 
 from rectify.ledger import services as ledger_services
+from rectify.schemas import Id, Message
 from rectify.similarity import describe_terms
 
 from . import services
@@ -18,14 +19,14 @@ from .services import MAX_NOTE, MAX_SIMILAR
 router = Router(tags=["举一反三"])
 
 
-class InspectionRef(Schema):
+class TitledInspection(Schema):
     id: int
     title: str
 
 
 class SimilarOut(Schema):
     id: int
-    inspection: InspectionRef
+    inspection: TitledInspection
     number: int
     title: str
     score: float = Field(..., description="相似度，0 到 1")
@@ -37,17 +38,17 @@ class SimilarQuery(Schema):
     limit: int = Field(5, ge=1, le=MAX_SIMILAR, description=f"最多返回条数，不超过 {MAX_SIMILAR}")
 
 
-class ProblemRef(Schema):
+class FlaggedProblem(Schema):
     id: int
-    inspection: InspectionRef
+    inspection: TitledInspection
     number: int
     title: str
 
 
 class FlagOut(Schema):
     id: int
-    problem: ProblemRef
-    earlier: ProblemRef
+    problem: FlaggedProblem
+    earlier: FlaggedProblem
     score: float
     terms: list[str]
     explanation: str
@@ -96,14 +97,10 @@ class FlagQuery(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-class Decision(Schema):
+class FlagDecision(Schema):
     decision: Literal["confirm", "dismiss"] = Field(..., description="confirm 确认，dismiss 排除")
     kind: FlagKind | None = Field(None, description="确认时必填：common 共性问题，relapse 问题反弹")
     note: str = Field("", max_length=MAX_NOTE, description="确认时必填")
-
-
-class Message(Schema):
-    detail: str
 
 
 def _problem_ref(problem) -> dict:
@@ -117,7 +114,7 @@ def _problem_ref(problem) -> dict:
 
 
 @router.get("/problems/{int:problem_id}/similar", response={200: list[SimilarOut], 404: Message})
-def similar(request, problem_id: int, query: Query[SimilarQuery]):
+def similar(request, problem_id: Id, query: Query[SimilarQuery]):
     """其他巡察（含其他单位、往轮巡察）中与该问题最相似的问题，限于您有权查看的；附共同关键词。"""
     problem = ledger_services.get_problem(request.user, problem_id)
     return [
@@ -143,7 +140,7 @@ def list_flags(request, query: Query[FlagQuery]):
     "/recurrence-flags/{int:flag_id}/decision",
     response={200: FlagOut, 400: Message, 403: Message, 404: Message, 409: Message},
 )
-def decide(request, flag_id: int, payload: Decision):
+def decide(request, flag_id: Id, payload: FlagDecision):
     """整改办确认（认定为共性问题或问题反弹，并说明）或排除一条提示；已处理的提示返回 409。"""
     services.decide_flag(
         request.user,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import Field, Query, Router, Schema
 
+from rectify.schemas import Id
+
 from .services import MAX_LIMIT, SearchHit, parse_types, search
 from .text import MAX_QUERY_LENGTH
 
@@ -15,7 +17,7 @@ class SearchParams(Schema):
     type: str = Field(
         "", description="类型，逗号分隔：problem、measure、report、mechanism、order、feedback；空为全部"
     )
-    inspection: int | None = Field(None, description="只检索这一次巡察")
+    inspection: Id | None = Field(None, description="只检索这一次巡察")
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="每页条数")
     offset: int = Field(0, ge=0, description="从第几条开始（0 起）")
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
-from rectify.ledger.api import NamedRef, Paging
 from rectify.ledger.models import Measure
+from rectify.schemas import Id, Message, NamedRef, Paging
 
 from . import services
 from .forms import LEVEL_SLUGS, SLUG_OF_LEVEL
@@ -22,10 +22,6 @@ from .warning_helpers import days_left, filtered_warnings
 router = Router(tags=["预警与通知"])
 
 LevelSlug = Literal["escalated", "red", "yellow", "green"]
-
-
-class Message(Schema):
-    detail: str
 
 
 class WarningOut(Schema):
@@ -53,7 +49,7 @@ class WarningPage(Schema):
 
 class WarningFilters(Paging):
     level: LevelSlug | None = Field(None, description="只看某一级预警")
-    inspection: int | None = Field(None, description="巡察编号")
+    inspection: Id | None = Field(None, description="巡察编号")
     mine: bool = Field(False, description="只看我牵头的措施")
 
 

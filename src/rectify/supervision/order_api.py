@@ -7,21 +7,13 @@ from datetime import date, datetime
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from rectify.ledger.api import NamedRef, Paging
+from rectify.schemas import Id, NamedRef, Paging, errors
 
 from . import orders
 from .models import OrderState, SupervisionOrder
 from .order_views import docx_response
 
 router = Router(tags=["督办单"])
-
-
-class Message(Schema):
-    detail: str
-
-
-def _errors(*codes: int) -> dict:
-    return {code: Message for code in codes}
 
 
 def _person(user) -> dict | None:
@@ -98,11 +90,11 @@ class OrderPage(Schema):
 class OrderFilters(Paging):
     state: OrderState | None = Field(None, description="issued 待答复 / answered 已答复")
     overdue: bool | None = Field(None, description="true：逾期未答复；false：未逾期")
-    unit: int | None = Field(None, description="被督办单位（含其下级单位）")
+    unit: Id | None = Field(None, description="被督办单位（含其下级单位）")
 
 
 class OrderIn(Schema):
-    unit: int = Field(..., description="被督办单位编号；须为每项措施的责任单位或配合单位")
+    unit: Id = Field(..., description="被督办单位编号；须为每项措施的责任单位或配合单位")
     measures: list[int] = Field(..., description="督办事项：整改措施编号（measure id），至少一项")
     reason: str = Field(..., description=f"督办事由，不超过 {orders.MAX_TEXT} 字")
     demanded_action: str = Field(..., description=f"督办要求，不超过 {orders.MAX_TEXT} 字")
@@ -123,7 +115,7 @@ def list_supervision_orders(request, filters: Query[OrderFilters]):
     return {"count": count, "items": items}
 
 
-@router.post("/supervision-orders", response={201: OrderOut, **_errors(400, 403, 404)})
+@router.post("/supervision-orders", response={201: OrderOut, **errors(400, 403, 404)})
 def issue_supervision_order(request, payload: OrderIn):
     """整改办或纪检监察机构、巡察机构就某单位负责或配合的整改措施签发督办单；编号按签发机关和年度自动编排，
     并通知被督办单位负责人和联络员。"""
@@ -138,24 +130,24 @@ def issue_supervision_order(request, payload: OrderIn):
     return Status(201, orders.get_order(request.user, order.pk))
 
 
-@router.get("/supervision-orders/{int:order_id}", response={200: OrderOut, **_errors(404)})
-def get_supervision_order(request, order_id: int):
+@router.get("/supervision-orders/{int:order_id}", response={200: OrderOut, **errors(404)})
+def get_supervision_order(request, order_id: Id):
     return orders.get_order(request.user, order_id)
 
 
 @router.post(
-    "/supervision-orders/{int:order_id}/answer", response={200: OrderOut, **_errors(400, 403, 404, 409)}
+    "/supervision-orders/{int:order_id}/answer", response={200: OrderOut, **errors(400, 403, 404, 409)}
 )
-def answer_supervision_order(request, order_id: int, payload: AnswerIn):
+def answer_supervision_order(request, order_id: Id, payload: AnswerIn):
     """被督办单位负责人或联络员答复督办单（只答复一次，已答复返回 409），并通知签发人。"""
     return orders.answer_order(request.user, order_id, answer=payload.answer)
 
 
 @router.get(
     "/supervision-orders/{int:order_id}/docx",
-    response={200: None, **_errors(404)},
+    response={200: None, **errors(404)},
     url_name="supervision_order_docx",
 )
-def download_supervision_order(request, order_id: int):
+def download_supervision_order(request, order_id: Id):
     """督办单的 Word 文档（公文格式）。"""
     return docx_response(orders.get_order(request.user, order_id))

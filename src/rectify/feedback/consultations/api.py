@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from rectify.ledger.api import NamedRef, Paging
+from rectify.schemas import Id, NamedRef, Paging, errors
 
 from .. import abuse, services
 from . import services as consultations
@@ -23,14 +23,6 @@ from .services import Decision, Kind
 from .services import Status as ConsultationStatus
 
 router = Router(tags=["征求意见"])
-
-
-class Message(Schema):
-    detail: str
-
-
-def _errors(*codes: int) -> dict:
-    return {code: Message for code in codes}
 
 
 class MechanismRef(Schema):
@@ -126,7 +118,7 @@ class ConsultationPage(Schema):
 
 
 class ConsultationFilters(Paging):
-    mechanism: int | None = Field(None, description="长效机制编号")
+    mechanism: Id | None = Field(None, description="长效机制编号")
     status: ConsultationStatus | None = None
     kind: Kind | None = None
 
@@ -147,10 +139,10 @@ def list_consultations(request, filters: Query[ConsultationFilters]):
 
 @router.get(
     "/consultations/{int:consultation_id}",
-    response={200: ConsultationDetailOut, **_errors(404)},
+    response={200: ConsultationDetailOut, **errors(404)},
     url_name="consultation",
 )
-def get_consultation(request, consultation_id: int):
+def get_consultation(request, consultation_id: Id):
     """一项征求意见：征求意见稿、收到的意见（姓名、联系方式已隐去部分内容）和采纳情况。"""
     consultation = consultations.get_consultation(request.user, consultation_id)
     return consultations.with_counts(Consultation.objects.filter(pk=consultation.pk)).select_related(
@@ -255,11 +247,11 @@ def public_consultations(request, paging: Query[Paging]):
 
 @router.get(
     "/public/consultations/{int:consultation_id}",
-    response={200: PublicConsultationDetail, **_errors(404)},
+    response={200: PublicConsultationDetail, **errors(404)},
     auth=None,
     url_name="public_consultation",
 )
-def public_consultation(request, consultation_id: int):
+def public_consultation(request, consultation_id: Id):
     """一项公开征求意见（无需登录）：征求意见稿；采纳情况公布后，另有各条意见的要点、采纳情况和理由。
     不含提出人的姓名、联系方式。"""
     return consultations.get_public(consultation_id)
@@ -267,12 +259,12 @@ def public_consultation(request, consultation_id: int):
 
 @router.post(
     "/public/consultations/{int:consultation_id}/comments",
-    response={201: CommentReceived, **_errors(400, 404, 413, 429)},
+    response={201: CommentReceived, **errors(400, 404, 413, 429)},
     auth=None,
     url_name="public_consultation_comment",
 )
 @decorate_view(abuse.limit_body)
-def public_comment(request, consultation_id: int, payload: CommentIn):
+def public_comment(request, consultation_id: Id, payload: CommentIn):
     """就征求意见稿提出意见（无需登录），仅在征求意见期内。同一网络地址提交过于频繁时返回 429
     （与网上留言共用次数）。"""
     consultation = consultations.get_public(consultation_id)

@@ -1,0 +1,61 @@
+"""What every app's API shares: the error message, references to other records, paging, and the
+bounded types of ids, years and pages. Each app's api.py imports from here (the ground layer), so a
+shape is declared once and every OpenAPI component name names one shape.
+
+Query parameters and ids are bounded here so that a number beyond any record or the database's
+integer range is refused with 422 and a Chinese message from the API's one validation handler."""
+
+from typing import Annotated, Literal
+
+from django.db import models
+from ninja import Field, Schema
+
+# The largest primary key and integer column value every supported database stores.
+DB_INT_MAX = 2**31 - 1
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 200
+
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
+Year = Annotated[int, Field(ge=1900, le=2100, description="年度（1900–2100）")]
+
+
+class Message(Schema):
+    """Every refusal: a Chinese sentence saying why."""
+
+    detail: str
+
+
+def errors(*codes: int) -> dict:
+    """The documented refusals of an operation, each answered as a Message."""
+    return {code: Message for code in codes}
+
+
+class NamedRef(Schema):
+    id: int
+    name: str
+
+
+class ProblemRef(Schema):
+    id: int
+    number: int
+    title: str
+
+
+class MeasureLabel(Schema):
+    id: int
+    label: str
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=f"页码，从 1 开始，不超过 {MAX_PAGE}")
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多 {MAX_PAGE_SIZE}")
+
+    def window(self, queryset) -> tuple[int, list]:
+        start = (self.page - 1) * self.page_size
+        return queryset.count(), list(queryset[start : start + self.page_size])
+
+
+def choice_of(choices: type[models.Choices]):
+    """A Django choices class as an enum written inline: nested choices classes share short names
+    (Consultation.Status, FeedbackReply.Status), and OpenAPI components are keyed by that name."""
+    return Literal[tuple(choices.values)]
