@@ -19,6 +19,7 @@ from ..conftest import PASSWORD
 
 TODAY = timezone.localdate()
 START = TODAY - timedelta(days=30)
+YESTERDAY = TODAY - timedelta(days=1)
 URL = "/api/v1/dispatch-reports"
 
 
@@ -100,7 +101,7 @@ def test_every_format_and_content_type(api, world, ledger):
         ({"inspection": "abc"}, 422, "inspection：应为整数"),
         ({"start": None}, 422, "start：必填"),
         ({"end": "2025-13-01"}, 422, "end：日期格式不正确"),
-        ({"start": TODAY.isoformat(), "end": (TODAY - timedelta(days=1)).isoformat()}, 400, "不能早于起始日期"),
+        ({"start": TODAY.isoformat(), "end": YESTERDAY.isoformat()}, 400, "不能早于起始日期"),
         ({"end": (TODAY + timedelta(days=1)).isoformat()}, 400, "不能晚于今天"),
         ({"format": "pdf"}, 422, "format：应为以下之一"),
     ],
