@@ -205,7 +205,7 @@ class FeedbackIn(Schema):
 
 
 class RoutePatch(Schema):
-    version: Id = Field(..., ge=1, description="您所看到的版本号；已被他人处理时返回 409")
+    version: Id = Field(..., description="您所看到的版本号；已被他人处理时返回 409")
     unit: Id = Field(..., description="承办单位编号")
     problem: Id | None = Field(None, description="关联问题编号；不传则不变，传 null 取消关联")
     measure: Id | None = Field(None, description="关联措施编号；不传则不变，传 null 取消关联")
@@ -219,11 +219,11 @@ class Conflict(Schema):
 class ReplyIn(Schema):
     text: str = Field(..., max_length=services.MAX_REPLY * 2)
     submit: bool = Field(False, description="true 为提交整改办审核，false 为保存草稿")
-    version: Id | None = Field(None, ge=1)
+    version: Id | None = None
 
 
 class VersionIn(Schema):
-    version: Id | None = Field(None, ge=1, description="您所看到的版本号；已被他人处理时返回 409")
+    version: Id | None = Field(None, description="您所看到的版本号；已被他人处理时返回 409")
 
 
 class ReturnIn(VersionIn):

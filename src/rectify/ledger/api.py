@@ -170,10 +170,10 @@ class ProblemFilters(Paging):
 
 
 class MeasurePatch(Schema):
-    version: Id = Field(..., ge=1, description="您所编辑的版本号；已被他人修改时返回 409")
+    version: Id = Field(..., description="您所编辑的版本号；已被他人修改时返回 409")
     lead_leader: Id | None = None
-    units: list[int] | None = None
-    supporting_units: list[int] | None = None
+    units: list[Id] | None = None
+    supporting_units: list[Id] | None = None
     deadline: date | None = None
     category: MeasureCategory | None = None
 

@@ -58,7 +58,7 @@ class MechanismIn(Schema):
     status: MechanismStatus = MechanismStatus.DRAFTING
     issued_on: date | None = Field(None, description="印发日期；状态为已印发时必填")
     document_number: str = Field("", max_length=64, description="文号")
-    problems: list[int] = Field(default_factory=list, description="对应问题的编号（problem id）")
+    problems: list[Id] = Field(default_factory=list, description="对应问题的编号（problem id）")
 
 
 class MechanismPatch(Schema):
@@ -68,7 +68,7 @@ class MechanismPatch(Schema):
     status: MechanismStatus | None = None
     issued_on: date | None = None
     document_number: str | None = Field(None, max_length=64)
-    problems: list[int] | None = None
+    problems: list[Id] | None = None
 
 
 def _mechanism(user, mechanism_id: Id) -> Mechanism:

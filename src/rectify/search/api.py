@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Field, Query, Router, Schema
 
-from rectify.schemas import Id
+from rectify.schemas import Id, Message
 
 from .services import MAX_LIMIT, SearchHit, parse_types, search
 from .text import MAX_QUERY_LENGTH
@@ -50,7 +50,7 @@ class SearchOut(Schema):
     hits: list[HitOut]
 
 
-@router.get("/search", response=SearchOut, summary="全文检索")
+@router.get("/search", response={200: SearchOut, 400: Message}, summary="全文检索")
 def search_endpoint(request, params: Query[SearchParams]):
     """在有权查看的问题、整改措施、整改进展、长效机制、督办单和意见诉求中检索，按相关度排序。"""
     results = search(

@@ -75,7 +75,7 @@ class NotificationFilters(Paging):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="要标为已读的通知编号（只会标记您自己的通知）")
+    ids: list[Id] | None = Field(None, description="要标为已读的通知编号（只会标记您自己的通知）")
     all: bool = Field(False, description="true 将您的全部未读通知标为已读")
 
 

@@ -95,7 +95,7 @@ class OrderFilters(Paging):
 
 class OrderIn(Schema):
     unit: Id = Field(..., description="被督办单位编号；须为每项措施的责任单位或配合单位")
-    measures: list[int] = Field(..., description="督办事项：整改措施编号（measure id），至少一项")
+    measures: list[Id] = Field(..., description="督办事项：整改措施编号（measure id），至少一项")
     reason: str = Field(..., description=f"督办事由，不超过 {orders.MAX_TEXT} 字")
     demanded_action: str = Field(..., description=f"督办要求，不超过 {orders.MAX_TEXT} 字")
     answer_due: date = Field(..., description="答复期限，不能早于今天")
