@@ -17,6 +17,15 @@ MAX_PAGE_SIZE = 200
 
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
 Year = Annotated[int, Field(ge=1900, le=2100, description="年度（1900–2100）")]
+# An organisation named in a form field: its id, or its code (a slug); anything else names none.
+OrganisationKey = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[-a-zA-Z0-9_]+$", description="组织编号或代码")
+]
+
+
+def organisation_lookup(key: str) -> dict:
+    """The query that finds the organisation an OrganisationKey names: digits are its id."""
+    return {"pk": int(key)} if key.isdigit() and int(key) <= DB_INT_MAX else {"code": key}
 
 
 class Message(Schema):

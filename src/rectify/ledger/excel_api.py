@@ -11,7 +11,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rectify.org.models import Organisation
-from rectify.schemas import Message
+from rectify.schemas import Message, OrganisationKey, organisation_lookup
 
 from . import excel_import
 from .api import InspectionOut
@@ -99,7 +99,7 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 )
 def import_ledger(
     request,
-    organisation: Form[str],
+    organisation: Form[OrganisationKey],
     file: File[UploadedFile],
     mapping: Form[str] = "",
     title: Form[str] = "",
@@ -119,7 +119,7 @@ def import_ledger(
     巡察信息（title、kind、inspecting_body、round_name 和各日期）未给出的，按表格上方的标题行预填。
     `dry_run=true`（表单字段或查询参数）只返回预览，不写入；有错误时返回 400 和 `errors`
     （每条含行号、列字母和中文说明），且不写入任何内容。"""
-    lookup = {"pk": int(organisation)} if organisation.isdigit() else {"code": organisation}
+    lookup = organisation_lookup(organisation)
     target = get_object_or_404(Organisation, **lookup)
     dry_run = dry_run or request.GET.get("dry_run", "").lower() in TRUE_WORDS
     excel_import.check_office(request.user, target)

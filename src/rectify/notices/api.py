@@ -6,7 +6,7 @@ from ninja.files import UploadedFile
 
 from rectify.ledger.api import InspectionOut
 from rectify.org.models import Organisation
-from rectify.schemas import Message
+from rectify.schemas import Message, OrganisationKey, organisation_lookup
 
 from . import services
 
@@ -23,11 +23,12 @@ class ImportResult(Schema):
     "/inspections/import",
     response={200: ImportResult, 201: ImportResult, 400: Message, 403: Message, 404: Message},
 )
-def import_inspection(request, organisation: Form[str], file: File[UploadedFile], dry_run: bool = False):
+def import_inspection(
+    request, organisation: Form[OrganisationKey], file: File[UploadedFile], dry_run: bool = False
+):
     """上传巡察整改通报（.txt/.html/.docx）导入台账。`organisation` 为组织代码或编号；
     `dry_run=true` 只返回解析结果，不写入任何内容。"""
-    lookup = {"pk": int(organisation)} if organisation.isdigit() else {"code": organisation}
-    target = get_object_or_404(Organisation, **lookup)
+    target = get_object_or_404(Organisation, **organisation_lookup(organisation))
     document, inspection = services.import_upload(request.user, file, target, dry_run=dry_run)
     result = {"dry_run": dry_run, "document": document.to_dict(), "inspection": inspection}
     return Status(200 if dry_run else 201, result)
