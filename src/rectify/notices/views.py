@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from rectify.errors import RectifyError
+from rectify.errors import AccessDenied, RectifyError
 from rectify.org.access import organisations_under_office
 
 from . import services
@@ -16,7 +16,7 @@ from .forms import NoticeConfirmForm, NoticeUploadForm
 @require_http_methods(["GET", "POST"])
 def import_notice(request):
     if not organisations_under_office(request.user).exists():
-        return render(request, "error.html", {"message": "只有整改办可以导入巡察通报。"}, status=403)
+        raise AccessDenied("只有整改办可以导入巡察通报。")
     status = 200
     if request.method == "POST" and "token" in request.POST:
         confirm = NoticeConfirmForm(request.POST, user=request.user)
