@@ -12,14 +12,10 @@ class FeedbackConfig(AppConfig):
         from rectify.supervision import extensions
 
         from . import services
-        from .models import (
-            Consultation,
-            ConsultationComment,
-            FeedbackItem,
-            FeedbackReply,
-            HotlineBatch,
-            QrCode,
-        )
+        from .consultations.models import Consultation, ConsultationComment
+        from .hotline.models import HotlineBatch
+        from .models import FeedbackItem, FeedbackReply
+        from .qr.models import QrCode
 
         # Contacts never enter the audit trail in any form (the trail is not encrypted).
         auditlog.register(FeedbackItem, exclude_fields=["sender_name", "sender_phone", "sender_email"])
