@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from django.db import models
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 # The largest primary key and integer column value every supported database stores.
 DB_INT_MAX = 2**31 - 1
@@ -16,6 +17,8 @@ MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200
 
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
+# A filter left empty (`?inspection=`) means no filter, as in the HTML forms.
+OptionalId = Annotated[Id | None, BeforeValidator(lambda value: None if value == "" else value)]
 Year = Annotated[int, Field(ge=1900, le=2100, description="年度（1900–2100）")]
 # An organisation named in a form field: its id, or its code (a slug); anything else names none.
 OrganisationKey = Annotated[

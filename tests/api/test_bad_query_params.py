@@ -45,3 +45,13 @@ def test_measures_api_refuses_an_inspection_id_beyond_the_database_range(world, 
     response = client.get("/api/v1/measures", {"inspection": HUGE}, headers=token_for(client, "alice"))
     assert response.status_code == 422
     assert "inspection" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/dispatch/new/", "/measures/", "/feedback/", "/audit/", "/warnings/", "/orders/"]
+)
+def test_staff_pages_ignore_an_inspection_id_beyond_the_database_range(world, ledger, path):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.alice)
+    response = client.get(path, {"inspection": HUGE})
+    assert response.status_code in (200, 400)

@@ -68,7 +68,7 @@ def test_a_liaison_gets_his_unit_numbers(world, lived):
 def test_bad_and_forbidden_requests(world, lived):
     client = token_client("alice")
     bad = client.get("/api/v1/stats?inspection=abc")
-    assert bad.status_code == 400 and bad.json()["detail"] == "巡察编号“abc”无效，应为整数。"
+    assert bad.status_code == 422 and bad.json()["detail"] == "请求参数有误：inspection：应为整数"
     missing = client.get("/api/v1/stats?inspection=999999")
     assert missing.status_code == 404 and "无权查看" in missing.json()["detail"]
     assert token_client("charlie").get(f"/api/v1/stats?inspection={lived.inspection.pk}").status_code == 404

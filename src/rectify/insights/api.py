@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ninja import Field, Query, Router, Schema
 
-from rectify.errors import InvalidInput
-from rectify.schemas import Message
+from rectify.schemas import Message, OptionalId
 
 from . import services
 
@@ -14,7 +13,7 @@ router = Router(tags=["数据看板"])
 
 
 class StatsQuery(Schema):
-    inspection: str | None = Field(None, description="巡察编号；不填则统计您可查看的全部巡察")
+    inspection: OptionalId = Field(None, description="巡察编号；不填则统计您可查看的全部巡察")
 
 
 @router.get(
@@ -27,13 +26,4 @@ def stats(request, query: Query[StatsQuery]):
     """整改措施和问题的完成情况（按方面或巡察、责任单位、牵头领导、整改类型）、超期和三色预警、
     逐月进展、量化指标与目标的对比、进度最落后的单位。与数据看板页面同一口径：只统计您可查看的措施；
     各分组的 `url` 为整改台账中对应的筛选（单位行按责任单位筛选，与该行的条数相同）。"""
-    return services.dashboard(request.user, _inspection_id(query.inspection))
-
-
-def _inspection_id(value: str | None) -> int | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InvalidInput(f"巡察编号“{value}”无效，应为整数。") from None
+    return services.dashboard(request.user, query.inspection)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.documents import DOCX_TYPE, XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, RectifyError
+from rectify.schemas import DB_INT_MAX
 
 from . import dispatch, dispatch_render
 from .dispatch_forms import DispatchFilterForm, DispatchForm
@@ -88,10 +89,9 @@ def create(request):
         else:
             status = 400
     else:
-        try:
-            inspection_id = int(request.GET.get("inspection") or 0) or None
-        except ValueError:
-            inspection_id = None
+        # A ?inspection= that cannot name one (not a number, beyond any id) just leaves the choice empty.
+        wanted = request.GET.get("inspection", "")
+        inspection_id = int(wanted) if wanted.isdigit() and 0 < int(wanted) <= DB_INT_MAX else None
         form = DispatchForm(initial=DispatchForm.initial_for(user, inspection_id), user=user)
     return render(request, "supervision/dispatch_form.html", {"form": form}, status=status)
 
