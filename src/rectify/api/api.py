@@ -6,7 +6,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
-from rectify.error_pages import API_MESSAGES
+from rectify.error_pages import API_MESSAGES, api_error, error_response
 from rectify.errors import RectifyError
 from rectify.feedback.api import router as feedback_router
 from rectify.feedback.consultations.api import router as consultation_router
@@ -65,7 +65,7 @@ api = RectifyAPI(
 
 @api.exception_handler(RectifyError)
 def rectify_error(request, error: RectifyError):
-    return api.create_response(request, {"detail": error.message}, status=error.status)
+    return error_response(request, error)  # the same JSON as anywhere under /api/
 
 
 @api.exception_handler(ValidationError)
@@ -83,7 +83,7 @@ def authentication_error(request, error):
 
 @api.exception_handler(Http404)
 def not_found(request, error):
-    return api.create_response(request, {"detail": API_MESSAGES[404]}, status=404)
+    return api_error(API_MESSAGES[404], 404)
 
 
 @api.exception_handler(HttpError)
