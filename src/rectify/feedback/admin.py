@@ -24,15 +24,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class FeedbackReplyInline(admin.TabularInline):
-    model = FeedbackReply
+class ReadOnlyInline(admin.TabularInline):
+    """The rows under an item, shown as they are: `fields` are all read-only, none added or deleted."""
+
     extra = 0
-    fields = ["status", "text", "drafted_by", "drafted_at", "decided_by", "decided_at", "return_reason"]
-    readonly_fields = fields
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return list(self.fields)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class FeedbackReplyInline(ReadOnlyInline):
+    model = FeedbackReply
+    fields = ["status", "text", "drafted_by", "drafted_at", "decided_by", "decided_at", "return_reason"]
 
 
 @admin.register(FeedbackItem)
@@ -59,15 +66,9 @@ class HotlineBatchAdmin(ReadOnlyAdmin):
     list_select_related = ["organisation", "imported_by"]
 
 
-class ConsultationCommentInline(admin.TabularInline):
+class ConsultationCommentInline(ReadOnlyInline):
     model = ConsultationComment
-    extra = 0
     fields = ["content", "channel", "enterprise", "decision", "reason", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Consultation)
