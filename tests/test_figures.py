@@ -5,6 +5,7 @@ random ledger (seeded, so a failure replays), for every role."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 from datetime import date, datetime, time, timedelta
@@ -19,7 +20,7 @@ from rectify.insights import services as insights
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.ledger.services import summarise
-from rectify.notices.document import InspectionFacts, NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem
+from rectify.notices.document import NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem
 from rectify.notices.importer import import_notice
 from rectify.org.models import User
 from rectify.progress.models import SignOff, SignOffLevel, SignOffState
@@ -27,6 +28,8 @@ from rectify.progress.services import signed_off_between
 from rectify.supervision import dispatch
 from rectify.supervision.forms import SLUG_OF_LEVEL
 from rectify.supervision.models import WarningPolicy
+
+from .conftest import small_notice
 
 SEEDS = (7, 2025, 31337)
 
@@ -136,6 +139,7 @@ def test_the_demo_shows_one_number_per_figure_for_every_role(demo):
 
 
 def _random_notice(rng: random.Random, title: str) -> NoticeDocument:
+    """small_notice() (tests/conftest.py) with areas, problems and measures of random number."""
     areas = []
     number = 0
     for area in range(rng.randint(1, 3)):
@@ -145,21 +149,7 @@ def _random_notice(rng: random.Random, title: str) -> NoticeDocument:
             measures = [NoticeMeasure(f"措施{number}-{order}。") for order in range(1, rng.randint(2, 5))]
             problems.append(NoticeProblem(number, f"问题{number}的整改", measures))
         areas.append(NoticeArea(title=f"关于第{area + 1}方面", problems=problems))
-    return NoticeDocument(
-        title=title,
-        issuer="中共甲局党组",
-        date=date(2025, 3, 1),
-        inspection=InspectionFacts(
-            body="市委第一巡察组",
-            inspected="甲局党组",
-            theme="常规巡察",
-            kind="patrol",
-            start=date(2024, 3, 1),
-            end=date(2024, 4, 30),
-            feedback_date=date(2024, 6, 1),
-        ),
-        areas=areas,
-    )
+    return dataclasses.replace(small_notice(title), areas=areas)
 
 
 def _random_ledger(rng: random.Random, world, today: date) -> None:
