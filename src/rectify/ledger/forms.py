@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
@@ -8,6 +9,32 @@ from .models import Area, Inspection, Measure, MeasureUnit
 from .services import MeasureFilter, assignable_leaders, assignable_units
 
 OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
+
+
+class InspectionFilterForm(forms.Form):
+    """A list page filtered by one inspection, among those the page shows the user. A page that shows
+    other inspections says which (`inspections`) and how one outside them is refused (`refusal`)."""
+
+    refusal = "所选巡察不存在，或您无权查看。"
+
+    inspection = forms.ModelChoiceField(
+        label="巡察", queryset=Inspection.objects.none(), required=False, empty_label="全部巡察"
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["inspection"]
+        field.queryset = self.inspections(user)
+        field.error_messages["invalid_choice"] = self.refusal
+
+    def inspections(self, user: User) -> QuerySet[Inspection]:
+        return Inspection.objects.restrict(user, VIEW)
+
+    def inspection_id(self) -> int | None:
+        if not self.is_valid() or self.cleaned_data["inspection"] is None:
+            return None
+        return self.cleaned_data["inspection"].pk
 
 
 class MeasureFilterForm(forms.Form):

@@ -3,31 +3,8 @@ needs its date, problems of this inspection only, a title) are ledger.services.s
 
 from django import forms
 
-from rectify.org.access import VIEW
-from rectify.org.models import User
-
 from .choices import MechanismKind, MechanismStatus
 from .models import Inspection, Mechanism, Problem
-
-
-class MechanismFilterForm(forms.Form):
-    inspection = forms.ModelChoiceField(
-        label="巡察",
-        queryset=Inspection.objects.none(),
-        required=False,
-        empty_label="全部巡察",
-        error_messages={"invalid_choice": "所选巡察不存在，或您无权查看。"},
-    )
-
-    def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = Inspection.objects.restrict(user, VIEW)
-
-    def inspection_id(self) -> int | None:
-        if not self.is_valid() or self.cleaned_data["inspection"] is None:
-            return None
-        return self.cleaned_data["inspection"].pk
 
 
 class ProblemChoiceField(forms.TypedMultipleChoiceField):

@@ -18,7 +18,8 @@ from rectify.org.models import User
 
 from . import services
 from .choices import MechanismKind, MechanismStatus
-from .mechanism_forms import MechanismFilterForm, MechanismForm
+from .forms import InspectionFilterForm
+from .mechanism_forms import MechanismForm
 from .models import Inspection, Mechanism, Problem
 
 ADD_DENIED = "只有整改办可以登记和修改长效机制。"
@@ -66,7 +67,7 @@ def _counts(mechanisms: list[Mechanism]) -> dict:
 @require_GET
 def mechanism_list(request):
     """All mechanisms the user may see, by inspection; `?inspection=ID` keeps one inspection."""
-    form = MechanismFilterForm(request.GET or None, user=request.user)
+    form = InspectionFilterForm(request.GET or None, user=request.user)
     inspection_id = form.inspection_id()
     inspections = services.visible_inspections(request.user)
     if inspection_id:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from rectify.ledger.forms import InspectionFilterForm
 from rectify.ledger.models import Inspection
 from rectify.org.models import User
 
@@ -26,24 +28,11 @@ def _date_field(label: str, help_text: str = "") -> forms.DateField:
     )
 
 
-class DispatchFilterForm(forms.Form):
-    inspection = forms.ModelChoiceField(
-        label="巡察",
-        queryset=Inspection.objects.none(),
-        required=False,
-        empty_label="全部巡察",
-        error_messages={"invalid_choice": "所选巡察不存在，或您无权查看其调度报告。"},
-    )
+class DispatchFilterForm(InspectionFilterForm):
+    refusal = "所选巡察不存在，或您无权查看其调度报告。"
 
-    def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = dispatch.readable_inspections(user)
-
-    def inspection_id(self) -> int | None:
-        if not self.is_valid() or self.cleaned_data["inspection"] is None:
-            return None
-        return self.cleaned_data["inspection"].pk
+    def inspections(self, user: User) -> QuerySet[Inspection]:
+        return dispatch.readable_inspections(user)
 
 
 class DispatchForm(forms.Form):
