@@ -6,10 +6,36 @@ The template sets the ids Django's widgets already point at (aria-describedby = 
 each field on every page. A form marks its required fields（必填）by setting `required_css_class`.
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
 from django.forms.renderers import TemplatesSetting
+
+from rectify.errors import RectifyError
+
+T = TypeVar("T")
 
 
 class FormRenderer(TemplatesSetting):
     """The project's templates (TEMPLATES setting) render forms, with the project's field template."""
 
     field_template_name = "forms/field.html"
+
+
+def submit(
+    form: forms.Form, action: Callable[[dict[str, Any]], T], *, error_field: str | None = None
+) -> tuple[T | None, int | None]:
+    """The POST half of a form page: validate the form, then hand its cleaned data to the service.
+
+    Returns the service's result and None once it went through; otherwise no result and the status to
+    show the form again with: 400 for what the form refused, the error's own status when the service
+    refused, its message placed on `error_field` (None: above the form).
+    """
+    if not form.is_valid():
+        return None, 400
+    try:
+        return action(form.cleaned_data), None
+    except RectifyError as error:
+        form.add_error(error_field, error.message)
+        return None, error.status

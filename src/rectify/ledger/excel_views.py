@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, InvalidInput, RectifyError
+from rectify.forms import submit
 from rectify.org.access import organisations_under_office
 
 from . import excel_import
@@ -24,18 +25,13 @@ def import_upload(request):
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                token = excel_import.stash_ledger(
-                    request.user, form.cleaned_data["organisation"], form.cleaned_data["file"]
-                )
-            except RectifyError as error:
-                form.add_error("file", error.message)
-                status = error.status
-            else:
-                return redirect("ledger_excel:mapping", token=token)
-        else:
-            status = 400
+        token, status = submit(
+            form,
+            lambda data: excel_import.stash_ledger(request.user, data["organisation"], data["file"]),
+            error_field="file",
+        )
+        if status is None:
+            return redirect("ledger_excel:mapping", token=token)
     return render(request, "ledger/excel/import_upload.html", {"form": form}, status=status)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from rectify.errors import AccessDenied, RectifyError
+from rectify.forms import submit
 from rectify.org.access import organisations_under_office
 
 from . import services
@@ -41,18 +42,14 @@ def import_notice(request):
         )
     form = NoticeUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                document, token = services.stash_upload(request.user, form.cleaned_data["file"])
-            except RectifyError as error:
-                form.add_error("file", error.message)
-                status = error.status
-            else:
-                return render(
-                    request,
-                    "notices/import_preview.html",
-                    {"document": document, "token": token, "organisation": form.cleaned_data["organisation"]},
-                )
-        else:
-            status = 400
+        stashed, status = submit(
+            form, lambda data: services.stash_upload(request.user, data["file"]), error_field="file"
+        )
+        if status is None:
+            document, token = stashed
+            return render(
+                request,
+                "notices/import_preview.html",
+                {"document": document, "token": token, "organisation": form.cleaned_data["organisation"]},
+            )
     return render(request, "notices/import.html", {"form": form}, status=status)

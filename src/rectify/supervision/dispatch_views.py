@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.documents import DOCX_TYPE, XLSX_TYPE, attachment
-from rectify.errors import AccessDenied, RectifyError
+from rectify.errors import AccessDenied
+from rectify.forms import submit
 from rectify.schemas import DB_INT_MAX
 
 from . import dispatch, dispatch_render
@@ -76,18 +77,13 @@ def create(request):
     status = 200
     if request.method == "POST":
         form = DispatchForm(request.POST, user=user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                report = dispatch.build_dispatch(user, data["inspection"].pk, data["start"], data["end"])
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, "已生成调度报告。")
-                return redirect("dispatch:detail", pk=report.pk)
-        else:
-            status = 400
+        report, status = submit(
+            form,
+            lambda data: dispatch.build_dispatch(user, data["inspection"].pk, data["start"], data["end"]),
+        )
+        if status is None:
+            messages.success(request, "已生成调度报告。")
+            return redirect("dispatch:detail", pk=report.pk)
     else:
         # A ?inspection= that cannot name one (not a number, beyond any id) just leaves the choice empty.
         wanted = request.GET.get("inspection", "")
