@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import DOCX_TYPE, attachment
 from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.forms import submit
 from rectify.paging import paginate
 
 from . import orders
@@ -61,33 +62,28 @@ def new(request):
         )
     unit = unit_form.cleaned_data["unit"]
     status = 200
-    error = None
     if request.method == "POST":
         form = OrderForm(request.POST, user=request.user, unit=unit)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                order = orders.issue_order(
-                    request.user,
-                    unit_id=unit.pk,
-                    measure_ids=[measure.pk for measure in data["measures"]],
-                    reason=data["reason"],
-                    demanded_action=data["demanded_action"],
-                    answer_due=data["answer_due"],
-                )
-            except RectifyError as refused:
-                error, status = refused.message, refused.status
-            else:
-                messages.success(request, f"已签发督办单{order.number}，已通知{unit.name}。")
-                return redirect("orders:detail", pk=order.pk)
-        else:
-            status = 400
+        order, status = submit(
+            form,
+            lambda data: orders.issue_order(
+                request.user,
+                unit_id=unit.pk,
+                measure_ids=[measure.pk for measure in data["measures"]],
+                reason=data["reason"],
+                demanded_action=data["demanded_action"],
+                answer_due=data["answer_due"],
+            ),
+        )
+        if status is None:
+            messages.success(request, f"已签发督办单{order.number}，已通知{unit.name}。")
+            return redirect("orders:detail", pk=order.pk)
     else:
         form = OrderForm(initial={"measures": request.GET.getlist("measure")}, user=request.user, unit=unit)
     return render(
         request,
         "supervision/order_new.html",
-        {"unit_form": unit_form, "unit": unit, "form": form, "error": error},
+        {"unit_form": unit_form, "unit": unit, "form": form},
         status=status,
     )
 
