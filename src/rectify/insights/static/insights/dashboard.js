@@ -21,6 +21,15 @@
     };
   }
 
+  // Bar charts: the tooltip shows the whole category, each value with its unit.
+  function barBase(unit) {
+    var option = base();
+    option.tooltip.trigger = "axis";
+    option.tooltip.axisPointer = { type: "shadow" };
+    option.tooltip.valueFormatter = function (value) { return value + " " + unit; };
+    return option;
+  }
+
   function legend(names) {
     return { data: names, top: 0, textStyle: { color: INK } };
   }
@@ -66,10 +75,7 @@
 
   function stack(data) {
     var unit = data.unit || "条";
-    var option = base();
-    option.tooltip.trigger = "axis";
-    option.tooltip.axisPointer = { type: "shadow" };
-    option.tooltip.valueFormatter = function (value) { return value + " " + unit; };
+    var option = barBase(unit);
     option.legend = legend(data.series.map(function (series) { return series.name; }));
     option.grid = { left: 8, right: 24, top: 36, bottom: 8, containLabel: true };
     option.yAxis = categoryAxis(data.categories, true);
@@ -90,10 +96,7 @@
 
   function bar(data) {
     var unit = data.unit || "条";
-    var option = base();
-    option.tooltip.trigger = "axis";
-    option.tooltip.axisPointer = { type: "shadow" };
-    option.tooltip.valueFormatter = function (value) { return value + " " + unit; };
+    var option = barBase(unit);
     option.grid = { left: 8, right: 32, top: 24, bottom: 8, containLabel: true };
     var categories = categoryAxis(data.categories, data.horizontal);
     var values = valueAxis(unit);
