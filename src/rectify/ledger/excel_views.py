@@ -70,6 +70,22 @@ def _bound_forms(request, sheet):
     return mapping_form, fields_form, valid
 
 
+def _from_mapping(request, stashed, sheet, action):
+    """Hand what the mapping page posted to `action(mapping, inspection_fields)`. Returns its result and
+    None, or None and the mapping page shown again: with the forms' errors, the ledger's row errors, or
+    a refusal as one error."""
+    mapping_form, fields_form, valid = _bound_forms(request, sheet)
+    if not valid:
+        return None, _mapping_page(request, stashed, sheet, mapping_form, fields_form, status=400)
+    try:
+        return action(mapping_form.mapping(), fields_form.inspection_fields()), None
+    except excel_import.LedgerErrors as error:
+        errors, status = error.errors, 400
+    except RectifyError as error:
+        errors, status = [excel_import.RowError(None, "", error.message)], error.status
+    return None, _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_mapping(request, token: str):
@@ -93,23 +109,22 @@ def import_mapping(request, token: str):
             ColumnMappingForm(request.POST, sheet=sheet, mapping={}),
             InspectionFieldsForm(request.POST),
         )
-    mapping_form, fields_form, valid = _bound_forms(request, sheet)
-    if not valid:
-        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, status=400)
-    try:
-        plan = excel_import.plan_import(
-            stashed.organisation, sheet, mapping_form.mapping(), fields_form.inspection_fields()
-        )
-    except RectifyError as error:
-        errors = [excel_import.RowError(None, "", error.message)]
-        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors, status=error.status)
-    if plan.errors:
-        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, plan.errors, status=400)
+
+    def checked_plan(mapping, fields):
+        plan = excel_import.plan_import(stashed.organisation, sheet, mapping, fields)
+        if plan.errors:
+            raise excel_import.LedgerErrors(plan.errors)
+        return plan, fields
+
+    planned, again = _from_mapping(request, stashed, sheet, checked_plan)
+    if again is not None:
+        return again
+    plan, fields = planned
     carried = [(name, value) for name, value in request.POST.items() if name not in NOT_CARRIED]
     return render(
         request,
         "ledger/excel/import_preview.html",
-        {"stashed": stashed, "plan": plan, "carried": carried, "fields": fields_form.inspection_fields()},
+        {"stashed": stashed, "plan": plan, "carried": carried, "fields": fields},
     )
 
 
@@ -119,18 +134,14 @@ def import_confirm(request, token: str):
     stashed, sheet, refusal = _stashed(request, token)
     if refusal is not None:
         return refusal
-    mapping_form, fields_form, valid = _bound_forms(request, sheet)
-    if not valid:
-        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, status=400)
-    try:
-        inspection = excel_import.import_stashed(
-            request.user, stashed, mapping_form.mapping(), fields_form.inspection_fields()
-        )
-    except excel_import.LedgerErrors as error:
-        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, error.errors, status=400)
-    except RectifyError as error:
-        errors = [excel_import.RowError(None, "", error.message)]
-        return _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors, status=error.status)
+    inspection, again = _from_mapping(
+        request,
+        stashed,
+        sheet,
+        lambda mapping, fields: excel_import.import_stashed(request.user, stashed, mapping, fields),
+    )
+    if again is not None:
+        return again
     problems = inspection.problems.count()
     messages.success(request, f"已导入巡察“{inspection.title}”：{problems} 个问题。")
     return redirect("ledger:inspection-detail", pk=inspection.pk)
