@@ -96,28 +96,7 @@
     };
   }
 
-  function draw(container) {
-    var source = document.getElementById(container.getAttribute("data-chart-data"));
-    if (!source || !window.echarts || container.getAttribute("data-drawn")) {
-      return;
-    }
-    var data = JSON.parse(source.textContent);
-    if (!data.points.length) {
-      return;
-    }
-    var chart = window.echarts.init(container, null, { renderer: "canvas", locale: "ZH" });
-    chart.setOption(option(data));
-    container.setAttribute("data-drawn", "true");
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
-
-  function drawAll() {
-    Array.prototype.forEach.call(document.querySelectorAll(".indicator-chart[data-chart-data]"), draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+  window.rectifyCharts.drawAll(".indicator-chart[data-chart-data]", function (data) {
+    return data.points.length ? option(data) : null;
+  });
 })();

@@ -24,29 +24,11 @@
     };
   }
 
-  function draw(container) {
-    var source = document.getElementById(container.getAttribute("data-chart-data"));
-    if (!source || !window.echarts || container.getAttribute("data-drawn")) {
-      return;
-    }
-    var data = JSON.parse(source.textContent);
+  window.rectifyCharts.drawAll(".feedback-chart[data-chart-data]", function (data, container) {
     if (!data.values.length) {
-      return;
+      return null;
     }
     container.style.height = Math.max(160, data.values.length * 36 + 48) + "px";
-    var chart = window.echarts.init(container, null, { renderer: "canvas", locale: "ZH" });
-    chart.setOption(option(data));
-    container.setAttribute("data-drawn", "true");
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
-
-  function drawAll() {
-    Array.prototype.forEach.call(document.querySelectorAll(".feedback-chart[data-chart-data]"), draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawAll);
-  } else {
-    drawAll();
-  }
+    return option(data);
+  });
 })();
