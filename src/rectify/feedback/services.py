@@ -26,8 +26,16 @@ from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
-from rectify.org.access import Access, any_of, path_q
-from rectify.org.models import UNIT_ROLES, WIDE_ROLES, Membership, Organisation, OrganisationKind, Role, User
+from rectify.org.access import Access, any_of, is_office, path_q
+from rectify.org.models import (
+    UNIT_ROLES,
+    WIDE_ROLES,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    units_within,
+)
 from rectify.supervision.models import WarningPolicy
 from rectify.supervision.services import notify
 from rectify.supervision.warning_helpers import days_left, days_text
@@ -430,10 +438,6 @@ def get_item(user: User, item_id: int) -> FeedbackItem:
         raise NotFound("意见诉求不存在，或您无权查看。") from None
 
 
-def is_office(user: User, item: FeedbackItem) -> bool:
-    return Access.of(user).is_office_for(item.organisation)
-
-
 def acts_for_unit(user: User, item: FeedbackItem) -> bool:
     """The head or a liaison of the unit the item is routed to (or of a unit above it)."""
     if item.unit_id is None:
@@ -443,7 +447,7 @@ def acts_for_unit(user: User, item: FeedbackItem) -> bool:
 
 
 def _require_office(user: User, item: FeedbackItem, doing: str) -> None:
-    if not is_office(user, item):
+    if not is_office(user, item.organisation):
         raise AccessDenied(f"只有{item.organisation.name}的整改办可以{doing}。")
 
 
@@ -485,14 +489,9 @@ def _changed(item: FeedbackItem, *fields: str) -> None:
 
 
 def routable_units(organisation: Organisation) -> QuerySet[Organisation]:
-    """The units an item of the organisation can be routed to: those under it, other than inspection
-    and discipline bodies (they supervise, they do not answer)."""
-    return (
-        Organisation.objects.filter(path__startswith=organisation.path)
-        .exclude(pk=organisation.pk)
-        .exclude(kind__in=[OrganisationKind.INSPECTION_OFFICE, OrganisationKind.DISCIPLINE])
-        .order_by("path")
-    )
+    """The units an item of the organisation can be routed to: the organisation's own units (the rule
+    measures follow too), other than the organisation itself, whose office routes it."""
+    return units_within(organisation).exclude(pk=organisation.pk)
 
 
 def _unit_people(roles: tuple[str, ...], paths: list[str]) -> dict[str, list[User]]:
@@ -1009,7 +1008,7 @@ def to_reply(user: User, today: date | None = None) -> QuerySet[FeedbackItem]:
 
 def allowed_actions(user: User, item: FeedbackItem) -> frozenset[str]:
     """The actions the item's state and the user's roles allow, for the page to offer only those."""
-    office = is_office(user, item)
+    office = is_office(user, item.organisation)
     actions = set()
     if office:
         actions.add("reveal")

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
-from rectify.ledger.services import visible_inspections
+from rectify.ledger.models import Inspection
+from rectify.org.access import VIEW, is_office
 from rectify.org.models import Organisation
 from rectify.paging import paginate, query_without_page
 from rectify.supervision.warning_helpers import days_left, days_text
@@ -164,7 +165,7 @@ def item_new(request):
 def item_route(request, pk: int):
     item = services.get_item(request.user, pk)
     if "route" not in services.allowed_actions(request.user, item):
-        if not services.is_office(request.user, item):
+        if not is_office(request.user, item.organisation):
             raise AccessDenied(f"只有{item.organisation.name}的整改办可以分办意见诉求。")
         raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能分办或改派。")
     suggestion = extensions.suggest_routing(item)  # the similarity engine suggests; the office decides
@@ -307,7 +308,7 @@ def _detail_with_error(request, pk: int, error: RectifyError, **extra):
 def item_close(request, pk: int):
     item = services.get_item(request.user, pk)
     if "close" not in services.allowed_actions(request.user, item):
-        if not services.is_office(request.user, item):
+        if not is_office(request.user, item.organisation):
             raise AccessDenied(f"只有{item.organisation.name}的整改办可以办结意见诉求。")
         raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能办结。")
     status = 200
@@ -377,7 +378,7 @@ def statistics(request):
     organisations = Organisation.objects.filter(
         pk__in=services.visible_items(user).values("organisation_id")
     ).order_by("path")
-    inspections = visible_inspections(user).order_by("-id")
+    inspections = Inspection.objects.restrict(user, VIEW).select_related("inspected").order_by("-id")
     organisation = _chosen(organisations, request.GET.get("organisation"))
     inspection = _chosen(inspections, request.GET.get("inspection"))
     figures = feedback_figures(user, organisation=organisation, inspection=inspection, on=today)

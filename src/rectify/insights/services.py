@@ -339,13 +339,6 @@ def dashboard(user: User, inspection_id: int | None = None, on: date | None = No
     )
 
 
-def visible_inspections(user: User) -> QuerySet[Inspection]:
-    """The inspections the user may pick on the dashboard, newest first."""
-    return (
-        Inspection.objects.restrict(user, VIEW).select_related("inspected").order_by("-feedback_date", "-id")
-    )
-
-
 # ------------------------------------------------------------------ links into the ledger
 
 

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from rectify.errors import InvalidInput
+from rectify.ledger.models import Inspection
+from rectify.org.access import VIEW
 
 from . import charts, services
 
@@ -40,7 +42,7 @@ def _page(request, inspection_id: int | None):
             "board": board,
             "charts": found,
             "chart_data": charts.chart_json(found),
-            "inspections": services.visible_inspections(request.user),
+            "inspections": Inspection.objects.restrict(request.user, VIEW).select_related("inspected"),
             "behind_limit": services.BEHIND_LIMIT,
         },
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
+from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 from rectify.schemas import Id, Message, NamedRef, Paging
 
@@ -74,6 +75,7 @@ class MeasureOut(Schema):
     lead_leader: NamedRef | None
     units: list[NamedRef]
     supporting_units: list[NamedRef]
+    outside_units: str
     deadline: date | None
     category: str
     category_label: str
@@ -174,6 +176,7 @@ class MeasurePatch(Schema):
     lead_leader: Id | None = None
     units: list[Id] | None = None
     supporting_units: list[Id] | None = None
+    outside_units: str | None = Field(None, max_length=255, description="系统外承办单位，只记名称")
     deadline: date | None = None
     category: MeasureCategory | None = None
 
@@ -181,7 +184,7 @@ class MeasurePatch(Schema):
 @router.get("/inspections", response=InspectionPage)
 def list_inspections(request, paging: Query[Paging]):
     """您有权查看的巡察。"""
-    count, items = paging.window(services.visible_inspections(request.user))
+    count, items = paging.window(Inspection.objects.restrict(request.user, VIEW).select_related("inspected"))
     return {"count": count, "items": items}
 
 
@@ -237,6 +240,8 @@ def patch_measure(request, measure_id: Id, payload: MeasurePatch):
     for field in ("units", "supporting_units"):
         if field in sent:
             changes[field] = _organisations(getattr(payload, field) or [])
+    if "outside_units" in sent:
+        changes["outside_units"] = payload.outside_units or ""
     if "deadline" in sent:
         changes["deadline"] = payload.deadline
     if "category" in sent:

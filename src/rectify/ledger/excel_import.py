@@ -823,11 +823,7 @@ class _Directory:
             .select_related("parent")
             .order_by("path")
         )
-        self.assignable = set(
-            assignable_units(inspection)
-            .filter(path__startswith=organisation.path)
-            .values_list("pk", flat=True)
-        )
+        self.assignable = set(assignable_units(inspection).values_list("pk", flat=True))
         self.by_name: dict[str, list[Organisation]] = {}
         self.by_short: dict[str, list[Organisation]] = {}
         for unit in units:

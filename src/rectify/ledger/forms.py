@@ -133,6 +133,12 @@ class MeasureAssignmentForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    outside_units = forms.CharField(
+        label="系统外承办单位",
+        required=False,
+        max_length=255,
+        help_text="不属于本单位的承办单位（如某区人民政府），只记名称，不开通查看权限",
+    )
     deadline = forms.DateField(
         label="整改时限",
         required=False,
@@ -156,6 +162,7 @@ class MeasureAssignmentForm(forms.Form):
             "lead_leader": measure.lead_leader_id,
             "units": [unit.pk for unit in measure.responsible_units],
             "supporting_units": [unit.pk for unit in measure.supporting_units],
+            "outside_units": measure.outside_units,
             "deadline": measure.deadline,
             "category": measure.category,
         }

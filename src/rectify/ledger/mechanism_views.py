@@ -69,7 +69,7 @@ def mechanism_list(request):
     """All mechanisms the user may see, by inspection; `?inspection=ID` keeps one inspection."""
     form = InspectionFilterForm(request.GET or None, user=request.user)
     inspection_id = form.inspection_id()
-    inspections = services.visible_inspections(request.user)
+    inspections = Inspection.objects.restrict(request.user, VIEW).select_related("inspected")
     if inspection_id:
         inspections = inspections.filter(pk=inspection_id)
     elif form.is_bound and not form.is_valid():

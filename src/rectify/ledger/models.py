@@ -183,6 +183,14 @@ class Measure(models.Model):
     units = models.ManyToManyField(
         Organisation, verbose_name=_("责任单位"), through="MeasureUnit", related_name="measures", blank=True
     )
+    # Units are of the inspected organisation's own tree (org.models.units_within); a body outside it
+    # that takes part (a district government) is named here and gets no access to anything.
+    outside_units = models.CharField(
+        _("系统外承办单位"),
+        max_length=255,
+        blank=True,
+        help_text=_("不属于本单位的承办单位（如某区人民政府），只记名称，不开通查看权限"),
+    )
     deadline = models.DateField(_("整改时限"), null=True, blank=True)
     category = models.CharField(
         _("整改类型"), max_length=16, choices=MeasureCategory.choices, default=MeasureCategory.DEADLINE

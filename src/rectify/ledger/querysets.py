@@ -1,4 +1,4 @@
-"""Querysets of the ledger: `restrict(user, action)` filters by permission in the database.
+"""Querysets of the ledger on the shared `restrict(user, action)` base (rectify.org.querysets).
 
 Office, leader and supervisor see every inspection of their organisation and the organisations
 below it; a responsible unit's head and liaison see the measures their unit (or a unit under it) is
@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.apps import apps
-from django.db import models
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 
-from rectify.org.access import CHANGE, VIEW, Access, any_of, path_q
-from rectify.org.models import WIDE_ROLES, Role
+from rectify.org.access import VIEW, Access, any_of, path_q
+from rectify.org.querysets import RestrictedQuerySet
 
 from .choices import OPEN_STATUSES
 
@@ -27,64 +26,50 @@ def overdue_q(today: date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}deadline__lt": today, f"{prefix}status__in": OPEN_STATUSES})
 
 
-def _roles_for(action: str) -> frozenset[str]:
-    if action == VIEW:
-        return WIDE_ROLES
-    if action == CHANGE:
-        return frozenset({Role.OFFICE})
-    raise ValueError(f"unknown action {action!r}")
-
-
-class RestrictedQuerySet(models.QuerySet):
-    # Lookup from this model to the inspected organisation's path.
-    inspected_path_lookup: str = ""
-    # Lookup from MeasureUnit to this model's primary key, for the units' view; "" when units see none.
+class LedgerQuerySet(RestrictedQuerySet):
+    # Lookup from MeasureUnit to the field `unit_outer_ref` of this model, for the units' view;
+    # "" when units see none.
     unit_link_lookup: str = ""
+    unit_outer_ref: str = "pk"
 
-    def restrict(self, user, action: str = VIEW):
-        access = Access.of(user)
-        if not access.is_authenticated:
-            return self.none()
-        if access.is_superuser:
-            return self
-        condition = any_of(
-            path_q(self.inspected_path_lookup, access.paths(_roles_for(action))),
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        return any_of(
+            super().access_condition(access, action, user),
             self._unit_condition(access) if action == VIEW else None,
         )
-        return self.filter(condition) if condition is not None else self.none()
 
     def _unit_condition(self, access: Access) -> Q | None:
         unit_paths = path_q("unit__path", access.unit_paths)
         if unit_paths is None or not self.unit_link_lookup:
             return None
         links = apps.get_model("ledger", "MeasureUnit").objects.filter(
-            unit_paths, **{self.unit_link_lookup: OuterRef("pk")}
+            unit_paths, **{self.unit_link_lookup: OuterRef(self.unit_outer_ref)}
         )
         return Q(Exists(links))
 
 
-class InspectionQuerySet(RestrictedQuerySet):
-    inspected_path_lookup = "inspected__path"
+class InspectionQuerySet(LedgerQuerySet):
+    organisation_path_lookup = "inspected__path"
     unit_link_lookup = "measure__problem__inspection"
 
 
-class AreaQuerySet(RestrictedQuerySet):
-    inspected_path_lookup = "inspection__inspected__path"
+class AreaQuerySet(LedgerQuerySet):
+    organisation_path_lookup = "inspection__inspected__path"
     unit_link_lookup = "measure__problem__area"
 
 
-class ProblemQuerySet(RestrictedQuerySet):
-    inspected_path_lookup = "inspection__inspected__path"
+class ProblemQuerySet(LedgerQuerySet):
+    organisation_path_lookup = "inspection__inspected__path"
     unit_link_lookup = "measure__problem"
 
 
-class MechanismQuerySet(RestrictedQuerySet):
-    inspected_path_lookup = "inspection__inspected__path"
+class MechanismQuerySet(LedgerQuerySet):
+    organisation_path_lookup = "inspection__inspected__path"
     unit_link_lookup = "measure__problem__mechanisms"
 
 
-class MeasureQuerySet(RestrictedQuerySet):
-    inspected_path_lookup = "problem__inspection__inspected__path"
+class MeasureQuerySet(LedgerQuerySet):
+    organisation_path_lookup = "problem__inspection__inspected__path"
     unit_link_lookup = "measure"
 
     def overdue(self, today: date):
@@ -102,3 +87,12 @@ class MeasureQuerySet(RestrictedQuerySet):
                 output_field=BooleanField(),
             )
         )
+
+
+class MeasurePartQuerySet(LedgerQuerySet):
+    """A record that hangs from one measure (a report, a sign-off, an indicator): whoever sees the
+    measure sees it, whoever changes the measure changes it; the same one query as the measure's."""
+
+    organisation_path_lookup = "measure__problem__inspection__inspected__path"
+    unit_link_lookup = "measure"
+    unit_outer_ref = "measure"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.org.access import CHANGE, VIEW, Access
-from rectify.org.models import Organisation, Role, User
+from rectify.org.models import Organisation, Role, User, units_within
 
 from .choices import (
     OPEN_STATUSES,
@@ -49,13 +49,11 @@ class MeasureFilter:
     q: str = ""
 
 
-def visible_inspections(user: User) -> QuerySet[Inspection]:
-    return Inspection.objects.restrict(user, VIEW).select_related("inspected")
-
-
-def get_inspection(user: User, inspection_id: int) -> Inspection:
+def get_inspection(user: User, inspection_id: int, action: str = VIEW) -> Inspection:
+    """The inspection, if the user may take `action` on it (VIEW_ALL: the whole of it, as the office,
+    leaders and supervisors see it, not a unit's share); NotFound otherwise."""
     try:
-        return visible_inspections(user).get(pk=inspection_id)
+        return Inspection.objects.restrict(user, action).select_related("inspected").get(pk=inspection_id)
     except Inspection.DoesNotExist:
         raise NotFound("巡察不存在，或您无权查看。") from None
 
@@ -187,9 +185,9 @@ def assignable_leaders(inspection: Inspection) -> QuerySet[User]:
 
 
 def assignable_units(inspection: Inspection) -> QuerySet[Organisation]:
-    """Units that can carry a measure: the inspected organisation's own units, and any other unit
-    that is not an inspection or discipline body (district governments, for example, often lead)."""
-    return Organisation.objects.exclude(kind__in=["inspection_office", "discipline"]).order_by("path")
+    """Units that can carry a measure: the inspected organisation's own units (org.models.units_within).
+    A body outside it (a district government, for example) is named in `Measure.outside_units`."""
+    return units_within(inspection.inspected)
 
 
 UNSET: Any = object()
@@ -204,6 +202,7 @@ def update_measure_assignment(
     lead_leader: User | None = UNSET,
     units: list[Organisation] = UNSET,
     supporting_units: list[Organisation] = UNSET,
+    outside_units: str = UNSET,
     deadline: date | None = UNSET,
     category: str = UNSET,
 ) -> Measure:
@@ -216,11 +215,13 @@ def update_measure_assignment(
             "本次修改未保存。请在最新版本的基础上重新修改。"
         )
     inspection = measure.problem.inspection
-    before = (measure.lead_leader_id, measure.deadline, measure.category)
+    before = (measure.lead_leader_id, measure.deadline, measure.category, measure.outside_units)
     if lead_leader is not UNSET:
         if lead_leader is not None and not assignable_leaders(inspection).filter(pk=lead_leader.pk).exists():
             raise InvalidInput(f"“{lead_leader}”不是本单位的领导小组成员，不能担任牵头领导。")
         measure.lead_leader = lead_leader
+    if outside_units is not UNSET:
+        measure.outside_units = (outside_units or "").strip()[:255]
     if category is not UNSET:
         if category not in MeasureCategory.values:
             raise InvalidInput(f"整改类型“{category}”无效，应为：立行立改、限期整改或长期坚持。")
@@ -238,7 +239,8 @@ def update_measure_assignment(
     units_changed = (units is not UNSET or supporting_units is not UNSET) and _replace_units(
         measure, units, supporting_units
     )
-    if units_changed or (measure.lead_leader_id, measure.deadline, measure.category) != before:
+    after = (measure.lead_leader_id, measure.deadline, measure.category, measure.outside_units)
+    if units_changed or after != before:
         # Saving what was already there would move the version on and make others' edits stale.
         measure.version += 1
         measure.save()
@@ -279,8 +281,18 @@ def _replace_units(measure: Measure, units: list[Organisation], supporting: list
         names = "、".join(Organisation.objects.filter(pk__in=both).values_list("name", flat=True))
         raise InvalidInput(f"{names} 不能同时是责任单位和配合单位。")
     chosen = set(responsible_ids + supporting_ids)
-    if assignable_units(measure.problem.inspection).filter(pk__in=chosen).count() != len(chosen):
-        raise InvalidInput("所选单位不能承担整改任务（巡察机构和纪检监察组不作为责任单位）。")
+    inspected = measure.problem.inspection.inspected
+    refused = chosen - set(
+        assignable_units(measure.problem.inspection).filter(pk__in=chosen).values_list("pk", flat=True)
+    )
+    if refused:
+        names = "、".join(
+            Organisation.objects.filter(pk__in=refused).order_by("path").values_list("name", flat=True)
+        )
+        raise InvalidInput(
+            f"{names} 不是{inspected.name}或其下属单位（巡察机构和纪检监察组也不能承担整改任务），"
+            "不能作为责任单位或配合单位；系统外的承办单位请填在“系统外承办单位”中，只记名称，不开通权限。"
+        )
     wanted = {pk: MeasureUnit.Role.RESPONSIBLE for pk in responsible_ids}
     wanted.update({pk: MeasureUnit.Role.SUPPORTING for pk in supporting_ids})
     if wanted == current:

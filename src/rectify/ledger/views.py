@@ -11,12 +11,12 @@ from rectify.org.access import CHANGE, VIEW, Access
 from . import services
 from .choices import ReportPeriod
 from .forms import MeasureAssignmentForm
-from .models import Measure, Problem
+from .models import Inspection, Measure, Problem
 
 
 @login_required
 def inspection_list(request):
-    inspections = services.visible_inspections(request.user)
+    inspections = Inspection.objects.restrict(request.user, VIEW).select_related("inspected")
     return render(request, "ledger/inspection_list.html", {"inspections": inspections})
 
 
@@ -88,6 +88,7 @@ def measure_edit(request, pk: int):
                     lead_leader=data["lead_leader"],
                     units=list(data["units"]),
                     supporting_units=list(data["supporting_units"]),
+                    outside_units=data["outside_units"],
                     deadline=data["deadline"],
                     category=data["category"],
                 )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import DOCX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
+from rectify.org.access import is_office
 
 from . import publishing
 from .models import PublicationState
@@ -85,7 +86,7 @@ def _detail_page(request, publication, *, form: DecisionForm | None = None, stat
             "forward": [(decision, label) for decision, label in decisions if decision != "return"],
             "can_edit": publishing.may_edit(request.user, publication),
             "can_correct": publication.is_published
-            and publishing.is_office(request.user, publication.organisation)
+            and is_office(request.user, publication.organisation)
             and publishing.open_version(publication.inspection) is None,
             "approver": publishing.approver_label(publication.organisation),
             "form": form,

@@ -35,7 +35,7 @@ from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import get_inspection
 from rectify.ledger.workflow import IllegalTransition
-from rectify.org.access import VIEW, Access, path_q
+from rectify.org.access import VIEW, Access, is_office, path_q
 from rectify.org.models import WIDE_ROLES, Organisation, Role, User
 
 from . import extensions
@@ -141,10 +141,6 @@ def get_publication(user: User, publication_id: int) -> NoticePublication:
         return visible_publications(user).get(pk=publication_id)
     except NoticePublication.DoesNotExist:
         raise NotFound("通报不存在，或您无权查看。") from None
-
-
-def is_office(user: User, organisation: Organisation) -> bool:
-    return Access.of(user).is_office_for(organisation)
 
 
 def approver_label(organisation: Organisation) -> str:

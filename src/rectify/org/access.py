@@ -1,7 +1,8 @@
 """Who may see and do what: the roles a user holds, reduced to organisation path prefixes.
 
-Every restricted queryset (`Model.objects.restrict(user, action)`) asks this module, so the web
-pages, the API and the commands apply one rule, in the database, in one query.
+Every restricted queryset (`Model.objects.restrict(user, action)`, built on rectify.org.querysets)
+asks this module, so the web pages, the API and the commands apply one rule, in the database, in
+one query.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from django.db.models import Q, QuerySet
 from .models import UNIT_ROLES, Membership, Organisation, Role
 
 VIEW = "view"
+# The whole of a record, not only a responsible unit's share of it (e.g. the notice draft).
+VIEW_ALL = "view_all"
 CHANGE = "change"
+# Take the decision a record waits for (e.g. a sign-off at its current level).
+DECIDE = "decide"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class Access:
 
     def is_office_for(self, organisation: Organisation) -> bool:
         return self.is_superuser or self.has_role(Role.OFFICE, organisation)
+
+
+def is_office(user, organisation: Organisation) -> bool:
+    """The user is the office (整改办) of `organisation` or of one above it, or a superuser."""
+    return Access.of(user).is_office_for(organisation)
 
 
 def path_q(lookup: str, paths: Iterable[str]) -> Q | None:

@@ -124,6 +124,22 @@ class Organisation(models.Model):
         return self.path.startswith(other.path)
 
 
+# Bodies that supervise: they never carry a measure nor answer a feedback item.
+SUPERVISING_KINDS = (OrganisationKind.INSPECTION_OFFICE, OrganisationKind.DISCIPLINE)
+
+
+def units_within(organisation: Organisation) -> models.QuerySet[Organisation]:
+    """The units that may carry an organisation's work (responsible and supporting units of its
+    measures, the units its feedback is routed to): the organisation itself and those below it, other
+    than supervising bodies. A body outside the tree (a district government) gets no access through
+    the organisation's work, so it is never one of these; a measure names it in free text only."""
+    return (
+        Organisation.objects.filter(path__startswith=organisation.path)
+        .exclude(kind__in=SUPERVISING_KINDS)
+        .order_by("path")
+    )
+
+
 class Role(models.TextChoices):
     OFFICE = "office", _("整改办")
     LEADER = "leader", _("领导小组成员/牵头领导")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rectify.errors import AccessDenied, NotFound, RectifyError
 from rectify.ledger.models import Measure
 from rectify.ledger.services import get_measure
-from rectify.org.access import VIEW
+from rectify.org.access import VIEW, is_office
 from rectify.org.models import User
 
 from . import services
@@ -25,7 +25,7 @@ TRACK_DENIED = "只有整改办或该措施的责任单位可以设置指标和�
 
 def may_track(user: User, measure: Measure) -> bool:
     """The office of the inspected organisation, or a unit responsible for the measure."""
-    return services.is_office(user, measure) or services.is_responsible(user, measure)
+    return is_office(user, measure.problem.inspection.inspected) or services.is_responsible(user, measure)
 
 
 def _back_to_measure(measure_id: int, anchor: str = "indicators"):

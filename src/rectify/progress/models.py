@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from rectify.ledger.models import Measure
+from rectify.ledger.models import Measure, MeasureUnit
+from rectify.ledger.querysets import MeasurePartQuerySet
+from rectify.org.access import DECIDE, Access, any_of, path_q
+from rectify.org.models import Role
 
 USER = settings.AUTH_USER_MODEL
 
@@ -48,6 +51,8 @@ class ProgressReport(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
 
+    objects = MeasurePartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("整改进展")
         verbose_name_plural = _("整改进展")
@@ -76,6 +81,11 @@ class ProgressReport(models.Model):
         return self.measure.get_additional_data()
 
 
+class EvidenceQuerySet(MeasurePartQuerySet):
+    organisation_path_lookup = "report__measure__problem__inspection__inspected__path"
+    unit_outer_ref = "report__measure"
+
+
 class Evidence(models.Model):
     """A supporting file (佐证材料). Stored under a random name outside the web root; served only
     through a view that checks the reader may see the measure."""
@@ -92,6 +102,8 @@ class Evidence(models.Model):
         USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("佐证材料")
@@ -123,6 +135,38 @@ class SignOffState(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
+class SignOffQuerySet(MeasurePartQuerySet):
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        if action != DECIDE:
+            return super().access_condition(access, action, user)
+        return self._decided_by(access, user)
+
+    def _decided_by(self, access: Access, user) -> Q | None:
+        """The sign-off rule, in one place: a request waits at the level of the responsible unit's head
+        (the head of that unit or one above it), then of the office of the inspected organisation, then
+        of the measure's lead leader (without one, any leader of the inspected organisation)."""
+        unit_heads = path_q("unit__path", access.paths([Role.UNIT_HEAD]))
+        at_unit_head = (
+            Q(level=SignOffLevel.UNIT_HEAD)
+            & Exists(
+                MeasureUnit.objects.filter(
+                    unit_heads, measure=OuterRef("measure"), role=MeasureUnit.Role.RESPONSIBLE
+                )
+            )
+            if unit_heads is not None
+            else None
+        )
+        inspected = self.organisation_path_lookup
+        offices = path_q(inspected, access.paths([Role.OFFICE]))
+        at_office = Q(level=SignOffLevel.OFFICE) & offices if offices is not None else None
+        leaders = path_q(inspected, access.paths([Role.LEADER]))
+        led = Q(measure__lead_leader=user)
+        if leaders is not None:
+            led |= Q(measure__lead_leader__isnull=True) & leaders
+        at_leader = Q(level=SignOffLevel.LEADER) & led
+        return any_of(at_unit_head, at_office, at_leader)
+
+
 class SignOff(models.Model):
     """A request to sign a measure off (销号), passing unit head → office → lead leader."""
 
@@ -141,6 +185,8 @@ class SignOff(models.Model):
         _("当前环节"), max_length=16, choices=SignOffLevel.choices, default=SignOffLevel.UNIT_HEAD, blank=True
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = SignOffQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("销号申请")
@@ -225,6 +271,8 @@ class FollowUp(models.Model):
     )
     checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
 
+    objects = MeasurePartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("回头看")
         verbose_name_plural = _("回头看")
@@ -267,6 +315,8 @@ class Indicator(models.Model):
         _("方向"), max_length=16, choices=Direction.choices, default=Direction.INCREASE
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = MeasurePartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("指标")

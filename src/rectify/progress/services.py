@@ -19,8 +19,8 @@ from rectify.ledger.choices import MeasureStatus, ReportPeriod
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_measure
 from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
-from rectify.org.access import VIEW, Access, any_of, path_q
-from rectify.org.models import UNIT_ROLES, Role, User
+from rectify.org.access import CHANGE, DECIDE, VIEW, Access, is_office, path_q
+from rectify.org.models import UNIT_ROLES, User
 
 from .models import (
     SIGNOFF_LEVELS,
@@ -51,34 +51,28 @@ def is_responsible(user: User, measure: Measure, roles=UNIT_ROLES) -> bool:
     return MeasureUnit.objects.filter(condition, measure=measure, role=MeasureUnit.Role.RESPONSIBLE).exists()
 
 
-def is_office(user: User, measure: Measure) -> bool:
-    return Access.of(user).is_office_for(measure.problem.inspection.inspected)
+def signoffs_to_decide(user: User) -> QuerySet[SignOff]:
+    """Pending sign-off requests at a level this user decides, never the user's own request: the one
+    rule behind both the queue and `may_decide` (SignOff.objects.restrict(user, DECIDE))."""
+    return (
+        SignOff.objects.restrict(user, DECIDE).filter(state=SignOffState.PENDING).exclude(requested_by=user)
+    )
 
 
-def is_lead_leader(user: User, measure: Measure) -> bool:
-    """The measure's lead leader; without one, any leader of the inspected organisation."""
-    if measure.lead_leader_id:
-        return measure.lead_leader_id == user.pk
-    return Access.of(user).has_role(Role.LEADER, measure.problem.inspection.inspected)
-
-
-def may_decide(user: User, measure: Measure, level: str) -> bool:
-    if level == SignOffLevel.UNIT_HEAD:
-        return is_responsible(user, measure, roles=[Role.UNIT_HEAD])
-    if level == SignOffLevel.OFFICE:
-        return is_office(user, measure)
-    return is_lead_leader(user, measure)
+def may_decide(user: User, signoff: SignOff) -> bool:
+    """Whether the user decides the sign-off request at the level it waits at now."""
+    return signoffs_to_decide(user).filter(pk=signoff.pk).exists()
 
 
 def _visible_measure(user: User, measure_id: int) -> Measure:
     return get_measure(user, measure_id)  # NotFound when the user may not see it
 
 
-def _get_visible(records: QuerySet, pk: int, user: User, message: str, measure: str = "measure"):
-    """A record hanging from a measure (reached through the `measure` lookup), if the user may see
-    that measure; NotFound with `message` otherwise, so nothing tells others it exists."""
+def _get_visible(records: QuerySet, pk: int, user: User, message: str):
+    """A record hanging from a measure, if the user may see that measure; NotFound with `message`
+    otherwise, so nothing tells others it exists."""
     try:
-        return records.get(pk=pk, **{f"{measure}__in": Measure.objects.restrict(user, VIEW).values("pk")})
+        return records.restrict(user, VIEW).get(pk=pk)
     except records.model.DoesNotExist:
         raise NotFound(message) from None
 
@@ -184,15 +178,13 @@ def get_report(user: User, report_id: int) -> ProgressReport:
 def get_evidence(user: User, evidence_id: int) -> Evidence:
     """An evidence file's record, if the user may see the measure it supports."""
     records = Evidence.objects.select_related("report")
-    return _get_visible(
-        records, evidence_id, user, "佐证材料不存在，或您无权查看。", measure="report__measure"
-    )
+    return _get_visible(records, evidence_id, user, "佐证材料不存在，或您无权查看。")
 
 
 def review_report(user: User, report_id: int, *, decision: str, comment: str = "") -> ProgressReport:
     """The office accepts a report or returns it with a reason."""
     report = get_report(user, report_id)
-    if not is_office(user, report.measure):
+    if not is_office(user, report.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以审核整改进展。")
     comment = (comment or "").strip()
     if decision not in ("accept", "return"):
@@ -265,7 +257,7 @@ def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str =
         level = SignOffLevel(signoff.level)
         if signoff.requested_by_id == user.pk:
             raise AccessDenied("不能审批自己提出的销号申请。")
-        if not may_decide(user, locked_measure, level):
+        if not may_decide(user, signoff):
             raise AccessDenied(f"当前环节为“{level.label}”，您无权审批。")
         SignOffDecision.objects.create(
             signoff=signoff, level=level, decision=decision, comment=comment, actor=user
@@ -290,7 +282,7 @@ def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str =
 
 def schedule_followup(user: User, measure_id: int, *, due_on: date) -> FollowUp:
     measure = _visible_measure(user, measure_id)
-    if not is_office(user, measure):
+    if not is_office(user, measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以安排回头看。")
     if measure.status != MeasureStatus.SIGNED_OFF:
         raise IllegalTransition("只有已销号的整改措施才能安排回头看。")
@@ -303,7 +295,7 @@ def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "
     """Record a check: stable, or relapse, which reopens the measure with the reason."""
     records = FollowUp.objects.select_related("measure__problem__inspection")
     followup = _get_visible(records, followup_id, user, "回头看记录不存在，或您无权查看。")
-    if not is_office(user, followup.measure):
+    if not is_office(user, followup.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以记录回头看结果。")
     note = (note or "").strip()
     if outcome not in (FollowUpOutcome.STABLE, FollowUpOutcome.RELAPSE):
@@ -340,7 +332,7 @@ def record_check(user: User, measure_id: int, *, outcome: str, note: str = "") -
 
 
 def _may_track(user: User, measure: Measure) -> bool:
-    return is_office(user, measure) or is_responsible(user, measure)
+    return is_office(user, measure.problem.inspection.inspected) or is_responsible(user, measure)
 
 
 def add_indicator(
@@ -448,13 +440,9 @@ def signed_off_between(measures: QuerySet[Measure], start: date, end: date) -> Q
 
 def review_queue(user: User) -> QuerySet[ProgressReport]:
     """Reports waiting for the office's review, in the organisations where the user is the office."""
-    condition = path_q("measure__problem__inspection__inspected__path", Access.of(user).paths([Role.OFFICE]))
-    if Access.of(user).is_superuser:
-        condition = Q()
-    if condition is None:
-        return ProgressReport.objects.none()
     return (
-        ProgressReport.objects.filter(condition, state=ReportState.SUBMITTED)
+        ProgressReport.objects.restrict(user, CHANGE)
+        .filter(state=ReportState.SUBMITTED)
         .select_related("measure__problem__inspection", "author")
         .prefetch_related("evidence")
         .order_by("submitted_at")
@@ -463,32 +451,8 @@ def review_queue(user: User) -> QuerySet[ProgressReport]:
 
 def signoff_queue(user: User) -> QuerySet[SignOff]:
     """Sign-off requests waiting at a level this user decides, found in one query."""
-    access = Access.of(user)
-    unit_heads = path_q("unit__path", access.paths([Role.UNIT_HEAD]))
-    at_unit_head = (
-        Q(level=SignOffLevel.UNIT_HEAD)
-        & Exists(
-            MeasureUnit.objects.filter(
-                unit_heads, measure=OuterRef("measure"), role=MeasureUnit.Role.RESPONSIBLE
-            )
-        )
-        if unit_heads is not None
-        else None
-    )
-    inspected = "measure__problem__inspection__inspected__path"
-    offices = path_q(inspected, access.paths([Role.OFFICE]))
-    at_office = Q(level=SignOffLevel.OFFICE) & offices if offices is not None else None
-    leaders = path_q(inspected, access.paths([Role.LEADER]))
-    led = Q(measure__lead_leader=user)
-    if leaders is not None:
-        led |= Q(measure__lead_leader__isnull=True) & leaders
-    at_leader = Q(level=SignOffLevel.LEADER) & led
-    condition = any_of(at_unit_head, at_office, at_leader)
-    if access.is_superuser:
-        condition = Q()
     return (
-        SignOff.objects.filter(condition, state=SignOffState.PENDING)
-        .exclude(requested_by=user)
+        signoffs_to_decide(user)
         .select_related("measure__problem__inspection", "measure__lead_leader", "requested_by")
         .order_by("requested_at")
     )

@@ -30,7 +30,7 @@ from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Measure
 from rectify.ledger.workflow import Event, IllegalTransition, allowed_events, target_of
-from rectify.org.access import CHANGE
+from rectify.org.access import CHANGE, is_office
 from rectify.org.models import User
 
 from . import ledger_excel, services
@@ -188,7 +188,7 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
     """Everything the measure page shows: the ledger facts, reports, sign-off, follow-ups,
     indicators and history, and which forms this user may use now."""
     responsible = services.is_responsible(user, measure)
-    office = services.is_office(user, measure)
+    office = is_office(user, measure.problem.inspection.inspected)
     events = allowed_events(measure)
     reports = list(
         measure.reports.select_related("author", "reviewer")
@@ -197,17 +197,15 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
     )
     answered = {report.supersedes_id for report in reports if report.supersedes_id}
     open_returns = [r for r in reports if r.state == ReportState.RETURNED and r.pk not in answered]
+    # Whether this user decides each request, from the one sign-off rule, in the same query.
+    decidable = Exists(services.signoffs_to_decide(user).filter(pk=OuterRef("pk")))
     signoffs = list(
-        measure.signoffs.select_related("requested_by").prefetch_related(
-            Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor"))
-        )
+        measure.signoffs.select_related("requested_by")
+        .prefetch_related(Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor")))
+        .annotate(decidable=decidable)
     )
     pending = next((s for s in signoffs if s.state == SignOffState.PENDING), None)
-    can_decide = (
-        pending is not None
-        and pending.requested_by_id != user.pk
-        and services.may_decide(user, measure, pending.level)
-    )
+    can_decide = pending is not None and pending.decidable
     followups = list(measure.followups.select_related("scheduled_by", "checked_by"))
     form_data = action_error.data if action_error else {}
     return {

@@ -23,8 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from rectify.errors import InvalidInput, NotFound
 from rectify.ledger.models import Inspection
-from rectify.ledger.services import visible_inspections
-from rectify.org.access import Access
+from rectify.org.access import VIEW, Access
 from rectify.org.models import User
 
 from .backends import backend
@@ -126,7 +125,12 @@ def search(
         raise InvalidInput("起始位置不能为负数。")
     inspection = None
     if inspection_id is not None:
-        inspection = visible_inspections(user).filter(pk=inspection_id).first()
+        inspection = (
+            Inspection.objects.restrict(user, VIEW)
+            .select_related("inspected")
+            .filter(pk=inspection_id)
+            .first()
+        )
         if inspection is None:
             raise NotFound("巡察不存在，或您无权查看。")
     wanted = frozenset(types or ())

@@ -10,7 +10,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from rectify.errors import InvalidInput, RectifyError
-from rectify.ledger.services import visible_inspections
+from rectify.ledger.models import Inspection
+from rectify.org.access import VIEW
 
 from .kinds import KINDS
 from .services import parse_types, search
@@ -46,7 +47,7 @@ def search_page(request):
         "q": q,
         "selected_types": request.GET.getlist("type"),
         "selected_inspection": request.GET.get("inspection", ""),
-        "inspections": visible_inspections(user).order_by("-feedback_date", "-id"),
+        "inspections": Inspection.objects.restrict(user, VIEW).select_related("inspected"),
         "kinds": [(key, kind.label) for key, kind in KINDS.items()],
         "max_length": MAX_QUERY_LENGTH,
     }

@@ -185,7 +185,7 @@ def remind_stuck_signoffs(today: date | None = None) -> int:
     now = timezone.make_aware(datetime.combine(today or timezone.localdate(), time.max))
     for signoff in stuck_signoffs(now):
         measure = signoff.measure
-        deciders = [user for user in _possible_deciders(measure) if may_decide(user, measure, signoff.level)]
+        deciders = [user for user in _possible_deciders(measure) if may_decide(user, signoff)]
         sent += notify(
             deciders,
             kind="signoff_stuck",

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import AccessDenied
-from rectify.ledger import services as ledger_services
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import Organisation, Role, User
@@ -48,7 +47,8 @@ def warning_list(request):
     access = Access.of(user)
     is_leader = access.is_superuser or Role.LEADER in access.roles
     form = WarningFilterForm(
-        request.GET or None, inspections=ledger_services.visible_inspections(user).order_by("-id")
+        request.GET or None,
+        inspections=Inspection.objects.restrict(user, VIEW).select_related("inspected").order_by("-id"),
     )
     inspection = form.value("inspection")
     mine = bool(form.value("mine")) and is_leader
