@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.errors import RectifyError
 from rectify.ledger.models import Inspection
+from rectify.org.access import VIEW, Access, any_of
 from rectify.org.models import Organisation
+from rectify.org.querysets import RestrictedQuerySet
 
 USER = settings.AUTH_USER_MODEL
 DEFAULT_CATEGORY = "机关党建、通告"
@@ -32,6 +34,19 @@ class PublicationState(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", _("待领导小组组长审批")
     APPROVED = "approved", _("已批准，待发布")
     PUBLISHED = "published", _("已发布")
+
+
+class NoticePublicationQuerySet(RestrictedQuerySet):
+    organisation_path_lookup = "organisation__path"
+
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        """Every version, for the office, leaders and supervisors of the inspected organisation (or
+        one above it); the published versions of the inspections they see, for the units' people."""
+        wide = super().access_condition(access, action, user)
+        if action != VIEW:
+            return wide
+        seen = Inspection.objects.restrict(user, VIEW).values("pk")
+        return any_of(wide, Q(state=PublicationState.PUBLISHED, inspection__in=seen))
 
 
 class NoticePublication(models.Model):
@@ -79,6 +94,8 @@ class NoticePublication(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    objects = NoticePublicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改通报公开")

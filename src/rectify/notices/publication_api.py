@@ -15,7 +15,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from rectify.ledger.services import get_inspection
-from rectify.org.access import VIEW_ALL
+from rectify.org.access import VIEW, VIEW_ALL
 from rectify.schemas import Id, NamedRef, Paging, Year, errors
 
 from . import publishing
@@ -167,7 +167,11 @@ class DecisionIn(Schema):
 @router.get("/publications", response=PublicationPage)
 def list_publications(request, filters: Query[PublicationFilters]):
     """您可查看的整改通报各版本（整改办、领导和纪检监察看本组织的全部版本；责任单位只看已发布的）。"""
-    records = publishing.visible_publications(request.user).order_by("-id")
+    records = (
+        NoticePublication.objects.restrict(request.user, VIEW)
+        .select_related(*publishing.PUBLICATION_RELATIONS)
+        .order_by("-id")
+    )
     if filters.inspection:
         records = records.filter(inspection_id=filters.inspection)
     if filters.state:

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import DOCX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
-from rectify.org.access import is_office
+from rectify.org.access import VIEW, is_office
 
 from . import publishing
-from .models import PublicationState
+from .models import NoticePublication, PublicationState
 from .publication_forms import DecisionForm, DraftForm
 
 
@@ -24,7 +24,11 @@ from .publication_forms import DecisionForm, DraftForm
 @require_GET
 def publication_list(request):
     """Every version the user may see, newest first, across inspections."""
-    publications = publishing.visible_publications(request.user).order_by("-updated_at", "-id")[:200]
+    publications = (
+        NoticePublication.objects.restrict(request.user, VIEW)
+        .select_related(*publishing.PUBLICATION_RELATIONS)
+        .order_by("-updated_at", "-id")[:200]
+    )
     return render(request, "notices/publication_list.html", {"publications": publications})
 
 

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from rectify.documents import date_label
@@ -35,8 +35,8 @@ from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import get_inspection
 from rectify.ledger.workflow import IllegalTransition
-from rectify.org.access import VIEW, Access, is_office, path_q
-from rectify.org.models import WIDE_ROLES, Organisation, Role, User
+from rectify.org.access import VIEW, Access, is_office
+from rectify.org.models import Organisation, Role, User
 
 from . import extensions
 from .document import (
@@ -122,23 +122,17 @@ def document_of(publication: NoticePublication) -> NoticeDocument:
 # ------------------------------------------------------------------ who sees and does what
 
 
-def visible_publications(user: User) -> QuerySet[NoticePublication]:
-    """Every version, for the office, leaders and supervisors of the inspected organisation (or one
-    above it); the published versions of the inspections they see, for the units' people."""
-    access = Access.of(user)
-    records = NoticePublication.objects.select_related("inspection", "organisation", "created_by", "corrects")
-    if not access.is_authenticated:
-        return records.none()
-    if access.is_superuser:
-        return records
-    wide = path_q("organisation__path", access.paths(WIDE_ROLES))
-    published = Q(state=S.PUBLISHED, inspection__in=Inspection.objects.restrict(user, VIEW).values("pk"))
-    return records.filter(wide | published if wide is not None else published)
+# What a publication's row and page show with it.
+PUBLICATION_RELATIONS = ("inspection", "organisation", "created_by", "corrects")
 
 
 def get_publication(user: User, publication_id: int) -> NoticePublication:
     try:
-        return visible_publications(user).get(pk=publication_id)
+        return (
+            NoticePublication.objects.restrict(user, VIEW)
+            .select_related(*PUBLICATION_RELATIONS)
+            .get(pk=publication_id)
+        )
     except NoticePublication.DoesNotExist:
         raise NotFound("通报不存在，或您无权查看。") from None
 
@@ -207,7 +201,9 @@ def open_version(inspection: Inspection) -> NoticePublication | None:
 
 def publications_of(user: User, inspection_id: int) -> tuple[Inspection, QuerySet[NoticePublication]]:
     inspection = get_inspection(user, inspection_id)
-    return inspection, visible_publications(user).filter(inspection=inspection).order_by("-version")
+    return inspection, NoticePublication.objects.restrict(user, VIEW).select_related(
+        *PUBLICATION_RELATIONS
+    ).filter(inspection=inspection).order_by("-version")
 
 
 # ------------------------------------------------------------------ drafting

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.ledger.models import Problem
+from rectify.org.access import DECIDE, VIEW, Access
+from rectify.org.querysets import OFFICE_ONLY, RestrictedQuerySet
 
 
 class FlagStatus(models.TextChoices):
@@ -19,6 +21,21 @@ class FlagStatus(models.TextChoices):
 class FlagKind(models.TextChoices):
     COMMON = "common", _("共性问题")
     RELAPSE = "relapse", _("问题反弹")
+
+
+class RecurrenceFlagQuerySet(RestrictedQuerySet):
+    organisation_path_lookup = "problem__inspection__inspected__path"
+    roles_by_action = {DECIDE: OFFICE_ONLY}
+
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        """Seen by whoever sees both its problems; decided by the office of the newer problem's
+        organisation (or one above it), among those."""
+        seen = Problem.objects.restrict(user, VIEW)
+        both_seen = Q(problem__in=seen, earlier__in=seen)
+        if action == VIEW:
+            return both_seen
+        office = super().access_condition(access, action, user)
+        return both_seen & office if office is not None else None
 
 
 class RecurrenceFlag(models.Model):
@@ -48,6 +65,8 @@ class RecurrenceFlag(models.Model):
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提示时间"), auto_now_add=True)
+
+    objects = RecurrenceFlagQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("举一反三提示")

@@ -25,8 +25,8 @@ from django.utils import timezone
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
-from rectify.org.access import VIEW, Access, path_q
-from rectify.org.models import Organisation, Role, User
+from rectify.org.access import DECIDE, VIEW
+from rectify.org.models import Organisation, User
 from rectify.similarity import EXAMINED_PER_RESULT, describe_terms
 
 from . import corpus
@@ -202,30 +202,14 @@ def flag_recurrences(inspection: Inspection) -> list[RecurrenceFlag]:
     return RecurrenceFlag.objects.bulk_create(flags)
 
 
-def visible_flags(user: User) -> QuerySet[RecurrenceFlag]:
-    """Flags whose two problems the user may both see."""
-    visible = Problem.objects.restrict(user, VIEW)
-    return RecurrenceFlag.objects.filter(problem__in=visible, earlier__in=visible)
-
-
-def decidable_flags(user: User) -> QuerySet[RecurrenceFlag]:
-    """Flags the user may decide: those of problems of organisations where the user is the office."""
-    access = Access.of(user)
-    flags = visible_flags(user)
-    if access.is_superuser:
-        return flags
-    condition = path_q("problem__inspection__inspected__path", access.paths([Role.OFFICE]))
-    return flags.filter(condition) if condition is not None else flags.none()
-
-
 def pending_flags(user: User) -> QuerySet[RecurrenceFlag]:
     """Flags waiting for this user's decision (counted in the navigation)."""
-    return decidable_flags(user).filter(status=FlagStatus.PENDING)
+    return RecurrenceFlag.objects.restrict(user, DECIDE).filter(status=FlagStatus.PENDING)
 
 
 def flag_list(user: User, status: str | None = FlagStatus.PENDING) -> QuerySet[RecurrenceFlag]:
     """Visible flags in one status (all when None), with both problems and their inspections."""
-    flags = visible_flags(user).select_related(
+    flags = RecurrenceFlag.objects.restrict(user, VIEW).select_related(
         "problem__inspection__inspected",
         "problem__area",
         "earlier__inspection__inspected",
@@ -255,7 +239,7 @@ def decide_flag(user: User, flag_id: int, *, confirm: bool, kind: str = "", note
     it. The row is locked and must still be waiting: a flag is decided once."""
     get_flag(user, flag_id)  # 404 before 403: the flag must be visible at all
     try:
-        flag = decidable_flags(user).select_for_update().get(pk=flag_id)
+        flag = RecurrenceFlag.objects.restrict(user, DECIDE).select_for_update().get(pk=flag_id)
     except RecurrenceFlag.DoesNotExist:
         raise AccessDenied("只有该问题所属组织的整改办可以确认或排除举一反三提示。") from None
     if flag.status != FlagStatus.PENDING:

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rectify.errors import InvalidInput, RectifyError
 from rectify.ledger import services as ledger_services
+from rectify.org.access import DECIDE
 from rectify.paging import paginate
 
 from . import services
 from .forms import decision_form
-from .models import FlagStatus
+from .models import FlagStatus, RecurrenceFlag
 
 PAGE_SIZE = 20
 STATUS_FILTERS = [
@@ -34,7 +35,7 @@ def flag_list(request):
     flags = services.flag_list(request.user, status)
     page = paginate(request, flags, PAGE_SIZE)
     decidable = set(
-        services.decidable_flags(request.user)
+        RecurrenceFlag.objects.restrict(request.user, DECIDE)
         .filter(pk__in=[flag.pk for flag in page])
         .values_list("pk", flat=True)
     )
@@ -83,7 +84,7 @@ def flag_detail(request, pk: int):
                 return redirect("recurrence:list")
         else:
             status = 400
-    may_decide = services.decidable_flags(request.user).filter(pk=pk).exists()
+    may_decide = RecurrenceFlag.objects.restrict(request.user, DECIDE).filter(pk=pk).exists()
     return render(
         request,
         "recurrence/flag_detail.html",

@@ -3,7 +3,7 @@ hit is shown and linked.
 
 `rows` reads the indexed text straight from the database (`values_list`, no model instances), so
 one object after a save and a whole inspection after an import go through the same code.
-`visible` is the model's own visibility rule (`restrict`, `visible_orders`, `visible_items`): the
+`visible` is the model's own visibility rule (`Model.objects.restrict(user, VIEW)`): the
 search filters by it and loads the hits of a page through it, so it shows and counts exactly what
 the rest of the product would show this user. Sender contacts of feedback are never indexed.
 """
@@ -25,7 +25,6 @@ from rectify.org.access import VIEW
 from rectify.org.models import User
 from rectify.progress.models import ProgressReport
 from rectify.supervision.models import SupervisionOrder
-from rectify.supervision.orders import visible_orders
 
 from .models import SearchKind
 
@@ -96,10 +95,6 @@ def _feedback_rows(items: QuerySet) -> Iterable[Row]:
         yield pk, inspection_id, " ".join(part for part in (code, external_ref) if part), content
 
 
-def _visible_reports(user: User) -> QuerySet[ProgressReport]:
-    return ProgressReport.objects.filter(measure__in=Measure.objects.restrict(user, VIEW).values("pk"))
-
-
 def _measure_heading(measure: Measure) -> str:
     return f"措施 {measure.problem.number}.{measure.order}"
 
@@ -148,7 +143,7 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"measure", "stage", "text", "review_comment"}),
             rows=_report_rows,
             in_inspection=lambda inspection_id: Q(measure__problem__inspection_id=inspection_id),
-            visible=_visible_reports,
+            visible=lambda user: ProgressReport.objects.restrict(user, VIEW),
             related=("measure__problem",),
             heading=_report_heading,
             url=lambda report: (
@@ -172,7 +167,7 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"number", "reason", "demanded_action", "answer"}),
             rows=_order_rows,
             in_inspection=lambda inspection_id: Q(measures__problem__inspection_id=inspection_id),
-            visible=visible_orders,
+            visible=lambda user: SupervisionOrder.objects.restrict(user, VIEW),
             related=("unit",),
             heading=_order_heading,
             url=lambda order: reverse("orders:detail", args=[order.pk]),

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
 from rectify.ledger.models import Measure
+from rectify.org.access import VIEW
 from rectify.schemas import Id, Message, NamedRef, Paging
 
 from . import services
@@ -121,7 +122,7 @@ def list_warnings(request, filters: Query[WarningFilters]):
 @router.get("/notifications", response=NotificationPage)
 def list_notifications(request, filters: Query[NotificationFilters]):
     """您的通知，新的在前。"""
-    notifications = Notification.objects.filter(recipient=request.user)
+    notifications = Notification.objects.restrict(request.user, VIEW)
     if filters.unread is not None:
         notifications = notifications.filter(read_at__isnull=filters.unread)
     count, items = filters.window(notifications.order_by("-created_at", "-id"))

@@ -28,17 +28,15 @@ from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit
 from rectify.ledger.querysets import overdue_q
 from rectify.ledger.services import get_inspection, summarise
-from rectify.org.access import Access, path_q
-from rectify.org.models import Role, User
+from rectify.org.access import VIEW, Access, path_q
+from rectify.org.models import User
 from rectify.progress.models import ProgressReport, ReportState
 from rectify.progress.services import STANDING, approved_signoffs, signed_off_between
 
 from .deadlines import warned, with_report_missing
-from .models import DispatchReport, WarningLevel
+from .models import DISPATCH_BUILDER_ROLES, DISPATCH_READER_ROLES, DispatchReport, WarningLevel
 
 FORMAT_VERSION = 1
-BUILDER_ROLES = (Role.OFFICE, Role.SUPERVISOR)
-READER_ROLES = (Role.OFFICE, Role.SUPERVISOR, Role.LEADER)
 BUILD_DENIED = "只有被巡察单位的整改办和纪检监察（巡察）机构可以生成调度报告。"
 READ_DENIED = "只有整改办、纪检监察（巡察）机构和领导可以查看调度报告。"
 
@@ -75,11 +73,11 @@ def _holds(user: User, roles, inspection: Inspection) -> bool:
 
 
 def may_build(user: User, inspection: Inspection) -> bool:
-    return _holds(user, BUILDER_ROLES, inspection)
+    return _holds(user, DISPATCH_BUILDER_ROLES, inspection)
 
 
 def may_read(user: User, inspection: Inspection) -> bool:
-    return _holds(user, READER_ROLES, inspection)
+    return _holds(user, DISPATCH_READER_ROLES, inspection)
 
 
 def _inspections_for(user: User, roles) -> QuerySet[Inspection]:
@@ -95,22 +93,22 @@ def _inspections_for(user: User, roles) -> QuerySet[Inspection]:
 
 def buildable_inspections(user: User) -> QuerySet[Inspection]:
     """Inspections the user may build dispatches for."""
-    return _inspections_for(user, BUILDER_ROLES)
+    return _inspections_for(user, DISPATCH_BUILDER_ROLES)
 
 
 def readable_inspections(user: User) -> QuerySet[Inspection]:
     """Inspections whose dispatches the user may read."""
-    return _inspections_for(user, READER_ROLES)
+    return _inspections_for(user, DISPATCH_READER_ROLES)
 
 
 def may_use_dispatch(user: User) -> bool:
     """Whether the user holds any role that reads dispatches (the list page is theirs)."""
     access = Access.of(user)
-    return access.is_authenticated and (access.is_superuser or bool(access.paths(READER_ROLES)))
+    return access.is_authenticated and (access.is_superuser or bool(access.paths(DISPATCH_READER_ROLES)))
 
 
 def readable_dispatches(user: User, inspection_id: int | None = None) -> QuerySet[DispatchReport]:
-    dispatches = DispatchReport.objects.filter(inspection__in=readable_inspections(user).values("pk"))
+    dispatches = DispatchReport.objects.restrict(user, VIEW)
     if inspection_id:
         dispatches = dispatches.filter(inspection_id=inspection_id)
     return dispatches.select_related("inspection__inspected", "created_by").order_by("-created_at", "-id")

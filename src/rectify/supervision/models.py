@@ -6,9 +6,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.ledger.models import Inspection, Measure
-from rectify.org.models import Organisation
+from rectify.org.access import CHANGE, VIEW, Access, any_of, path_q
+from rectify.org.models import Organisation, Role
+from rectify.org.querysets import RestrictedQuerySet
 
 USER = settings.AUTH_USER_MODEL
+# Who issues supervision orders, and who builds and who reads dispatch reports, in the inspected
+# organisation or above it.
+ISSUER_ROLES = frozenset({Role.OFFICE, Role.SUPERVISOR})
+DISPATCH_BUILDER_ROLES = frozenset({Role.OFFICE, Role.SUPERVISOR})
+DISPATCH_READER_ROLES = frozenset({Role.OFFICE, Role.SUPERVISOR, Role.LEADER})
 
 
 class WarningLevel(models.IntegerChoices):
@@ -103,6 +110,11 @@ class MeasureAlert(models.Model):
         return f"{self.measure} · {self.get_level_display()}"
 
 
+class NotificationQuerySet(RestrictedQuerySet):
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        return Q(recipient=user)  # one's own notifications, and only those
+
+
 class Notification(models.Model):
     """One thing one person should know. `fact_key` names the fact (e.g. a yellow warning for a
     measure's deadline); the pair (recipient, fact_key) is unique, so a fact is told once."""
@@ -118,6 +130,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     digested_on = models.DateField(_("汇总推送日期"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("通知")
@@ -176,6 +190,23 @@ class OrderState(models.TextChoices):
     ANSWERED = "answered", _("已答复")
 
 
+class SupervisionOrderQuerySet(RestrictedQuerySet):
+    organisation_path_lookup = "issuer__path"
+    roles_by_action = {VIEW: ISSUER_ROLES}
+
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        """The unit's people see the orders to their unit (and units under it); the office and the
+        supervisors see the orders their organisation (or one under it) issued and the orders to
+        units under them; and anyone sees the orders they signed."""
+        issuers = access.paths(self.roles_for(action))
+        return any_of(
+            path_q("issuer__path", issuers),
+            path_q("unit__path", issuers),
+            path_q("unit__path", access.unit_paths),
+            Q(issued_by=user),
+        )
+
+
 class SupervisionOrder(models.Model):
     """督办单: an order to a unit about measures, numbered like 督办〔2025〕3号 per issuer and year."""
 
@@ -202,6 +233,8 @@ class SupervisionOrder(models.Model):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
 
+    objects = SupervisionOrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
@@ -222,6 +255,11 @@ class SupervisionOrder(models.Model):
         return {"org_path": self.unit.path}
 
 
+class DispatchReportQuerySet(RestrictedQuerySet):
+    organisation_path_lookup = "inspection__inspected__path"
+    roles_by_action = {VIEW: DISPATCH_READER_ROLES, CHANGE: DISPATCH_BUILDER_ROLES}
+
+
 class DispatchReport(models.Model):
     """A dispatch (调度) snapshot for a date range: the figures as they were, kept so the next
     dispatch can say what changed since."""
@@ -234,6 +272,8 @@ class DispatchReport(models.Model):
     created_by = models.ForeignKey(USER, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     data = models.JSONField(_("调度数据"))
+
+    objects = DispatchReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("调度报告")

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.org.access import VIEW
 from rectify.paging import paginate
 
 from . import services
@@ -36,7 +37,7 @@ def _safe(request, url: str) -> str:
 @require_GET
 def notification_list(request):
     only_unread = request.GET.get("unread") == "1"
-    items = Notification.objects.filter(recipient=request.user)
+    items = Notification.objects.restrict(request.user, VIEW)
     if only_unread:
         items = items.filter(read_at__isnull=True)
     items = items.alias(

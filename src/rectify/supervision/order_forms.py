@@ -8,10 +8,11 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
 from . import orders
-from .models import OrderState
+from .models import OrderState, SupervisionOrder
 
 OVERDUE_CHOICES = [("", "全部"), ("1", "逾期未答复"), ("0", "未逾期")]
 DEFAULT_ANSWER_DAYS = 7
@@ -33,7 +34,7 @@ class OrderFilterForm(_Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Organisation.objects.filter(
-            pk__in=orders.visible_orders(user).values("unit_id")
+            pk__in=SupervisionOrder.objects.restrict(user, VIEW).values("unit_id")
         ).order_by("path")
 
     def to_filter(self) -> orders.OrderFilter:

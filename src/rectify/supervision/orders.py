@@ -19,21 +19,20 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Max, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Max, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
 from rectify.ledger.models import Measure, MeasureUnit
-from rectify.org.access import VIEW, Access, any_of, path_q
+from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import UNIT_ROLES, Membership, Organisation, Role, User
 
 from .deadlines import policies, policy_for
-from .models import OrderState, SupervisionOrder
+from .models import ISSUER_ROLES, OrderState, SupervisionOrder
 from .services import notify
 
-ISSUER_ROLES = (Role.OFFICE, Role.SUPERVISOR)
 MAX_TEXT = 5000
 
 
@@ -58,30 +57,11 @@ def order_url(order: SupervisionOrder) -> str:
 # ------------------------------------------------------------------ who sees and does what
 
 
-def visible_orders(user: User) -> QuerySet[SupervisionOrder]:
-    """Orders the user may see: the unit's people see the orders to their unit (and units under it);
-    the office and the supervisors see the orders their organisation (or one under it) issued and
-    the orders to units under them; and anyone sees the orders they signed."""
-    access = Access.of(user)
-    if not access.is_authenticated:
-        return SupervisionOrder.objects.none()
-    if access.is_superuser:
-        return SupervisionOrder.objects.all()
-    wide = access.paths(ISSUER_ROLES)
-    condition = any_of(
-        path_q("issuer__path", wide),
-        path_q("unit__path", wide),
-        path_q("unit__path", access.unit_paths),
-        Q(issued_by=user),
-    )
-    return SupervisionOrder.objects.filter(condition)
-
-
 def order_queryset(user: User, today: date | None = None) -> QuerySet[SupervisionOrder]:
     """Visible orders with what a list row shows, and `is_overdue` (an unanswered order past its due date)."""
     today = today or timezone.localdate()
     return (
-        visible_orders(user)
+        SupervisionOrder.objects.restrict(user, VIEW)
         .annotate(
             is_overdue=Case(
                 When(state=OrderState.ISSUED, answer_due__lt=today, then=Value(True)),
