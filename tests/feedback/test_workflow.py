@@ -17,8 +17,8 @@ from rectify.feedback.services import (
     return_reply,
     route_item,
     save_reply,
-    visible_items,
 )
+from rectify.org.access import VIEW
 from rectify.supervision.models import Notification
 
 # Who sees which item: the office, leader and supervisors of A (and the city's supervisor) see all
@@ -41,7 +41,7 @@ def test_visibility_matrix(world, fb, person, django_assert_num_queries):
     names = {getattr(fb, name).pk: name for name in ("fresh", "routed", "pending", "other_unit", "foreign")}
     user = type(world.people[person]).objects.get(pk=world.people[person].pk)  # roles not yet read
     with django_assert_num_queries(1 if person == "nobody" else 2):  # the roles, then the items
-        seen = {names[pk] for pk in visible_items(user).values_list("pk", flat=True)}
+        seen = {names[pk] for pk in FeedbackItem.objects.restrict(user, VIEW).values_list("pk", flat=True)}
     assert seen == EXPECTED[person]
 
 
@@ -50,10 +50,10 @@ def test_units_under_the_unit_see_nothing_above_and_the_unit_sees_its_subunits(w
 
     squad_liaison = User.objects.create_user("squad", full_name="队员")
     Membership.objects.create(user=squad_liaison, organisation=world.orgs["a1squad"], role=Role.LIAISON)
-    assert not visible_items(squad_liaison).exists()
+    assert not FeedbackItem.objects.restrict(squad_liaison, VIEW).exists()
     route_item(world.alice, fb.fresh, unit=world.orgs["a1squad"], version=fb.fresh.version)
-    assert set(visible_items(squad_liaison)) == {fb.fresh}
-    assert fb.fresh in visible_items(world.bob)  # A1 sees its squad's items
+    assert set(FeedbackItem.objects.restrict(squad_liaison, VIEW)) == {fb.fresh}
+    assert fb.fresh in FeedbackItem.objects.restrict(world.bob, VIEW)  # A1 sees its squad's items
 
 
 def test_get_item_hides_what_the_user_may_not_see(world, fb):
@@ -113,7 +113,7 @@ def test_rerouting_retires_the_former_units_draft(world, fb):
     item = route_item(world.alice, fb.routed, unit=world.orgs["a2"], version=fb.routed.version)
     draft = FeedbackReply.objects.get(item=item)
     assert draft.status == FeedbackReply.Status.RETURNED and "已改派至甲局法规处" in draft.return_reason
-    assert item not in visible_items(world.bob)
+    assert item not in FeedbackItem.objects.restrict(world.bob, VIEW)
     save_reply(world.lisa, item, text="法规处的答复", submit=True)  # the new unit writes its own
 
 

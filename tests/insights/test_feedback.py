@@ -5,8 +5,8 @@ the same number of items."""
 from __future__ import annotations
 
 from rectify.feedback.models import FeedbackItem
-from rectify.feedback.services import visible_items
 from rectify.insights import services
+from rectify.org.access import VIEW
 
 from .conftest import signed_in
 
@@ -33,7 +33,7 @@ def test_one_inspection_counts_its_own_feedback(world, feedback):
 def test_all_inspections_link_into_the_feedback_list(world, feedback):
     board = services.dashboard(world.alice)
     panel = board.feedback
-    mine = visible_items(world.alice)
+    mine = FeedbackItem.objects.restrict(world.alice, VIEW)
     assert panel.figures.total == mine.count() == 3
     assert {row.value: row.count for row in panel.by_status} == {
         status: mine.filter(status=status).count()

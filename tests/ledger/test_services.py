@@ -208,10 +208,10 @@ def test_mechanisms_show_a_unit_only_the_problems_it_may_see(ledger, world):
         status="drafting",
         problem_ids=[problems[1].pk, problems[2].pk],
     )
-    seen_by_lisa = services.visible_mechanisms(world.lisa).get()
+    seen_by_lisa = services.mechanism_list(world.lisa).get()
     assert [p.number for p in seen_by_lisa.problems.all()] == [2]  # problem 1 is unit A1's alone
-    assert [p.number for p in services.visible_mechanisms(world.alice).get().problems.all()] == [1, 2]
-    assert not services.visible_mechanisms(world.charlie).exists()
+    assert [p.number for p in services.mechanism_list(world.alice).get().problems.all()] == [1, 2]
+    assert not services.mechanism_list(world.charlie).exists()
 
 
 def test_an_untitled_area_is_audited_like_any_other(ledger):

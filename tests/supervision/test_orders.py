@@ -22,6 +22,7 @@ from docx.shared import Pt
 from lxml import etree
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound
+from rectify.org.access import VIEW
 from rectify.org.models import User
 from rectify.supervision import orders
 from rectify.supervision.models import Notification, OrderState, SupervisionOrder, WarningPolicy
@@ -209,7 +210,7 @@ SEES = {
 def test_each_role_sees_its_orders_only(three_orders, world, username):
     user = world.people[username]
     names = {order.pk: name for name, order in three_orders.items()}
-    visible = {names[pk] for pk in orders.visible_orders(user).values_list("pk", flat=True)}
+    visible = {names[pk] for pk in SupervisionOrder.objects.restrict(user, VIEW).values_list("pk", flat=True)}
     assert visible == SEES[username]
     client = signed_in(username)
     for name, order in three_orders.items():

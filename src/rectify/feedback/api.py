@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from rectify.errors import InvalidInput, StaleEdit
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
+from rectify.org.access import VIEW
 from rectify.org.models import Organisation
 from rectify.schemas import Id, MeasureLabel, Message, NamedRef, Paging, ProblemRef, choice_of, errors
 
@@ -366,7 +367,7 @@ def close_feedback(request, item_id: Id, payload: CloseIn):
     item = services.get_item(request.user, item_id)
     original = None
     if payload.duplicate_of is not None:
-        original = services.visible_items(request.user).filter(pk=payload.duplicate_of).first()
+        original = FeedbackItem.objects.restrict(request.user, VIEW).filter(pk=payload.duplicate_of).first()
         if original is None:
             raise InvalidInput(f"意见诉求编号 {payload.duplicate_of} 不存在，或您无权查看。")
     services.close_item(

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from rectify.ledger.models import Measure, Problem
-from rectify.org.access import Access
+from rectify.org.access import VIEW, Access
 from rectify.org.models import Membership, Organisation, Role, User
 
 from .models import Channel, CloseReason, FeedbackItem, FeedbackKind, FeedbackStatus, QrCode
@@ -24,7 +24,6 @@ from .services import (
     STAFF_CHANNELS,
     FeedbackFilter,
     routable_units,
-    visible_items,
 )
 
 OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
@@ -57,7 +56,7 @@ class FeedbackFilterForm(_Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        visible = visible_items(user)
+        visible = FeedbackItem.objects.restrict(user, VIEW)
         self.fields["unit"].queryset = Organisation.objects.filter(
             pk__in=visible.exclude(unit=None).values("unit_id")
         ).order_by("path")

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.encrypted import EncryptedTextField
 from rectify.ledger.models import Inspection, Measure, Problem
+from rectify.org.access import VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation
+from rectify.org.querysets import RestrictedQuerySet
 
 from .hotline.models import HotlineBatch
 from .qr.models import QrCode
@@ -60,6 +62,18 @@ def reply_overdue_q(today: date) -> Q:
     """A reply overdue (超期未答复), the one definition: still open and past its reply date on the day
     asked. The list's filter and row marks, the statistics and the dashboard count with it."""
     return Q(status__in=OPEN_STATUSES, due_date__lt=today)
+
+
+class FeedbackItemQuerySet(RestrictedQuerySet):
+    organisation_path_lookup = "organisation__path"
+
+    def access_condition(self, access: Access, action: str, user) -> Q | None:
+        """The office, leaders and supervisors of the receiving organisation (or one above it) see
+        all of its items; a unit's head and liaisons see the items routed to their unit or one under it."""
+        return any_of(
+            super().access_condition(access, action, user),
+            path_q("unit__path", access.unit_paths) if action == VIEW else None,
+        )
 
 
 class FeedbackItem(models.Model):
@@ -165,6 +179,8 @@ class FeedbackItem(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
+
+    objects = FeedbackItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("意见诉求")

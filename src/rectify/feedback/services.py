@@ -26,10 +26,9 @@ from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
-from rectify.org.access import Access, any_of, is_office, path_q
+from rectify.org.access import VIEW, Access, is_office, path_q
 from rectify.org.models import (
     UNIT_ROLES,
-    WIDE_ROLES,
     Membership,
     Organisation,
     Role,
@@ -407,22 +406,6 @@ def register_item(
 # ------------------------------------------------------------------ who sees what
 
 
-def visible_items(user: User) -> QuerySet[FeedbackItem]:
-    """Items the user may see, in one query: the office, leaders and supervisors of the receiving
-    organisation (or an organisation above it) see all of its items; a unit's head and liaisons see
-    the items routed to their unit or a unit under it. Nobody else sees any."""
-    access = Access.of(user)
-    if not access.is_authenticated:
-        return FeedbackItem.objects.none()
-    if access.is_superuser:
-        return FeedbackItem.objects.all()
-    condition = any_of(
-        path_q("organisation__path", access.paths(WIDE_ROLES)),
-        path_q("unit__path", access.unit_paths),
-    )
-    return FeedbackItem.objects.filter(condition) if condition is not None else FeedbackItem.objects.none()
-
-
 # What an item's row and page show. The problem and measure come in their own queries: joining
 # them as well makes PostgreSQL spend longer planning the list than running it.
 ITEM_RELATIONS = ("organisation", "unit", "qr", "inspection")
@@ -432,7 +415,10 @@ ITEM_LINKS = ("problem", "measure__problem")
 def get_item(user: User, item_id: int) -> FeedbackItem:
     try:
         return (
-            visible_items(user).select_related(*ITEM_RELATIONS).prefetch_related(*ITEM_LINKS).get(pk=item_id)
+            FeedbackItem.objects.restrict(user, VIEW)
+            .select_related(*ITEM_RELATIONS)
+            .prefetch_related(*ITEM_LINKS)
+            .get(pk=item_id)
         )
     except FeedbackItem.DoesNotExist:
         raise NotFound("意见诉求不存在，或您无权查看。") from None
@@ -456,7 +442,7 @@ def _locked(user: User, item: FeedbackItem | int) -> FeedbackItem:
     pk = item if isinstance(item, int) else item.pk
     try:
         return (
-            visible_items(user)
+            FeedbackItem.objects.restrict(user, VIEW)
             .select_for_update(of=("self",))
             .select_related("organisation", "unit")
             .get(pk=pk)
@@ -860,7 +846,7 @@ def reply_deadline_items(user: User, today: date) -> QuerySet[FeedbackItem]:
     """Open items the user may see whose reply is due within three working days or overdue,
     earliest deadline first (the warnings page)."""
     return (
-        visible_items(user)
+        FeedbackItem.objects.restrict(user, VIEW)
         .filter(status__in=OPEN_STATUSES, due_date__lte=due_soon_limit(today))
         .select_related("organisation", "unit")
         .order_by("due_date", "id")
@@ -955,7 +941,7 @@ def filter_items(user: User, filters: FeedbackFilter, today: date | None = None)
     """The items the user may see that match the filters, newest first, with what a row shows
     loaded in the same query."""
     today = today or timezone.localdate()
-    items = with_overdue(visible_items(user), today).select_related(*ITEM_RELATIONS)
+    items = with_overdue(FeedbackItem.objects.restrict(user, VIEW), today).select_related(*ITEM_RELATIONS)
     if filters.status:
         items = items.filter(status=filters.status)
     if filters.channel:

@@ -11,11 +11,11 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
 from rectify.ledger.models import Inspection
+from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 from rectify.supervision.workdays import cumulative_workdays
 
-from .models import OPEN_STATUSES, Channel, FeedbackKind, FeedbackStatus, reply_overdue_q
-from .services import visible_items
+from .models import OPEN_STATUSES, Channel, FeedbackItem, FeedbackKind, FeedbackStatus, reply_overdue_q
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def feedback_figures(
     inspection: Inspection | None = None,
     on: date,
 ) -> FeedbackFigures:
-    items = visible_items(user)
+    items = FeedbackItem.objects.restrict(user, VIEW)
     if organisation is not None:
         items = items.filter(organisation__path__startswith=organisation.path)
     if inspection is not None:

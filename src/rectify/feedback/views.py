@@ -322,7 +322,9 @@ def item_close(request, pk: int):
                     original = services.find_by_code(data["duplicate_of"])
                     if (
                         original is None
-                        or not services.visible_items(request.user).filter(pk=original.pk).exists()
+                        or not FeedbackItem.objects.restrict(request.user, VIEW)
+                        .filter(pk=original.pk)
+                        .exists()
                     ):
                         raise InvalidInput(f"查询码“{data['duplicate_of']}”没有对应的意见诉求，请核对。")
                 services.close_item(
@@ -376,7 +378,7 @@ def statistics(request):
     user = request.user
     today = timezone.localdate()
     organisations = Organisation.objects.filter(
-        pk__in=services.visible_items(user).values("organisation_id")
+        pk__in=FeedbackItem.objects.restrict(user, VIEW).values("organisation_id")
     ).order_by("path")
     inspections = Inspection.objects.restrict(user, VIEW).select_related("inspected").order_by("-id")
     organisation = _chosen(organisations, request.GET.get("organisation"))

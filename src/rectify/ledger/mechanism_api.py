@@ -72,7 +72,7 @@ class MechanismPatch(Schema):
 
 
 def _mechanism(user, mechanism_id: Id) -> Mechanism:
-    found = services.visible_mechanisms(user).filter(pk=mechanism_id).first()
+    found = services.mechanism_list(user).filter(pk=mechanism_id).first()
     if found is None:
         raise NotFound("长效机制不存在，或您无权查看。")
     return found
@@ -81,7 +81,7 @@ def _mechanism(user, mechanism_id: Id) -> Mechanism:
 @router.get("/mechanisms", response=MechanismPage)
 def list_mechanisms(request, filters: Query[MechanismFilters]):
     """您有权查看的长效机制，可按巡察筛选。"""
-    count, items = filters.window(services.visible_mechanisms(request.user, filters.inspection))
+    count, items = filters.window(services.mechanism_list(request.user, filters.inspection))
     return {"count": count, "items": items}
 
 

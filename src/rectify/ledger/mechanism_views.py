@@ -30,7 +30,7 @@ def _mechanisms(user: User, inspection_id: int | None = None):
     sees only its own problems), in a fixed number of queries."""
     visible_problems = Problem.objects.restrict(user, VIEW).order_by("number")
     return (
-        services.visible_mechanisms(user, inspection_id)
+        services.mechanism_list(user, inspection_id)
         .select_related("inspection__inspected")
         .prefetch_related(None)
         .prefetch_related(Prefetch("problems", queryset=visible_problems))

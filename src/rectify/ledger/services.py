@@ -423,7 +423,7 @@ def _shown(value: str, field, names: dict[str, str] | None) -> str:
     return value if len(value) <= LONG_VALUE else value[:LONG_VALUE] + "…"
 
 
-def visible_mechanisms(user: User, inspection_id: int | None = None) -> QuerySet[Mechanism]:
+def mechanism_list(user: User, inspection_id: int | None = None) -> QuerySet[Mechanism]:
     # Only the problems this user may see: a unit must not learn other units' problems through a rule.
     problems = Prefetch("problems", queryset=Problem.objects.restrict(user, VIEW).order_by("number"))
     mechanisms = (

@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from rectify.feedback.models import FeedbackItem
-from rectify.feedback.services import visible_items
 from rectify.ledger.models import Measure, Mechanism, Problem
 from rectify.org.access import VIEW
 from rectify.org.models import User
@@ -186,7 +185,7 @@ KINDS: dict[str, Kind] = {
                     measure__problem__inspection_id=inspection_id,
                 )
             ),
-            visible=visible_items,
+            visible=lambda user: FeedbackItem.objects.restrict(user, VIEW),
             related=(),
             heading=_feedback_heading,
             url=lambda item: reverse("feedback:detail", args=[item.pk]),

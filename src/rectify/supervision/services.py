@@ -257,7 +257,7 @@ def _deliver_digest(user: User, log: DigestLog, pending: list[Notification], tod
     DigestLog.objects.filter(pk=log.pk).update(channels=",".join(used))
 
 
-def visible_warnings(user: User, today: date | None = None) -> QuerySet[Measure]:
+def warning_list(user: User, today: date | None = None) -> QuerySet[Measure]:
     """Measures the user may see that carry a warning now, worst first."""
     return (
         warned(Measure.objects.restrict(user, VIEW), today)

@@ -13,7 +13,7 @@ from rectify.org.models import User
 
 from .deadlines import warned
 from .models import Notification
-from .services import visible_warnings
+from .services import warning_list
 
 
 def warning_count(user, today: date | None = None) -> int:
@@ -38,9 +38,9 @@ def _count_of(queryset: QuerySet) -> Subquery:
 
 
 def filtered_warnings(user, *, inspection: int | None = None, mine: bool = False, today: date | None = None):
-    """services.visible_warnings narrowed to one inspection and/or the measures the user leads; the
+    """services.warning_list narrowed to one inspection and/or the measures the user leads; the
     warnings page and the API share it."""
-    measures = visible_warnings(user, today)
+    measures = warning_list(user, today)
     if inspection:
         measures = measures.filter(problem__inspection_id=inspection)
     if mine:

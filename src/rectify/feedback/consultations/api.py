@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
+from rectify.org.access import VIEW
 from rectify.schemas import Id, NamedRef, Paging, errors
 
 from .. import abuse, services
@@ -126,7 +127,11 @@ class ConsultationFilters(Paging):
 @router.get("/consultations", response=ConsultationPage, url_name="consultations")
 def list_consultations(request, filters: Query[ConsultationFilters]):
     """整改办、领导和纪检监察组可见的征求意见（含座谈会），新的在前。"""
-    records = consultations.visible_consultations(request.user).order_by("-opens_on", "-id")
+    records = (
+        Consultation.objects.restrict(request.user, VIEW)
+        .select_related(*consultations.CONSULTATION_RELATIONS)
+        .order_by("-opens_on", "-id")
+    )
     if filters.mechanism:
         records = records.filter(mechanism_id=filters.mechanism)
     if filters.status:

@@ -9,10 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from rectify.encrypted import EncryptedTextField
 from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation
+from rectify.org.querysets import RestrictedQuerySet
 
 from ..models import Channel
 
 USER = settings.AUTH_USER_MODEL
+
+
+class ConsultationQuerySet(RestrictedQuerySet):
+    """Seen by the office, leaders and supervisors of the organisation (or one above it)."""
+
+    organisation_path_lookup = "organisation__path"
 
 
 class Consultation(models.Model):
@@ -53,6 +60,8 @@ class Consultation(models.Model):
     summary_published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("征求意见")

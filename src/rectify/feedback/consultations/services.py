@@ -32,8 +32,8 @@ from django.utils import timezone
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger.models import Mechanism
-from rectify.org.access import CHANGE, VIEW, Access, organisations_under_office, path_q
-from rectify.org.models import WIDE_ROLES, Organisation, User
+from rectify.org.access import CHANGE, VIEW, Access, organisations_under_office
+from rectify.org.models import Organisation, User
 
 from .. import services
 from ..models import Channel
@@ -67,21 +67,17 @@ DECISION_INVALID = "采纳情况应为采纳、部分采纳或未采纳。"
 # ------------------------------------------------------------------ who sees and does what
 
 
-def visible_consultations(user: User) -> QuerySet[Consultation]:
-    """Consultations of the organisations where the user is office, leader or supervisor (and below)."""
-    access = Access.of(user)
-    records = Consultation.objects.select_related("organisation", "mechanism", "created_by")
-    if not access.is_authenticated:
-        return records.none()
-    if access.is_superuser:
-        return records
-    condition = path_q("organisation__path", access.paths(WIDE_ROLES))
-    return records.filter(condition) if condition is not None else records.none()
+# What a consultation's row and page show with it.
+CONSULTATION_RELATIONS = ("organisation", "mechanism", "created_by")
 
 
 def get_consultation(user: User, consultation_id: int) -> Consultation:
     try:
-        return visible_consultations(user).get(pk=consultation_id)
+        return (
+            Consultation.objects.restrict(user, VIEW)
+            .select_related(*CONSULTATION_RELATIONS)
+            .get(pk=consultation_id)
+        )
     except Consultation.DoesNotExist:
         raise NotFound("征求意见不存在，或您无权查看。") from None
 
@@ -467,7 +463,9 @@ def comments_of(consultation: Consultation) -> QuerySet[ConsultationComment]:
 def get_comment(user: User, comment_id: int) -> ConsultationComment:
     """A comment on a consultation the user may see."""
     comment = (
-        ConsultationComment.objects.filter(consultation__in=visible_consultations(user).values("pk"))
+        ConsultationComment.objects.filter(
+            consultation__in=Consultation.objects.restrict(user, VIEW).values("pk")
+        )
         .select_related("consultation__organisation", "consultation__mechanism", "consultation__created_by")
         .filter(pk=comment_id)
         .first()

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import InvalidInput, NotFound, RectifyError
+from rectify.org.access import VIEW
 from rectify.paging import paginate
 
 from .. import services
@@ -36,7 +37,11 @@ PAGE_SIZE = 30
 def consultation_list(request):
     """Every consultation the user may see; `?mechanism=ID` keeps one rule's."""
     form = ConsultationFilterForm(request.GET or None)
-    records = consultations.visible_consultations(request.user).order_by("-opens_on", "-id")
+    records = (
+        Consultation.objects.restrict(request.user, VIEW)
+        .select_related(*consultations.CONSULTATION_RELATIONS)
+        .order_by("-opens_on", "-id")
+    )
     mechanism = None
     status = 200
     if form.is_bound and not form.is_valid():

@@ -6,8 +6,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rectify.org.models import Organisation
+from rectify.org.querysets import RestrictedQuerySet
 
 USER = settings.AUTH_USER_MODEL
+
+
+class HotlineBatchQuerySet(RestrictedQuerySet):
+    """Seen by the office, leaders and supervisors of the organisation (or one above it)."""
+
+    organisation_path_lookup = "organisation__path"
 
 
 class HotlineBatch(models.Model):
@@ -23,6 +30,8 @@ class HotlineBatch(models.Model):
         USER, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    objects = HotlineBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("热线工单导入")

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from rectify import stash
 from rectify.errors import AccessDenied, InvalidInput
-from rectify.org.access import Access, organisations_under_office, path_q
-from rectify.org.models import WIDE_ROLES, Organisation, User
+from rectify.org.access import Access, organisations_under_office
+from rectify.org.models import Organisation, User
 
 from .. import services
 from ..models import Channel, FeedbackItem, FeedbackKind
@@ -541,15 +541,3 @@ def forget_stashed(token: str) -> None:
 
 
 # ------------------------------------------------------------------ who sees the batches
-
-
-def visible_batches(user: User) -> QuerySet[HotlineBatch]:
-    """Batches of the organisations where the user is office, leader or supervisor (and below)."""
-    access = Access.of(user)
-    batches = HotlineBatch.objects.select_related("organisation", "imported_by")
-    if not access.is_authenticated:
-        return batches.none()
-    if access.is_superuser:
-        return batches
-    condition = path_q("organisation__path", access.paths(WIDE_ROLES))
-    return batches.filter(condition) if condition is not None else batches.none()

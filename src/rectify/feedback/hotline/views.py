@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.org.access import VIEW
 
 from .. import services
 from . import services as hotline
 from .forms import MappingForm, UploadForm
+from .models import HotlineBatch
 
 PREVIEW_ROWS = 200
 OFFICE_ONLY = "只有整改办可以导入 12345 热线工单。"
@@ -24,7 +26,7 @@ OFFICE_ONLY = "只有整改办可以导入 12345 热线工单。"
 def upload(request):
     """The upload form and the batches imported so far."""
     may_import = hotline.importing_organisations(request.user).exists()
-    batches = hotline.visible_batches(request.user)
+    batches = HotlineBatch.objects.restrict(request.user, VIEW).select_related("organisation", "imported_by")
     if not may_import and not batches.exists():
         raise AccessDenied(OFFICE_ONLY)
     status = 200
@@ -143,7 +145,12 @@ def confirm(request, token: str):
 @login_required
 @require_GET
 def batch_detail(request, pk: int):
-    batch = hotline.visible_batches(request.user).filter(pk=pk).first()
+    batch = (
+        HotlineBatch.objects.restrict(request.user, VIEW)
+        .select_related("organisation", "imported_by")
+        .filter(pk=pk)
+        .first()
+    )
     if batch is None:
         raise NotFound("导入批次不存在，或您无权查看。")
     items = [

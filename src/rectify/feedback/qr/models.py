@@ -6,9 +6,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rectify.ledger.models import Measure, Problem
+from rectify.org.access import CHANGE, VIEW
 from rectify.org.models import Organisation
+from rectify.org.querysets import OFFICE_ONLY, RestrictedQuerySet
 
 USER = settings.AUTH_USER_MODEL
+
+
+class QrCodeQuerySet(RestrictedQuerySet):
+    """The codes of the organisations the user is the office of (and those below them)."""
+
+    organisation_path_lookup = "organisation__path"
+    roles_by_action = {VIEW: OFFICE_ONLY, CHANGE: OFFICE_ONLY}
 
 
 class QrCode(models.Model):
@@ -31,6 +40,8 @@ class QrCode(models.Model):
     scan_count = models.PositiveIntegerField(_("扫码次数"), default=0)
     created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = QrCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("二维码")

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.models import Inspection, Measure, Problem
-from rectify.org.access import Access, path_q
+from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import Organisation, Role, User
 
 from .. import services
@@ -57,20 +57,15 @@ def require_office(user: User) -> None:
         raise AccessDenied(OFFICE_ONLY)
 
 
-def visible_qr_codes(user: User) -> QuerySet[QrCode]:
-    """The codes of the organisations the user is office of, each with how many items came through it."""
-    condition = _office_condition(user, "organisation__path")
-    if condition is None:
-        return QrCode.objects.none()
-    return (
-        QrCode.objects.filter(condition)
-        .select_related("organisation", "problem__inspection", "measure__problem__inspection")
-        .annotate(submission_count=Count("feedback_items"))
-    )
+def with_submissions(codes: QuerySet[QrCode]) -> QuerySet[QrCode]:
+    """The codes with what their row shows, and how many items came through each."""
+    return codes.select_related(
+        "organisation", "problem__inspection", "measure__problem__inspection"
+    ).annotate(submission_count=Count("feedback_items"))
 
 
 def get_qr(user: User, pk: int) -> QrCode:
-    qr = visible_qr_codes(user).filter(pk=pk).first()
+    qr = with_submissions(QrCode.objects.restrict(user, VIEW)).filter(pk=pk).first()
     if qr is None:
         raise NotFound(QR_NOT_FOUND)
     return qr

@@ -12,16 +12,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import attachment
 from rectify.errors import RectifyError
+from rectify.org.access import VIEW
 
 from . import services as qr_rules
 from .forms import QrCodeForm
+from .models import QrCode
 
 
 @login_required
 @require_GET
 def qr_list(request):
     qr_rules.require_office(request.user)
-    codes = list(qr_rules.visible_qr_codes(request.user))
+    codes = list(qr_rules.with_submissions(QrCode.objects.restrict(request.user, VIEW)))
     return render(request, "feedback/qr/list.html", {"codes": codes})
 
 
