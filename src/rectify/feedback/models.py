@@ -67,12 +67,12 @@ def reply_overdue_q(today: date) -> Q:
 class FeedbackItemQuerySet(RestrictedQuerySet):
     organisation_path_lookup = "organisation__path"
 
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         """The office, leaders and supervisors of the receiving organisation (or one above it) see
         all of its items; a unit's head and liaisons see the items routed to their unit or one under it."""
         return any_of(
-            super().access_condition(access, action, user),
-            path_q("unit__path", access.unit_paths) if action == VIEW else None,
+            super().access_condition(user, action),
+            path_q("unit__path", Access.of(user).unit_paths) if action == VIEW else None,
         )
 
 

@@ -32,10 +32,10 @@ class LedgerQuerySet(RestrictedQuerySet):
     unit_link_lookup: str = ""
     unit_outer_ref: str = "pk"
 
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         return any_of(
-            super().access_condition(access, action, user),
-            self._unit_condition(access) if action == VIEW else None,
+            super().access_condition(user, action),
+            self._unit_condition(Access.of(user)) if action == VIEW else None,
         )
 
     def _unit_condition(self, access: Access) -> Q | None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.errors import RectifyError
 from rectify.ledger.models import Inspection
-from rectify.org.access import VIEW, Access, any_of
+from rectify.org.access import VIEW, any_of
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
 
@@ -39,10 +39,10 @@ class PublicationState(models.TextChoices):
 class NoticePublicationQuerySet(RestrictedQuerySet):
     organisation_path_lookup = "organisation__path"
 
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         """Every version, for the office, leaders and supervisors of the inspected organisation (or
         one above it); the published versions of the inspections they see, for the units' people."""
-        wide = super().access_condition(access, action, user)
+        wide = super().access_condition(user, action)
         if action != VIEW:
             return wide
         seen = Inspection.objects.restrict(user, VIEW).values("pk")

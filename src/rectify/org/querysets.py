@@ -25,20 +25,21 @@ class RestrictedQuerySet(models.QuerySet):
     roles_by_action: dict[str, frozenset[str]] = {VIEW: WIDE_ROLES, VIEW_ALL: WIDE_ROLES, CHANGE: OFFICE_ONLY}
 
     def restrict(self, user, action: str = VIEW):
-        """The rows `user` may take `action` on (VIEW, VIEW_ALL or CHANGE)."""
-        access = Access.of(user)
-        if not access.is_authenticated:
+        """The rows `user` may take `action` on (VIEW, VIEW_ALL, CHANGE or DECIDE)."""
+        # Read from the user itself: a rule that needs no roles (one's own notifications) costs no query.
+        if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if access.is_superuser:
+        if user.is_superuser:
             return self
-        condition = self.access_condition(access, action, user)
+        condition = self.access_condition(user, action)
         return self.filter(condition) if condition is not None else self.none()
 
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
-        """Q over this model's rows that `user` reaches for `action`; None when it reaches none."""
+    def access_condition(self, user, action: str) -> Q | None:
+        """Q over this model's rows that `user` reaches for `action`; None when it reaches none.
+        `Access.of(user)` reads the user's roles once and keeps them on the user object."""
         if not self.organisation_path_lookup:
             return None
-        return path_q(self.organisation_path_lookup, access.paths(self.roles_for(action)))
+        return path_q(self.organisation_path_lookup, Access.of(user).paths(self.roles_for(action)))
 
     def roles_for(self, action: str) -> frozenset[str]:
         try:

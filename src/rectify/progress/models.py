@@ -136,10 +136,10 @@ class SignOffState(models.TextChoices):
 
 
 class SignOffQuerySet(MeasurePartQuerySet):
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         if action != DECIDE:
-            return super().access_condition(access, action, user)
-        return self._decided_by(access, user)
+            return super().access_condition(user, action)
+        return self._decided_by(Access.of(user), user)
 
     def _decided_by(self, access: Access, user) -> Q | None:
         """The sign-off rule, in one place: a request waits at the level of the responsible unit's head

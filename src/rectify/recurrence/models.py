@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.ledger.models import Problem
-from rectify.org.access import DECIDE, VIEW, Access
+from rectify.org.access import DECIDE, VIEW
 from rectify.org.querysets import OFFICE_ONLY, RestrictedQuerySet
 
 
@@ -27,14 +27,14 @@ class RecurrenceFlagQuerySet(RestrictedQuerySet):
     organisation_path_lookup = "problem__inspection__inspected__path"
     roles_by_action = {DECIDE: OFFICE_ONLY}
 
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         """Seen by whoever sees both its problems; decided by the office of the newer problem's
         organisation (or one above it), among those."""
         seen = Problem.objects.restrict(user, VIEW)
         both_seen = Q(problem__in=seen, earlier__in=seen)
         if action == VIEW:
             return both_seen
-        office = super().access_condition(access, action, user)
+        office = super().access_condition(user, action)
         return both_seen & office if office is not None else None
 
 

@@ -111,7 +111,7 @@ class MeasureAlert(models.Model):
 
 
 class NotificationQuerySet(RestrictedQuerySet):
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         return Q(recipient=user)  # one's own notifications, and only those
 
 
@@ -194,10 +194,11 @@ class SupervisionOrderQuerySet(RestrictedQuerySet):
     organisation_path_lookup = "issuer__path"
     roles_by_action = {VIEW: ISSUER_ROLES}
 
-    def access_condition(self, access: Access, action: str, user) -> Q | None:
+    def access_condition(self, user, action: str) -> Q | None:
         """The unit's people see the orders to their unit (and units under it); the office and the
         supervisors see the orders their organisation (or one under it) issued and the orders to
         units under them; and anyone sees the orders they signed."""
+        access = Access.of(user)
         issuers = access.paths(self.roles_for(action))
         return any_of(
             path_q("issuer__path", issuers),
