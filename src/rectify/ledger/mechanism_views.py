@@ -12,7 +12,8 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.errors import AccessDenied, NotFound
+from rectify.forms import submit
 from rectify.org.access import VIEW, Access
 from rectify.org.models import User
 
@@ -134,23 +135,19 @@ def _edit(request, inspection: Inspection, mechanism: Mechanism | None):
     status = 200
     if request.method == "POST":
         form = MechanismForm(request.POST, inspection=inspection)
-        if form.is_valid():
-            try:
-                saved = services.save_mechanism(
-                    request.user,
-                    inspection_id=inspection.pk,
-                    mechanism_id=mechanism.pk if mechanism else None,
-                    **form.service_arguments(),
-                )
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                verb = "修改" if mechanism else "登记"
-                messages.success(request, f"已{verb}长效机制“{saved.title}”。")
-                return redirect("mechanisms:inspection", pk=inspection.pk)
-        else:
-            status = 400
+        saved, status = submit(
+            form,
+            lambda data: services.save_mechanism(
+                request.user,
+                inspection_id=inspection.pk,
+                mechanism_id=mechanism.pk if mechanism else None,
+                **form.service_arguments(),
+            ),
+        )
+        if status is None:
+            verb = "修改" if mechanism else "登记"
+            messages.success(request, f"已{verb}长效机制“{saved.title}”。")
+            return redirect("mechanisms:inspection", pk=inspection.pk)
     elif mechanism is not None:
         form = MechanismForm(initial=MechanismForm.initial_for(mechanism), inspection=inspection)
     else:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.forms import submit
 from rectify.ledger.models import Measure
 from rectify.ledger.services import get_measure
 from rectify.org.access import VIEW, is_office
@@ -54,17 +55,12 @@ def indicator_create(request, pk: int):
     status = 200
     if request.method == "POST":
         form = IndicatorForm(request.POST, auto_id="id_indicator_%s")
-        if form.is_valid():
-            try:
-                indicator = services.add_indicator(request.user, measure.pk, **form.service_arguments())
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, f"已添加指标“{indicator.name}”。")
-                return _back_to_measure(measure.pk, f"indicator-{indicator.pk}")
-        else:
-            status = 400
+        indicator, status = submit(
+            form, lambda data: services.add_indicator(request.user, measure.pk, **form.service_arguments())
+        )
+        if status is None:
+            messages.success(request, f"已添加指标“{indicator.name}”。")
+            return _back_to_measure(measure.pk, f"indicator-{indicator.pk}")
     else:
         form = IndicatorForm(auto_id="id_indicator_%s")
     return render(request, "progress/indicator_new.html", {"measure": measure, "form": form}, status=status)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.forms import submit
 from rectify.org.access import VIEW
 
 from .. import services
@@ -34,19 +35,16 @@ def upload(request):
         if not may_import:
             raise AccessDenied(OFFICE_ONLY)
         form = UploadForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                token, _sheet = hotline.stash_upload(
-                    request.user, form.cleaned_data["organisation"], upload.read(), upload.name or ""
-                )
-            except RectifyError as error:
-                form.add_error("file", error.message)
-                status = error.status
-            else:
-                return redirect("hotline:preview", token=token)
-        else:
-            status = 400
+        stashed, status = submit(
+            form,
+            lambda data: hotline.stash_upload(
+                request.user, data["organisation"], data["file"].read(), data["file"].name or ""
+            ),
+            error_field="file",
+        )
+        if status is None:
+            token, _sheet = stashed
+            return redirect("hotline:preview", token=token)
     else:
         form = UploadForm(user=request.user)
     return render(

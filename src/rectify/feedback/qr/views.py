@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.documents import attachment
-from rectify.errors import RectifyError
+from rectify.forms import submit
 from rectify.org.access import VIEW
 
 from . import services as qr_rules
@@ -34,17 +34,10 @@ def qr_create(request):
     status = 200
     if request.method == "POST":
         form = QrCodeForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                created = qr_rules.create_qr(request.user, **form.cleaned_data)
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, f"已生成二维码“{created.label}”，可下载或打印海报。")
-                return redirect("qr:list")
-        else:
-            status = 400
+        created, status = submit(form, lambda data: qr_rules.create_qr(request.user, **data))
+        if status is None:
+            messages.success(request, f"已生成二维码“{created.label}”，可下载或打印海报。")
+            return redirect("qr:list")
     else:
         form = QrCodeForm(user=request.user)
     return render(request, "feedback/qr/form.html", {"form": form}, status=status)
