@@ -7,12 +7,12 @@ recorded reason, never silently.
 
 from datetime import date
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.encrypted import EncryptedTextField
+from rectify.fields import done_by
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.org.access import VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation
@@ -20,8 +20,6 @@ from rectify.org.querysets import RestrictedQuerySet
 
 from .hotline.models import HotlineBatch
 from .qr.models import QrCode
-
-USER = settings.AUTH_USER_MODEL
 
 
 class FeedbackKind(models.TextChoices):
@@ -153,9 +151,7 @@ class FeedbackItem(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_feedback",
     )
-    routed_by = models.ForeignKey(
-        USER, verbose_name=_("分办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    routed_by = done_by(_("分办人"), optional=True, on_delete=models.SET_NULL)
     routed_at = models.DateTimeField(_("分办时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("收到时间"))
     due_date = models.DateField(_("答复期限"))
@@ -165,16 +161,11 @@ class FeedbackItem(models.Model):
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("重复于"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    closed_by = models.ForeignKey(
-        USER, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        USER,
-        verbose_name=_("登记人"),
-        null=True,
-        blank=True,
+    closed_by = done_by(_("办结人"), optional=True, on_delete=models.SET_NULL)
+    created_by = done_by(
+        _("登记人"),
+        optional=True,
         on_delete=models.SET_NULL,
-        related_name="+",
         help_text=_("工作人员登记的来电、来信等；网上留言为空"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -259,12 +250,10 @@ class FeedbackReply(models.Model):
     )
     text = models.TextField(_("答复内容"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    drafted_by = models.ForeignKey(USER, verbose_name=_("拟稿人"), on_delete=models.PROTECT, related_name="+")
+    drafted_by = done_by(_("拟稿人"))
     drafted_at = models.DateTimeField(_("拟稿时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        USER, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = done_by(_("审核人"), optional=True)
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
     emailed_at = models.DateTimeField(_("邮件告知时间"), null=True, blank=True)

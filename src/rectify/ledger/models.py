@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import done_by
 from rectify.org.models import Organisation
 
 from .choices import (
@@ -61,14 +62,7 @@ class Inspection(models.Model):
     source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
     source_text = models.TextField(_("来源全文"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = done_by(_("创建人"), optional=True, on_delete=models.SET_NULL)
 
     objects = InspectionQuerySet.as_manager()
 

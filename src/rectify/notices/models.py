@@ -7,18 +7,17 @@ never changes again except its view counter; a mistake is put right by a correct
 that names the one it corrects.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.errors import RectifyError
+from rectify.fields import done_by
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW, any_of
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
 
-USER = settings.AUTH_USER_MODEL
 DEFAULT_CATEGORY = "机关党建、通告"
 
 
@@ -88,9 +87,7 @@ class NoticePublication(models.Model):
     published_date = models.DateField(_("发布日期"), null=True, blank=True)
     subject_terms = models.CharField(_("主题词"), max_length=128, blank=True)
     view_count = models.PositiveIntegerField(_("浏览次数"), default=0)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("起草人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = done_by(_("起草人"), optional=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
@@ -171,9 +168,7 @@ class PublicationStep(models.Model):
     action = models.CharField(_("操作"), max_length=16)
     from_state = models.CharField(_("原状态"), max_length=20, choices=PublicationState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=PublicationState.choices)
-    actor = models.ForeignKey(
-        USER, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = done_by(_("操作人"), on_delete=models.SET_NULL, null=True)
     comment = models.TextField(_("意见"), blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 

@@ -1,16 +1,14 @@
 """The daily work on a measure: progress reports with evidence, sign-off, follow-up, indicators."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import done_by
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.ledger.querysets import MeasurePartQuerySet
 from rectify.org.access import DECIDE, Access, any_of, path_q
 from rectify.org.models import Role
-
-USER = settings.AUTH_USER_MODEL
 
 
 class ReportState(models.TextChoices):
@@ -43,11 +41,9 @@ class ProgressReport(models.Model):
     state = models.CharField(
         _("审核状态"), max_length=16, choices=ReportState.choices, default=ReportState.SUBMITTED
     )
-    author = models.ForeignKey(USER, verbose_name=_("报送人"), on_delete=models.PROTECT, related_name="+")
+    author = done_by(_("报送人"))
     submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
-    reviewer = models.ForeignKey(
-        USER, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    reviewer = done_by(_("审核人"), optional=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
 
@@ -98,9 +94,7 @@ class Evidence(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        USER, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
-    )
+    uploaded_by = done_by(_("上传人"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
@@ -173,9 +167,7 @@ class SignOff(models.Model):
     measure = models.ForeignKey(
         Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="signoffs"
     )
-    requested_by = models.ForeignKey(
-        USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = done_by(_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     note = models.TextField(_("申请说明"), blank=True)
     state = models.CharField(
@@ -225,7 +217,7 @@ class SignOffDecision(models.Model):
     level = models.CharField(_("环节"), max_length=16, choices=SignOffLevel.choices)
     decision = models.CharField(_("意见"), max_length=8, choices=Decision.choices)
     comment = models.TextField(_("说明"), blank=True)
-    actor = models.ForeignKey(USER, verbose_name=_("审批人"), on_delete=models.PROTECT, related_name="+")
+    actor = done_by(_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
 
     class Meta:
@@ -259,16 +251,12 @@ class FollowUp(models.Model):
         Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="followups"
     )
     due_on = models.DateField(_("计划检查日期"))
-    scheduled_by = models.ForeignKey(
-        USER, verbose_name=_("安排人"), on_delete=models.PROTECT, related_name="+"
-    )
+    scheduled_by = done_by(_("安排人"))
     outcome = models.CharField(
         _("检查结果"), max_length=16, choices=FollowUpOutcome.choices, default=FollowUpOutcome.PENDING
     )
     note = models.TextField(_("检查情况"), blank=True)
-    checked_by = models.ForeignKey(
-        USER, verbose_name=_("检查人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    checked_by = done_by(_("检查人"), optional=True)
     checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
 
     objects = MeasurePartQuerySet.as_manager()
@@ -351,9 +339,7 @@ class Observation(models.Model):
     observed_on = models.DateField(_("观测日期"))
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
     note = models.CharField(_("说明"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        USER, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = done_by(_("填报人"))
     recorded_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
 
     class Meta:

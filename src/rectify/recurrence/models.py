@@ -2,11 +2,11 @@
 already signed off in another inspection, a possible relapse (反弹) or a common weakness (共性问题),
 waiting for the office to confirm or dismiss it."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import done_by
 from rectify.ledger.models import Problem
 from rectify.org.access import DECIDE, VIEW
 from rectify.org.querysets import OFFICE_ONLY, RestrictedQuerySet
@@ -55,14 +55,7 @@ class RecurrenceFlag(models.Model):
     )
     kind = models.CharField(_("认定为"), max_length=16, choices=FlagKind.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = done_by(_("处理人"), optional=True)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("提示时间"), auto_now_add=True)
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import done_by
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.access import CHANGE, VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation, Role
@@ -217,7 +218,7 @@ class SupervisionOrder(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     serial = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("督办单编号"), max_length=64)
-    issued_by = models.ForeignKey(USER, verbose_name=_("签发人"), on_delete=models.PROTECT, related_name="+")
+    issued_by = done_by(_("签发人"))
     issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     unit = models.ForeignKey(
         Organisation, verbose_name=_("被督办单位"), on_delete=models.PROTECT, related_name="orders"
@@ -228,9 +229,7 @@ class SupervisionOrder(models.Model):
     answer_due = models.DateField(_("答复期限"))
     state = models.CharField(_("状态"), max_length=16, choices=OrderState.choices, default=OrderState.ISSUED)
     answer = models.TextField(_("答复内容"), blank=True)
-    answered_by = models.ForeignKey(
-        USER, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    answered_by = done_by(_("答复人"), optional=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("逾期升级时间"), null=True, blank=True)
 
@@ -270,7 +269,7 @@ class DispatchReport(models.Model):
     )
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("截止日期"))
-    created_by = models.ForeignKey(USER, verbose_name=_("生成人"), on_delete=models.PROTECT, related_name="+")
+    created_by = done_by(_("生成人"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     data = models.JSONField(_("调度数据"))
 

@@ -1,19 +1,17 @@
 """Consultations on rules (征求意见) and their comments. The models belong to the feedback app (their
 tables stay feedback_consultation and feedback_consultationcomment); feedback.models imports them."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.encrypted import EncryptedTextField
+from rectify.fields import done_by
 from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
 
 from ..models import Channel
-
-USER = settings.AUTH_USER_MODEL
 
 
 class ConsultationQuerySet(RestrictedQuerySet):
@@ -58,7 +56,7 @@ class Consultation(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(_("采纳情况说明"), blank=True)
     summary_published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_by = done_by(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ConsultationQuerySet.as_manager()
@@ -112,13 +110,9 @@ class ConsultationComment(models.Model):
         _("采纳情况"), max_length=16, choices=Decision.choices, default=Decision.PENDING
     )
     reason = models.TextField(_("理由"), blank=True, help_text=_("未采纳或部分采纳的理由"))
-    decided_by = models.ForeignKey(
-        USER, verbose_name=_("研究人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    decided_by = done_by(_("研究人"), optional=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(_("研究时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        USER, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = done_by(_("登记人"), optional=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:

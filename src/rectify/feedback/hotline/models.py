@@ -1,14 +1,12 @@
 """Batches of 12345 hotline work orders. The model belongs to the feedback app (its table stays
 feedback_hotlinebatch): each imported work order is a feedback item that names its batch."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import done_by
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
-
-USER = settings.AUTH_USER_MODEL
 
 
 class HotlineBatchQuerySet(RestrictedQuerySet):
@@ -26,9 +24,7 @@ class HotlineBatch(models.Model):
     file_name = models.CharField(_("文件名"), max_length=255)
     row_count = models.PositiveIntegerField(_("导入条数"), default=0)
     skipped_count = models.PositiveIntegerField(_("跳过的重复工单"), default=0)
-    imported_by = models.ForeignKey(
-        USER, verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
-    )
+    imported_by = done_by(_("导入人"))
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     objects = HotlineBatchQuerySet.as_manager()

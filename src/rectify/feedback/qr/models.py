@@ -1,16 +1,14 @@
 """QR codes (二维码) that lead to the public feedback form. The model belongs to the feedback app
 (its table stays feedback_qrcode): the items sent through a code point at it."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import done_by
 from rectify.ledger.models import Measure, Problem
 from rectify.org.access import CHANGE, VIEW
 from rectify.org.models import Organisation
 from rectify.org.querysets import OFFICE_ONLY, RestrictedQuerySet
-
-USER = settings.AUTH_USER_MODEL
 
 
 class QrCodeQuerySet(RestrictedQuerySet):
@@ -38,7 +36,7 @@ class QrCode(models.Model):
     )
     active = models.BooleanField(_("启用"), default=True)
     scan_count = models.PositiveIntegerField(_("扫码次数"), default=0)
-    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_by = done_by(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = QrCodeQuerySet.as_manager()
