@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.encrypted import EncryptedTextField
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.org.access import VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation
@@ -178,15 +178,10 @@ class FeedbackItem(models.Model):
         verbose_name_plural = _("意见诉求")
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=FeedbackKind.values), name="feedback_kind_valid"),
-            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="feedback_channel_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=FeedbackStatus.values), name="feedback_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(close_reason="") | Q(close_reason__in=CloseReason.values),
-                name="feedback_close_reason_valid",
-            ),
+            valid_choice("kind", FeedbackKind, name="feedback_kind_valid"),
+            valid_choice("channel", Channel, name="feedback_channel_valid"),
+            valid_choice("status", FeedbackStatus, name="feedback_status_valid"),
+            valid_choice("close_reason", CloseReason, name="feedback_close_reason_valid", blank=True),
             # Finished means finished for a stated reason; open means no reason yet.
             models.CheckConstraint(
                 condition=(

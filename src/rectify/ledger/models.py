@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.org.models import Organisation
 
 from .choices import (
@@ -71,10 +71,8 @@ class Inspection(models.Model):
         verbose_name_plural = _("巡察")
         ordering = ["-feedback_date", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(report_period__in=ReportPeriod.values), name="inspection_report_period_valid"
-            ),
+            valid_choice("kind", InspectionKind, name="inspection_kind_valid"),
+            valid_choice("report_period", ReportPeriod, name="inspection_report_period_valid"),
             models.CheckConstraint(
                 condition=Q(onsite_start__isnull=True)
                 | Q(onsite_end__isnull=True)
@@ -208,10 +206,8 @@ class Measure(models.Model):
             models.UniqueConstraint(fields=["problem", "order"], name="measure_unique_order"),
             models.CheckConstraint(condition=Q(order__gte=1), name="measure_order_positive"),
             models.CheckConstraint(condition=Q(version__gte=1), name="measure_version_positive"),
-            models.CheckConstraint(
-                condition=Q(category__in=MeasureCategory.values), name="measure_category_valid"
-            ),
-            models.CheckConstraint(condition=Q(status__in=MeasureStatus.values), name="measure_status_valid"),
+            valid_choice("category", MeasureCategory, name="measure_category_valid"),
+            valid_choice("status", MeasureStatus, name="measure_status_valid"),
         ]
         indexes = [
             models.Index(fields=["status", "deadline"], name="measure_status_deadline"),
@@ -296,10 +292,8 @@ class Mechanism(models.Model):
         verbose_name_plural = _("长效机制")
         ordering = ["inspection", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=MechanismKind.values), name="mechanism_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=MechanismStatus.values), name="mechanism_status_valid"
-            ),
+            valid_choice("kind", MechanismKind, name="mechanism_kind_valid"),
+            valid_choice("status", MechanismStatus, name="mechanism_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status=MechanismStatus.ISSUED) | Q(issued_on__isnull=False),
                 name="mechanism_issued_has_date",

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.errors import RectifyError
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW, any_of
 from rectify.org.models import Organisation
@@ -108,9 +108,7 @@ class NoticePublication(models.Model):
                 condition=Q(serial__isnull=False),
                 name="publication_unique_serial",
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=PublicationState.values), name="publication_state_valid"
-            ),
+            valid_choice("state", PublicationState, name="publication_state_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="publication_version_positive"),
             models.CheckConstraint(
                 condition=~Q(state=PublicationState.PUBLISHED)

@@ -6,6 +6,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import valid_choice
+
 PATH_STEP = 8  # digits per level of Organisation.path
 
 
@@ -72,9 +74,7 @@ class Organisation(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="organisation_not_own_parent"),
-            models.CheckConstraint(
-                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
-            ),
+            valid_choice("kind", OrganisationKind, name="organisation_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -172,7 +172,7 @@ class Membership(models.Model):
         ordering = ["organisation__path", "role", "user__username"]
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique_role"),
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+            valid_choice("role", Role, name="membership_role_valid"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.ledger.querysets import MeasurePartQuerySet
 from rectify.org.access import DECIDE, Access, any_of, path_q
@@ -57,7 +57,7 @@ class ProgressReport(models.Model):
             models.CheckConstraint(
                 condition=Q(percent__isnull=True) | Q(percent__lte=100), name="report_percent_range"
             ),
-            models.CheckConstraint(condition=Q(state__in=ReportState.values), name="report_state_valid"),
+            valid_choice("state", ReportState, name="report_state_valid"),
             models.CheckConstraint(
                 condition=~Q(state=ReportState.RETURNED) | ~Q(review_comment=""),
                 name="report_return_has_reason",
@@ -185,7 +185,7 @@ class SignOff(models.Model):
         verbose_name_plural = _("销号申请")
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=SignOffState.values), name="signoff_state_valid"),
+            valid_choice("state", SignOffState, name="signoff_state_valid"),
             models.CheckConstraint(
                 condition=Q(state=SignOffState.PENDING, closed_at__isnull=True)
                 | (~Q(state=SignOffState.PENDING) & Q(closed_at__isnull=False)),
@@ -266,9 +266,7 @@ class FollowUp(models.Model):
         verbose_name_plural = _("回头看")
         ordering = ["due_on", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(outcome__in=FollowUpOutcome.values), name="followup_outcome_valid"
-            ),
+            valid_choice("outcome", FollowUpOutcome, name="followup_outcome_valid"),
             models.CheckConstraint(
                 condition=~Q(outcome="relapse") | ~Q(note=""), name="followup_relapse_has_reason"
             ),

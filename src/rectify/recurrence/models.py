@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Problem
 from rectify.org.access import DECIDE, VIEW
 from rectify.org.querysets import OFFICE_ONLY, RestrictedQuerySet
@@ -73,12 +73,8 @@ class RecurrenceFlag(models.Model):
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=1), name="recurrence_flag_score_range"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=FlagStatus.values), name="recurrence_flag_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="") | Q(kind__in=FlagKind.values), name="recurrence_flag_kind_valid"
-            ),
+            valid_choice("status", FlagStatus, name="recurrence_flag_status_valid"),
+            valid_choice("kind", FlagKind, name="recurrence_flag_kind_valid", blank=True),
             # Waiting means nobody decided; decided means who and when; confirmed says as what and why.
             models.CheckConstraint(
                 condition=(

@@ -12,6 +12,7 @@ migration that alters this table must recreate the SQLite triggers (Django remak
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rectify.fields import valid_choice
 from rectify.ledger.models import Inspection
 
 
@@ -50,9 +51,7 @@ class SearchEntry(models.Model):
         verbose_name_plural = _("检索条目")
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique_object"),
-            models.CheckConstraint(
-                condition=models.Q(kind__in=SearchKind.values), name="search_entry_kind_valid"
-            ),
+            valid_choice("kind", SearchKind, name="search_entry_kind_valid"),
         ]
         indexes = [models.Index(fields=["inspection", "kind"], name="search_entry_inspection_kind")]
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.access import CHANGE, VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation, Role
@@ -241,7 +241,7 @@ class SupervisionOrder(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["issuer", "year", "serial"], name="order_unique_serial"),
-            models.CheckConstraint(condition=Q(state__in=OrderState.values), name="order_state_valid"),
+            valid_choice("state", OrderState, name="order_state_valid"),
             models.CheckConstraint(
                 condition=Q(state="issued") | (~Q(answer="") & Q(answered_at__isnull=False)),
                 name="order_answered_has_answer",
