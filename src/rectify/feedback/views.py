@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
+from rectify.forms import submit
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW, is_office
 from rectify.org.models import Organisation
@@ -124,37 +125,32 @@ def item_new(request):
     status = 200
     if request.method == "POST":
         form = StaffEntryForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                item = services.register_item(
-                    request.user,
-                    organisation=data["organisation"],
-                    channel=data["channel"],
-                    kind=data["kind"],
-                    content=data["content"],
-                    received_at=data["received_at"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    enterprise=data["enterprise"],
-                    credit_code=data["credit_code"],
-                    consent_to_contact=data["consent_to_contact"],
-                    problem=data["problem"],
-                    association=data["association"],
-                    external_ref=data["external_ref"],
-                )
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(
-                    request,
-                    f"已登记，查询码 {item.code}（请告知来信人），答复期限 {item.due_date:%Y-%m-%d}。",
-                )
-                return redirect("feedback:detail", pk=item.pk)
-        else:
-            status = 400
+        item, status = submit(
+            form,
+            lambda data: services.register_item(
+                request.user,
+                organisation=data["organisation"],
+                channel=data["channel"],
+                kind=data["kind"],
+                content=data["content"],
+                received_at=data["received_at"],
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+                enterprise=data["enterprise"],
+                credit_code=data["credit_code"],
+                consent_to_contact=data["consent_to_contact"],
+                problem=data["problem"],
+                association=data["association"],
+                external_ref=data["external_ref"],
+            ),
+        )
+        if status is None:
+            messages.success(
+                request,
+                f"已登记，查询码 {item.code}（请告知来信人），答复期限 {item.due_date:%Y-%m-%d}。",
+            )
+            return redirect("feedback:detail", pk=item.pk)
     else:
         form = StaffEntryForm(user=request.user)
     return render(request, "feedback/item_new.html", {"form": form}, status=status)
@@ -233,24 +229,16 @@ def reply_edit(request, pk: int):
     status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST)
-        if form.is_valid():
-            submit = "submit" in request.POST
-            try:
-                services.save_reply(
-                    request.user,
-                    item,
-                    text=form.cleaned_data["text"],
-                    submit=submit,
-                    version=form.cleaned_data["version"],
-                )
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, "答复已提交整改办审核。" if submit else "答复草稿已保存。")
-                return redirect("feedback:detail" if submit else "feedback:reply", pk=pk)
-        else:
-            status = 400
+        submitting = "submit" in request.POST
+        _, status = submit(
+            form,
+            lambda data: services.save_reply(
+                request.user, item, text=data["text"], submit=submitting, version=data["version"]
+            ),
+        )
+        if status is None:
+            messages.success(request, "答复已提交整改办审核。" if submitting else "答复草稿已保存。")
+            return redirect("feedback:detail" if submitting else "feedback:reply", pk=pk)
     else:
         form = ReplyForm(initial={"version": item.version, "text": draft.text if draft else ""})
     return render(
