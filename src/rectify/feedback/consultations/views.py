@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rectify.errors import InvalidInput, NotFound, RectifyError
+from rectify.forms import submit
 from rectify.org.access import VIEW
 from rectify.paging import paginate
 
@@ -78,27 +79,23 @@ def consultation_create(request):
     if not consultations.may_create(request.user):
         raise consultations.office_only()
     status = 200
-    error = None
     if request.method == "POST":
         form = ConsultationForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                consultation = consultations.create_consultation(
-                    request.user, form.fields_typed(), **form.placement()
-                )
-            except RectifyError as refused:
-                error, status = refused.message, refused.status
-            else:
-                messages.success(request, "已保存征求意见稿。核对无误后请发布。")
-                return redirect("consultations:detail", pk=consultation.pk)
-        else:
-            status = 400
+        consultation, status = submit(
+            form,
+            lambda data: consultations.create_consultation(
+                request.user, form.fields_typed(), **form.placement()
+            ),
+        )
+        if status is None:
+            messages.success(request, "已保存征求意见稿。核对无误后请发布。")
+            return redirect("consultations:detail", pk=consultation.pk)
     else:
         form = ConsultationForm(initial=_initial(request), user=request.user)
     return render(
         request,
         "feedback/consultations/form.html",
-        {"form": form, "consultation": None, "error": error},
+        {"form": form, "consultation": None},
         status=status,
     )
 
@@ -130,21 +127,17 @@ def consultation_edit(request, pk: int):
         messages.error(request, "征求意见稿发布后不能再修改。")
         return redirect("consultations:detail", pk=pk)
     status = 200
-    error = None
     if request.method == "POST":
         form = ConsultationForm(request.POST, user=request.user, consultation=consultation)
-        if form.is_valid():
-            try:
-                consultations.update_consultation(
-                    request.user, pk, form.fields_typed(), expected_status=Status.DRAFT
-                )
-            except RectifyError as refused:
-                error, status = refused.message, refused.status
-            else:
-                messages.success(request, "征求意见稿已保存。")
-                return redirect("consultations:detail", pk=pk)
-        else:
-            status = 400
+        _, status = submit(
+            form,
+            lambda data: consultations.update_consultation(
+                request.user, pk, form.fields_typed(), expected_status=Status.DRAFT
+            ),
+        )
+        if status is None:
+            messages.success(request, "征求意见稿已保存。")
+            return redirect("consultations:detail", pk=pk)
     else:
         form = ConsultationForm(
             initial=ConsultationForm.initial_for(consultation), user=request.user, consultation=consultation
@@ -152,7 +145,7 @@ def consultation_edit(request, pk: int):
     return render(
         request,
         "feedback/consultations/form.html",
-        {"form": form, "consultation": consultation, "error": error},
+        {"form": form, "consultation": consultation},
         status=status,
     )
 
