@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -525,19 +526,35 @@ def _measure_of(model, pk: int) -> Callable[[], int | None]:
     return lambda: model.objects.filter(pk=pk).values_list("measure_id", flat=True).first()
 
 
-@login_required
-@require_POST
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ReviewForm(request.POST)
+def _act(
+    request: HttpRequest, form, action: Callable[[dict], Any], **refusal
+) -> tuple[Any, HttpResponse | None]:
+    """Run one action of the measure's decision forms: `action(cleaned_data)` for a valid form. Returns
+    its result and None, or None and the refusal page (`_refused` with `refusal`); an invalid form is
+    refused with its first error."""
     try:
         if not form.is_valid():
             raise InvalidInput(form.first_error)
-        data = form.cleaned_data
-        reviewed = services.review_report(
-            request.user, pk, decision=data["decision"], comment=data["comment"]
-        )
+        return action(form.cleaned_data), None
     except RectifyError as error:
-        return _refused(request, error, kind="review", pk=pk, measure_id=_measure_of(ProgressReport, pk))
+        return None, _refused(request, error, **refusal)
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    reviewed, refused = _act(
+        request,
+        ReviewForm(request.POST),
+        lambda data: services.review_report(
+            request.user, pk, decision=data["decision"], comment=data["comment"]
+        ),
+        kind="review",
+        pk=pk,
+        measure_id=_measure_of(ProgressReport, pk),
+    )
+    if refused is not None:
+        return refused
     measure = reviewed.measure
     what = f"{_label(measure)}的整改进展（{reviewed.period_label}，第 {reviewed.revision} 版）"
     if reviewed.state == ReportState.ACCEPTED:
@@ -550,16 +567,18 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
-    form = SignoffRequestForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(form.first_error)
-        data = form.cleaned_data
-        signoff = services.request_signoff(
+    signoff, refused = _act(
+        request,
+        SignoffRequestForm(request.POST),
+        lambda data: services.request_signoff(
             request.user, pk, note=data["note"], expected_version=data["version"]
-        )
-    except RectifyError as error:
-        return _refused(request, error, kind="signoff", pk=pk, measure_id=pk)
+        ),
+        kind="signoff",
+        pk=pk,
+        measure_id=pk,
+    )
+    if refused is not None:
+        return refused
     messages.success(
         request, f"已提交{_label(signoff.measure)}的销号申请，等待{SignOffLevel.UNIT_HEAD.label}。"
     )
@@ -569,16 +588,18 @@ def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    form = DecisionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(form.first_error)
-        data = form.cleaned_data
-        signoff = services.decide_signoff(
+    signoff, refused = _act(
+        request,
+        DecisionForm(request.POST),
+        lambda data: services.decide_signoff(
             request.user, pk, decision=data["decision"], comment=data["comment"]
-        )
-    except RectifyError as error:
-        return _refused(request, error, kind="decide", pk=pk, measure_id=_measure_of(SignOff, pk))
+        ),
+        kind="decide",
+        pk=pk,
+        measure_id=_measure_of(SignOff, pk),
+    )
+    if refused is not None:
+        return refused
     label = _label(signoff.measure)
     if signoff.state == SignOffState.APPROVED:
         messages.success(request, f"已同意{label}的销号申请，该措施已销号。")
@@ -594,13 +615,16 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def schedule_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    form = ScheduleFollowupForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(form.first_error)
-        followup = services.schedule_followup(request.user, pk, due_on=form.cleaned_data["due_on"])
-    except RectifyError as error:
-        return _refused(request, error, kind="schedule", pk=pk, measure_id=pk)
+    followup, refused = _act(
+        request,
+        ScheduleFollowupForm(request.POST),
+        lambda data: services.schedule_followup(request.user, pk, due_on=data["due_on"]),
+        kind="schedule",
+        pk=pk,
+        measure_id=pk,
+    )
+    if refused is not None:
+        return refused
     messages.success(
         request, f"已安排{_label(followup.measure)}的回头看，计划于 {followup.due_on:%Y-%m-%d} 检查。"
     )
@@ -610,14 +634,16 @@ def schedule_followup(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RecordFollowupForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise InvalidInput(form.first_error)
-        data = form.cleaned_data
-        followup = services.record_followup(request.user, pk, outcome=data["outcome"], note=data["note"])
-    except RectifyError as error:
-        return _refused(request, error, kind="record", pk=pk, measure_id=_measure_of(FollowUp, pk))
+    followup, refused = _act(
+        request,
+        RecordFollowupForm(request.POST),
+        lambda data: services.record_followup(request.user, pk, outcome=data["outcome"], note=data["note"]),
+        kind="record",
+        pk=pk,
+        measure_id=_measure_of(FollowUp, pk),
+    )
+    if refused is not None:
+        return refused
     label = _label(followup.measure)
     if followup.outcome == FollowUpOutcome.RELAPSE:
         messages.success(request, f"已记录{label}回头看发现反弹，措施已转为“反弹重启”，责任单位须重新整改。")
