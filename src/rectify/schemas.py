@@ -7,9 +7,11 @@ integer range is refused with 422 and a Chinese message from the API's one valid
 
 from typing import Annotated, Literal
 
+import django_filters
+from django import forms
 from django.db import models
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, create_model
 
 # The largest primary key and integer column value every supported database stores.
 DB_INT_MAX = 2**31 - 1
@@ -71,3 +73,28 @@ def choice_of(choices: type[models.Choices]):
     """A Django choices class as an enum written inline: nested choices classes share short names
     (Consultation.Status, FeedbackReply.Status), and OpenAPI components are keyed by that name."""
     return Literal[tuple(choices.values)]
+
+
+def query_schema(name: str, filterset: type, base: type[Schema] = Schema) -> type[Schema]:
+    """The API's typed query parameters of a django-filter filter set, so a list's filters are declared
+    once (in the filter set) and documented, typed and bounded here: a choice of objects is an id, a
+    choice a closed list, a yes/no a boolean, a text its declared length."""
+    fields: dict = {}
+    for key, declared in filterset.base_filters.items():
+        described = str(declared.extra.get("help_text") or declared.label or key)
+        if (
+            isinstance(declared, django_filters.ModelChoiceFilter)
+            or declared.field_class is forms.IntegerField
+        ):
+            fields[key] = (OptionalId, Field(None, description=described))
+        elif isinstance(declared, django_filters.ChoiceFilter):
+            values = tuple(value for value, _label in declared.extra["choices"])
+            fields[key] = (Literal[values] | None, Field(None, description=described))
+        elif isinstance(declared, django_filters.BooleanFilter):
+            fields[key] = (bool | None, Field(None, description=described))
+        elif isinstance(declared, django_filters.CharFilter):
+            length = declared.extra.get("max_length")
+            fields[key] = (str, Field("", max_length=length, description=described))
+        else:
+            raise TypeError(f"{filterset.__name__}.{key}: no query type for {type(declared).__name__}")
+    return create_model(name, __base__=base, **fields)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
 from rectify.ledger import services
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
+from rectify.ledger.filters import filter_measures
 from rectify.ledger.models import Measure, MeasureUnit, Problem
 
 TODAY = date(2025, 6, 1)
@@ -30,7 +31,7 @@ def test_filters_narrow_the_ledger(ledger, world):
     )
 
     def run(**filters):
-        return keys(services.filter_measures(world.alice, services.MeasureFilter(**filters), on=TODAY))
+        return keys(filter_measures(world.alice, filters, on=TODAY))
 
     area2 = ledger.inspection.areas.get(order=2)
     assert run() == {(1, 1), (1, 2), (2, 1), (3, 1), (3, 2)}

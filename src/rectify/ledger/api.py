@@ -10,10 +10,11 @@ from ninja import Field, Query, Router, Schema
 from rectify.errors import InvalidInput
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
-from rectify.schemas import Id, Message, NamedRef, Paging
+from rectify.schemas import Id, Message, NamedRef, Paging, query_schema
 
 from . import services
-from .choices import MeasureCategory, MeasureStatus
+from .choices import MeasureCategory
+from .filters import MeasureFilterSet, filter_measures
 from .models import Inspection, Measure, Problem
 
 router = Router(tags=["整改台账"])
@@ -139,31 +140,8 @@ class MeasurePage(Page):
     items: list[MeasureOut]
 
 
-class MeasureFilters(Paging):
-    inspection: Id | None = None
-    area: Id | None = None
-    problem: Id | None = None
-    unit: Id | None = Field(None, description="责任或配合单位（含其下级单位）")
-    responsible: Id | None = Field(None, description="责任单位（仅该单位本身作为责任单位的措施）")
-    leader: Id | None = Field(None, description="牵头领导的用户编号")
-    status: MeasureStatus | None = None
-    category: MeasureCategory | None = None
-    overdue: bool | None = None
-    q: str = Field("", max_length=100, description="全文检索：措施、问题、方面")
-
-    def as_filter(self) -> services.MeasureFilter:
-        return services.MeasureFilter(
-            inspection=self.inspection,
-            area=self.area,
-            problem=self.problem,
-            unit=self.unit,
-            responsible=self.responsible,
-            leader=self.leader,
-            status=self.status,
-            category=self.category,
-            overdue=self.overdue,
-            q=self.q,
-        )
+# The ledger page's filters (ledger.filters), as typed and documented query parameters.
+MeasureQuery = query_schema("MeasureQuery", MeasureFilterSet, base=Paging)
 
 
 class ProblemFilters(Paging):
@@ -214,9 +192,10 @@ def list_problems(request, filters: Query[ProblemFilters]):
 
 
 @router.get("/measures", response=MeasurePage)
-def list_measures(request, filters: Query[MeasureFilters]):
+def list_measures(request, query: Query[MeasureQuery]):
     """整改措施台账，筛选条件与网页相同。"""
-    count, items = filters.window(services.filter_measures(request.user, filters.as_filter()))
+    conditions = query.model_dump(exclude=set(Paging.model_fields), exclude_defaults=True)
+    count, items = query.window(filter_measures(request.user, conditions))
     return {"count": count, "items": items}
 
 

@@ -4,11 +4,9 @@ from django.db.models import QuerySet
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
-from .choices import MeasureCategory, MeasureStatus
-from .models import Area, Inspection, Measure, MeasureUnit
-from .services import MeasureFilter, assignable_leaders, assignable_units
-
-OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
+from .choices import MeasureCategory
+from .models import Inspection, Measure
+from .services import assignable_leaders, assignable_units
 
 
 class InspectionFilterForm(forms.Form):
@@ -35,83 +33,6 @@ class InspectionFilterForm(forms.Form):
         if not self.is_valid() or self.cleaned_data["inspection"] is None:
             return None
         return self.cleaned_data["inspection"].pk
-
-
-class MeasureFilterForm(forms.Form):
-    """The ledger's filters. Every choice list holds only what the user may see."""
-
-    q = forms.CharField(label="关键词", required=False, max_length=100)
-    inspection = forms.ModelChoiceField(
-        label="巡察", queryset=Inspection.objects.none(), required=False, empty_label="全部巡察"
-    )
-    area = forms.ModelChoiceField(
-        label="问题方面", queryset=Area.objects.none(), required=False, empty_label="全部方面"
-    )
-    unit = forms.ModelChoiceField(
-        label="涉及单位（含配合、下属）",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="全部单位",
-    )
-    responsible = forms.ModelChoiceField(
-        label="责任单位", queryset=Organisation.objects.none(), required=False, empty_label="全部单位"
-    )
-    leader = forms.ModelChoiceField(
-        label="牵头领导", queryset=User.objects.none(), required=False, empty_label="全部领导"
-    )
-    status = forms.ChoiceField(
-        label="状态", choices=[("", "全部状态"), *MeasureStatus.choices], required=False
-    )
-    category = forms.ChoiceField(
-        label="整改类型", choices=[("", "全部类型"), *MeasureCategory.choices], required=False
-    )
-    overdue = forms.ChoiceField(label="是否超期", choices=OVERDUE_CHOICES, required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        inspections = Inspection.objects.restrict(user, VIEW)
-        self.fields["inspection"].queryset = inspections
-        areas = Area.objects.restrict(user, VIEW).select_related("inspection").exclude(title="")
-        self.fields["area"].queryset = areas
-        self.fields["area"].label_from_instance = lambda area: area.title
-        visible_measures = Measure.objects.restrict(user, VIEW)
-        self.fields["unit"].queryset = (
-            Organisation.objects.filter(measure_links__measure__in=visible_measures)
-            .distinct()
-            .order_by("path")
-        )
-        self.fields["responsible"].queryset = (
-            Organisation.objects.filter(
-                measure_links__measure__in=visible_measures, measure_links__role=MeasureUnit.Role.RESPONSIBLE
-            )
-            .distinct()
-            .order_by("path")
-        )
-        self.fields["leader"].queryset = (
-            User.objects.filter(led_measures__in=visible_measures)
-            .distinct()
-            .order_by("full_name", "username")
-        )
-
-    def to_filter(self) -> MeasureFilter:
-        data = self.cleaned_data if self.is_valid() else {}
-        overdue = {"1": True, "0": False}.get(data.get("overdue") or "")
-        return MeasureFilter(
-            inspection=_pk(data.get("inspection")),
-            area=_pk(data.get("area")),
-            unit=_pk(data.get("unit")),
-            responsible=_pk(data.get("responsible")),
-            leader=_pk(data.get("leader")),
-            status=data.get("status") or None,
-            category=data.get("category") or None,
-            overdue=overdue,
-            q=data.get("q") or "",
-        )
-
-
-def _pk(obj):
-    return obj.pk if obj is not None else None
 
 
 class MeasureAssignmentForm(forms.Form):

@@ -33,22 +33,6 @@ def today() -> date:
     return timezone.localdate()
 
 
-@dataclass(frozen=True)
-class MeasureFilter:
-    """The filters of the measure ledger, shared by the web page and the API."""
-
-    inspection: int | None = None
-    area: int | None = None
-    problem: int | None = None
-    unit: int | None = None  # the unit or a unit under it, responsible or supporting
-    responsible: int | None = None  # that unit itself, as a responsible unit (the dashboard's unit rows)
-    leader: int | None = None
-    status: str | None = None
-    category: str | None = None
-    overdue: bool | None = None
-    q: str = ""
-
-
 def get_inspection(user: User, inspection_id: int, action: str = VIEW) -> Inspection:
     """The inspection, if the user may take `action` on it (VIEW_ALL: the whole of it, as the office,
     leaders and supervisors see it, not a unit's share); NotFound otherwise."""
@@ -80,46 +64,6 @@ def measure_queryset(user: User, on: date | None = None) -> QuerySet[Measure]:
         .select_related("problem__inspection", "problem__area", "lead_leader")
         .prefetch_related("unit_links__unit")
     )
-
-
-def filter_measures(user: User, filters: MeasureFilter, on: date | None = None) -> QuerySet[Measure]:
-    on = on or today()
-    measures = measure_queryset(user, on)
-    if filters.inspection:
-        measures = measures.filter(problem__inspection_id=filters.inspection)
-    if filters.area:
-        measures = measures.filter(problem__area_id=filters.area)
-    if filters.problem:
-        measures = measures.filter(problem_id=filters.problem)
-    if filters.unit:
-        unit_path = Organisation.objects.filter(pk=filters.unit).values_list("path", flat=True).first() or "-"
-        measures = measures.filter(
-            pk__in=MeasureUnit.objects.filter(unit__path__startswith=unit_path).values("measure_id")
-        )
-    if filters.responsible:
-        measures = measures.filter(
-            pk__in=MeasureUnit.objects.filter(
-                unit_id=filters.responsible, role=MeasureUnit.Role.RESPONSIBLE
-            ).values("measure_id")
-        )
-    if filters.leader:
-        measures = measures.filter(lead_leader_id=filters.leader)
-    if filters.status:
-        measures = measures.filter(status=filters.status)
-    if filters.category:
-        measures = measures.filter(category=filters.category)
-    if filters.overdue is True:
-        measures = measures.overdue(on)
-    elif filters.overdue is False:
-        measures = measures.not_overdue(on)
-    if filters.q.strip():
-        for term in filters.q.split():
-            measures = measures.filter(
-                Q(text__icontains=term)
-                | Q(problem__title__icontains=term)
-                | Q(problem__area__title__icontains=term)
-            )
-    return measures.order_by("problem__inspection_id", "problem__number", "order")
 
 
 @dataclass(frozen=True)

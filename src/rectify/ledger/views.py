@@ -10,6 +10,7 @@ from rectify.org.access import CHANGE, VIEW, Access
 
 from . import services
 from .choices import ReportPeriod
+from .filters import filter_measures
 from .forms import MeasureAssignmentForm
 from .models import Inspection, Measure, Problem
 
@@ -54,7 +55,7 @@ def set_report_period(request, pk: int):
 @login_required
 def problem_detail(request, pk: int):
     problem = services.get_problem(request.user, pk)
-    measures = services.filter_measures(request.user, services.MeasureFilter(problem=problem.pk))
+    measures = filter_measures(request.user, {"problem": problem.pk})
     return render(
         request,
         "ledger/problem_detail.html",

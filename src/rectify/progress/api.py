@@ -19,8 +19,9 @@ from pydantic import field_validator
 
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput
+from rectify.ledger.filters import MeasureFilterSet
 from rectify.ledger.services import get_measure
-from rectify.schemas import Id, Message, NamedRef, Paging, errors
+from rectify.schemas import Id, Message, NamedRef, Paging, errors, query_schema
 
 from . import ledger_excel, services
 from .downloads import evidence_response
@@ -536,13 +537,19 @@ class ExportQuery(Schema):
     )
 
 
+# The ledger page's filters (ledger.filters) narrow the export as they narrow the page.
+LedgerExportQuery = query_schema("LedgerExportQuery", MeasureFilterSet, base=ExportQuery)
+
+
 @router.get(
     "/inspections/{int:inspection_id}/ledger.xlsx",
     tags=["整改台账"],
     response={200: None, 400: Message, 404: Message},
     openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},
 )
-def export_ledger(request, inspection_id: Id, query: Query[ExportQuery]):
-    """把巡察的问题清单、任务清单、责任清单或整改台账导出为 Excel（.xlsx），只含您有权查看的内容。"""
-    content, name = ledger_excel.export_ledger(request.user, inspection_id, query.list)
+def export_ledger(request, inspection_id: Id, query: Query[LedgerExportQuery]):
+    """把巡察的问题清单、任务清单、责任清单或整改台账导出为 Excel（.xlsx），只含您有权查看的内容；
+    可带整改台账的筛选条件（与 `GET /measures` 相同），只导出符合条件的措施及其问题。"""
+    conditions = query.model_dump(exclude=set(ExportQuery.model_fields), exclude_defaults=True)
+    content, name = ledger_excel.export_ledger(request.user, inspection_id, query.list, conditions=conditions)
     return attachment(content, name, XLSX_TYPE)

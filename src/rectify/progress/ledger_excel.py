@@ -42,8 +42,9 @@ from django.utils import timezone
 from rectify.documents import date_label, write_table
 from rectify.errors import InvalidInput
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
+from rectify.ledger.filters import MeasureFilterSet
 from rectify.ledger.models import Inspection, Measure, Problem
-from rectify.ledger.services import get_inspection, measure_queryset, today
+from rectify.ledger.services import get_inspection, today
 from rectify.org.access import VIEW
 from rectify.org.models import User
 
@@ -158,9 +159,12 @@ class Ledger:
     problems: list[ProblemEntry]
 
 
-def load_ledger(user: User, inspection_id: int, on: date | None = None) -> Ledger:
+def load_ledger(
+    user: User, inspection_id: int, on: date | None = None, conditions: dict | None = None
+) -> Ledger:
     """The problems and measures of the inspection the user may see, with everything the columns
-    show, in ledger order (area, then number). Seven queries whatever the size."""
+    show, in ledger order (area, then number). Seven queries whatever the size. `conditions` are the
+    ledger page's filters (ledger.filters): with any, only the measures they match and their problems."""
     on = on or today()
     inspection = get_inspection(user, inspection_id)
     problems = (
@@ -178,8 +182,8 @@ def load_ledger(user: User, inspection_id: int, on: date | None = None) -> Ledge
         .prefetch_related("evidence")
     )
     measures = (
-        measure_queryset(user, on)
-        .filter(problem__inspection=inspection)
+        MeasureFilterSet(conditions or {}, user=user, on=on)
+        .qs.filter(problem__inspection=inspection)
         .annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
         .prefetch_related(Prefetch("reports", queryset=accepted, to_attr="accepted_reports"))
         .order_by("problem_id", "order")
@@ -187,7 +191,8 @@ def load_ledger(user: User, inspection_id: int, on: date | None = None) -> Ledge
     entries = {problem.pk: ProblemEntry(problem) for problem in problems}
     for measure in measures:
         entries[measure.problem_id].measures.append(measure)
-    return Ledger(inspection=inspection, on=on, problems=list(entries.values()))
+    shown = [entry for entry in entries.values() if entry.measures or not conditions]
+    return Ledger(inspection=inspection, on=on, problems=shown)
 
 
 # ------------------------------------------------------------------ cell values
@@ -395,10 +400,14 @@ def filename(ledger: Ledger, spec: LedgerList) -> str:
 
 
 def export_ledger(
-    user: User, inspection_id: int, list_key: str | None = "all", on: date | None = None
+    user: User,
+    inspection_id: int,
+    list_key: str | None = "all",
+    on: date | None = None,
+    conditions: dict | None = None,
 ) -> tuple[bytes, str]:
-    """The list as an .xlsx workbook and its file name; InvalidInput for an unknown list, NotFound
-    for an inspection the user may not see."""
+    """The list as an .xlsx workbook and its file name, limited by the ledger page's filters if any;
+    InvalidInput for an unknown list, NotFound for an inspection the user may not see."""
     spec = ledger_list(list_key)
-    ledger = load_ledger(user, inspection_id, on)
+    ledger = load_ledger(user, inspection_id, on, conditions)
     return workbook_bytes(ledger, spec), filename(ledger, spec)

@@ -246,8 +246,12 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def export_ledger(request: HttpRequest, pk: int) -> HttpResponse:
-    """An Excel ledger of the inspection (ledger_excel:export; ?list= picks the list)."""
-    content, name = ledger_excel.export_ledger(request.user, pk, request.GET.get("list"))
+    """An Excel ledger of the inspection (ledger_excel:export; ?list= picks the list, and the ledger
+    page's filters, carried along, limit it to what the page showed)."""
+    conditions = request.GET.copy()
+    list_key = conditions.pop("list", [None])[-1]
+    conditions.pop("page", None)
+    content, name = ledger_excel.export_ledger(request.user, pk, list_key, conditions=conditions)
     return attachment(content, name, XLSX_TYPE)
 
 

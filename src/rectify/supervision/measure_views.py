@@ -4,8 +4,7 @@ row shows its warning light (三色预警), which supervision computes; the ledg
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from rectify.ledger import services
-from rectify.ledger.forms import MeasureFilterForm
+from rectify.ledger.filters import MeasureFilterSet
 from rectify.ledger.models import Measure
 from rectify.org.access import CHANGE
 from rectify.paging import paginate
@@ -17,12 +16,14 @@ PAGE_SIZE = 50
 
 @login_required
 def measure_list(request):
-    form = MeasureFilterForm(request.GET or None, user=request.user)
+    filters = MeasureFilterSet(request.GET, user=request.user)
     # The warning light of each row (三色预警), computed in the same query as the rows.
-    measures = with_warning_level(services.filter_measures(request.user, form.to_filter()))
+    measures = with_warning_level(filters.qs)
     page = paginate(request, measures, PAGE_SIZE)
     context = {
-        "form": form,
+        "form": filters.form,
+        # Within one inspection the Excel ledger can be exported with the same filters.
+        "export_query": _export_query(request, filters),
         "page": page,
         "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
     }
@@ -30,3 +31,12 @@ def measure_list(request):
         "ledger/_measure_table.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
     )
     return render(request, template, context)
+
+
+def _export_query(request, filters: MeasureFilterSet) -> str:
+    if not filters.is_valid() or filters.form.cleaned_data.get("inspection") is None:
+        return ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["list"] = "all"
+    return query.urlencode()

@@ -20,6 +20,7 @@ from rectify.demo.builder import DEMO_NOTICE
 from rectify.feedback import bench as feedback_bench
 from rectify.insights import bench as insights_bench
 from rectify.ledger import services
+from rectify.ledger.filters import filter_measures
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.notices.document import InspectionFacts, NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem
 from rectify.notices.importer import import_notice
@@ -73,15 +74,13 @@ class Command(BaseCommand):
             user = User.objects.get(pk=user.pk)
 
             def first_page(user=user):
-                rows = services.filter_measures(user, services.MeasureFilter(), on=today)
+                rows = filter_measures(user, on=today)
                 return rows.count(), list(rows[:50])
 
             self.timed(f"{label}：台账首页（50 行）与总数", first_page, repeat=10, count_queries=True)
             self.timed(
                 f"{label}：超期措施筛选",
-                lambda user=user: services.filter_measures(
-                    user, services.MeasureFilter(overdue=True), on=today
-                ).count(),
+                lambda user=user: filter_measures(user, {"overdue": True}, on=today).count(),
                 repeat=10,
             )
         self.timed(

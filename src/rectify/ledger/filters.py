@@ -1,0 +1,153 @@
+"""The measure ledger's filters, declared once (django-filter).
+
+The ledger page renders this filter set's form; the Excel ledger export and the API take the same
+parameters and apply the same filter set, so a link copied from the page filters the export and the
+API alike. django-filter was chosen over ninja's FilterSchema because the page needs a Django form
+(Chinese labels, choice lists limited to what the user may see) and the API's typed query schema can
+be derived from a filter set (`rectify.schemas.query_schema`), while a pydantic schema cannot give
+the page its form.
+
+Every choice list holds only what the user may see, so an id the user may not see is refused by the
+form, and the filter set then lists nothing rather than quietly dropping the condition.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from rectify.org.access import VIEW
+from rectify.org.models import Organisation, User
+
+from .choices import MeasureCategory, MeasureStatus
+from .models import Area, Inspection, Measure, MeasureUnit
+from .services import measure_queryset, today
+
+OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
+
+
+class IdFilter(filters.NumberFilter):
+    """A record's id, taken as is: the rows are already limited to what the user may see, so an id
+    beyond them simply matches nothing, and no query is spent checking it."""
+
+    field_class = forms.IntegerField
+
+
+class MeasureFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        label="关键词", method="search", max_length=100, help_text="措施、问题或方面中的文字"
+    )
+    inspection = filters.ModelChoiceFilter(
+        label="巡察",
+        field_name="problem__inspection",
+        queryset=Inspection.objects.none(),
+        empty_label="全部巡察",
+    )
+    area = filters.ModelChoiceFilter(
+        label="问题方面", field_name="problem__area", queryset=Area.objects.none(), empty_label="全部方面"
+    )
+    # Not on the page's form: the problem page lists its measures through it, and the API takes it.
+    problem = IdFilter(label="问题", field_name="problem_id")
+    unit = filters.ModelChoiceFilter(
+        label="涉及单位（含配合、下属）",
+        method="involving",
+        queryset=Organisation.objects.none(),
+        empty_label="全部单位",
+        help_text="责任或配合单位（含其下级单位）",
+    )
+    responsible = filters.ModelChoiceFilter(
+        label="责任单位",
+        method="responsible_unit",
+        queryset=Organisation.objects.none(),
+        empty_label="全部单位",
+        help_text="责任单位（仅该单位本身作为责任单位的措施）",
+    )
+    leader = filters.ModelChoiceFilter(
+        label="牵头领导",
+        field_name="lead_leader",
+        queryset=User.objects.none(),
+        empty_label="全部领导",
+        help_text="牵头领导的用户编号",
+    )
+    status = filters.ChoiceFilter(label="状态", choices=MeasureStatus.choices, empty_label="全部状态")
+    category = filters.ChoiceFilter(label="整改类型", choices=MeasureCategory.choices, empty_label="全部类型")
+    overdue = filters.BooleanFilter(
+        label="是否超期", method="by_overdue", widget=forms.Select(choices=OVERDUE_CHOICES)
+    )
+
+    class Meta:
+        model = Measure
+        fields: list[str] = []
+
+    def __init__(self, data=None, *, user: User, on: date | None = None, **kwargs):
+        self.user = user
+        self.on = on or today()
+        ledger_order = ("problem__inspection_id", "problem__number", "order")
+        super().__init__(data, queryset=measure_queryset(user, self.on).order_by(*ledger_order), **kwargs)
+        self.form.label_suffix = ""
+        visible_measures = Measure.objects.restrict(user, VIEW)
+        fields = self.form.fields
+        fields["inspection"].queryset = Inspection.objects.restrict(user, VIEW)
+        fields["inspection"].error_messages["invalid_choice"] = "所选巡察不存在，或您无权查看。"
+        fields["area"].queryset = (
+            Area.objects.restrict(user, VIEW).select_related("inspection").exclude(title="")
+        )
+        fields["area"].label_from_instance = lambda area: area.title
+        fields["unit"].queryset = (
+            Organisation.objects.filter(measure_links__measure__in=visible_measures)
+            .distinct()
+            .order_by("path")
+        )
+        fields["responsible"].queryset = (
+            Organisation.objects.filter(
+                measure_links__measure__in=visible_measures, measure_links__role=MeasureUnit.Role.RESPONSIBLE
+            )
+            .distinct()
+            .order_by("path")
+        )
+        fields["leader"].queryset = (
+            User.objects.filter(led_measures__in=visible_measures)
+            .distinct()
+            .order_by("full_name", "username")
+        )
+
+    def filter_queryset(self, queryset: QuerySet[Measure]) -> QuerySet[Measure]:
+        # A value the user may not ask for (an inspection of another organisation, a status that does
+        # not exist) lists nothing: dropping that condition would show more than was asked for.
+        if self.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    def search(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet[Measure]:
+        for term in value.split():
+            queryset = queryset.filter(
+                Q(text__icontains=term)
+                | Q(problem__title__icontains=term)
+                | Q(problem__area__title__icontains=term)
+            )
+        return queryset
+
+    def involving(self, queryset: QuerySet[Measure], name: str, unit: Organisation) -> QuerySet[Measure]:
+        """The unit or a unit under it, responsible or supporting."""
+        links = MeasureUnit.objects.filter(unit__path__startswith=unit.path)
+        return queryset.filter(pk__in=links.values("measure_id"))
+
+    def responsible_unit(
+        self, queryset: QuerySet[Measure], name: str, unit: Organisation
+    ) -> QuerySet[Measure]:
+        """That unit itself as a responsible unit (the dashboard's unit rows count exactly these)."""
+        links = MeasureUnit.objects.filter(unit=unit, role=MeasureUnit.Role.RESPONSIBLE)
+        return queryset.filter(pk__in=links.values("measure_id"))
+
+    def by_overdue(self, queryset: QuerySet[Measure], name: str, overdue: bool | None) -> QuerySet[Measure]:
+        if overdue is None:
+            return queryset
+        return queryset.overdue(self.on) if overdue else queryset.not_overdue(self.on)
+
+
+def filter_measures(user: User, data: dict | None = None, on: date | None = None) -> QuerySet[Measure]:
+    """The measures the user may see that match `data` (the filter set's parameters), in ledger order."""
+    return MeasureFilterSet(data or {}, user=user, on=on).qs
