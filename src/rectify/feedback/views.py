@@ -302,35 +302,29 @@ def item_close(request, pk: int):
     status = 200
     if request.method == "POST":
         form = CloseForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                original = None
-                if data["duplicate_of"]:
-                    original = services.find_by_code(data["duplicate_of"])
-                    if (
-                        original is None
-                        or not FeedbackItem.objects.restrict(request.user, VIEW)
-                        .filter(pk=original.pk)
-                        .exists()
-                    ):
-                        raise InvalidInput(f"查询码“{data['duplicate_of']}”没有对应的意见诉求，请核对。")
-                services.close_item(
-                    request.user,
-                    item,
-                    reason=data["reason"],
-                    note=data["note"],
-                    duplicate_of=original,
-                    version=data["version"],
-                )
-            except RectifyError as error:
-                form.add_error(None, error.message)
-                status = error.status
-            else:
-                messages.success(request, "已办结。")
-                return redirect("feedback:detail", pk=pk)
-        else:
-            status = 400
+
+        def close(data: dict) -> None:
+            original = None
+            if data["duplicate_of"]:
+                original = services.find_by_code(data["duplicate_of"])
+                if (
+                    original is None
+                    or not FeedbackItem.objects.restrict(request.user, VIEW).filter(pk=original.pk).exists()
+                ):
+                    raise InvalidInput(f"查询码“{data['duplicate_of']}”没有对应的意见诉求，请核对。")
+            services.close_item(
+                request.user,
+                item,
+                reason=data["reason"],
+                note=data["note"],
+                duplicate_of=original,
+                version=data["version"],
+            )
+
+        _, status = submit(form, close)
+        if status is None:
+            messages.success(request, "已办结。")
+            return redirect("feedback:detail", pk=pk)
     else:
         form = CloseForm(initial={"version": item.version})
     return render(
