@@ -230,15 +230,18 @@ class FeedbackItem(models.Model):
         return {"org_path": self.organisation.path, "feedback_id": self.pk}
 
 
+class ReplyStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已审核发布")
+    RETURNED = "returned", _("已退回")
+
+
 class FeedbackReply(models.Model):
     """A reply the unit drafts and the office approves; a returned draft is answered by a new one.
     Only an approved reply is ever shown to the sender."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("待审核")
-        APPROVED = "approved", _("已审核发布")
-        RETURNED = "returned", _("已退回")
+    Status = ReplyStatus  # declared outside the class, where Meta's constraint can name it
 
     item = models.ForeignKey(
         FeedbackItem, verbose_name=_("意见诉求"), on_delete=models.CASCADE, related_name="replies"
@@ -258,10 +261,7 @@ class FeedbackReply(models.Model):
         verbose_name_plural = _("答复")
         ordering = ["item", "drafted_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "submitted", "approved", "returned"]),
-                name="feedback_reply_status_valid",
-            ),
+            valid_choice("status", ReplyStatus, name="feedback_reply_status_valid"),
             models.UniqueConstraint(
                 fields=["item"], condition=Q(status="approved"), name="feedback_one_approved_reply"
             ),

@@ -29,6 +29,13 @@ class MeasureStatus(models.TextChoices):
 OPEN_STATUSES = (MeasureStatus.NOT_STARTED, MeasureStatus.IN_PROGRESS, MeasureStatus.REOPENED)
 
 
+class UnitRole(models.TextChoices):
+    """A unit's part in a measure (MeasureUnit.role)."""
+
+    RESPONSIBLE = "responsible", _("责任单位")
+    SUPPORTING = "supporting", _("配合单位")
+
+
 class MechanismKind(models.TextChoices):
     MADE = "made", _("制定")
     REVISED = "revised", _("修订")

@@ -15,6 +15,7 @@ from .choices import (
     MechanismKind,
     MechanismStatus,
     ReportPeriod,
+    UnitRole,
 )
 from .querysets import (
     AreaQuerySet,
@@ -235,9 +236,7 @@ class MeasureUnit(models.Model):
     """A unit's part in a measure: responsible (责任单位) or supporting (配合单位). One table for both
     lets "the measures of my unit" be one indexed lookup."""
 
-    class Role(models.TextChoices):
-        RESPONSIBLE = "responsible", _("责任单位")
-        SUPPORTING = "supporting", _("配合单位")
+    Role = UnitRole  # declared outside the class, where Meta's constraint can name it
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="unit_links"
@@ -253,9 +252,7 @@ class MeasureUnit(models.Model):
         ordering = ["measure", "role", "unit__path"]
         constraints = [
             models.UniqueConstraint(fields=["measure", "unit"], name="measure_unit_unique"),
-            models.CheckConstraint(
-                condition=Q(role__in=["responsible", "supporting"]), name="measure_unit_role_valid"
-            ),
+            valid_choice("role", UnitRole, name="measure_unit_role_valid"),
         ]
 
     def __str__(self) -> str:

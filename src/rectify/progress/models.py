@@ -283,12 +283,15 @@ class FollowUp(models.Model):
         return self.measure.get_additional_data()
 
 
+class IndicatorDirection(models.TextChoices):
+    INCREASE = "increase", _("越高越好")
+    DECREASE = "decrease", _("越低越好")
+
+
 class Indicator(models.Model):
     """A number a measure is judged by (e.g. 行政处罚案件线上办理率), with its baseline and target."""
 
-    class Direction(models.TextChoices):
-        INCREASE = "increase", _("越高越好")
-        DECREASE = "decrease", _("越低越好")
+    Direction = IndicatorDirection  # declared outside the class, where Meta's constraint can name it
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="indicators"
@@ -310,9 +313,7 @@ class Indicator(models.Model):
         ordering = ["measure", "id"]
         constraints = [
             models.UniqueConstraint(fields=["measure", "name"], name="indicator_unique_name"),
-            models.CheckConstraint(
-                condition=Q(direction__in=["increase", "decrease"]), name="indicator_direction_valid"
-            ),
+            valid_choice("direction", IndicatorDirection, name="indicator_direction_valid"),
             models.CheckConstraint(
                 condition=Q(direction="increase", target__gte=F("baseline"))
                 | Q(direction="decrease", target__lte=F("baseline")),

@@ -6,7 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from rectify.encrypted import EncryptedTextField
-from rectify.fields import done_by
+from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
@@ -20,20 +20,26 @@ class ConsultationQuerySet(RestrictedQuerySet):
     organisation_path_lookup = "organisation__path"
 
 
+class ConsultationKind(models.TextChoices):
+    ONLINE = "online", _("网上公开征求意见")
+    MEETING = "meeting", _("征求意见座谈会")
+
+
+class ConsultationStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("征求中")
+    CLOSED = "closed", _("已截止")
+    PUBLISHED = "published", _("采纳情况已公布")
+
+
 class Consultation(models.Model):
     """A rule being made or revised, put out for comment (公开征求意见) on the portal for a period, or a
     consultation meeting (征求意见座谈会) recorded the same way. After it closes the office records
     which comments were adopted and why not the others, and publishes that summary."""
 
-    class Kind(models.TextChoices):
-        ONLINE = "online", _("网上公开征求意见")
-        MEETING = "meeting", _("征求意见座谈会")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        OPEN = "open", _("征求中")
-        CLOSED = "closed", _("已截止")
-        PUBLISHED = "published", _("采纳情况已公布")
+    # Declared outside the class, where Meta's constraints can name them.
+    Kind = ConsultationKind
+    Status = ConsultationStatus
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("组织"), on_delete=models.PROTECT, related_name="consultations"
@@ -69,13 +75,8 @@ class Consultation(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_on__gte=F("opens_on")), name="consultation_dates_ordered"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["online", "meeting"]), name="consultation_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "open", "closed", "published"]),
-                name="consultation_status_valid",
-            ),
+            valid_choice("kind", ConsultationKind, name="consultation_kind_valid"),
+            valid_choice("status", ConsultationStatus, name="consultation_status_valid"),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(summary_published_at__isnull=False) & ~Q(summary=""),
                 name="consultation_published_with_summary",
@@ -89,14 +90,17 @@ class Consultation(models.Model):
         return {"org_path": self.organisation.path}
 
 
+class CommentDecision(models.TextChoices):
+    PENDING = "pending", _("待研究")
+    ADOPTED = "adopted", _("采纳")
+    PARTLY = "partly", _("部分采纳")
+    NOT_ADOPTED = "not_adopted", _("未采纳")
+
+
 class ConsultationComment(models.Model):
     """One comment on a consultation, and the office's decision on it."""
 
-    class Decision(models.TextChoices):
-        PENDING = "pending", _("待研究")
-        ADOPTED = "adopted", _("采纳")
-        PARTLY = "partly", _("部分采纳")
-        NOT_ADOPTED = "not_adopted", _("未采纳")
+    Decision = CommentDecision  # declared outside the class, where Meta's constraint can name it
 
     consultation = models.ForeignKey(
         Consultation, verbose_name=_("征求意见"), on_delete=models.CASCADE, related_name="comments"
@@ -120,10 +124,7 @@ class ConsultationComment(models.Model):
         verbose_name_plural = _("征求意见反馈")
         ordering = ["consultation", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(decision__in=["pending", "adopted", "partly", "not_adopted"]),
-                name="consultation_comment_decision_valid",
-            ),
+            valid_choice("decision", CommentDecision, name="consultation_comment_decision_valid"),
             models.CheckConstraint(
                 condition=Q(decision__in=["pending", "adopted"]) | ~Q(reason=""),
                 name="consultation_comment_reason_given",
