@@ -18,6 +18,10 @@ from rectify.org.access import VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
 
+from .choices import Channel
+
+# Consultations on rules are models of this app too: importing them here registers them with Django.
+from .consultations.models import Consultation, ConsultationComment  # noqa: F401
 from .hotline.models import HotlineBatch
 from .qr.models import QrCode
 
@@ -25,16 +29,6 @@ from .qr.models import QrCode
 class FeedbackKind(models.TextChoices):
     OPINION = "opinion", _("意见建议")
     DEMAND = "demand", _("企业诉求")
-
-
-class Channel(models.TextChoices):
-    PORTAL = "portal", _("网上留言")
-    PHONE = "phone", _("来电")
-    EMAIL = "email", _("电子邮件")
-    LETTER = "letter", _("来信")
-    VISIT = "visit", _("来访走访")
-    ASSOCIATION = "association", _("行业协会转达")
-    HOTLINE = "hotline", _("12345热线")
 
 
 class FeedbackStatus(models.TextChoices):
@@ -281,7 +275,3 @@ class FeedbackReply(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.item.organisation.path, "feedback_id": self.item_id}
-
-
-# Consultations on rules are in this app too; their module needs Channel, defined above.
-from .consultations.models import Consultation, ConsultationComment  # noqa: E402, F401

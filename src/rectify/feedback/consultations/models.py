@@ -11,7 +11,7 @@ from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation
 from rectify.org.querysets import RestrictedQuerySet
 
-from ..models import Channel
+from ..choices import Channel
 
 
 class ConsultationQuerySet(RestrictedQuerySet):
