@@ -308,7 +308,8 @@ def test_upload_preview_change_mapping_and_confirm_on_the_pages(world):
     assert "艾丽" in client.get("/feedback/hotline/").content.decode()  # who imported
     # The upload is gone once imported.
     response = client.get(preview_url)
-    assert response.status_code == 302 and response.url == "/feedback/hotline/"
+    assert response.status_code == 400 and "上传的工单文件已过期或不存在" in response.content.decode()
+    assert "feedback/hotline/upload.html" in [template.name for template in response.templates]
 
 
 def test_a_confirmation_with_errors_writes_nothing_and_shows_the_rows(world):
@@ -344,4 +345,7 @@ def test_the_upload_page_refuses_bad_files_and_strangers(world):
         assert stranger.get("/feedback/hotline/").status_code == 403
     assert Client().get("/feedback/hotline/").status_code == 302
     stale = office().get("/feedback/hotline/preview/" + "0" * 32 + "/")
-    assert stale.status_code == 302
+    assert stale.status_code == 400 and "已过期或不存在" in stale.content.decode()
+    stranger = Client()
+    stranger.force_login(world.bob)
+    assert stranger.get("/feedback/hotline/preview/" + "0" * 32 + "/").status_code == 403

@@ -78,7 +78,9 @@ def test_the_office_imports_a_ledger_in_three_steps(world):
     assert "已导入巡察" in client.get(done.url).content.decode()
     # The file is gone with the import: the same token cannot import twice.
     again = client.post(url + "confirm/", carried)
-    assert again.status_code == 302 and Inspection.objects.count() == 1
+    assert again.status_code == 400 and "已过期或不存在，请重新上传" in again.content.decode()
+    assert "ledger/excel/import_upload.html" in [template.name for template in again.templates]
+    assert Inspection.objects.count() == 1
 
 
 def test_an_unrecognised_column_is_mapped_by_the_office(world):
@@ -159,8 +161,10 @@ def test_the_import_is_for_the_office_only(world):
 def test_another_users_upload_cannot_be_used(world):
     url = start(signed_in("alice"), world, office_ledger())
     assert signed_in("charlie").get(url).status_code == 403
-    gone = signed_in("alice").get("/ledgers/import/" + "0" * 32 + "/", follow=True)
-    assert "已过期或不存在" in gone.content.decode()
+    gone = signed_in("alice").get("/ledgers/import/" + "0" * 32 + "/")
+    assert gone.status_code == 400 and "已过期或不存在" in gone.content.decode()
+    # Somebody who may not import is refused, not offered the upload form.
+    assert signed_in("bob").get("/ledgers/import/" + "0" * 32 + "/").status_code == 403
 
 
 def test_the_nav_links_the_import_for_the_office(world):

@@ -485,6 +485,11 @@ def test_the_staff_pages_walk_the_workflow(ledger, staff):
     created = alice.post(f"/publications/inspection/{inspection.pk}/draft/")
     publication = NoticePublication.objects.get(inspection=inspection)
     assert created.status_code == 302 and created["Location"] == f"/publications/{publication.pk}/edit/"
+    # A second draft is refused on the page the button is on, saying why; nothing is written.
+    again = alice.post(f"/publications/inspection/{inspection.pk}/draft/")
+    assert again.status_code == 400 and "已有尚未发布的通报（第1版" in again.content.decode()
+    assert "notices/publication_inspection.html" in [template.name for template in again.templates]
+    assert NoticePublication.objects.filter(inspection=inspection).count() == 1
     editor = alice.get(f"/publications/{publication.pk}/edit/")
     text = editor.content.decode()
     assert editor.status_code == 200
@@ -530,6 +535,10 @@ def test_the_staff_pages_walk_the_workflow(ledger, staff):
     corrected = alice.post(f"/publications/{publication.pk}/correct/")
     correction = NoticePublication.objects.get(corrects=publication)
     assert corrected["Location"] == f"/publications/{correction.pk}/edit/"
+    twice = alice.post(f"/publications/{publication.pk}/correct/")
+    assert twice.status_code == 400 and "已有尚未发布的通报" in twice.content.decode()
+    assert "notices/publication_detail.html" in [template.name for template in twice.templates]
+    assert NoticePublication.objects.filter(corrects=publication).count() == 1
     assert signed_in("bob").get(f"/publications/{correction.pk}/").status_code == 404
     assert signed_in("bob").get(f"/publications/{publication.pk}/").status_code == 200
 

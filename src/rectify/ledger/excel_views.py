@@ -20,8 +20,7 @@ NOT_CARRIED = {"csrfmiddlewaretoken", "action"}
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    if not organisations_under_office(request.user).exists():
-        raise AccessDenied("只有整改办可以导入整改台账。")
+    _check_may_import(request.user)
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200
     if request.method == "POST":
@@ -32,17 +31,27 @@ def import_upload(request):
         )
         if status is None:
             return redirect("ledger_excel:mapping", token=token)
+    return _upload_page(request, form, status=status)
+
+
+def _check_may_import(user) -> None:
+    if not organisations_under_office(user).exists():
+        raise AccessDenied("只有整改办可以导入整改台账。")
+
+
+def _upload_page(request, form: LedgerUploadForm, *, status: int = 200):
     return render(request, "ledger/excel/import_upload.html", {"form": form}, status=status)
 
 
 def _stashed(request, token: str):
-    """The upload and its sheet, or the response that says why not."""
+    """The upload and its sheet, or the upload form again saying that the upload is gone."""
     try:
         stashed = excel_import.stashed_ledger(request.user, token)
         return stashed, stashed.sheet(), None
     except InvalidInput as error:
+        _check_may_import(request.user)
         messages.error(request, error.message)
-        return None, None, redirect("ledger_excel:import")
+        return None, None, _upload_page(request, LedgerUploadForm(user=request.user), status=error.status)
 
 
 def _mapping_page(request, stashed, sheet, mapping_form, fields_form, errors=(), status=200):

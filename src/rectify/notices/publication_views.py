@@ -35,6 +35,10 @@ def publication_list(request):
 @login_required
 @require_GET
 def inspection_publications(request, inspection_id: int):
+    return _inspection_page(request, inspection_id)
+
+
+def _inspection_page(request, inspection_id: int, *, status: int = 200):
     inspection, publications = publishing.publications_of(request.user, inspection_id)
     return render(
         request,
@@ -45,6 +49,7 @@ def inspection_publications(request, inspection_id: int):
             "can_draft": publishing.may_draft(request.user, inspection),
             "open_version": publishing.open_version(inspection),
         },
+        status=status,
     )
 
 
@@ -57,7 +62,7 @@ def create_draft(request, inspection_id: int):
         raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         messages.error(request, error.message)
-        return redirect("publications:inspection", inspection_id=inspection_id)
+        return _inspection_page(request, inspection_id, status=error.status)
     messages.success(request, f"已根据台账生成通报稿（第{publication.version}版），请修改后提交审核。")
     return redirect("publications:edit", pk=publication.pk)
 
@@ -171,7 +176,7 @@ def correct(request, pk: int):
         raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         messages.error(request, error.message)
-        return redirect("publications:detail", pk=pk)
+        return _detail_page(request, publishing.get_publication(request.user, pk), status=error.status)
     messages.success(request, f"已起草更正通报（第{publication.version}版），开篇已写明更正的版本。")
     return redirect("publications:edit", pk=publication.pk)
 

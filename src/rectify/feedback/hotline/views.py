@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rectify.errors import AccessDenied, NotFound, RectifyError
+from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
 from rectify.forms import submit
 from rectify.org.access import VIEW
 
@@ -27,9 +27,6 @@ OFFICE_ONLY = "只有整改办可以导入 12345 热线工单。"
 def upload(request):
     """The upload form and the batches imported so far."""
     may_import = hotline.importing_organisations(request.user).exists()
-    batches = HotlineBatch.objects.restrict(request.user, VIEW).select_related("organisation", "imported_by")
-    if not may_import and not batches.exists():
-        raise AccessDenied(OFFICE_ONLY)
     status = 200
     if request.method == "POST":
         if not may_import:
@@ -47,16 +44,30 @@ def upload(request):
             return redirect("hotline:preview", token=token)
     else:
         form = UploadForm(user=request.user)
+    return _upload_page(request, form if may_import else None, status=status)
+
+
+def _upload_page(request, form: UploadForm | None, *, status: int = 200):
+    batches = HotlineBatch.objects.restrict(request.user, VIEW).select_related("organisation", "imported_by")
+    if form is None and not batches.exists():
+        raise AccessDenied(OFFICE_ONLY)
     return render(
         request,
         "feedback/hotline/upload.html",
         {
-            "form": form if may_import else None,
+            "form": form,
             "batches": batches.order_by("-imported_at", "-id")[:50],
             "fields": hotline.FIELDS.values(),
         },
         status=status,
     )
+
+
+def _upload_again(request, error: InvalidInput):
+    """The kept upload is gone or its link is wrong: the upload form again, saying so."""
+    messages.error(request, error.message)
+    may_import = hotline.importing_organisations(request.user).exists()
+    return _upload_page(request, UploadForm(user=request.user) if may_import else None, status=error.status)
 
 
 @login_required
@@ -65,7 +76,7 @@ def preview(request, token: str):
     """The file's columns with the mapping (guessed, or as the office changed it), and the plan."""
     try:
         stashed = hotline.load_stashed(request.user, token)
-    except RectifyError as error:
+    except InvalidInput as error:
         return _upload_again(request, error)
     sheet = stashed.sheet
     form = MappingForm(request.POST if request.method == "POST" else None, headers=sheet.headers)
@@ -111,19 +122,12 @@ def _preview_page(request, stashed, form, plan, *, error: str = "", status: int 
     )
 
 
-def _upload_again(request, error: RectifyError):
-    if isinstance(error, AccessDenied | NotFound):
-        raise error
-    messages.error(request, error.message)
-    return redirect("hotline:upload")
-
-
 @login_required
 @require_POST
 def confirm(request, token: str):
     try:
         stashed = hotline.load_stashed(request.user, token)
-    except RectifyError as error:
+    except InvalidInput as error:
         return _upload_again(request, error)
     form = MappingForm(request.POST, headers=stashed.sheet.headers)
     try:
