@@ -3,8 +3,9 @@ says which page is shown, and out-of-range page numbers show the nearest page as
 
 from __future__ import annotations
 
+import pytest
 from django.core.paginator import Paginator
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 
 from rectify.paging import paginate
@@ -55,3 +56,45 @@ def test_a_real_list_pages_with_its_filter(client, world):
     client.force_login(world.alice)
     html = client.get("/notifications/", {"unread": "1"}).content.decode()
     assert 'href="?unread=1&amp;page=2" rel="next"' in html and "第 1 页，共 2 页" in html
+
+
+def _table(source: str, **context) -> str:
+    request = RequestFactory().get("/x/")
+    return Template("{% load paging %}" + source).render(Context({"request": request, **context}))
+
+
+TABLE = (
+    '{% table rows caption="本页的措施" css="table-compact" %}'
+    "<tbody>{% for row in rows %}<tr><td>{{ row }}</td></tr>{% endfor %}</tbody>"
+    "{% empty %}没有符合条件的措施。{% endtable %}"
+)
+
+
+def test_a_table_with_rows_draws_the_shell_and_escapes_the_rows():
+    html = _table(TABLE, rows=["<b>措施 1.1</b>"])
+    assert '<div class="table-scroll">' in html and '<table class="table table-compact">' in html
+    assert '<caption class="visually-hidden">本页的措施</caption>' in html
+    assert "<td>&lt;b&gt;措施 1.1&lt;/b&gt;</td>" in html
+    assert "没有符合条件的措施" not in html and 'class="empty"' not in html
+
+
+def test_a_table_without_rows_says_so_or_shows_nothing():
+    html = _table(TABLE, rows=[])
+    assert '<p class="empty">没有符合条件的措施。</p>' in html and "<table" not in html
+    assert _table("{% table rows %}<tbody></tbody>{% endtable %}", rows=[]).strip() == ""
+
+
+def test_a_paged_table_has_its_pager_below():
+    request = RequestFactory().get("/x/?page=2")
+    page = paginate(request, list(range(120)), 50)
+    html = Template(
+        '{% load paging %}{% table page caption="列表" page=page %}<tbody></tbody>{% endtable %}'
+    ).render(Context({"request": request, "page": page}))
+    assert html.index("</table>") < html.index('<nav class="pager"')
+
+
+def test_a_table_with_an_unknown_option_is_refused_when_the_template_is_read():
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% load paging %}{% table rows colour="red" %}{% endtable %}')
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load paging %}{% table %}{% endtable %}")
