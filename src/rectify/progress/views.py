@@ -531,129 +531,134 @@ def _measure_of(model, pk: int) -> Callable[[], int | None]:
 
 
 def _act(
-    request: HttpRequest, form, action: Callable[[dict], Any], **refusal
-) -> tuple[Any, HttpResponse | None]:
-    """Run one action of the measure's decision forms: `action(cleaned_data)` for a valid form. Returns
-    its result and None, or None and the refusal page (`_refused` with `refusal`); an invalid form is
-    refused with its first error."""
+    request: HttpRequest,
+    form,
+    action: Callable[[dict], Any],
+    *,
+    done: Callable[[Any], str],
+    anchor: str,
+    **refusal,
+) -> HttpResponse:
+    """Run one action of the measure's decision forms: `action(cleaned_data)` for a valid form, then
+    say `done(result)` and go back to where the form was sent from, by default the `anchor` section of
+    the result's measure. An invalid form is refused with its first error; a refusal re-renders the
+    page it came from (`_refused` with `refusal`)."""
     try:
         if not form.is_valid():
             raise InvalidInput(form.first_error)
-        return action(form.cleaned_data), None
+        result = action(form.cleaned_data)
     except RectifyError as error:
-        return None, _refused(request, error, **refusal)
+        return _refused(request, error, **refusal)
+    messages.success(request, done(result))
+    return _back(request, _measure_url(result.measure_id, anchor))
+
+
+def _reviewed(report: ProgressReport) -> str:
+    what = f"{_label(report.measure)}的整改进展（{report.period_label}，第 {report.revision} 版）"
+    if report.state == ReportState.ACCEPTED:
+        return f"已采纳{what}。"
+    return f"已退回{what}，责任单位将看到退回理由并重新报送。"
+
+
+def _decided(signoff: SignOff) -> str:
+    label = _label(signoff.measure)
+    if signoff.state == SignOffState.APPROVED:
+        return f"已同意{label}的销号申请，该措施已销号。"
+    if signoff.state == SignOffState.RETURNED:
+        return f"已退回{label}的销号申请，责任单位将看到退回理由。"
+    return f"已同意{label}的销号申请，已转至“{SignOffLevel(signoff.level).label}”环节。"
+
+
+def _recorded(followup: FollowUp) -> str:
+    label = _label(followup.measure)
+    if followup.outcome == FollowUpOutcome.RELAPSE:
+        return f"已记录{label}回头看发现反弹，措施已转为“反弹重启”，责任单位须重新整改。"
+    return f"已记录{label}回头看结果：整改成果巩固。"
 
 
 @login_required
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    reviewed, refused = _act(
+    return _act(
         request,
         ReviewForm(request.POST),
         lambda data: services.review_report(
             request.user, pk, decision=data["decision"], comment=data["comment"]
         ),
+        done=_reviewed,
+        anchor="reports",
         kind="review",
         pk=pk,
         measure_id=_measure_of(ProgressReport, pk),
     )
-    if refused is not None:
-        return refused
-    measure = reviewed.measure
-    what = f"{_label(measure)}的整改进展（{reviewed.period_label}，第 {reviewed.revision} 版）"
-    if reviewed.state == ReportState.ACCEPTED:
-        messages.success(request, f"已采纳{what}。")
-    else:
-        messages.success(request, f"已退回{what}，责任单位将看到退回理由并重新报送。")
-    return _back(request, _measure_url(measure.pk, "reports"))
 
 
 @login_required
 @require_POST
 def request_signoff(request: HttpRequest, pk: int) -> HttpResponse:
-    signoff, refused = _act(
+    return _act(
         request,
         SignoffRequestForm(request.POST),
         lambda data: services.request_signoff(
             request.user, pk, note=data["note"], expected_version=data["version"]
         ),
+        done=lambda signoff: (
+            f"已提交{_label(signoff.measure)}的销号申请，等待{SignOffLevel.UNIT_HEAD.label}。"
+        ),
+        anchor="signoff",
         kind="signoff",
         pk=pk,
         measure_id=pk,
     )
-    if refused is not None:
-        return refused
-    messages.success(
-        request, f"已提交{_label(signoff.measure)}的销号申请，等待{SignOffLevel.UNIT_HEAD.label}。"
-    )
-    return _back(request, _measure_url(pk, "signoff"))
 
 
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    signoff, refused = _act(
+    return _act(
         request,
         DecisionForm(request.POST),
         lambda data: services.decide_signoff(
             request.user, pk, decision=data["decision"], comment=data["comment"]
         ),
+        done=_decided,
+        anchor="signoff",
         kind="decide",
         pk=pk,
         measure_id=_measure_of(SignOff, pk),
     )
-    if refused is not None:
-        return refused
-    label = _label(signoff.measure)
-    if signoff.state == SignOffState.APPROVED:
-        messages.success(request, f"已同意{label}的销号申请，该措施已销号。")
-    elif signoff.state == SignOffState.RETURNED:
-        messages.success(request, f"已退回{label}的销号申请，责任单位将看到退回理由。")
-    else:
-        messages.success(
-            request, f"已同意{label}的销号申请，已转至“{SignOffLevel(signoff.level).label}”环节。"
-        )
-    return _back(request, _measure_url(signoff.measure_id, "signoff"))
 
 
 @login_required
 @require_POST
 def schedule_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    followup, refused = _act(
+    return _act(
         request,
         ScheduleFollowupForm(request.POST),
         lambda data: services.schedule_followup(request.user, pk, due_on=data["due_on"]),
+        done=lambda followup: (
+            f"已安排{_label(followup.measure)}的回头看，计划于 {followup.due_on:%Y-%m-%d} 检查。"
+        ),
+        anchor="followups",
         kind="schedule",
         pk=pk,
         measure_id=pk,
     )
-    if refused is not None:
-        return refused
-    messages.success(
-        request, f"已安排{_label(followup.measure)}的回头看，计划于 {followup.due_on:%Y-%m-%d} 检查。"
-    )
-    return _back(request, _measure_url(pk, "followups"))
 
 
 @login_required
 @require_POST
 def record_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    followup, refused = _act(
+    return _act(
         request,
         RecordFollowupForm(request.POST),
         lambda data: services.record_followup(request.user, pk, outcome=data["outcome"], note=data["note"]),
+        done=_recorded,
+        anchor="followups",
         kind="record",
         pk=pk,
         measure_id=_measure_of(FollowUp, pk),
     )
-    if refused is not None:
-        return refused
-    label = _label(followup.measure)
-    if followup.outcome == FollowUpOutcome.RELAPSE:
-        messages.success(request, f"已记录{label}回头看发现反弹，措施已转为“反弹重启”，责任单位须重新整改。")
-    else:
-        messages.success(request, f"已记录{label}回头看结果：整改成果巩固。")
-    return _back(request, _measure_url(followup.measure_id, "followups"))
 
 
 # ------------------------------------------------------------------ evidence
