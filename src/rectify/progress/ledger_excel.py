@@ -83,54 +83,21 @@ class LedgerList:
     emphasised: tuple[str, ...] = ()
 
 
+def _without(*left_out: str) -> tuple[str, ...]:
+    """The ledger's columns, in its order, less those a list leaves out."""
+    return tuple(header for header in WIDTHS if header not in left_out)
+
+
 LISTS = {
     "all": LedgerList("all", "整改台账", tuple(WIDTHS)),
     "problems": LedgerList(
-        "problems",
-        "问题清单",
-        (
-            "序号",
-            "问题类别",
-            "问题表现",
-            "整改措施",
-            "责任领导",
-            "责任单位",
-            "配合单位",
-            "整改时限",
-            "完成情况",
-        ),
-        per_problem=True,
+        "problems", "问题清单", _without("整改类型", "整改进展", "佐证材料"), per_problem=True
     ),
-    "tasks": LedgerList(
-        "tasks",
-        "任务清单",
-        (
-            "序号",
-            "问题类别",
-            "问题表现",
-            "整改措施",
-            "责任单位",
-            "整改时限",
-            "整改类型",
-            "整改进展",
-            "完成情况",
-            "佐证材料",
-        ),
-    ),
+    "tasks": LedgerList("tasks", "任务清单", _without("责任领导", "配合单位")),
     "responsibility": LedgerList(
         "responsibility",
         "责任清单",
-        (
-            "序号",
-            "问题类别",
-            "问题表现",
-            "整改措施",
-            "责任领导",
-            "责任单位",
-            "配合单位",
-            "整改时限",
-            "整改类型",
-        ),
+        _without("整改进展", "完成情况", "佐证材料"),
         emphasised=("责任领导", "责任单位", "配合单位"),
     ),
 }
