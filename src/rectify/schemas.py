@@ -60,6 +60,25 @@ class MeasureLabel(Schema):
     label: str
 
 
+def person_ref(user) -> dict | None:
+    """A user as a NamedRef, by the name people know them by; None for nobody."""
+    return {"id": user.pk, "name": user.display_name} if user else None
+
+
+# Resolvers that output schemas assign (`resolve_author = person_of("author")`) where a method per
+# field would only repeat the one line.
+
+
+def person_of(field: str) -> staticmethod:
+    """The resolver of an output naming the user in the record's `field`, as person_ref."""
+    return staticmethod(lambda obj: person_ref(getattr(obj, field)))
+
+
+def label_of(field: str) -> staticmethod:
+    """The resolver of a `<field>_label` output: the Chinese label of the record's choice."""
+    return staticmethod(lambda obj: getattr(obj, f"get_{field}_display")())
+
+
 class Paging(Schema):
     page: int = Field(1, ge=1, le=MAX_PAGE, description=f"页码，从 1 开始，不超过 {MAX_PAGE}")
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多 {MAX_PAGE_SIZE}")

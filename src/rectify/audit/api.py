@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from rectify.errors import InvalidInput
 from rectify.ledger.services import get_measure, measure_history
-from rectify.schemas import Id, Message, NamedRef, Paging
+from rectify.schemas import Id, Message, NamedRef, Paging, person_of
 
 from . import services
 
@@ -72,9 +72,7 @@ class AuditEntryOut(Schema):
         "多对多字段为 [移除的对象, 增加的对象]",
     )
 
-    @staticmethod
-    def resolve_actor(obj: LogEntry) -> dict | None:
-        return {"id": obj.actor.pk, "name": obj.actor.display_name} if obj.actor else None
+    resolve_actor = person_of("actor")
 
     @staticmethod
     def resolve_action(obj: LogEntry) -> str:

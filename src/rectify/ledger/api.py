@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from rectify.errors import InvalidInput
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
-from rectify.schemas import Id, Message, NamedRef, Paging, query_schema
+from rectify.schemas import Id, Message, NamedRef, Paging, label_of, person_of, query_schema
 
 from . import services
 from .choices import MeasureCategory
@@ -101,10 +101,7 @@ class MeasureOut(Schema):
     def resolve_area(obj: Measure) -> str:
         return obj.problem.area.title
 
-    @staticmethod
-    def resolve_lead_leader(obj: Measure) -> dict | None:
-        leader = obj.lead_leader
-        return {"id": leader.pk, "name": leader.display_name} if leader else None
+    resolve_lead_leader = person_of("lead_leader")
 
     @staticmethod
     def resolve_units(obj: Measure) -> list[dict]:
@@ -114,13 +111,8 @@ class MeasureOut(Schema):
     def resolve_supporting_units(obj: Measure) -> list[dict]:
         return [{"id": unit.pk, "name": unit.name} for unit in obj.supporting_units]
 
-    @staticmethod
-    def resolve_category_label(obj: Measure) -> str:
-        return obj.get_category_display()
-
-    @staticmethod
-    def resolve_status_label(obj: Measure) -> str:
-        return obj.get_status_display()
+    resolve_category_label = label_of("category")
+    resolve_status_label = label_of("status")
 
 
 class Page(Schema):

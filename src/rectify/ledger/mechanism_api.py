@@ -7,7 +7,7 @@ from datetime import date, datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from rectify.errors import InvalidInput, NotFound
-from rectify.schemas import Id, Message, Paging, ProblemRef
+from rectify.schemas import Id, Message, Paging, ProblemRef, label_of
 
 from . import services
 from .choices import MechanismKind, MechanismStatus
@@ -29,13 +29,8 @@ class MechanismOut(Schema):
     problems: list[ProblemRef]
     created_at: datetime
 
-    @staticmethod
-    def resolve_kind_label(obj: Mechanism) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_status_label(obj: Mechanism) -> str:
-        return obj.get_status_display()
+    resolve_kind_label = label_of("kind")
+    resolve_status_label = label_of("status")
 
     @staticmethod
     def resolve_problems(obj: Mechanism) -> list:

@@ -21,17 +21,13 @@ from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.filters import MeasureFilterSet
 from rectify.ledger.services import get_measure
-from rectify.schemas import Id, Message, NamedRef, Paging, errors, query_schema
+from rectify.schemas import Id, Message, NamedRef, Paging, errors, label_of, person_of, query_schema
 
 from . import ledger_excel, services
 from .downloads import evidence_response
 from .models import Evidence, FollowUp, Indicator, Observation, ProgressReport, SignOff, SignOffDecision
 
 router = Router(tags=["整改进展与销号"])
-
-
-def _person(user) -> dict | None:
-    return {"id": user.pk, "name": user.display_name} if user else None
 
 
 def decimal_text(value: Decimal) -> str:
@@ -93,17 +89,9 @@ class ReportOut(Schema):
         except ProgressReport.DoesNotExist:
             return None
 
-    @staticmethod
-    def resolve_state_label(obj: ProgressReport) -> str:
-        return obj.get_state_display()
-
-    @staticmethod
-    def resolve_author(obj: ProgressReport) -> dict | None:
-        return _person(obj.author)
-
-    @staticmethod
-    def resolve_reviewer(obj: ProgressReport) -> dict | None:
-        return _person(obj.reviewer)
+    resolve_state_label = label_of("state")
+    resolve_author = person_of("author")
+    resolve_reviewer = person_of("reviewer")
 
     @staticmethod
     def resolve_evidence(obj: ProgressReport) -> list[Evidence]:
@@ -149,9 +137,7 @@ class MeasureRef(Schema):
     def resolve_problem_title(obj) -> str:
         return obj.problem.title
 
-    @staticmethod
-    def resolve_status_label(obj) -> str:
-        return obj.get_status_display()
+    resolve_status_label = label_of("status")
 
 
 class DecisionOut(Schema):
@@ -164,17 +150,9 @@ class DecisionOut(Schema):
     actor: NamedRef
     decided_at: datetime
 
-    @staticmethod
-    def resolve_level_label(obj: SignOffDecision) -> str:
-        return obj.get_level_display()
-
-    @staticmethod
-    def resolve_decision_label(obj: SignOffDecision) -> str:
-        return obj.get_decision_display()
-
-    @staticmethod
-    def resolve_actor(obj: SignOffDecision) -> dict | None:
-        return _person(obj.actor)
+    resolve_level_label = label_of("level")
+    resolve_decision_label = label_of("decision")
+    resolve_actor = person_of("actor")
 
 
 class SignOffOut(Schema):
@@ -190,17 +168,9 @@ class SignOffOut(Schema):
     closed_at: datetime | None
     decisions: list[DecisionOut]
 
-    @staticmethod
-    def resolve_requested_by(obj: SignOff) -> dict | None:
-        return _person(obj.requested_by)
-
-    @staticmethod
-    def resolve_state_label(obj: SignOff) -> str:
-        return obj.get_state_display()
-
-    @staticmethod
-    def resolve_level_label(obj: SignOff) -> str:
-        return obj.get_level_display()
+    resolve_requested_by = person_of("requested_by")
+    resolve_state_label = label_of("state")
+    resolve_level_label = label_of("level")
 
     @staticmethod
     def resolve_decisions(obj: SignOff) -> list[SignOffDecision]:
@@ -235,17 +205,9 @@ class FollowUpOut(Schema):
     checked_by: NamedRef | None
     checked_at: datetime | None
 
-    @staticmethod
-    def resolve_scheduled_by(obj: FollowUp) -> dict | None:
-        return _person(obj.scheduled_by)
-
-    @staticmethod
-    def resolve_outcome_label(obj: FollowUp) -> str:
-        return obj.get_outcome_display()
-
-    @staticmethod
-    def resolve_checked_by(obj: FollowUp) -> dict | None:
-        return _person(obj.checked_by)
+    resolve_scheduled_by = person_of("scheduled_by")
+    resolve_outcome_label = label_of("outcome")
+    resolve_checked_by = person_of("checked_by")
 
 
 class FollowUpIn(Schema):
@@ -281,9 +243,7 @@ class ObservationOut(Schema):
     def resolve_meets_target(obj: Observation) -> bool:
         return obj.indicator.meets_target(obj.value)
 
-    @staticmethod
-    def resolve_recorded_by(obj: Observation) -> dict | None:
-        return _person(obj.recorded_by)
+    resolve_recorded_by = person_of("recorded_by")
 
 
 class IndicatorOut(Schema):
@@ -308,9 +268,7 @@ class IndicatorOut(Schema):
     def resolve_target(obj: Indicator) -> str:
         return decimal_text(obj.target)
 
-    @staticmethod
-    def resolve_direction_label(obj: Indicator) -> str:
-        return obj.get_direction_display()
+    resolve_direction_label = label_of("direction")
 
     @staticmethod
     def resolve_observations(obj: Indicator) -> list[Observation]:

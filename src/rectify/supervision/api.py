@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from rectify.errors import InvalidInput
 from rectify.ledger.models import Measure
 from rectify.org.access import VIEW
-from rectify.schemas import Id, Message, NamedRef, Paging
+from rectify.schemas import Id, Message, NamedRef, Paging, person_ref
 
 from . import services
 from .forms import LEVEL_SLUGS, SLUG_OF_LEVEL
@@ -86,7 +86,6 @@ class ReadOut(Schema):
 
 
 def _warning(measure: Measure, today: date) -> dict:
-    leader = measure.lead_leader
     level = WarningLevel(measure.warning_level)
     return {
         "measure_id": measure.pk,
@@ -103,7 +102,7 @@ def _warning(measure: Measure, today: date) -> dict:
         "status": measure.status,
         "status_label": measure.get_status_display(),
         "units": [{"id": unit.pk, "name": unit.name} for unit in measure.responsible_units],
-        "lead_leader": {"id": leader.pk, "name": leader.display_name} if leader else None,
+        "lead_leader": person_ref(measure.lead_leader),
     }
 
 

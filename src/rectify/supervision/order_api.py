@@ -7,17 +7,13 @@ from datetime import date, datetime
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from rectify.schemas import Id, NamedRef, Paging, errors
+from rectify.schemas import Id, NamedRef, Paging, errors, label_of, person_of
 
 from . import orders
 from .models import OrderState, SupervisionOrder
 from .order_views import docx_response
 
 router = Router(tags=["督办单"])
-
-
-def _person(user) -> dict | None:
-    return {"id": user.pk, "name": user.display_name} if user else None
 
 
 class OrderMeasureOut(Schema):
@@ -61,21 +57,14 @@ class OrderOut(Schema):
     def resolve_unit(obj: SupervisionOrder) -> dict:
         return {"id": obj.unit_id, "name": obj.unit.name}
 
-    @staticmethod
-    def resolve_issued_by(obj: SupervisionOrder) -> dict | None:
-        return _person(obj.issued_by)
-
-    @staticmethod
-    def resolve_answered_by(obj: SupervisionOrder) -> dict | None:
-        return _person(obj.answered_by)
+    resolve_issued_by = person_of("issued_by")
+    resolve_answered_by = person_of("answered_by")
 
     @staticmethod
     def resolve_measures(obj: SupervisionOrder) -> list:
         return sorted(obj.measures.all(), key=lambda m: (m.problem.inspection_id, m.problem.number, m.order))
 
-    @staticmethod
-    def resolve_state_label(obj: SupervisionOrder) -> str:
-        return obj.get_state_display()
+    resolve_state_label = label_of("state")
 
     @staticmethod
     def resolve_docx_url(obj: SupervisionOrder) -> str:
