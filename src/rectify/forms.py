@@ -23,6 +23,27 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
+class Form(forms.Form):
+    """A form of the project's pages: its labels stand without Django's colon (label_suffix), as the
+    pages write them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def service_required_text(label: str, *, max_length: int, help_text: str, size: int) -> forms.CharField:
+    """A one-line text the page marks required (for the browser and screen readers) while the form lets
+    an empty one through, so that the service refuses it with its own message, the one the API gives."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"required": True, "aria-required": "true", "size": size}),
+    )
+
+
 def submit(
     form: forms.Form, action: Callable[[dict[str, Any]], T], *, error_field: str | None = None
 ) -> tuple[T | None, int | None]:

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from rectify.forms import Form
 from rectify.org.models import User
 
 from .services import AuditFilter, model_choices, search_audit
@@ -13,7 +14,7 @@ from .services import AuditFilter, model_choices, search_audit
 INTEGER_ERRORS = {"invalid": "请输入整数编号。", "min_value": "编号应为正整数。"}
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     model = forms.ChoiceField(label="对象类型", required=False)
     object_id = forms.IntegerField(
         label="对象编号",
@@ -51,7 +52,6 @@ class AuditFilterForm(forms.Form):
     q = forms.CharField(label="关键词", required=False, max_length=100, help_text="按对象名称查找")
 
     def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", "全部类型"), *model_choices()]
         # People who appear in the part of the trail this reader may search, not every account.

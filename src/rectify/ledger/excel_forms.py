@@ -2,6 +2,7 @@
 
 from django import forms
 
+from rectify.forms import Form
 from rectify.org.access import organisations_under_office
 from rectify.org.models import Organisation
 
@@ -13,7 +14,7 @@ FIELD_CHOICES = [("", "（不导入）")] + [
 ]
 
 
-class LedgerUploadForm(forms.Form):
+class LedgerUploadForm(Form):
     organisation = forms.ModelChoiceField(
         label="被巡察组织",
         queryset=Organisation.objects.none(),
@@ -26,7 +27,6 @@ class LedgerUploadForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations_under_office(user)
         self.fields["file"].widget.attrs["accept"] = (
@@ -34,11 +34,10 @@ class LedgerUploadForm(forms.Form):
         )
 
 
-class ColumnMappingForm(forms.Form):
+class ColumnMappingForm(Form):
     """One choice per column of the sheet: the ledger field it holds, or none."""
 
     def __init__(self, *args, sheet: LedgerSheet, mapping: Mapping, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.sheet = sheet
         for column in sheet.columns:
@@ -80,7 +79,7 @@ def _date(label: str) -> forms.DateField:
     )
 
 
-class InspectionFieldsForm(forms.Form):
+class InspectionFieldsForm(Form):
     """The inspection the ledger becomes: the file says little about it, the office says the rest."""
 
     title = forms.CharField(
@@ -100,10 +99,6 @@ class InspectionFieldsForm(forms.Form):
     onsite_end = _date("进驻结束日期")
     feedback_date = _date("反馈日期")
     deadline = _date("整改期限")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 
+from rectify.forms import Form
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
@@ -9,7 +10,7 @@ from .models import Inspection, Measure
 from .services import assignable_leaders, assignable_units
 
 
-class InspectionFilterForm(forms.Form):
+class InspectionFilterForm(Form):
     """A list page filtered by one inspection, among those the page shows the user. A page that shows
     other inspections says which (`inspections`) and how one outside them is refused (`refusal`)."""
 
@@ -20,7 +21,6 @@ class InspectionFilterForm(forms.Form):
     )
 
     def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         field = self.fields["inspection"]
         field.queryset = self.inspections(user)
@@ -35,7 +35,7 @@ class InspectionFilterForm(forms.Form):
         return self.cleaned_data["inspection"].pk
 
 
-class MeasureAssignmentForm(forms.Form):
+class MeasureAssignmentForm(Form):
     """The office's edit of who does a measure and by when. `version` is the one the user loaded."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -69,7 +69,6 @@ class MeasureAssignmentForm(forms.Form):
     category = forms.ChoiceField(label="整改类型", choices=MeasureCategory.choices)
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["lead_leader"].queryset = assignable_leaders(inspection)
         units = assignable_units(inspection)

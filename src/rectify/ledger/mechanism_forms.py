@@ -3,6 +3,8 @@ needs its date, problems of this inspection only, a title) are ledger.services.s
 
 from django import forms
 
+from rectify.forms import Form, service_required_text
+
 from .choices import MechanismKind, MechanismStatus
 from .models import Inspection, Mechanism, Problem
 
@@ -15,14 +17,8 @@ class ProblemChoiceField(forms.TypedMultipleChoiceField):
         return True
 
 
-class MechanismForm(forms.Form):
-    title = forms.CharField(
-        label="制度名称",
-        max_length=255,
-        required=False,
-        help_text="如：《广州市停车场条例》",
-        widget=forms.TextInput(attrs={"required": True, "aria-required": "true", "size": 60}),
-    )
+class MechanismForm(Form):
+    title = service_required_text("制度名称", max_length=255, help_text="如：《广州市停车场条例》", size=60)
     kind = forms.ChoiceField(label="类型", choices=MechanismKind.choices, widget=forms.RadioSelect)
     status = forms.ChoiceField(label="状态", choices=MechanismStatus.choices, widget=forms.RadioSelect)
     issued_on = forms.DateField(
@@ -44,7 +40,6 @@ class MechanismForm(forms.Form):
     )
 
     def __init__(self, *args, inspection: Inspection, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         problems = Problem.objects.filter(inspection=inspection).order_by("number")
         self.fields["problems"].choices = [

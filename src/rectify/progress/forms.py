@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
+from rectify.forms import Form
+
 from .models import FollowUpOutcome, SignOffDecision
 
 STAGE_SUGGESTIONS = ["制定方案", "推进实施", "基本完成", "已完成", "持续巩固"]
@@ -30,11 +32,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
+class _Form(Form):
     @property
     def first_error(self) -> str:
         for errors in self.errors.values():

@@ -4,6 +4,8 @@ agrees with the direction, one value a day, no future dates) are progress.servic
 from django import forms
 from django.utils import timezone
 
+from rectify.forms import Form, service_required_text
+
 from .models import Indicator
 
 NUMBER_ERRORS = {
@@ -25,14 +27,8 @@ def _number(label: str, **kwargs) -> forms.DecimalField:
     )
 
 
-class IndicatorForm(forms.Form):
-    name = forms.CharField(
-        label="指标名称",
-        max_length=128,
-        required=False,
-        help_text="如：行政处罚案件线上办理率",
-        widget=forms.TextInput(attrs={"required": True, "aria-required": "true", "size": 40}),
-    )
+class IndicatorForm(Form):
+    name = service_required_text("指标名称", max_length=128, help_text="如：行政处罚案件线上办理率", size=40)
     unit = forms.CharField(label="计量单位", max_length=32, required=False, help_text="如：%、件、天")
     direction = forms.ChoiceField(
         label="方向", choices=Indicator.Direction.choices, initial=Indicator.Direction.INCREASE
@@ -40,15 +36,11 @@ class IndicatorForm(forms.Form):
     baseline = _number("基线值", help_text="开始整改时的数值")
     target = _number("目标值", help_text="越高越好的指标，目标不低于基线；越低越好的反之")
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
     def service_arguments(self) -> dict:
         return {key: self.cleaned_data[key] for key in ("name", "unit", "baseline", "target", "direction")}
 
 
-class ObservationForm(forms.Form):
+class ObservationForm(Form):
     observed_on = forms.DateField(
         label="观测日期",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -61,7 +53,6 @@ class ObservationForm(forms.Form):
     note = forms.CharField(label="说明", max_length=255, required=False, help_text="选填，如数据来源")
 
     def __init__(self, *args, indicator: Indicator | None = None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if indicator is not None and indicator.unit:
             self.fields["value"].label = f"数值（{indicator.unit}）"

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from rectify.forms import Form
 from rectify.ledger.forms import InspectionFilterForm
 from rectify.ledger.models import Inspection
 from rectify.org.models import User
@@ -35,7 +36,7 @@ class DispatchFilterForm(InspectionFilterForm):
         return dispatch.readable_inspections(user)
 
 
-class DispatchForm(forms.Form):
+class DispatchForm(Form):
     inspection = forms.ModelChoiceField(
         label="巡察",
         queryset=Inspection.objects.none(),
@@ -49,7 +50,6 @@ class DispatchForm(forms.Form):
     end = _date_field("截止日期", "统计截止日期（含当天），不能晚于今天；超期按此日期计算")
 
     def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = dispatch.buildable_inspections(user).order_by(
             "-feedback_date", "-id"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
+from rectify.forms import Form
 from rectify.ledger.models import Inspection
 from rectify.org.models import Membership, Organisation, Role, User
 
@@ -26,18 +27,12 @@ SLUG_OF_LEVEL = {level: slug for slug, level in LEVEL_SLUGS.items()}
 MAX_DAYS = 365
 
 
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
 class InspectionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Inspection) -> str:
         return obj.title
 
 
-class WarningFilterForm(_Form):
+class WarningFilterForm(Form):
     level = forms.ChoiceField(
         label="预警等级",
         required=False,
@@ -65,26 +60,23 @@ class WarningFilterForm(_Form):
         return self.cleaned_data.get(name) or None
 
 
-class PreferenceForm(_Form):
+def _robot_field(label: str, example: str) -> forms.CharField:
+    """A group robot's webhook address (optional), shown with an example of its form."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=300,
+        widget=forms.URLInput(attrs={"placeholder": example, "size": 70}),
+        error_messages={"max_length": "机器人地址不能超过 300 个字符。"},
+    )
+
+
+class PreferenceForm(Form):
     email = forms.BooleanField(label="通过邮件接收每日汇总", required=False)
-    wecom_webhook = forms.CharField(
-        label="企业微信群机器人地址",
-        required=False,
-        max_length=300,
-        widget=forms.URLInput(
-            attrs={"placeholder": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…", "size": 70}
-        ),
-        error_messages={"max_length": "机器人地址不能超过 300 个字符。"},
+    wecom_webhook = _robot_field(
+        "企业微信群机器人地址", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
     )
-    dingtalk_webhook = forms.CharField(
-        label="钉钉群机器人地址",
-        required=False,
-        max_length=300,
-        widget=forms.URLInput(
-            attrs={"placeholder": "https://oapi.dingtalk.com/robot/send?access_token=…", "size": 70}
-        ),
-        error_messages={"max_length": "机器人地址不能超过 300 个字符。"},
-    )
+    dingtalk_webhook = _robot_field("钉钉群机器人地址", "https://oapi.dingtalk.com/robot/send?access_token=…")
 
     # The public robot hosts, and the parameter that carries each robot's key there.
     KNOWN = {
@@ -148,7 +140,7 @@ class LeaderChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class PolicyForm(_Form):
+class PolicyForm(Form):
     green_days = day_field(
         "绿色预警：到期前天数", "到期前多少天发出绿色预警，提醒责任单位联络员。", minimum=2
     )

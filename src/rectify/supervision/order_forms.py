@@ -8,6 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from rectify.forms import Form
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
@@ -18,13 +19,7 @@ OVERDUE_CHOICES = [("", "全部"), ("1", "逾期未答复"), ("0", "未逾期")]
 DEFAULT_ANSWER_DAYS = 7
 
 
-class _Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class OrderFilterForm(_Form):
+class OrderFilterForm(Form):
     state = forms.ChoiceField(label="状态", choices=[("", "全部状态"), *OrderState.choices], required=False)
     overdue = forms.ChoiceField(label="是否逾期", choices=OVERDUE_CHOICES, required=False)
     unit = forms.ModelChoiceField(
@@ -47,7 +42,7 @@ class OrderFilterForm(_Form):
         )
 
 
-class UnitChoiceForm(_Form):
+class UnitChoiceForm(Form):
     """Step one of issuing: which unit the order goes to."""
 
     unit = forms.ModelChoiceField(
@@ -62,6 +57,17 @@ class UnitChoiceForm(_Form):
         self.fields["unit"].queryset = orders.issuable_units(user)
 
 
+def _text(label: str, help_text: str, rows: int = 4) -> forms.CharField:
+    """A required text of the order, as long as the order's rules allow."""
+    return forms.CharField(
+        label=label,
+        max_length=orders.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={"required": f"请填写{label}。"},
+    )
+
+
 class MeasureChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, measure) -> str:
         deadline = f"，时限 {measure.deadline:%Y-%m-%d}" if measure.deadline else ""
@@ -71,7 +77,7 @@ class MeasureChoices(forms.ModelMultipleChoiceField):
         )
 
 
-class OrderForm(_Form):
+class OrderForm(Form):
     """Step two: the measures of that unit, the reason, what is demanded and the answer's due date."""
 
     measures = MeasureChoices(
@@ -80,20 +86,8 @@ class OrderForm(_Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "请至少选择一项督办事项（整改措施）。"},
     )
-    reason = forms.CharField(
-        label="督办事由",
-        max_length=orders.MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="为何督办：如整改进度滞后、超期未完成、反映问题未解决。",
-        error_messages={"required": "请填写督办事由。"},
-    )
-    demanded_action = forms.CharField(
-        label="督办要求",
-        max_length=orders.MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="要求被督办单位做什么、做到什么程度。",
-        error_messages={"required": "请填写督办要求。"},
-    )
+    reason = _text("督办事由", "为何督办：如整改进度滞后、超期未完成、反映问题未解决。")
+    demanded_action = _text("督办要求", "要求被督办单位做什么、做到什么程度。")
     answer_due = forms.DateField(
         label="答复期限",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -113,11 +107,5 @@ class OrderForm(_Form):
         self.fields["answer_due"].widget.attrs["min"] = timezone.localdate().isoformat()
 
 
-class AnswerForm(_Form):
-    answer = forms.CharField(
-        label="答复内容",
-        max_length=orders.MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="落实了什么、取得什么成效、还有哪些未完成及时间安排。答复后不能修改。",
-        error_messages={"required": "请填写答复内容。"},
-    )
+class AnswerForm(Form):
+    answer = _text("答复内容", "落实了什么、取得什么成效、还有哪些未完成及时间安排。答复后不能修改。", rows=6)
