@@ -36,6 +36,25 @@ class IdFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def _unit_filter(label: str, method: str, help_text: str) -> filters.ModelChoiceFilter:
+    """A unit of the measures, chosen among those the user may see (set by the filter set)."""
+    return filters.ModelChoiceFilter(
+        label=label,
+        method=method,
+        queryset=Organisation.objects.none(),
+        empty_label="全部单位",
+        help_text=help_text,
+    )
+
+
+def _linked_units(measures: QuerySet[Measure], **link) -> QuerySet[Organisation]:
+    """The units linked to any of `measures`, in tree order; `link` narrows the link itself (one
+    filter() call, so that every condition holds for the same link)."""
+    return (
+        Organisation.objects.filter(measure_links__measure__in=measures, **link).distinct().order_by("path")
+    )
+
+
 class MeasureFilterSet(filters.FilterSet):
     q = filters.CharFilter(
         label="关键词", method="search", max_length=100, help_text="措施、问题或方面中的文字"
@@ -51,20 +70,8 @@ class MeasureFilterSet(filters.FilterSet):
     )
     # Not on the page's form: the problem page lists its measures through it, and the API takes it.
     problem = IdFilter(label="问题", field_name="problem_id")
-    unit = filters.ModelChoiceFilter(
-        label="涉及单位（含配合、下属）",
-        method="involving",
-        queryset=Organisation.objects.none(),
-        empty_label="全部单位",
-        help_text="责任或配合单位（含其下级单位）",
-    )
-    responsible = filters.ModelChoiceFilter(
-        label="责任单位",
-        method="responsible_unit",
-        queryset=Organisation.objects.none(),
-        empty_label="全部单位",
-        help_text="责任单位（仅该单位本身作为责任单位的措施）",
-    )
+    unit = _unit_filter("涉及单位（含配合、下属）", "involving", "责任或配合单位（含其下级单位）")
+    responsible = _unit_filter("责任单位", "responsible_unit", "责任单位（仅该单位本身作为责任单位的措施）")
     leader = filters.ModelChoiceFilter(
         label="牵头领导",
         field_name="lead_leader",
@@ -96,17 +103,9 @@ class MeasureFilterSet(filters.FilterSet):
             Area.objects.restrict(user, VIEW).select_related("inspection").exclude(title="")
         )
         fields["area"].label_from_instance = lambda area: area.title
-        fields["unit"].queryset = (
-            Organisation.objects.filter(measure_links__measure__in=visible_measures)
-            .distinct()
-            .order_by("path")
-        )
-        fields["responsible"].queryset = (
-            Organisation.objects.filter(
-                measure_links__measure__in=visible_measures, measure_links__role=MeasureUnit.Role.RESPONSIBLE
-            )
-            .distinct()
-            .order_by("path")
+        fields["unit"].queryset = _linked_units(visible_measures)
+        fields["responsible"].queryset = _linked_units(
+            visible_measures, measure_links__role=MeasureUnit.Role.RESPONSIBLE
         )
         fields["leader"].queryset = (
             User.objects.filter(led_measures__in=visible_measures)
