@@ -26,6 +26,12 @@ STACK = [
     ("in_progress", "推进中", "#1f4e8c"),
     ("not_started", "未启动", "#8a929c"),
 ]
+TIMELINE = [
+    ("reports_submitted", "报送进展", "bar", "#8a929c"),
+    ("reports_accepted", "采纳进展", "bar", "#1f4e8c"),
+    ("signoffs_approved", "销号审批通过", "bar", "#5a3d8a"),
+    ("signed_off_cumulative", "累计销号措施", "line", "#1e6b3a"),
+]
 LEVEL_COLOURS = {"green": "#1e6b3a", "yellow": "#d49a00", "red": "#b3261e", "escalated": "#6e1510"}
 MET, SHORT = "#1e6b3a", "#b3261e"
 FEEDBACK = "#1f4e8c"
@@ -186,30 +192,8 @@ def _timeline(board: Dashboard) -> Chart | None:
             "kind": "timeline",
             "months": [point.month for point in points],
             "series": [
-                {
-                    "name": "报送进展",
-                    "type": "bar",
-                    "colour": "#8a929c",
-                    "values": [p.reports_submitted for p in points],
-                },
-                {
-                    "name": "采纳进展",
-                    "type": "bar",
-                    "colour": "#1f4e8c",
-                    "values": [p.reports_accepted for p in points],
-                },
-                {
-                    "name": "销号审批通过",
-                    "type": "bar",
-                    "colour": "#5a3d8a",
-                    "values": [p.signoffs_approved for p in points],
-                },
-                {
-                    "name": "累计销号措施",
-                    "type": "line",
-                    "colour": "#1e6b3a",
-                    "values": [p.signed_off_cumulative for p in points],
-                },
+                {"name": name, "type": kind, "colour": colour, "values": [getattr(p, key) for p in points]}
+                for key, name, kind, colour in TIMELINE
             ],
         },
     )
