@@ -30,7 +30,7 @@ from rectify.ledger.querysets import overdue_q
 from rectify.ledger.services import get_inspection, summarise
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import User
-from rectify.progress.models import ProgressReport, ReportState
+from rectify.progress.models import ProgressReport, ReportState, SignOff
 from rectify.progress.services import STANDING, approved_signoffs, signed_off_between
 
 from .deadlines import warned, with_report_missing
@@ -388,9 +388,9 @@ def _reports_missing(measures: QuerySet[Measure], on: date) -> list[dict]:
     return [_item(measure, units) for measure in missing]
 
 
-def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, end: date) -> dict:
-    """What was done in the range: sign-offs approved, reports accepted (and received, returned)."""
-    approved = signed_off_between(measures, start, end)
+def _signed_off(measures: QuerySet[Measure], approved: QuerySet[SignOff]) -> list[dict]:
+    """The items of the measures that the `approved` sign-offs signed off, each with the time of its
+    latest one."""
     signed = _listed(
         measures.filter(pk__in=approved.values("measure_id")).annotate(
             signed_at=Subquery(
@@ -399,7 +399,12 @@ def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, en
         )
     )
     units = _unit_names(signed)
-    signed_items = [{**_item(measure, units), "signed_at": _iso(measure.signed_at)} for measure in signed]
+    return [{**_item(measure, units), "signed_at": _iso(measure.signed_at)} for measure in signed]
+
+
+def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, end: date) -> dict:
+    """What was done in the range: sign-offs approved, reports accepted (and received, returned)."""
+    signed_items = _signed_off(measures, signed_off_between(measures, start, end))
     in_range = {"reviewed_at__date__gte": start, "reviewed_at__date__lte": end}
     accepted = Q(state=ReportState.ACCEPTED, **in_range)
     reports = ProgressReport.objects.filter(measure__problem__inspection=inspection).aggregate(
@@ -441,15 +446,7 @@ def compare(data: dict, previous: DispatchReport, inspection: Inspection) -> dic
 
     measures = Measure.objects.filter(problem__inspection=inspection)
     since = approved_signoffs(measures).filter(STANDING, closed_at__gt=previous.created_at)
-    newly = _listed(
-        measures.filter(pk__in=since.values("measure_id")).annotate(
-            signed_at=Subquery(
-                since.filter(measure=OuterRef("pk")).order_by("-closed_at").values("closed_at")[:1]
-            )
-        )
-    )
-    units = _unit_names(newly)
-    newly_signed = [{**_item(measure, units), "signed_at": _iso(measure.signed_at)} for measure in newly]
+    newly_signed = _signed_off(measures, since)
 
     was_late = {item["id"]: item for item in before.get("late", [])}
     now_late = {item["id"] for item in data["late"]}

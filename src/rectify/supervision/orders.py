@@ -54,6 +54,18 @@ def order_url(order: SupervisionOrder) -> str:
     return reverse("orders:detail", args=[order.pk])
 
 
+def _notify(people: Iterable[User], order: SupervisionOrder, event: str, *, title: str, body: str) -> None:
+    """Tell `people` of an event of the order (issued, answered, escalated): once each, linking to it."""
+    notify(
+        people,
+        kind=f"order_{event}",
+        fact_key=f"order-{event}:{order.pk}",
+        title=title,
+        body=body,
+        url=order_url(order),
+    )
+
+
 # ------------------------------------------------------------------ who sees and does what
 
 
@@ -235,13 +247,12 @@ def issue_order(
         )
         order.measures.set(measures)
         labels = "、".join(measure_label(measure) for measure in measures)
-        notify(
+        _notify(
             unit_people(unit),
-            kind="order_issued",
-            fact_key=f"order-issued:{order.pk}",
+            order,
+            "issued",
             title=f"【督办】{issuer.name}{order.number}：请于{date_label(answer_due)}前答复",
             body=f"督办事项：{labels}。督办事由：{reason[:100]}",
-            url=order_url(order),
         )
     return order
 
@@ -266,13 +277,12 @@ def answer_order(user: User, order_id: int, *, answer: str) -> SupervisionOrder:
         locked.answered_by = user
         locked.answered_at = timezone.now()
         locked.save(update_fields=["state", "answer", "answered_by", "answered_at"])
-        notify(
+        _notify(
             [order.issued_by],
-            kind="order_answered",
-            fact_key=f"order-answered:{order.pk}",
+            order,
+            "answered",
             title=f"【督办答复】{order.unit.name}已答复{order.number}",
             body=answer[:120],
-            url=order_url(order),
         )
     return get_order(user, order.pk)
 
@@ -304,12 +314,11 @@ def escalate_overdue_orders(today: date | None = None) -> int:
         late = (today - order.answer_due).days
         people = set(_members([Role.SUPERVISOR], order.issuer.ancestor_paths))
         people |= set(unit_people(order.unit, [Role.UNIT_HEAD]))
-        notify(
+        _notify(
             people,
-            kind="order_escalated",
-            fact_key=f"order-escalated:{order.pk}",
+            order,
+            "escalated",
             title=f"【督办逾期】{order.unit.name}逾期 {late} 天未答复{order.issuer.name}{order.number}",
             body=f"答复期限为{date_label(order.answer_due)}，至今未答复，已升级提醒。",
-            url=order_url(order),
         )
     return escalated
