@@ -32,6 +32,20 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    """A date picked in the browser's date input, refused in Chinese naming the field."""
+    messages = {"invalid": f"{label}格式不正确，请按“年-月-日”填写。"}
+    if required:
+        messages["required"] = f"请填写{label}。"
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=messages,
+    )
+
+
 def service_required_text(label: str, *, max_length: int, help_text: str, size: int) -> forms.CharField:
     """A one-line text the page marks required (for the browser and screen readers) while the form lets
     an empty one through, so that the service refuses it with its own message, the one the API gives."""

@@ -6,30 +6,27 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from rectify.forms import Form
+from rectify.forms import Form, date_field
 from rectify.org.models import User
 
 from .services import AuditFilter, model_choices, search_audit
 
-INTEGER_ERRORS = {"invalid": "请输入整数编号。", "min_value": "编号应为正整数。"}
+
+def _id_field(label: str, help_text: str) -> forms.IntegerField:
+    """A record's id to filter by (optional)."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=1,
+        help_text=help_text,
+        error_messages={"invalid": "请输入整数编号。", "min_value": "编号应为正整数。"},
+    )
 
 
 class AuditFilterForm(Form):
     model = forms.ChoiceField(label="对象类型", required=False)
-    object_id = forms.IntegerField(
-        label="对象编号",
-        required=False,
-        min_value=1,
-        help_text="须同时选择对象类型",
-        error_messages=INTEGER_ERRORS,
-    )
-    measure = forms.IntegerField(
-        label="措施编号",
-        required=False,
-        min_value=1,
-        help_text="该措施及其进展、销号、指标等的全部记录",
-        error_messages=INTEGER_ERRORS,
-    )
+    object_id = _id_field("对象编号", "须同时选择对象类型")
+    measure = _id_field("措施编号", "该措施及其进展、销号、指标等的全部记录")
     actor = forms.ModelChoiceField(
         label="操作人",
         queryset=User.objects.none(),
@@ -37,18 +34,8 @@ class AuditFilterForm(Form):
         empty_label="全部人员",
         error_messages={"invalid_choice": "所选操作人不在可查阅的记录中。"},
     )
-    since = forms.DateField(
-        label="起始日期",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "起始日期格式不正确，请按“年-月-日”填写。"},
-    )
-    until = forms.DateField(
-        label="截止日期",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "截止日期格式不正确，请按“年-月-日”填写。"},
-    )
+    since = date_field("起始日期", required=False)
+    until = date_field("截止日期", required=False)
     q = forms.CharField(label="关键词", required=False, max_length=100, help_text="按对象名称查找")
 
     def __init__(self, *args, user: User, **kwargs):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from rectify.forms import Form
+from rectify.forms import Form, date_field
 from rectify.org.access import organisations_under_office
 from rectify.org.models import Organisation
 
@@ -70,15 +70,6 @@ class ColumnMappingForm(Form):
         return [(column, self[self.name_of(column)]) for column in self.sheet.columns]
 
 
-def _date(label: str) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": f"{label}格式不正确，请按“年-月-日”填写。"},
-    )
-
-
 class InspectionFieldsForm(Form):
     """The inspection the ledger becomes: the file says little about it, the office says the rest."""
 
@@ -95,10 +86,10 @@ class InspectionFieldsForm(Form):
     round_name = forms.CharField(
         label="巡察轮次", max_length=128, required=False, help_text="如：十二届市委第六轮"
     )
-    onsite_start = _date("进驻开始日期")
-    onsite_end = _date("进驻结束日期")
-    feedback_date = _date("反馈日期")
-    deadline = _date("整改期限")
+    onsite_start = date_field("进驻开始日期", required=False)
+    onsite_end = date_field("进驻结束日期", required=False)
+    feedback_date = date_field("反馈日期", required=False)
+    deadline = date_field("整改期限", required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -3,7 +3,7 @@ needs its date, problems of this inspection only, a title) are ledger.services.s
 
 from django import forms
 
-from rectify.forms import Form, service_required_text
+from rectify.forms import Form, date_field, service_required_text
 
 from .choices import MechanismKind, MechanismStatus
 from .models import Inspection, Mechanism, Problem
@@ -21,13 +21,7 @@ class MechanismForm(Form):
     title = service_required_text("制度名称", max_length=255, help_text="如：《广州市停车场条例》", size=60)
     kind = forms.ChoiceField(label="类型", choices=MechanismKind.choices, widget=forms.RadioSelect)
     status = forms.ChoiceField(label="状态", choices=MechanismStatus.choices, widget=forms.RadioSelect)
-    issued_on = forms.DateField(
-        label="印发日期",
-        required=False,
-        help_text="状态为“已印发”时必填",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "印发日期格式不正确，请按“年-月-日”填写。"},
-    )
+    issued_on = date_field("印发日期", required=False, help_text="状态为“已印发”时必填")
     document_number = forms.CharField(
         label="文号", max_length=64, required=False, help_text="如：穗交运〔2025〕12号"
     )

@@ -4,7 +4,7 @@ agrees with the direction, one value a day, no future dates) are progress.servic
 from django import forms
 from django.utils import timezone
 
-from rectify.forms import Form, service_required_text
+from rectify.forms import Form, date_field, service_required_text
 
 from .models import Indicator
 
@@ -41,14 +41,7 @@ class IndicatorForm(Form):
 
 
 class ObservationForm(Form):
-    observed_on = forms.DateField(
-        label="观测日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": "请填写观测日期。",
-            "invalid": "观测日期格式不正确，请按“年-月-日”填写。",
-        },
-    )
+    observed_on = date_field("观测日期")
     value = _number("数值")
     note = forms.CharField(label="说明", max_length=255, required=False, help_text="选填，如数据来源")
 

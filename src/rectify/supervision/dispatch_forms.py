@@ -10,23 +10,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rectify.forms import Form
+from rectify.forms import Form, date_field
 from rectify.ledger.forms import InspectionFilterForm
 from rectify.ledger.models import Inspection
 from rectify.org.models import User
 
 from . import dispatch
-
-DATE_ERRORS = {"required": "请填写{}。", "invalid": "{}格式不正确，请按“年-月-日”填写。"}
-
-
-def _date_field(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        help_text=help_text,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={key: message.format(label) for key, message in DATE_ERRORS.items()},
-    )
 
 
 class DispatchFilterForm(InspectionFilterForm):
@@ -46,8 +35,8 @@ class DispatchForm(Form):
             "invalid_choice": "所选巡察不存在，或您无权为其生成调度报告。",
         },
     )
-    start = _date_field("起始日期", "本期从哪一天算起（含当天）")
-    end = _date_field("截止日期", "统计截止日期（含当天），不能晚于今天；超期按此日期计算")
+    start = date_field("起始日期", help_text="本期从哪一天算起（含当天）")
+    end = date_field("截止日期", help_text="统计截止日期（含当天），不能晚于今天；超期按此日期计算")
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
