@@ -406,6 +406,11 @@ def _status_counts(measures: QuerySet[Measure], on: date) -> tuple[dict[str, int
     return counts, overdue
 
 
+def _figures_by(measures: QuerySet[Measure], field: str, on: date) -> dict:
+    """The measures' counts (group_counts) per value of `field`: one query."""
+    return {row[field]: row for row in measures.values(field).annotate(**group_counts("", on)).order_by()}
+
+
 def _problem_groups(problems: QuerySet[Problem], *fields: str) -> list[dict]:
     """Problems and rectified problems per group (area or inspection, with the `fields` that name and
     order it): one query. A problem is rectified when it has measures and none is unfinished, as
@@ -429,10 +434,7 @@ def _by_area(
     measures: QuerySet[Measure], problems: QuerySet[Problem], on: date, links: _Links
 ) -> list[GroupRow]:
     """Per area of the inspection: two queries."""
-    groups = {
-        row["problem__area_id"]: row
-        for row in measures.values("problem__area_id").annotate(**group_counts("", on)).order_by()
-    }
+    groups = _figures_by(measures, "problem__area_id", on)
     areas = sorted(
         _problem_groups(problems, "area_id", "area__title", "area__order"), key=lambda row: row["area__order"]
     )
@@ -465,10 +467,7 @@ def _by_inspection(
     measures: QuerySet[Measure], problems: QuerySet[Problem], on: date, links: _Links
 ) -> list[GroupRow]:
     """Per inspection, newest first: two queries."""
-    groups = {
-        row["problem__inspection_id"]: row
-        for row in measures.values("problem__inspection_id").annotate(**group_counts("", on)).order_by()
-    }
+    groups = _figures_by(measures, "problem__inspection_id", on)
     inspections = _problem_groups(problems, "inspection_id", "inspection__title", "inspection__feedback_date")
     inspections.sort(key=lambda row: row["inspection_id"], reverse=True)
     inspections.sort(key=lambda row: row["inspection__feedback_date"] or date.min, reverse=True)
@@ -539,7 +538,7 @@ def _by_leader(measures: QuerySet[Measure], on: date, links: _Links) -> list[Gro
 
 
 def _by_category(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
-    groups = {row["category"]: row for row in measures.values("category").annotate(**group_counts("", on))}
+    groups = _figures_by(measures, "category", on)
     return [
         GroupRow(
             key=f"category-{category.value}",
