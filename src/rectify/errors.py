@@ -14,6 +14,14 @@ class InvalidInput(RectifyError):
     status = 400
 
 
+def filled(value: str | None, label: str) -> str:
+    """A required text, stripped; refused (请填写…) when nothing is left of it."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(f"请填写{label}。")
+    return value
+
+
 class AccessDenied(RectifyError):
     status = 403
 

@@ -14,7 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from rectify.documents import date_label
-from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit, filled
 from rectify.org.access import CHANGE, VIEW, Access
 from rectify.org.models import Organisation, Role, User, units_within
 
@@ -395,9 +395,7 @@ def save_mechanism(
     inspection = get_inspection(user, inspection_id)
     if not Access.of(user).is_office_for(inspection.inspected):
         raise AccessDenied("只有整改办可以登记和修改长效机制。")
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput("请填写制度名称。")
+    title = filled(title, "制度名称")
     if kind not in MechanismKind.values:
         raise InvalidInput("制度类型应为“制定”或“修订”。")
     if status not in MechanismStatus.values:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from rectify.errors import AccessDenied, InvalidInput, NotFound
+from rectify.errors import AccessDenied, InvalidInput, NotFound, filled
 from rectify.ledger.choices import MeasureStatus, ReportPeriod
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_measure
@@ -110,9 +110,7 @@ def submit_report(
     measure = _visible_measure(user, measure_id)
     if not is_responsible(user, measure):
         raise AccessDenied("只有该措施的责任单位可以报送整改进展。")
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput("请填写整改进展情况。")
+    text = filled(text, "整改进展情况")
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInput("完成比例应在 0 到 100 之间。")
     if len(files) > MAX_FILES_PER_REPORT:
@@ -348,9 +346,7 @@ def add_indicator(
     measure = _visible_measure(user, measure_id)
     if not _may_track(user, measure):
         raise AccessDenied("只有整改办或责任单位可以设置指标。")
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("请填写指标名称。")
+    name = filled(name, "指标名称")
     if direction not in Indicator.Direction.values:
         raise InvalidInput("指标方向应为“越高越好”或“越低越好”。")
     if (direction == Indicator.Direction.INCREASE and target < baseline) or (

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rectify.documents import date_label
-from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
+from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError, filled
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import UNIT_ROLES, Membership, Organisation, Role, User
@@ -176,9 +176,7 @@ def unit_people(unit: Organisation, roles: Iterable[str] = UNIT_ROLES) -> QueryS
 
 
 def _text(value: str | None, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(f"请填写{label}。")
+    value = filled(value, label)
     if len(value) > MAX_TEXT:
         raise InvalidInput(f"{label}不能超过 {MAX_TEXT} 字。")
     return value
