@@ -22,7 +22,7 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
-        return self.full_name or self.username
+        return self.display_name
 
     @property
     def display_name(self) -> str:
