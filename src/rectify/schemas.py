@@ -87,6 +87,11 @@ class Paging(Schema):
         start = (self.page - 1) * self.page_size
         return queryset.count(), list(queryset[start : start + self.page_size])
 
+    def listing(self, queryset) -> dict:
+        """The window as a list endpoint answers it (a page schema: count and items)."""
+        count, items = self.window(queryset)
+        return {"count": count, "items": items}
+
 
 def choice_of(choices: type[models.Choices]):
     """A Django choices class as an enum written inline: nested choices classes share short names

@@ -125,8 +125,7 @@ class HistoryOut(Schema):
 @router.get("/audit", response={200: AuditPage, 400: Message, 403: Message})
 def search_audit(request, filters: Query[AuditFilters]):
     """审计日志（纪检监察组、巡察办、整改办可查，范围为本组织及下级）。新的在前，每页最多 200 条。"""
-    count, items = filters.window(services.search_audit(request.user, filters.as_filter()))
-    return {"count": count, "items": items}
+    return filters.listing(services.search_audit(request.user, filters.as_filter()))
 
 
 @router.get("/measures/{int:measure_id}/history", response={200: list[HistoryOut], 404: Message})

@@ -154,8 +154,7 @@ class MeasurePatch(Schema):
 @router.get("/inspections", response=InspectionPage)
 def list_inspections(request, paging: Query[Paging]):
     """您有权查看的巡察。"""
-    count, items = paging.window(Inspection.objects.restrict(request.user, VIEW).select_related("inspected"))
-    return {"count": count, "items": items}
+    return paging.listing(Inspection.objects.restrict(request.user, VIEW).select_related("inspected"))
 
 
 @router.get("/inspections/{int:inspection_id}", response=InspectionDetailOut)
@@ -179,16 +178,14 @@ def list_problems(request, filters: Query[ProblemFilters]):
         problems = problems.filter(inspection_id=filters.inspection)
     if filters.area:
         problems = problems.filter(area_id=filters.area)
-    count, items = filters.window(problems)
-    return {"count": count, "items": items}
+    return filters.listing(problems)
 
 
 @router.get("/measures", response=MeasurePage)
 def list_measures(request, query: Query[MeasureQuery]):
     """整改措施台账，筛选条件与网页相同。"""
     conditions = query.model_dump(exclude=set(Paging.model_fields), exclude_defaults=True)
-    count, items = query.window(filter_measures(request.user, conditions))
-    return {"count": count, "items": items}
+    return query.listing(filter_measures(request.user, conditions))
 
 
 @router.get("/measures/{int:measure_id}", response=MeasureOut)

@@ -76,8 +76,7 @@ def _mechanism(user, mechanism_id: Id) -> Mechanism:
 @router.get("/mechanisms", response=MechanismPage)
 def list_mechanisms(request, filters: Query[MechanismFilters]):
     """您有权查看的长效机制，可按巡察筛选。"""
-    count, items = filters.window(services.mechanism_list(request.user, filters.inspection))
-    return {"count": count, "items": items}
+    return filters.listing(services.mechanism_list(request.user, filters.inspection))
 
 
 @router.get("/mechanisms/{int:mechanism_id}", response={200: MechanismOut, 404: Message})

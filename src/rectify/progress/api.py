@@ -397,8 +397,7 @@ def signoff_queue(request, paging: Query[Paging]):
     queue = services.signoff_queue(request.user).prefetch_related(
         Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor"))
     )
-    count, items = paging.window(queue)
-    return {"count": count, "items": items}
+    return paging.listing(queue)
 
 
 @router.get("/signoffs/{int:signoff_id}", response={200: SignOffOut, 404: Message})

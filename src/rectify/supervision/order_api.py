@@ -100,8 +100,7 @@ def list_supervision_orders(request, filters: Query[OrderFilters]):
     queryset = orders.filter_orders(
         request.user, orders.OrderFilter(state=filters.state, overdue=filters.overdue, unit=filters.unit)
     ).prefetch_related("measures__problem")
-    count, items = filters.window(queryset)
-    return {"count": count, "items": items}
+    return filters.listing(queryset)
 
 
 @router.post("/supervision-orders", response={201: OrderOut, **errors(400, 403, 404)})
