@@ -77,6 +77,19 @@ def _get_visible(records: QuerySet, pk: int, user: User, message: str):
         raise NotFound(message) from None
 
 
+def _reasoned(
+    decision: str, reason: str | None, choices: tuple[str, str], invalid: str, unreasoned: str
+) -> str:
+    """Check a decision between two `choices`, the second of which (return, relapse) must say why:
+    refused with `invalid` or `unreasoned`. Returns the reason, stripped."""
+    reason = (reason or "").strip()
+    if decision not in choices:
+        raise InvalidInput(invalid)
+    if decision == choices[1] and not reason:
+        raise InvalidInput(unreasoned)
+    return reason
+
+
 # ------------------------------------------------------------------ report periods
 
 
@@ -184,11 +197,13 @@ def review_report(user: User, report_id: int, *, decision: str, comment: str = "
     report = get_report(user, report_id)
     if not is_office(user, report.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以审核整改进展。")
-    comment = (comment or "").strip()
-    if decision not in ("accept", "return"):
-        raise InvalidInput("审核意见应为“采纳”或“退回”。")
-    if decision == "return" and not comment:
-        raise InvalidInput("退回报告时必须写明退回理由。")
+    comment = _reasoned(
+        decision,
+        comment,
+        ("accept", "return"),
+        "审核意见应为“采纳”或“退回”。",
+        "退回报告时必须写明退回理由。",
+    )
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report.pk)
         if report.state != ReportState.SUBMITTED:
@@ -242,11 +257,13 @@ def get_signoff(user: User, signoff_id: int) -> SignOff:
 def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str = "") -> SignOff:
     """The current level approves (passing it on, or signing off at the last level) or returns it."""
     signoff = get_signoff(user, signoff_id)
-    comment = (comment or "").strip()
-    if decision not in ("approve", "return"):
-        raise InvalidInput("审批意见应为“同意”或“退回”。")
-    if decision == "return" and not comment:
-        raise InvalidInput("退回销号申请时必须写明理由。")
+    comment = _reasoned(
+        decision,
+        comment,
+        ("approve", "return"),
+        "审批意见应为“同意”或“退回”。",
+        "退回销号申请时必须写明理由。",
+    )
     with transaction.atomic():
         locked_measure = lock(signoff.measure_id)
         signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
@@ -295,11 +312,13 @@ def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "
     followup = _get_visible(records, followup_id, user, "回头看记录不存在，或您无权查看。")
     if not is_office(user, followup.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以记录回头看结果。")
-    note = (note or "").strip()
-    if outcome not in (FollowUpOutcome.STABLE, FollowUpOutcome.RELAPSE):
-        raise InvalidInput("检查结果应为“巩固”或“反弹”。")
-    if outcome == FollowUpOutcome.RELAPSE and not note:
-        raise InvalidInput("发现反弹时必须写明反弹情况，措施将据此重新整改。")
+    note = _reasoned(
+        outcome,
+        note,
+        (FollowUpOutcome.STABLE, FollowUpOutcome.RELAPSE),
+        "检查结果应为“巩固”或“反弹”。",
+        "发现反弹时必须写明反弹情况，措施将据此重新整改。",
+    )
     with transaction.atomic():
         measure = lock(followup.measure_id)
         followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
