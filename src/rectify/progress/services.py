@@ -77,17 +77,33 @@ def _get_visible(records: QuerySet, pk: int, user: User, message: str):
         raise NotFound(message) from None
 
 
-def _reasoned(
-    decision: str, reason: str | None, choices: tuple[str, str], invalid: str, unreasoned: str
-) -> str:
-    """Check a decision between two `choices`, the second of which (return, relapse) must say why:
-    refused with `invalid` or `unreasoned`. Returns the reason, stripped."""
-    reason = (reason or "").strip()
-    if decision not in choices:
-        raise InvalidInput(invalid)
-    if decision == choices[1] and not reason:
-        raise InvalidInput(unreasoned)
-    return reason
+@dataclass(frozen=True)
+class TwoWay:
+    """A decision between two choices, the second of which (return, relapse) must say why."""
+
+    choices: tuple[str, str]
+    invalid: str  # the refusal of another choice
+    unreasoned: str  # the refusal of the second choice without a reason
+
+    def check(self, decision: str, reason: str | None) -> str:
+        """The reason, stripped, once the decision is one of the choices and reasoned if need be."""
+        reason = (reason or "").strip()
+        if decision not in self.choices:
+            raise InvalidInput(self.invalid)
+        if decision == self.choices[1] and not reason:
+            raise InvalidInput(self.unreasoned)
+        return reason
+
+
+REVIEW_DECISION = TwoWay(("accept", "return"), "审核意见应为“采纳”或“退回”。", "退回报告时必须写明退回理由。")
+SIGNOFF_DECISION = TwoWay(
+    ("approve", "return"), "审批意见应为“同意”或“退回”。", "退回销号申请时必须写明理由。"
+)
+CHECK_OUTCOME = TwoWay(
+    (FollowUpOutcome.STABLE, FollowUpOutcome.RELAPSE),
+    "检查结果应为“巩固”或“反弹”。",
+    "发现反弹时必须写明反弹情况，措施将据此重新整改。",
+)
 
 
 # ------------------------------------------------------------------ report periods
@@ -197,13 +213,7 @@ def review_report(user: User, report_id: int, *, decision: str, comment: str = "
     report = get_report(user, report_id)
     if not is_office(user, report.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以审核整改进展。")
-    comment = _reasoned(
-        decision,
-        comment,
-        ("accept", "return"),
-        "审核意见应为“采纳”或“退回”。",
-        "退回报告时必须写明退回理由。",
-    )
+    comment = REVIEW_DECISION.check(decision, comment)
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report.pk)
         if report.state != ReportState.SUBMITTED:
@@ -257,13 +267,7 @@ def get_signoff(user: User, signoff_id: int) -> SignOff:
 def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str = "") -> SignOff:
     """The current level approves (passing it on, or signing off at the last level) or returns it."""
     signoff = get_signoff(user, signoff_id)
-    comment = _reasoned(
-        decision,
-        comment,
-        ("approve", "return"),
-        "审批意见应为“同意”或“退回”。",
-        "退回销号申请时必须写明理由。",
-    )
+    comment = SIGNOFF_DECISION.check(decision, comment)
     with transaction.atomic():
         locked_measure = lock(signoff.measure_id)
         signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
@@ -312,13 +316,7 @@ def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "
     followup = _get_visible(records, followup_id, user, "回头看记录不存在，或您无权查看。")
     if not is_office(user, followup.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以记录回头看结果。")
-    note = _reasoned(
-        outcome,
-        note,
-        (FollowUpOutcome.STABLE, FollowUpOutcome.RELAPSE),
-        "检查结果应为“巩固”或“反弹”。",
-        "发现反弹时必须写明反弹情况，措施将据此重新整改。",
-    )
+    note = CHECK_OUTCOME.check(outcome, note)
     with transaction.atomic():
         measure = lock(followup.measure_id)
         followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
