@@ -56,14 +56,25 @@ def _inspection_page(request, inspection_id: int, *, status: int = 200):
 @login_required
 @require_POST
 def create_draft(request, inspection_id: int):
+    return _start_version(
+        request,
+        lambda: publishing.create_draft(request.user, inspection_id),
+        refused=lambda status: _inspection_page(request, inspection_id, status=status),
+        done="已根据台账生成通报稿（第{version}版），请修改后提交审核。",
+    )
+
+
+def _start_version(request, start, *, refused, done: str):
+    """Start a new version (a draft, a correction) and open it for editing; a refusal shows the page
+    whose button was pressed again, with the reason."""
     try:
-        publication = publishing.create_draft(request.user, inspection_id)
+        publication = start()
     except NotFound:
         raise  # nothing to show again: the error page says it is gone
     except RectifyError as error:
         messages.error(request, error.message)
-        return _inspection_page(request, inspection_id, status=error.status)
-    messages.success(request, f"已根据台账生成通报稿（第{publication.version}版），请修改后提交审核。")
+        return refused(error.status)
+    messages.success(request, done.format(version=publication.version))
     return redirect("publications:edit", pk=publication.pk)
 
 
@@ -170,15 +181,14 @@ def decide(request, pk: int):
 @login_required
 @require_POST
 def correct(request, pk: int):
-    try:
-        publication = publishing.create_correction(request.user, pk)
-    except NotFound:
-        raise  # nothing to show again: the error page says it is gone
-    except RectifyError as error:
-        messages.error(request, error.message)
-        return _detail_page(request, publishing.get_publication(request.user, pk), status=error.status)
-    messages.success(request, f"已起草更正通报（第{publication.version}版），开篇已写明更正的版本。")
-    return redirect("publications:edit", pk=publication.pk)
+    return _start_version(
+        request,
+        lambda: publishing.create_correction(request.user, pk),
+        refused=lambda status: _detail_page(
+            request, publishing.get_publication(request.user, pk), status=status
+        ),
+        done="已起草更正通报（第{version}版），开篇已写明更正的版本。",
+    )
 
 
 def file_name(publication, suffix: str) -> str:
