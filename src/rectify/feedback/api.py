@@ -291,17 +291,12 @@ def create_feedback(request, payload: FeedbackIn):
         kind=payload.kind,
         content=payload.content,
         received_at=payload.received_at,
-        name=payload.name,
-        phone=payload.phone,
-        email=payload.email,
-        enterprise=payload.enterprise,
-        credit_code=payload.credit_code,
-        consent_to_contact=payload.consent_to_contact,
         inspection=_found(Inspection, payload.inspection, "巡察"),
         problem=_found(Problem, payload.problem, "问题"),
         measure=_found(Measure, payload.measure, "整改措施"),
         association=payload.association,
         external_ref=payload.external_ref,
+        **services.sender_of(payload.dict()),
     )
     return Status(201, _detail(request, item))
 

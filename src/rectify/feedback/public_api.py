@@ -86,16 +86,11 @@ def submit(request, payload: PublicFeedbackIn):
         organisation=subject.organisation,
         kind=payload.kind.value,
         content=payload.content,
-        name=payload.name,
-        phone=payload.phone,
-        email=payload.email,
-        enterprise=payload.enterprise,
-        credit_code=payload.credit_code,
-        consent_to_contact=payload.consent_to_contact,
         inspection=subject.inspection,
         problem=subject.problem,
         measure=subject.measure,
         qr=subject.qr,
+        **services.sender_of(payload.dict()),
     )
     return Status(201, {"code": item.code, "due_date": item.due_date})
 

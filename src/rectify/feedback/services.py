@@ -7,9 +7,10 @@ import logging
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -138,18 +139,19 @@ def _folded(value: str | None) -> str:
     return unicodedata.normalize("NFKC", value or "")
 
 
-def sized_text(value: str | None, limit: int, label: str) -> str:
+def sized_text(value: str | None, limit: int, label: str, *, missing: str = "") -> str:
+    """The text as `plain_text`, refused when longer than `limit`, or empty when `missing` (the
+    refusal of an empty text) is given."""
     text = plain_text(value)
     if len(text) > limit:
         raise InvalidInput(f"{label}不能超过 {limit} 个字（现为 {len(text)} 个字）。")
+    if missing and not text:
+        raise InvalidInput(missing)
     return text
 
 
 def clean_content(value: str | None) -> str:
-    text = sized_text(value, MAX_CONTENT, "内容")
-    if not text:
-        raise InvalidInput("请填写内容。")
-    return text
+    return sized_text(value, MAX_CONTENT, "内容", missing="请填写内容。")
 
 
 def clean_phone(value: str | None) -> str:
@@ -256,6 +258,11 @@ class Sender(TypedDict, total=False):
     enterprise: str
     credit_code: str
     consent_to_contact: bool
+
+
+def sender_of(given: Mapping[str, Any]) -> Sender:
+    """The sender's details among what a form or an API request gave, to pass on as `**sender`."""
+    return {key: given[key] for key in Sender.__annotations__}
 
 
 def _sender(
@@ -465,6 +472,53 @@ def _require_status(item: FeedbackItem, allowed: tuple[str, ...], doing: str) ->
         raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能{doing}。")
 
 
+def _office_move(
+    user: User,
+    item: FeedbackItem,
+    version: int | None,
+    allowed: tuple[str, ...],
+    *,
+    office_doing: str,
+    doing: str,
+) -> FeedbackItem:
+    """The item locked for a move of its office (inside the move's transaction): refused unless the
+    user is that office, the page showed the current version and the item's status allows it."""
+    item = _locked(user, item)
+    _require_office(user, item, office_doing)
+    _check_version(item, version)
+    _require_status(item, allowed, doing)
+    return item
+
+
+def require_allowed(user: User, item: FeedbackItem, action: str, *, office_doing: str, doing: str) -> None:
+    """Refuse an action that `allowed_actions` does not offer (a page for it asked for), as the move
+    itself would: only the item's office may take it, or its status does not allow it."""
+    if action not in allowed_actions(user, item):
+        _require_office(user, item, office_doing)
+        _require_status(item, (), doing)  # the office's, so its status is what forbids it
+
+
+def _returned(reply: FeedbackReply, user: User, reason: str) -> None:
+    """Send a reply back, no longer to be used, for the reason the timeline and the unit read."""
+    reply.status = FeedbackReply.Status.RETURNED
+    reply.return_reason = reason
+    reply.decided_by, reply.decided_at = user, timezone.now()
+    reply.save()
+
+
+def _notify(people: list[User], item: FeedbackItem, *, kind: str, fact: str, title: str, body: str) -> int:
+    """Tell `people` of a fact about the item (once: `fact` names it among the item's), linking to
+    the item's page. Returns how many were told."""
+    return notify(
+        people,
+        kind=kind,
+        fact_key=f"feedback:{item.pk}:{fact}",
+        title=title,
+        body=body,
+        url=reverse("feedback:detail", args=[item.pk]),
+    )
+
+
 def _changed(item: FeedbackItem, *fields: str) -> None:
     """Save a person's change: the version moves on, and the audit trail records it."""
     item.version += 1
@@ -502,10 +556,14 @@ def route_item(
 ) -> FeedbackItem:
     """Route (分办) the item to a unit, or re-route it while it is not finished, and link it to the
     problem or measure it concerns (UNSET keeps the current link, None removes it)."""
-    item = _locked(user, item)
-    _require_office(user, item, "分办意见诉求")
-    _check_version(item, version)
-    _require_status(item, (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED), "分办或改派")
+    item = _office_move(
+        user,
+        item,
+        version,
+        (FeedbackStatus.RECEIVED, FeedbackStatus.ROUTED),
+        office_doing="分办意见诉求",
+        doing="分办或改派",
+    )
     if unit is None or not routable_units(item.organisation).filter(pk=unit.pk).exists():
         raise InvalidInput(f"承办单位须为{item.organisation.name}的下属单位。")
     problem = item.problem if problem is UNSET else problem
@@ -527,19 +585,15 @@ def route_item(
     if rerouted:
         # The former unit's unfinished draft is not the new unit's to send.
         for draft in item.replies.filter(status=FeedbackReply.Status.DRAFT):
-            draft.status = FeedbackReply.Status.RETURNED
-            draft.return_reason = f"已改派至{unit.name}办理，此稿不再使用。"
-            draft.decided_by, draft.decided_at = user, timezone.now()
-            draft.save()
+            _returned(draft, user, f"已改派至{unit.name}办理，此稿不再使用。")
     if before[0] != unit.pk:
-        people = _unit_people(tuple(UNIT_ROLES), [unit.path]).get(unit.path, [])
-        notify(
-            people,
+        _notify(
+            _unit_people(tuple(UNIT_ROLES), [unit.path]).get(unit.path, []),
+            item,
             kind="feedback_routed",
-            fact_key=f"feedback:{item.pk}:routed:{unit.pk}:{item.version}",
+            fact=f"routed:{unit.pk}:{item.version}",
             title=f"意见诉求 {item.code} 已交{unit.display_name}办理，请于{date_label(item.due_date)}前答复",
             body=item.content[:200],
-            url=reverse("feedback:detail", args=[item.pk]),
         )
     return item
 
@@ -566,9 +620,7 @@ def save_reply(
         raise AccessDenied("只有承办单位的负责人或联络员可以拟写答复。")
     _check_version(item, version)
     _require_status(item, (FeedbackStatus.ROUTED,), "拟写答复")
-    text = sized_text(text, MAX_REPLY, "答复内容")
-    if not text:
-        raise InvalidInput("请填写答复内容。")
+    text = sized_text(text, MAX_REPLY, "答复内容", missing="请填写答复内容。")
     reply = reply_in_progress(item) or FeedbackReply(item=item, drafted_by=user)
     reply.text = text
     if submit:
@@ -578,13 +630,13 @@ def save_reply(
     if submit:
         item.status = FeedbackStatus.REPLY_PENDING
         _changed(item, "status")
-        notify(
+        _notify(
             _offices_of([item]).get(item.pk, []),
+            item,
             kind="feedback_reply_submitted",
-            fact_key=f"feedback:{item.pk}:reply:{reply.pk}:submitted",
+            fact=f"reply:{reply.pk}:submitted",
             title=f"意见诉求 {item.code} 的答复已由{item.unit.display_name}提交，请审核",
             body=text[:200],
-            url=reverse("feedback:detail", args=[item.pk]),
         )
     return reply
 
@@ -616,10 +668,9 @@ def approve_reply(user: User, item: FeedbackItem, *, version: int | None = None)
     and by e-mail when the sender gave an address and agreed to be contacted). A mail failure does
     not undo the approval."""
     with transaction.atomic():
-        item = _locked(user, item)
-        _require_office(user, item, "审核答复")
-        _check_version(item, version)
-        _require_status(item, (FeedbackStatus.REPLY_PENDING,), "审核答复")
+        item = _office_move(
+            user, item, version, (FeedbackStatus.REPLY_PENDING,), office_doing="审核答复", doing="审核答复"
+        )
         reply = item.replies.select_for_update().get(status=FeedbackReply.Status.SUBMITTED)
         now = timezone.now()
         reply.status = FeedbackReply.Status.APPROVED
@@ -669,28 +720,21 @@ def reply_email(item: FeedbackItem, reply: FeedbackReply) -> tuple[str, str]:
 @transaction.atomic
 def return_reply(user: User, item: FeedbackItem, *, reason: str, version: int | None = None) -> FeedbackReply:
     """The office returns the submitted reply with a reason; the unit writes a new one."""
-    item = _locked(user, item)
-    _require_office(user, item, "退回答复")
-    _check_version(item, version)
-    _require_status(item, (FeedbackStatus.REPLY_PENDING,), "退回答复")
-    reason = sized_text(reason, MAX_REASON, "退回理由")
-    if not reason:
-        raise InvalidInput("退回答复须写明理由。")
+    item = _office_move(
+        user, item, version, (FeedbackStatus.REPLY_PENDING,), office_doing="退回答复", doing="退回答复"
+    )
+    reason = sized_text(reason, MAX_REASON, "退回理由", missing="退回答复须写明理由。")
     reply = item.replies.select_for_update().get(status=FeedbackReply.Status.SUBMITTED)
-    reply.status = FeedbackReply.Status.RETURNED
-    reply.return_reason = reason
-    reply.decided_by, reply.decided_at = user, timezone.now()
-    reply.save()
+    _returned(reply, user, reason)
     item.status = FeedbackStatus.ROUTED
     _changed(item, "status")
-    people = _unit_people(tuple(UNIT_ROLES), [item.unit.path]).get(item.unit.path, [])
-    notify(
-        people,
+    _notify(
+        _unit_people(tuple(UNIT_ROLES), [item.unit.path]).get(item.unit.path, []),
+        item,
         kind="feedback_reply_returned",
-        fact_key=f"feedback:{item.pk}:reply:{reply.pk}:returned",
+        fact=f"reply:{reply.pk}:returned",
         title=f"意见诉求 {item.code} 的答复被退回，请重新拟写",
         body=reason[:200],
-        url=reverse("feedback:detail", args=[item.pk]),
     )
     return reply
 
@@ -710,17 +754,12 @@ def close_item(
 ) -> FeedbackItem:
     """Close an open item without a reply, for a recorded reason: a duplicate (naming the original),
     not in scope, or anonymous and unanswerable (only when no contact was left at all)."""
-    item = _locked(user, item)
-    _require_office(user, item, "办结意见诉求")
-    _check_version(item, version)
-    _require_status(item, OPEN_STATUSES, "办结")
+    item = _office_move(user, item, version, OPEN_STATUSES, office_doing="办结意见诉求", doing="办结")
     if reason not in (CloseReason.DUPLICATE, CloseReason.OUT_OF_SCOPE, CloseReason.UNANSWERABLE):
         raise InvalidInput(
             "办结理由无效，应为重复反映、不属于受理范围或匿名且无法答复；有答复的请走答复审核。"
         )
-    note = sized_text(note, MAX_REASON, "办结说明")
-    if not note:
-        raise InvalidInput("请填写办结说明。")
+    note = sized_text(note, MAX_REASON, "办结说明", missing="请填写办结说明。")
     if reason == CloseReason.DUPLICATE:
         if duplicate_of is None:
             raise InvalidInput("重复反映须指明与哪一件意见诉求重复。")
@@ -735,10 +774,7 @@ def close_item(
     for unfinished in item.replies.filter(
         status__in=[FeedbackReply.Status.DRAFT, FeedbackReply.Status.SUBMITTED]
     ):
-        unfinished.status = FeedbackReply.Status.RETURNED
-        unfinished.return_reason = f"事项已办结（{CloseReason(reason).label}），此稿不再使用。"
-        unfinished.decided_by, unfinished.decided_at = user, timezone.now()
-        unfinished.save()
+        _returned(unfinished, user, f"事项已办结（{CloseReason(reason).label}），此稿不再使用。")
     item.status = FeedbackStatus.CLOSED
     item.close_reason, item.close_note, item.duplicate_of = reason, note, duplicate_of
     item.closed_at, item.closed_by = timezone.now(), user
@@ -896,13 +932,13 @@ def run_reply_warnings(today: date | None = None) -> int:
         overdue = item.due_date < today
         people = offices[item.pk] + (units.get(item.unit.path, []) if item.unit_id else [])
         state = "已超过答复期限" if overdue else "答复期限将至"
-        sent += notify(
+        sent += _notify(
             people,
+            item,
             kind="feedback_overdue" if overdue else "feedback_due",
-            fact_key=f"feedback:{item.pk}:{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
+            fact=f"{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
             title=f"意见诉求 {item.code} {state}（{date_label(item.due_date)}）",
             body=(f"承办单位：{item.unit.name}。" if item.unit_id else "尚未分办。") + item.content[:150],
-            url=reverse("feedback:detail", args=[item.pk]),
         )
     return sent
 

@@ -17,7 +17,7 @@ from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
 from rectify.forms import submit
 from rectify.ledger.models import Inspection
-from rectify.org.access import VIEW, is_office
+from rectify.org.access import VIEW
 from rectify.org.models import Organisation
 from rectify.paging import paginate, query_without_page
 from rectify.supervision.warning_helpers import days_left, days_text
@@ -134,15 +134,10 @@ def item_new(request):
                 kind=data["kind"],
                 content=data["content"],
                 received_at=data["received_at"],
-                name=data["name"],
-                phone=data["phone"],
-                email=data["email"],
-                enterprise=data["enterprise"],
-                credit_code=data["credit_code"],
-                consent_to_contact=data["consent_to_contact"],
                 problem=data["problem"],
                 association=data["association"],
                 external_ref=data["external_ref"],
+                **services.sender_of(data),
             ),
         )
         if status is None:
@@ -160,10 +155,7 @@ def item_new(request):
 @require_http_methods(["GET", "POST"])
 def item_route(request, pk: int):
     item = services.get_item(request.user, pk)
-    if "route" not in services.allowed_actions(request.user, item):
-        if not is_office(request.user, item.organisation):
-            raise AccessDenied(f"只有{item.organisation.name}的整改办可以分办意见诉求。")
-        raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能分办或改派。")
+    services.require_allowed(request.user, item, "route", office_doing="分办意见诉求", doing="分办或改派")
     suggestion = extensions.suggest_routing(item)  # the similarity engine suggests; the office decides
     conflict = None
     status = 200
@@ -295,10 +287,7 @@ def _detail_with_error(request, pk: int, error: RectifyError, **extra):
 @require_http_methods(["GET", "POST"])
 def item_close(request, pk: int):
     item = services.get_item(request.user, pk)
-    if "close" not in services.allowed_actions(request.user, item):
-        if not is_office(request.user, item.organisation):
-            raise AccessDenied(f"只有{item.organisation.name}的整改办可以办结意见诉求。")
-        raise InvalidInput(f"该意见诉求当前状态为“{item.get_status_display()}”，不能办结。")
+    services.require_allowed(request.user, item, "close", office_doing="办结意见诉求", doing="办结")
     status = 200
     if request.method == "POST":
         form = CloseForm(request.POST)

@@ -135,16 +135,11 @@ class PublicFeedbackForm(PublicFormMixin, forms.Form):
             "organisation": subject.organisation or data["organisation"],
             "kind": data["kind"],
             "content": data["content"],
-            "name": data["name"],
-            "phone": data["phone"],
-            "email": data["email"],
-            "enterprise": data["enterprise"],
-            "credit_code": data["credit_code"],
-            "consent_to_contact": data["consent_to_contact"],
             "inspection": subject.inspection,
             "problem": data.get("problem") if "problem" in self.fields else subject.problem,
             "measure": subject.measure,
             "qr": subject.qr,
+            **services.sender_of(data),
         }
 
 
