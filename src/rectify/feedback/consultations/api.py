@@ -14,7 +14,6 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from rectify.org.access import VIEW
 from rectify.schemas import Id, NamedRef, Paging, errors
 
 from .. import abuse, services
@@ -127,18 +126,10 @@ class ConsultationFilters(Paging):
 @router.get("/consultations", response=ConsultationPage, url_name="consultations")
 def list_consultations(request, filters: Query[ConsultationFilters]):
     """整改办、领导和纪检监察组可见的征求意见（含座谈会），新的在前。"""
-    records = (
-        Consultation.objects.restrict(request.user, VIEW)
-        .select_related(*consultations.CONSULTATION_RELATIONS)
-        .order_by("-opens_on", "-id")
+    records = consultations.visible_consultations(
+        request.user, mechanism=filters.mechanism, status=filters.status, kind=filters.kind
     )
-    if filters.mechanism:
-        records = records.filter(mechanism_id=filters.mechanism)
-    if filters.status:
-        records = records.filter(status=filters.status)
-    if filters.kind:
-        records = records.filter(kind=filters.kind)
-    count, items = filters.window(consultations.with_counts(records))
+    count, items = filters.window(records)
     return {"count": count, "items": items}
 
 
@@ -150,9 +141,7 @@ def list_consultations(request, filters: Query[ConsultationFilters]):
 def get_consultation(request, consultation_id: Id):
     """一项征求意见：征求意见稿、收到的意见（姓名、联系方式已隐去部分内容）和采纳情况。"""
     consultation = consultations.get_consultation(request.user, consultation_id)
-    return consultations.with_counts(Consultation.objects.filter(pk=consultation.pk)).select_related(
-        "organisation", "mechanism", "created_by"
-    )[0]
+    return consultations.visible_consultations(request.user).get(pk=consultation.pk)
 
 
 # ------------------------------------------------------------------ public: no sign-in

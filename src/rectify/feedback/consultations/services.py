@@ -609,6 +609,29 @@ def publish_summary(
     return get_consultation(user, consultation.pk)
 
 
+def visible_consultations(
+    user: User,
+    *,
+    mechanism: Mechanism | int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+) -> QuerySet[Consultation]:
+    """The consultations the user may see, newest first, with their comment counts: those on one
+    rule, in one status, of one kind, when each is given (the staff list and the API)."""
+    records = (
+        Consultation.objects.restrict(user, VIEW)
+        .select_related(*CONSULTATION_RELATIONS)
+        .order_by("-opens_on", "-id")
+    )
+    if mechanism:
+        records = records.filter(mechanism=mechanism)
+    if status:
+        records = records.filter(status=status)
+    if kind:
+        records = records.filter(kind=kind)
+    return with_counts(records)
+
+
 def with_counts(records: QuerySet[Consultation]) -> QuerySet[Consultation]:
     """Each consultation with its number of comments and of comments still undecided (one query)."""
     return records.annotate(

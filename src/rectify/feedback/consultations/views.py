@@ -6,6 +6,8 @@ typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -14,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.errors import InvalidInput, NotFound, RectifyError
 from rectify.forms import submit
-from rectify.org.access import VIEW
 from rectify.paging import paginate
 
 from .. import services
@@ -38,27 +39,20 @@ PAGE_SIZE = 30
 def consultation_list(request):
     """Every consultation the user may see; `?mechanism=ID` keeps one rule's."""
     form = ConsultationFilterForm(request.GET or None)
-    records = (
-        Consultation.objects.restrict(request.user, VIEW)
-        .select_related(*consultations.CONSULTATION_RELATIONS)
-        .order_by("-opens_on", "-id")
-    )
     mechanism = None
     status = 200
+    filters: dict = {}
     if form.is_bound and not form.is_valid():
-        records, status = records.none(), 400
+        status = 400
     elif form.is_bound:
         data = form.cleaned_data
         if data["mechanism"]:
             mechanism = consultations.mechanisms_visible(request.user).filter(pk=data["mechanism"]).first()
             if mechanism is None:
                 raise NotFound("长效机制不存在，或您无权查看。")
-            records = records.filter(mechanism=mechanism)
-        if data["status"]:
-            records = records.filter(status=data["status"])
-        if data["kind"]:
-            records = records.filter(kind=data["kind"])
-    page = paginate(request, consultations.with_counts(records), PAGE_SIZE)
+        filters = {"mechanism": mechanism, "status": data["status"], "kind": data["kind"]}
+    records = consultations.visible_consultations(request.user, **filters)
+    page = paginate(request, records if status == 200 else records.none(), PAGE_SIZE)
     return render(
         request,
         "feedback/consultations/list.html",
@@ -227,19 +221,26 @@ def _detail_page(
     )
 
 
-def _move(request, pk: int, action, done: str):
-    form = StateForm(request.POST)
-    if not form.is_valid():
-        raise InvalidInput("操作无效，请刷新页面后重试。")
+def _act(request, pk: int, act: Callable[[], object], done: str, **shown):
+    """Take the office's action on the consultation: its page again with the refusal and the forms
+    in `shown` as typed, or back to the page saying it is `done`."""
     try:
-        action(request.user, pk, expected_status=form.cleaned_data["status"])
+        act()
     except NotFound:
         raise  # nothing to show again: the error page says it is gone
     except RectifyError as refused:
         consultation = consultations.get_consultation(request.user, pk)
-        return _detail_page(request, consultation, status=refused.status, error=refused.message)
+        return _detail_page(request, consultation, status=refused.status, error=refused.message, **shown)
     messages.success(request, done)
     return redirect("consultations:detail", pk=pk)
+
+
+def _move(request, pk: int, action, done: str):
+    form = StateForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput("操作无效，请刷新页面后重试。")
+    status = form.cleaned_data["status"]
+    return _act(request, pk, lambda: action(request.user, pk, expected_status=status), done)
 
 
 @login_required
@@ -262,25 +263,13 @@ def comment_record(request, pk: int):
     if not form.is_valid():
         error = "意见未登记，请修改后再提交。"
         return _detail_page(request, consultation, status=400, comment_form=form, error=error)
-    data = form.cleaned_data
-    try:
-        consultations.record_comment(
-            request.user,
-            pk,
-            content=data["content"],
-            channel=data["channel"],
-            name=data["name"],
-            contact=data["contact"],
-            enterprise=data["enterprise"],
-        )
-    except NotFound:
-        raise  # nothing to show again: the error page says it is gone
-    except RectifyError as refused:
-        return _detail_page(
-            request, consultation, status=refused.status, comment_form=form, error=refused.message
-        )
-    messages.success(request, "已登记意见。")
-    return redirect("consultations:detail", pk=pk)
+    return _act(
+        request,
+        pk,
+        lambda: consultations.record_comment(request.user, pk, **form.cleaned_data),
+        "已登记意见。",
+        comment_form=form,
+    )
 
 
 @login_required
@@ -337,14 +326,11 @@ def summary_save(request, pk: int):
         return _detail_page(request, consultation, status=400, summary_form=form, error=error)
     publish = "publish" in request.POST
     action = consultations.publish_summary if publish else consultations.save_summary
-    try:
-        action(request.user, pk, form.cleaned_data["summary"], expected_status=form.cleaned_data["status"])
-    except NotFound:
-        raise  # nothing to show again: the error page says it is gone
-    except RectifyError as refused:
-        consultation = consultations.get_consultation(request.user, pk)
-        return _detail_page(
-            request, consultation, status=refused.status, summary_form=form, error=refused.message
-        )
-    messages.success(request, "意见采纳情况已在门户公布。" if publish else "意见采纳情况已保存（尚未公布）。")
-    return redirect("consultations:detail", pk=pk)
+    data = form.cleaned_data
+    return _act(
+        request,
+        pk,
+        lambda: action(request.user, pk, data["summary"], expected_status=data["status"]),
+        "意见采纳情况已在门户公布。" if publish else "意见采纳情况已保存（尚未公布）。",
+        summary_form=form,
+    )
