@@ -4,6 +4,8 @@ Thin: the rules and pictures are in feedback.qr.services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -72,22 +74,25 @@ def _scale(request) -> int:
     return min(max(scale, qr_rules.MIN_SCALE), qr_rules.MAX_SCALE)
 
 
+PICTURE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+def _download(request, pk: int, name: str, extension: str, picture: Callable[[QrCode], bytes]):
+    """A picture of the code as the file "<name>-<label>.<extension>"; public, as the code is printed."""
+    qr = qr_rules.get_qr(request.user, pk)
+    return attachment(picture(qr), f"{name}-{qr.label}.{extension}", PICTURE_TYPES[extension], private=False)
+
+
 @login_required
 @require_GET
 def qr_svg(request, pk: int):
-    qr = qr_rules.get_qr(request.user, pk)
-    return attachment(
-        qr_rules.svg_bytes(qr, _scale(request)), f"二维码-{qr.label}.svg", "image/svg+xml", private=False
-    )
+    return _download(request, pk, "二维码", "svg", lambda qr: qr_rules.svg_bytes(qr, _scale(request)))
 
 
 @login_required
 @require_GET
 def qr_png(request, pk: int):
-    qr = qr_rules.get_qr(request.user, pk)
-    return attachment(
-        qr_rules.png_bytes(qr, _scale(request)), f"二维码-{qr.label}.png", "image/png", private=False
-    )
+    return _download(request, pk, "二维码", "png", lambda qr: qr_rules.png_bytes(qr, _scale(request)))
 
 
 @login_required
@@ -109,7 +114,4 @@ def qr_poster(request, pk: int):
 @require_GET
 def qr_poster_svg(request, pk: int):
     """The same poster as one A4 SVG file (210 × 297 mm), for a print shop."""
-    qr = qr_rules.get_qr(request.user, pk)
-    return attachment(
-        qr_rules.poster_svg(qr).encode(), f"海报-{qr.label}.svg", "image/svg+xml", private=False
-    )
+    return _download(request, pk, "海报", "svg", lambda qr: qr_rules.poster_svg(qr).encode())
