@@ -7,7 +7,7 @@ render the public notice. Nothing here imports Django, so parsing stays pure and
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -138,3 +138,43 @@ def _iso_dates(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def document_from_dict(data: dict[str, Any]) -> NoticeDocument:
+    """The NoticeDocument that `NoticeDocument.to_dict()` gave (dates from ISO strings), tolerant of
+    keys it does not know and of keys missing (their defaults apply)."""
+    return _build(NoticeDocument, data or {})
+
+
+_NESTED = {
+    (NoticeDocument, "inspection"): InspectionFacts,
+    (NoticeDocument, "contact"): ContactBlock,
+    (NoticeDocument, "meta"): DisclosureMeta,
+}
+_LISTS = {
+    (NoticeDocument, "sections"): NoticeSection,
+    (NoticeDocument, "areas"): NoticeArea,
+    (NoticeArea, "problems"): NoticeProblem,
+    (NoticeProblem, "measures"): NoticeMeasure,
+    (NoticeSection, "subsections"): NoticeSubsection,
+}
+_DATES = {"date", "start", "end", "feedback_date", "written_date", "published_date"}
+
+
+def _build(cls, data: dict[str, Any]):
+    values = {}
+    for item in fields(cls):
+        if item.name not in data:
+            continue
+        value = data[item.name]
+        if (cls, item.name) in _NESTED and isinstance(value, dict):
+            value = _build(_NESTED[(cls, item.name)], value)
+        elif (cls, item.name) in _LISTS and isinstance(value, list):
+            value = [
+                _build(_LISTS[(cls, item.name)], entry) if isinstance(entry, dict) else entry
+                for entry in value
+            ]
+        elif item.name in _DATES and isinstance(value, str):
+            value = date.fromisoformat(value) if value else None
+        values[item.name] = value
+    return cls(**values)

@@ -22,7 +22,7 @@ status the web and the API answer (404 unseen, 403 not yours, 409 wrong state, 4
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -39,17 +39,7 @@ from rectify.org.access import VIEW, Access, is_office
 from rectify.org.models import Organisation, Role, User
 
 from . import extensions
-from .document import (
-    ContactBlock,
-    DisclosureMeta,
-    InspectionFacts,
-    NoticeArea,
-    NoticeDocument,
-    NoticeMeasure,
-    NoticeProblem,
-    NoticeSection,
-    NoticeSubsection,
-)
+from .document import ContactBlock, DisclosureMeta, NoticeDocument, NoticeSubsection, document_from_dict
 from .models import NoticePublication, PublicationState, PublicationStep, PublishedIsFinal
 
 S = PublicationState
@@ -73,46 +63,6 @@ ACTION_LABELS = {
 
 
 # ------------------------------------------------------------------ the stored document
-
-
-def document_from_dict(data: dict[str, Any]) -> NoticeDocument:
-    """The NoticeDocument that `NoticeDocument.to_dict()` gave (dates from ISO strings), tolerant of
-    keys it does not know and of keys missing (their defaults apply)."""
-    return _build(NoticeDocument, data or {})
-
-
-_NESTED = {
-    (NoticeDocument, "inspection"): InspectionFacts,
-    (NoticeDocument, "contact"): ContactBlock,
-    (NoticeDocument, "meta"): DisclosureMeta,
-}
-_LISTS = {
-    (NoticeDocument, "sections"): NoticeSection,
-    (NoticeDocument, "areas"): NoticeArea,
-    (NoticeArea, "problems"): NoticeProblem,
-    (NoticeProblem, "measures"): NoticeMeasure,
-    (NoticeSection, "subsections"): NoticeSubsection,
-}
-_DATES = {"date", "start", "end", "feedback_date", "written_date", "published_date"}
-
-
-def _build(cls, data: dict[str, Any]):
-    values = {}
-    for item in fields(cls):
-        if item.name not in data:
-            continue
-        value = data[item.name]
-        if (cls, item.name) in _NESTED and isinstance(value, dict):
-            value = _build(_NESTED[(cls, item.name)], value)
-        elif (cls, item.name) in _LISTS and isinstance(value, list):
-            value = [
-                _build(_LISTS[(cls, item.name)], entry) if isinstance(entry, dict) else entry
-                for entry in value
-            ]
-        elif item.name in _DATES and isinstance(value, str):
-            value = date.fromisoformat(value) if value else None
-        values[item.name] = value
-    return cls(**values)
 
 
 def document_of(publication: NoticePublication) -> NoticeDocument:

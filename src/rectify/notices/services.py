@@ -24,8 +24,13 @@ def read_upload(upload: UploadedFile) -> tuple[NoticeDocument, bytes]:
             f"文件过大（{upload.size} 字节），上限为 {settings.RECTIFY_NOTICE_MAX_BYTES} 字节。"
         )
     data = upload.read()
+    return _parsed(data, upload.name), data
+
+
+def _parsed(data: bytes, filename: str | None) -> NoticeDocument:
+    """The notice in the file; InvalidInput with the parser's Chinese message when it is none."""
     try:
-        return parse_bytes(data, filename=upload.name), data
+        return parse_bytes(data, filename=filename)
     except NoticeParseError as error:
         raise InvalidInput(str(error)) from error
 
@@ -66,11 +71,7 @@ def import_stashed(user: User, token: str, organisation: Organisation) -> Inspec
     """Import a file kept by stash_upload, for the user who uploaded it."""
     _check_office(user, organisation)
     kept = stash.fetch(user, STASH_KIND, token, what="通报文件")
-    try:
-        document = parse_bytes(kept.data, filename=kept.name)
-    except NoticeParseError as error:
-        raise InvalidInput(str(error)) from error
-    inspection = _import(user, document, organisation, kept.name, kept.data)
+    inspection = _import(user, _parsed(kept.data, kept.name), organisation, kept.name, kept.data)
     stash.forget(STASH_KIND, token)
     return inspection
 
