@@ -40,7 +40,6 @@ class Kind:
     rows: Callable[[QuerySet], Iterable[Row]]
     # Q over the model selecting its objects in one inspection (for reindexing an inspection).
     in_inspection: Callable[[int], Q]
-    visible: Callable[[User], QuerySet]
     related: tuple[str, ...]  # select_related when a page of hits is loaded
     heading: Callable[[models.Model], str]
     url: Callable[[models.Model], str]
@@ -48,6 +47,9 @@ class Kind:
     @property
     def label(self) -> str:
         return str(SearchKind(self.key).label)
+
+    def visible(self, user: User) -> QuerySet:
+        return self.model.objects.restrict(user, VIEW)
 
 
 def _join(*parts: str) -> str:
@@ -120,7 +122,6 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"inspection", "title", "description", "source_text"}),
             rows=_problem_rows,
             in_inspection=lambda inspection_id: Q(inspection_id=inspection_id),
-            visible=lambda user: Problem.objects.restrict(user, VIEW),
             related=(),
             heading=lambda problem: f"问题 {problem.number}",
             url=lambda problem: reverse("ledger:problem-detail", args=[problem.pk]),
@@ -131,7 +132,6 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"problem", "text", "reopen_reason"}),
             rows=_measure_rows,
             in_inspection=lambda inspection_id: Q(problem__inspection_id=inspection_id),
-            visible=lambda user: Measure.objects.restrict(user, VIEW),
             related=("problem",),
             heading=_measure_heading,
             url=lambda measure: reverse("ledger:measure-detail", args=[measure.pk]),
@@ -142,7 +142,6 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"measure", "stage", "text", "review_comment"}),
             rows=_report_rows,
             in_inspection=lambda inspection_id: Q(measure__problem__inspection_id=inspection_id),
-            visible=lambda user: ProgressReport.objects.restrict(user, VIEW),
             related=("measure__problem",),
             heading=_report_heading,
             url=lambda report: (
@@ -155,7 +154,6 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"inspection", "title", "document_number"}),
             rows=_mechanism_rows,
             in_inspection=lambda inspection_id: Q(inspection_id=inspection_id),
-            visible=lambda user: Mechanism.objects.restrict(user, VIEW),
             related=(),
             heading=lambda mechanism: f"{mechanism.get_kind_display()} · {mechanism.get_status_display()}",
             url=lambda mechanism: reverse("mechanisms:inspection", args=[mechanism.inspection_id]),
@@ -166,7 +164,6 @@ KINDS: dict[str, Kind] = {
             fields=frozenset({"number", "reason", "demanded_action", "answer"}),
             rows=_order_rows,
             in_inspection=lambda inspection_id: Q(measures__problem__inspection_id=inspection_id),
-            visible=lambda user: SupervisionOrder.objects.restrict(user, VIEW),
             related=("unit",),
             heading=_order_heading,
             url=lambda order: reverse("orders:detail", args=[order.pk]),
@@ -185,7 +182,6 @@ KINDS: dict[str, Kind] = {
                     measure__problem__inspection_id=inspection_id,
                 )
             ),
-            visible=lambda user: FeedbackItem.objects.restrict(user, VIEW),
             related=(),
             heading=_feedback_heading,
             url=lambda item: reverse("feedback:detail", args=[item.pk]),
