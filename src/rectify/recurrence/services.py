@@ -27,7 +27,7 @@ from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
 from rectify.org.access import DECIDE, VIEW
 from rectify.org.models import Organisation, User
-from rectify.similarity import EXAMINED_PER_RESULT, describe_terms
+from rectify.similarity import EXAMINED_PER_RESULT, Match
 
 from . import corpus
 from .models import FlagKind, FlagStatus, RecurrenceFlag
@@ -48,16 +48,11 @@ FLAGS_PER_PROBLEM = 3
 
 
 @dataclass(frozen=True)
-class ProblemSuggestion:
-    """A problem that resembles a text: the cosine score (0..1) and the key terms both share."""
+class ProblemSuggestion(Match):
+    """A problem that resembles a text: the corpus's match (key: the problem's id, the cosine score
+    0..1, the key terms both share) with the problem loaded."""
 
-    problem: Problem
-    score: float
-    terms: list[str] = field(default_factory=list)
-
-    @property
-    def explanation(self) -> str:
-        return describe_terms(self.terms)
+    problem: Problem = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -82,6 +77,14 @@ def _loaded(problem_ids: list[int]) -> dict[int, Problem]:
     return {problem.pk: problem for problem in problems}
 
 
+def _suggestions(matches: list[Match]) -> list[ProblemSuggestion]:
+    problems = _loaded([match.key for match in matches])
+    return [
+        ProblemSuggestion(match.key, match.score, match.terms, problem=problems[match.key])
+        for match in matches
+    ]
+
+
 def _quoted(terms: list[str]) -> str:
     return "".join(f"“{term}”" for term in terms)
 
@@ -91,8 +94,7 @@ def suggest_routing(item: FeedbackItem, limit: int = 3) -> RoutingSuggestion:
     most resembles, and the unit responsible for their measures, weighted by score."""
     fitted = corpus.organisation_corpus(item.organisation.path)
     matches = fitted.rank(item.content, limit=limit, min_score=MIN_ROUTING_SCORE)
-    problems = _loaded([match.key for match in matches])
-    suggestions = [ProblemSuggestion(problems[match.key], match.score, match.terms) for match in matches]
+    suggestions = _suggestions(matches)
     if not suggestions:
         return RoutingSuggestion([], None, "没有找到与该意见内容足够相似的问题，请人工判断承办单位。")
     unit = _likely_unit(suggestions)
@@ -143,8 +145,7 @@ def similar_problems(problem: Problem, *, user: User, limit: int = 5) -> list[Pr
         min_score=MIN_SIMILAR_SCORE,
         allowed=lambda candidates: corpus.visible_among(visible, candidates),
     )
-    problems = _loaded([match.key for match in matches])
-    return [ProblemSuggestion(problems[match.key], match.score, match.terms) for match in matches]
+    return _suggestions(matches)
 
 
 # ------------------------------------------------------------------ recurrence flags on import
