@@ -74,3 +74,12 @@ def submit(
     except RectifyError as error:
         form.add_error(error_field, error.message)
         return None, error.status
+
+
+class Form(forms.Form):
+    """A form of the project's pages: labels stand without Django's colon after them (`label_tag`
+    writes none, like the field template)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
+from rectify.forms import Form
 from rectify.ledger.models import Measure, Problem
 from rectify.org.access import VIEW, Access
 from rectify.org.models import Membership, Organisation, Role, User
@@ -29,12 +30,8 @@ from .services import (
 OVERDUE_CHOICES = [("", "全部"), ("1", "已超期"), ("0", "未超期")]
 
 
-class _Form(forms.Form):
+class _Form(Form):
     required_css_class = "required"  # the field template marks required fields: （必填）
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class FeedbackFilterForm(_Form):

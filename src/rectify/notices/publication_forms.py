@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django import forms
 
+from rectify.forms import Form
+
 from .document import NoticeDocument
 from .models import NoticePublication
 from .publishing import split_progress
@@ -29,7 +31,7 @@ def _textarea(rows: int, **attrs) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, **attrs})
 
 
-class DraftForm(forms.Form):
+class DraftForm(Form):
     required_css_class = "required"  # the field template marks required fields: （必填）
 
     title = forms.CharField(label="名称（通报标题）", max_length=255)
@@ -51,7 +53,6 @@ class DraftForm(forms.Form):
     )
 
     def __init__(self, *args, publication: NoticePublication, document: NoticeDocument, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         initial = {
             "title": publication.title,
             "written_date": publication.written_date,

@@ -22,7 +22,6 @@ class PublicFormMixin:
     (Django itself points each invalid field at its message and hint with aria-describedby)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if getattr(field, "max_length", None):

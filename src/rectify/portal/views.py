@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from rectify.errors import NotFound
+from rectify.forms import Form
 from rectify.notices import publishing
 from rectify.org.models import Organisation
 from rectify.paging import paginate
@@ -23,14 +24,13 @@ from rectify.paging import paginate
 PAGE_SIZE = 20
 
 
-class NoticeFilterForm(forms.Form):
+class NoticeFilterForm(Form):
     organisation = forms.ModelChoiceField(
         label="发布机构", required=False, queryset=Organisation.objects.none(), empty_label="全部"
     )
     year = forms.TypedChoiceField(label="发布年度", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = publishing.public_organisations()
         self.fields["year"].choices = [("", "全部")] + [

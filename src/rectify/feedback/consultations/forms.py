@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from rectify.forms import Form
 from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation, User
 
@@ -34,7 +35,7 @@ def _date_field(label: str, help_text: str = "") -> forms.DateField:
     )
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(Form):
     """A consultation as the office writes it: online (a period) or a meeting (one day, a place)."""
 
     kind = forms.ChoiceField(label="征求意见方式", choices=Kind.choices, widget=forms.RadioSelect)
@@ -83,7 +84,6 @@ class ConsultationForm(forms.Form):
     )
 
     def __init__(self, *args, user: User, consultation: Consultation | None = None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.consultation = consultation
         if consultation is None:
@@ -132,14 +132,10 @@ class ConsultationForm(forms.Form):
         }
 
 
-class ConsultationFilterForm(forms.Form):
+class ConsultationFilterForm(Form):
     mechanism = forms.IntegerField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Status.choices])
     kind = forms.ChoiceField(label="方式", required=False, choices=[("", "全部"), *Kind.choices])
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class StateForm(forms.Form):
@@ -148,7 +144,7 @@ class StateForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
 
 
-class CommentRecordForm(forms.Form):
+class CommentRecordForm(Form):
     """A comment the office enters: heard at the meeting, or received by letter, e-mail or phone."""
 
     channel = forms.ChoiceField(
@@ -177,12 +173,11 @@ class CommentRecordForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("prefix", "comment")
         super().__init__(*args, **kwargs)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         label="采纳情况",
         choices=[(value, Decision(value).label) for value in DECISIONS],
@@ -197,12 +192,8 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
-
-class SummaryForm(forms.Form):
+class SummaryForm(Form):
     summary = forms.CharField(
         label="意见采纳情况",
         required=False,
@@ -210,7 +201,3 @@ class SummaryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "aria-describedby": "summary-help"}),
     )
     status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)

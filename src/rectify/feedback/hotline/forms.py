@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django import forms
 
+from rectify.forms import Form
 from rectify.org.models import Organisation, User
 
 from . import services as hotline
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     organisation = forms.ModelChoiceField(
         label="受理组织",
         queryset=Organisation.objects.none(),
@@ -27,7 +28,6 @@ class UploadForm(forms.Form):
     )
 
     def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = hotline.importing_organisations(user)
 
@@ -38,12 +38,11 @@ class UploadForm(forms.Form):
         return upload
 
 
-class MappingForm(forms.Form):
+class MappingForm(Form):
     """One choice per column of the file: the field it holds, or not imported (as guessed from the
     headers until the office changes it)."""
 
     def __init__(self, *args, headers: list[str], **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.headers = headers
         guessed = hotline.guess_mapping(headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from rectify.forms import Form
 from rectify.org.models import User
 
 from . import services as qr_rules
@@ -20,7 +21,7 @@ class MeasureField(forms.ModelChoiceField):
         return f"{obj.problem.inspection.title} · 措施{obj.problem.number}.{obj.order}：{text}"
 
 
-class QrCodeForm(forms.Form):
+class QrCodeForm(Form):
     organisation = forms.ModelChoiceField(
         label="受理单位", queryset=None, help_text="扫码留言由该单位的整改办受理。"
     )
@@ -51,7 +52,6 @@ class QrCodeForm(forms.Form):
     )
 
     def __init__(self, *args, user: User, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         organisations = qr_rules.organisations_for(user)
         self.fields["organisation"].queryset = organisations

@@ -6,11 +6,12 @@ from django import forms
 
 from rectify.errors import InvalidInput
 from rectify.feedback.consultations import services as consultations
+from rectify.forms import Form
 
 from ..forms import PublicFormMixin
 
 
-class PublicCommentForm(PublicFormMixin, forms.Form):
+class PublicCommentForm(PublicFormMixin, Form):
     """The portal's comment form. The honeypot and the rate limit are feedback.abuse's; the text is
     made plain and sized by the service."""
 

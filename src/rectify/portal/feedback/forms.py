@@ -13,6 +13,7 @@ from rectify.errors import InvalidInput
 from rectify.feedback import services
 from rectify.feedback.models import FeedbackKind
 from rectify.feedback.public import Subject, consent_problem, problem_label, public_organisations
+from rectify.forms import Form
 
 from ..forms import PublicFormMixin
 
@@ -29,7 +30,7 @@ class ProblemChoiceField(forms.ModelChoiceField):
         return problem_label(obj)
 
 
-class PublicFeedbackForm(PublicFormMixin, forms.Form):
+class PublicFeedbackForm(PublicFormMixin, Form):
     organisation = forms.ModelChoiceField(
         label="受理单位",
         queryset=public_organisations(),
@@ -143,7 +144,7 @@ class PublicFeedbackForm(PublicFormMixin, forms.Form):
         }
 
 
-class TrackForm(PublicFormMixin, forms.Form):
+class TrackForm(PublicFormMixin, Form):
     code = forms.CharField(
         label="查询码",
         max_length=40,
