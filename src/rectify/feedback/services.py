@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from rectify.documents import date_label
-from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.errors import AccessDenied, InvalidInput, StaleEdit
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
 from rectify.org.access import VIEW, Access, is_office, path_q
@@ -417,18 +417,16 @@ def register_item(
 # them as well makes PostgreSQL spend longer planning the list than running it.
 ITEM_RELATIONS = ("organisation", "unit", "qr", "inspection")
 ITEM_LINKS = ("problem", "measure__problem")
+ITEM_NOT_FOUND = "意见诉求不存在，或您无权查看。"
 
 
 def get_item(user: User, item_id: int) -> FeedbackItem:
-    try:
-        return (
-            FeedbackItem.objects.restrict(user, VIEW)
-            .select_related(*ITEM_RELATIONS)
-            .prefetch_related(*ITEM_LINKS)
-            .get(pk=item_id)
-        )
-    except FeedbackItem.DoesNotExist:
-        raise NotFound("意见诉求不存在，或您无权查看。") from None
+    return (
+        FeedbackItem.objects.restrict(user, VIEW)
+        .select_related(*ITEM_RELATIONS)
+        .prefetch_related(*ITEM_LINKS)
+        .get_or_not_found(ITEM_NOT_FOUND, pk=item_id)
+    )
 
 
 def acts_for_unit(user: User, item: FeedbackItem) -> bool:
@@ -447,15 +445,12 @@ def _require_office(user: User, item: FeedbackItem, doing: str) -> None:
 def _locked(user: User, item: FeedbackItem | int) -> FeedbackItem:
     """The item, locked for the rest of the transaction, if the user may see it."""
     pk = item if isinstance(item, int) else item.pk
-    try:
-        return (
-            FeedbackItem.objects.restrict(user, VIEW)
-            .select_for_update(of=("self",))
-            .select_related("organisation", "unit")
-            .get(pk=pk)
-        )
-    except FeedbackItem.DoesNotExist:
-        raise NotFound("意见诉求不存在，或您无权查看。") from None
+    return (
+        FeedbackItem.objects.restrict(user, VIEW)
+        .select_for_update(of=("self",))
+        .select_related("organisation", "unit")
+        .get_or_not_found(ITEM_NOT_FOUND, pk=pk)
+    )
 
 
 def _check_version(item: FeedbackItem, version: int | None) -> None:
@@ -978,12 +973,13 @@ def filter_items(user: User, filters: FeedbackFilter, today: date | None = None)
     loaded in the same query."""
     today = today or timezone.localdate()
     items = with_overdue(FeedbackItem.objects.restrict(user, VIEW), today).select_related(*ITEM_RELATIONS)
-    if filters.status:
-        items = items.filter(status=filters.status)
-    if filters.channel:
-        items = items.filter(channel=filters.channel)
-    if filters.kind:
-        items = items.filter(kind=filters.kind)
+    items = items.filter_given(
+        status=filters.status,
+        channel=filters.channel,
+        kind=filters.kind,
+        qr_id=filters.qr,
+        inspection_id=filters.inspection,
+    )
     if filters.unit:
         unit_path = Organisation.objects.filter(pk=filters.unit).values_list("path", flat=True).first() or "-"
         items = items.filter(unit__path__startswith=unit_path)
@@ -991,10 +987,6 @@ def filter_items(user: User, filters: FeedbackFilter, today: date | None = None)
         items = items.filter(reply_overdue_q(today))
     elif filters.overdue is False:
         items = items.exclude(reply_overdue_q(today))
-    if filters.qr:
-        items = items.filter(qr_id=filters.qr)
-    if filters.inspection:
-        items = items.filter(inspection_id=filters.inspection)
     text = filters.q.strip()
     if text:
         code = normalise_code(text)

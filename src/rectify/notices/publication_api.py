@@ -170,12 +170,9 @@ def list_publications(request, filters: Query[PublicationFilters]):
     records = (
         NoticePublication.objects.restrict(request.user, VIEW)
         .select_related(*publishing.PUBLICATION_RELATIONS)
+        .filter_given(inspection_id=filters.inspection, state=filters.state)
         .order_by("-id")
     )
-    if filters.inspection:
-        records = records.filter(inspection_id=filters.inspection)
-    if filters.state:
-        records = records.filter(state=filters.state)
     count, items = filters.window(records)
     return {"count": count, "items": items}
 
@@ -291,11 +288,9 @@ class PublicFilters(Paging):
 @public_router.get("/public/notices", response=PublicNoticePage, url_name="public_notices")
 def public_notices(request, filters: Query[PublicFilters]):
     """已发布的整改通报（无需登录），新发布的在前。"""
-    records = publishing.published_notices()
-    if filters.organisation:
-        records = records.filter(organisation_id=filters.organisation)
-    if filters.year:
-        records = records.filter(published_date__year=filters.year)
+    records = publishing.published_notices().filter_given(
+        organisation_id=filters.organisation, published_date__year=filters.year
+    )
     count, items = filters.window(records)
     return {"count": count, "items": items}
 

@@ -31,7 +31,7 @@ from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from rectify.documents import date_label
-from rectify.errors import AccessDenied, InvalidInput, NotFound
+from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import get_inspection
 from rectify.ledger.workflow import IllegalTransition
@@ -77,14 +77,11 @@ PUBLICATION_RELATIONS = ("inspection", "organisation", "created_by", "corrects")
 
 
 def get_publication(user: User, publication_id: int) -> NoticePublication:
-    try:
-        return (
-            NoticePublication.objects.restrict(user, VIEW)
-            .select_related(*PUBLICATION_RELATIONS)
-            .get(pk=publication_id)
-        )
-    except NoticePublication.DoesNotExist:
-        raise NotFound("通报不存在，或您无权查看。") from None
+    return (
+        NoticePublication.objects.restrict(user, VIEW)
+        .select_related(*PUBLICATION_RELATIONS)
+        .get_or_not_found("通报不存在，或您无权查看。", pk=publication_id)
+    )
 
 
 def approver_label(organisation: Organisation) -> str:
@@ -492,10 +489,7 @@ def published_notices() -> QuerySet[NoticePublication]:
 
 
 def get_published(publication_id: int) -> NoticePublication:
-    try:
-        return published_notices().get(pk=publication_id)
-    except NoticePublication.DoesNotExist:
-        raise NotFound("该通报不存在或尚未发布。") from None
+    return published_notices().get_or_not_found("该通报不存在或尚未发布。", pk=publication_id)
 
 
 def record_view(publication: NoticePublication) -> int:

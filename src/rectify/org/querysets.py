@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from rectify.errors import NotFound
+
 from .access import CHANGE, VIEW, VIEW_ALL, Access, path_q
 from .models import WIDE_ROLES, Role
 
@@ -46,3 +48,16 @@ class RestrictedQuerySet(models.QuerySet):
             return self.roles_by_action[action]
         except KeyError:
             raise ValueError(f"unknown action {action!r} for {self.model.__name__}") from None
+
+    def get_or_not_found(self, message: str, **lookups):
+        """The one row matching `lookups`, or NotFound with `message`: a row the user may not see is
+        refused as one that does not exist."""
+        try:
+            return self.get(**lookups)
+        except self.model.DoesNotExist:
+            raise NotFound(message) from None
+
+    def filter_given(self, **lookups):
+        """The rows matching each lookup whose value was given: a filter left empty (None, "" or 0)
+        filters nothing, as in the lists' forms and query parameters."""
+        return self.filter(**{lookup: value for lookup, value in lookups.items() if value})

@@ -45,10 +45,10 @@ def notice_list(request):
     status = 200
     if form.is_bound:
         if form.is_valid():
-            if form.cleaned_data["organisation"]:
-                notices = notices.filter(organisation=form.cleaned_data["organisation"])
-            if form.cleaned_data["year"]:
-                notices = notices.filter(published_date__year=form.cleaned_data["year"])
+            data = form.cleaned_data
+            notices = notices.filter_given(
+                organisation=data["organisation"], published_date__year=data["year"]
+            )
         else:
             status = 400
             notices = notices.none()

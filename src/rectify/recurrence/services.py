@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.errors import AccessDenied, InvalidInput, StaleEdit
 from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
 from rectify.org.access import DECIDE, VIEW
@@ -225,10 +225,7 @@ def flag_list(user: User, status: str | None = FlagStatus.PENDING) -> QuerySet[R
 
 
 def get_flag(user: User, flag_id: int) -> RecurrenceFlag:
-    try:
-        return flag_list(user, status=None).get(pk=flag_id)
-    except RecurrenceFlag.DoesNotExist:
-        raise NotFound("该举一反三提示不存在，或您无权查看。") from None
+    return flag_list(user, status=None).get_or_not_found("该举一反三提示不存在，或您无权查看。", pk=flag_id)
 
 
 MAX_NOTE = 2000

@@ -72,14 +72,11 @@ CONSULTATION_RELATIONS = ("organisation", "mechanism", "created_by")
 
 
 def get_consultation(user: User, consultation_id: int) -> Consultation:
-    try:
-        return (
-            Consultation.objects.restrict(user, VIEW)
-            .select_related(*CONSULTATION_RELATIONS)
-            .get(pk=consultation_id)
-        )
-    except Consultation.DoesNotExist:
-        raise NotFound("征求意见不存在，或您无权查看。") from None
+    return (
+        Consultation.objects.restrict(user, VIEW)
+        .select_related(*CONSULTATION_RELATIONS)
+        .get_or_not_found("征求意见不存在，或您无权查看。", pk=consultation_id)
+    )
 
 
 def may_manage(user: User, consultation: Consultation) -> bool:
@@ -621,14 +618,9 @@ def visible_consultations(
     records = (
         Consultation.objects.restrict(user, VIEW)
         .select_related(*CONSULTATION_RELATIONS)
+        .filter_given(mechanism=mechanism, status=status, kind=kind)
         .order_by("-opens_on", "-id")
     )
-    if mechanism:
-        records = records.filter(mechanism=mechanism)
-    if status:
-        records = records.filter(status=status)
-    if kind:
-        records = records.filter(kind=kind)
     return with_counts(records)
 
 
