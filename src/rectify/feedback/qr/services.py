@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
@@ -89,23 +89,23 @@ def organisations_for(user: User) -> QuerySet[Organisation]:
     )
 
 
+def _under_office(user: User, model: type[Model], lookup: str) -> QuerySet:
+    """The model's rows whose organisation (at `lookup`) lies under one the user is office of."""
+    condition = _office_condition(user, lookup)
+    return model.objects.none() if condition is None else model.objects.filter(condition)
+
+
 def problems_for(user: User) -> QuerySet[Problem]:
-    condition = _office_condition(user, "inspection__inspected__path")
-    if condition is None:
-        return Problem.objects.none()
     return (
-        Problem.objects.filter(condition)
+        _under_office(user, Problem, "inspection__inspected__path")
         .select_related("inspection")
         .order_by("inspection__inspected__path", "-inspection__feedback_date", "inspection_id", "number")
     )
 
 
 def measures_for(user: User) -> QuerySet[Measure]:
-    condition = _office_condition(user, "problem__inspection__inspected__path")
-    if condition is None:
-        return Measure.objects.none()
     return (
-        Measure.objects.filter(condition)
+        _under_office(user, Measure, "problem__inspection__inspected__path")
         .select_related("problem__inspection")
         .order_by(
             "problem__inspection__inspected__path",
