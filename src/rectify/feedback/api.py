@@ -14,7 +14,17 @@ from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import UNSET
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation
-from rectify.schemas import Id, MeasureLabel, Message, NamedRef, Paging, ProblemRef, choice_of, errors
+from rectify.schemas import (
+    Id,
+    MeasureLabel,
+    Message,
+    NamedRef,
+    Paging,
+    ProblemRef,
+    choice_of,
+    errors,
+    label_of,
+)
 
 from . import services
 from .models import OPEN_STATUSES, Channel, FeedbackItem, FeedbackKind, FeedbackReply, FeedbackStatus
@@ -64,17 +74,9 @@ class FeedbackOut(Schema):
     association: str
     external_ref: str
 
-    @staticmethod
-    def resolve_kind_label(obj: FeedbackItem) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_channel_label(obj: FeedbackItem) -> str:
-        return obj.get_channel_display()
-
-    @staticmethod
-    def resolve_status_label(obj: FeedbackItem) -> str:
-        return obj.get_status_display()
+    resolve_kind_label = label_of("kind")
+    resolve_channel_label = label_of("channel")
+    resolve_status_label = label_of("status")
 
     @staticmethod
     def resolve_organisation(obj: FeedbackItem) -> dict:
@@ -136,9 +138,7 @@ class ReplyOut(Schema):
     return_reason: str
     emailed_at: datetime | None
 
-    @staticmethod
-    def resolve_status_label(obj: FeedbackReply) -> str:
-        return obj.get_status_display()
+    resolve_status_label = label_of("status")
 
     @staticmethod
     def resolve_drafted_by(obj: FeedbackReply) -> str:

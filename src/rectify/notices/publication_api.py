@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from rectify.ledger.services import get_inspection
 from rectify.org.access import VIEW, VIEW_ALL
-from rectify.schemas import Id, NamedRef, Paging, Year, errors
+from rectify.schemas import Id, NamedRef, Paging, Year, errors, label_of
 
 from . import publishing
 from .models import NoticePublication, PublicationState
@@ -108,9 +108,7 @@ class PublicationOut(Schema):
     steps: list[StepOut]
     document: dict[str, Any]
 
-    @staticmethod
-    def resolve_state_label(obj: NoticePublication) -> str:
-        return obj.get_state_display()
+    resolve_state_label = label_of("state")
 
     @staticmethod
     def resolve_created_by(obj: NoticePublication) -> dict | None:

@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema
 
 from rectify.ledger import services as ledger_services
-from rectify.schemas import Id, Message
+from rectify.schemas import Id, Message, label_of
 from rectify.similarity import describe_terms
 
 from . import services
@@ -73,9 +73,7 @@ class FlagOut(Schema):
     def resolve_explanation(obj: RecurrenceFlag) -> str:
         return describe_terms(obj.terms)
 
-    @staticmethod
-    def resolve_status_label(obj: RecurrenceFlag) -> str:
-        return obj.get_status_display()
+    resolve_status_label = label_of("status")
 
     @staticmethod
     def resolve_kind_label(obj: RecurrenceFlag) -> str:

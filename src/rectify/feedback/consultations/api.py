@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
-from rectify.schemas import Id, NamedRef, Paging, errors
+from rectify.schemas import Id, NamedRef, Paging, errors, label_of
 
 from .. import abuse, services
 from . import services as consultations
@@ -44,9 +44,7 @@ class CommentOut(Schema):
     decided_at: datetime | None
     created_at: datetime
 
-    @staticmethod
-    def resolve_channel_label(obj: ConsultationComment) -> str:
-        return obj.get_channel_display()
+    resolve_channel_label = label_of("channel")
 
     @staticmethod
     def resolve_name(obj: ConsultationComment) -> str:
@@ -56,9 +54,7 @@ class CommentOut(Schema):
     def resolve_contact(obj: ConsultationComment) -> str:
         return consultations.masked_contact(obj.sender_contact)
 
-    @staticmethod
-    def resolve_decision_label(obj: ConsultationComment) -> str:
-        return obj.get_decision_display()
+    resolve_decision_label = label_of("decision")
 
 
 class ConsultationOut(Schema):
@@ -86,13 +82,8 @@ class ConsultationOut(Schema):
     def resolve_organisation(obj: Consultation) -> dict:
         return {"id": obj.organisation_id, "name": obj.organisation.name}
 
-    @staticmethod
-    def resolve_kind_label(obj: Consultation) -> str:
-        return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_status_label(obj: Consultation) -> str:
-        return obj.get_status_display()
+    resolve_kind_label = label_of("kind")
+    resolve_status_label = label_of("status")
 
     @staticmethod
     def resolve_accepts_comments(obj: Consultation) -> bool:
