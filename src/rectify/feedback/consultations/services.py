@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Required, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -349,7 +350,16 @@ PHASE_LABELS = {
 # ------------------------------------------------------------------ comments
 
 
-def _checked_comment(content, name, contact, enterprise) -> dict:
+class Comment(TypedDict, total=False):
+    """A comment as its author gives it: the text, and (all optional) who sent it."""
+
+    content: Required[str]
+    name: str
+    contact: str
+    enterprise: str
+
+
+def _checked_comment(*, content: str, name: str = "", contact: str = "", enterprise: str = "") -> dict:
     """A comment as plain text (markup and control characters removed, as for any feedback), sized;
     the contact a phone number or an e-mail address, checked as feedback's are."""
     return {
@@ -391,23 +401,17 @@ def check_accepts_comments(consultation: Consultation, today: date | None = None
     raise InvalidInput("征求意见已截止，不再接收意见。感谢您的关注。")
 
 
-def check_public_comment(*, content: str, name: str = "", contact: str = "", enterprise: str = "") -> None:
+def check_public_comment(**comment: Unpack[Comment]) -> None:
     """Refuse a comment that could not be saved, before the visitor's allowance is counted."""
-    _checked_comment(content, name, contact, enterprise)
+    _checked_comment(**comment)
 
 
 def submit_public_comment(
-    consultation_id: int,
-    *,
-    content: str,
-    name: str = "",
-    contact: str = "",
-    enterprise: str = "",
-    today: date | None = None,
+    consultation_id: int, *, today: date | None = None, **comment: Unpack[Comment]
 ) -> ConsultationComment:
     """A comment from the portal, while the consultation takes comments. The caller has already
     refused abuse (feedback.abuse: rate limit, honeypot); markup is stripped and sizes checked here."""
-    values = _checked_comment(content, name, contact, enterprise)
+    values = _checked_comment(**comment)
     with transaction.atomic():
         consultation = (
             Consultation.objects.select_for_update()
@@ -421,22 +425,14 @@ def submit_public_comment(
 
 
 def record_comment(
-    user: User,
-    consultation_id: int,
-    *,
-    content: str,
-    channel: str,
-    name: str = "",
-    contact: str = "",
-    enterprise: str = "",
-    today: date | None = None,
+    user: User, consultation_id: int, *, channel: str, today: date | None = None, **comment: Unpack[Comment]
 ) -> ConsultationComment:
     """The office enters a comment heard at the meeting, or received by letter, e-mail or phone."""
     consultation = _managed(user, consultation_id)
     if channel not in RECORDED_CHANNELS:
         labels = "、".join(Channel(value).label for value in RECORDED_CHANNELS)
         raise InvalidInput(f"意见来源应为{labels}之一。")
-    values = _checked_comment(content, name, contact, enterprise)
+    values = _checked_comment(**comment)
     if channel == Channel.ASSOCIATION and not values["enterprise"]:
         raise InvalidInput("行业协会转达的意见，请填写协会名称。")
     today = today or today_here()
