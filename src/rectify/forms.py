@@ -83,3 +83,13 @@ class Form(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+def at_version(form: forms.Form, version: int, **form_kwargs: Any) -> forms.Form:
+    """The form shown again after someone else saved first (StaleEdit): what the user typed, now on
+    top of the `version` saved meanwhile and validated, so that saving again overwrites it knowingly."""
+    data = form.data.copy()
+    data["version"] = str(version)
+    again = type(form)(data, **form_kwargs)
+    again.is_valid()
+    return again

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
-from rectify.forms import submit
+from rectify.forms import at_version, submit
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation
@@ -175,8 +175,7 @@ def item_route(request, pk: int):
             except StaleEdit as error:
                 conflict, status = error.message, error.status
                 item = services.get_item(request.user, pk)
-                form = RouteForm(_with_version(request.POST, item.version), item=item)
-                form.is_valid()
+                form = at_version(form, item.version, item=item)
             except RectifyError as error:
                 form.add_error(None, error.message)
                 status = error.status
@@ -202,12 +201,6 @@ def item_route(request, pk: int):
         {"item": item, "form": form, "suggestion": suggestion, "conflict": conflict},
         status=status,
     )
-
-
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
 
 
 @login_required

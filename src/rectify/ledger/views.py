@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rectify.errors import AccessDenied, RectifyError, StaleEdit
+from rectify.forms import at_version
 from rectify.org.access import CHANGE, VIEW, Access
 
 from . import services
@@ -97,10 +98,7 @@ def measure_edit(request, pk: int):
                 # Keep what the user typed, show what is saved now, and let them save again on top of it.
                 conflict = error.message
                 status = error.status
-                form = MeasureAssignmentForm(
-                    _with_version(request.POST, measure.version), inspection=inspection
-                )
-                form.is_valid()
+                form = at_version(form, measure.version, inspection=inspection)
             except RectifyError as error:
                 form.add_error(None, error.message)
                 status = error.status
@@ -119,9 +117,3 @@ def measure_edit(request, pk: int):
         {"measure": measure, "form": form, "conflict": conflict},
         status=status,
     )
-
-
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
