@@ -80,7 +80,7 @@ class Form(forms.Form):
     """A form of the project's pages: labels stand without Django's colon after them (`label_tag`
     writes none, like the field template)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 

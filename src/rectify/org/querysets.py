@@ -9,6 +9,8 @@ A model whose rows are reached another way as well (a responsible unit, a recipi
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from django.db import models
 from django.db.models import Q
 
@@ -49,7 +51,7 @@ class RestrictedQuerySet(models.QuerySet):
         except KeyError:
             raise ValueError(f"unknown action {action!r} for {self.model.__name__}") from None
 
-    def get_or_not_found(self, message: str, **lookups):
+    def get_or_not_found(self, message: str, **lookups: Any) -> models.Model:
         """The one row matching `lookups`, or NotFound with `message`: a row the user may not see is
         refused as one that does not exist."""
         try:
@@ -57,7 +59,7 @@ class RestrictedQuerySet(models.QuerySet):
         except self.model.DoesNotExist:
             raise NotFound(message) from None
 
-    def filter_given(self, **lookups):
+    def filter_given(self, **lookups: Any) -> Self:
         """The rows matching each lookup whose value was given: a filter left empty (None, "" or 0)
         filters nothing, as in the lists' forms and query parameters."""
         return self.filter(**{lookup: value for lookup, value in lookups.items() if value})

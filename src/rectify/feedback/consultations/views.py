@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -221,7 +222,7 @@ def _detail_page(
     )
 
 
-def _act(request, pk: int, act: Callable[[], object], done: str, **shown):
+def _act(request, pk: int, act: Callable[[], object], done: str, **shown) -> HttpResponse:
     """Take the office's action on the consultation: its page again with the refusal and the forms
     in `shown` as typed, or back to the page saying it is `done`."""
     try:

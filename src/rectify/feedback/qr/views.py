@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -77,7 +78,9 @@ def _scale(request) -> int:
 PICTURE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 
 
-def _download(request, pk: int, name: str, extension: str, picture: Callable[[QrCode], bytes]):
+def _download(
+    request, pk: int, name: str, extension: str, picture: Callable[[QrCode], bytes]
+) -> HttpResponse:
     """A picture of the code as the file "<name>-<label>.<extension>"; public, as the code is printed."""
     qr = qr_rules.get_qr(request.user, pk)
     return attachment(picture(qr), f"{name}-{qr.label}.{extension}", PICTURE_TYPES[extension], private=False)
