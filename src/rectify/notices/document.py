@@ -7,9 +7,13 @@ render the public notice. Nothing here imports Django, so parsing stays pure and
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
+
+# The party organ that signs a notice ends its name: 中共广州市交通运输局党组.
+PARTY_ORGAN_RE = re.compile(r"(?:党组|党委|党工委|党总支|党支部)$")
 
 
 class NoticeParseError(ValueError):

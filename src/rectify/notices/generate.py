@@ -23,6 +23,7 @@ from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatu
 from rectify.ledger.models import Area, Inspection, Measure, Problem
 
 from .document import (
+    PARTY_ORGAN_RE,
     ContactBlock,
     DisclosureMeta,
     InspectionFacts,
@@ -167,7 +168,7 @@ def default_issuer(organisation: str) -> str:
     name = organisation.strip()
     if not name.startswith("中共"):
         name = f"中共{name}"
-    if not re.search(r"(?:党组|党委|党工委|党总支|党支部)$", name):
+    if not PARTY_ORGAN_RE.search(name):
         name = f"{name}党组"
     return name
 

@@ -13,7 +13,7 @@ from rectify.ledger.signals import inspection_imported
 from rectify.org.access import Access
 from rectify.org.models import Organisation, OrganisationKind, User
 
-from .document import NoticeDocument
+from .document import PARTY_ORGAN_RE, NoticeDocument
 
 
 def inspection_title(document: NoticeDocument) -> str:
@@ -28,7 +28,7 @@ def organisation_name_from(document: NoticeDocument) -> str:
     中共广州市交通运输局党组 → 广州市交通运输局."""
     name = document.issuer or document.meta.publisher or document.inspection.inspected
     name = re.sub(r"^中共", "", name)
-    name = re.sub(r"(党组|党委|党工委|党总支|党支部)$", "", name)
+    name = PARTY_ORGAN_RE.sub("", name)
     return name.strip()
 
 
