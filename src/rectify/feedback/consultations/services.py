@@ -258,10 +258,15 @@ def update_consultation(
             raise StaleEdit(f"该征求意见已{_state_phrase(locked)}，征求意见稿不能再修改。")
         if locked.kind != values["kind"] and locked.comments.exists():
             raise InvalidInput("已登记座谈意见，不能改变征求意见方式。")
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=[*values])
+        _save(locked, values)
     return get_consultation(user, consultation.pk)
+
+
+def _save(consultation: Consultation, changes: dict) -> None:
+    """Set and save the changed fields only (the row is locked by the caller's transaction)."""
+    for name, value in changes.items():
+        setattr(consultation, name, value)
+    consultation.save(update_fields=[*changes])
 
 
 def _state_phrase(consultation: Consultation) -> str:
@@ -570,15 +575,7 @@ def save_summary(
     user: User, consultation_id: int, summary: str, *, expected_status: str | None = None
 ) -> Consultation:
     """The office saves its wording of 意见采纳情况 (not yet public)."""
-    consultation = _managed(user, consultation_id)
-    summary = clean_text(summary, "采纳情况说明", limit=MAX_SUMMARY, required=True)
-    with transaction.atomic():
-        locked = _locked_for_change(consultation, expected_status)
-        if locked.status != Status.CLOSED:
-            raise StaleEdit("征求意见结束后才能撰写采纳情况。")
-        locked.summary = summary
-        locked.save(update_fields=["summary"])
-    return get_consultation(user, consultation.pk)
+    return _write_summary(user, consultation_id, summary, expected_status, publish=False)
 
 
 def publish_summary(
@@ -586,19 +583,25 @@ def publish_summary(
 ) -> Consultation:
     """The office publishes 意见采纳情况 on the portal, once every comment has its decision. A
     published summary never changes again."""
+    return _write_summary(user, consultation_id, summary, expected_status, publish=True)
+
+
+def _write_summary(
+    user: User, consultation_id: int, summary: str, expected_status: str | None, *, publish: bool
+) -> Consultation:
     consultation = _managed(user, consultation_id)
     summary = clean_text(summary, "采纳情况说明", limit=MAX_SUMMARY, required=True)
     with transaction.atomic():
         locked = _locked_for_change(consultation, expected_status)
         if locked.status != Status.CLOSED:
-            raise StaleEdit("征求意见结束后才能公布采纳情况。")
-        pending = locked.comments.filter(decision=Decision.PENDING).count()
-        if pending:
-            raise InvalidInput(f"还有 {pending} 条意见未研究采纳情况，请逐条研究后再公布。")
-        locked.summary = summary
-        locked.status = Status.PUBLISHED
-        locked.summary_published_at = timezone.now()
-        locked.save(update_fields=["summary", "status", "summary_published_at"])
+            raise StaleEdit(f"征求意见结束后才能{'公布' if publish else '撰写'}采纳情况。")
+        changes: dict = {"summary": summary}
+        if publish:
+            pending = locked.comments.filter(decision=Decision.PENDING).count()
+            if pending:
+                raise InvalidInput(f"还有 {pending} 条意见未研究采纳情况，请逐条研究后再公布。")
+            changes.update(status=Status.PUBLISHED, summary_published_at=timezone.now())
+        _save(locked, changes)
     return get_consultation(user, consultation.pk)
 
 
