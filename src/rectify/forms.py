@@ -27,7 +27,7 @@ class Form(forms.Form):
     """A form of the project's pages: its labels stand without Django's colon (label_suffix), as the
     pages write them."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
@@ -74,15 +74,6 @@ def submit(
     except RectifyError as error:
         form.add_error(error_field, error.message)
         return None, error.status
-
-
-class Form(forms.Form):
-    """A form of the project's pages: labels stand without Django's colon after them (`label_tag`
-    writes none, like the field template)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def at_version(form: forms.Form, version: int, **form_kwargs: Any) -> forms.Form:

@@ -122,9 +122,3 @@ def query_schema(name: str, filterset: type, base: type[Schema] = Schema) -> typ
         else:
             raise TypeError(f"{filterset.__name__}.{key}: no query type for {type(declared).__name__}")
     return create_model(name, __base__=base, **fields)
-
-
-def label_of(field: str) -> staticmethod:
-    """The resolver of a schema's label of a choice: what Django shows for the value stored in
-    `field` (`get_<field>_display()`), as in `resolve_kind_label = label_of("kind")`."""
-    return staticmethod(lambda obj: getattr(obj, f"get_{field}_display")())
