@@ -84,6 +84,9 @@ UNREADABLE_VALUES = [
     ("RECTIFY_FEEDBACK_RATE", "5 per hour", "次数/时段"),
     ("RECTIFY_LOG_LEVEL", "verbose", "INFO"),
     ("DATABASE_URL", "mongo://127.0.0.1/rectify", "DATABASE_URL"),
+    ("RECTIFY_WEB_WORKERS", "0", "不小于 1"),
+    ("RECTIFY_WEB_THREADS", "many", "不是整数"),
+    ("RECTIFY_WEB_BIND", "8000", "主机:端口"),
 ]
 
 

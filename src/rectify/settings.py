@@ -74,6 +74,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_bind(name: str, default: str) -> str:
+    """Where a server listens: host:port ([::1]:8000 for IPv6) or unix:/path/to.sock."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"unix:/\S+|(\[[0-9A-Fa-f:.]+\]|[\w.-]+):\d{1,5}", value):
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 的值“{value}”无效：应为“主机:端口”（如 127.0.0.1:8000）"
+            "或“unix:套接字路径”（如 unix:/run/rectify/web.sock）。"
+        )
+    return value
+
+
+def cpu_count() -> int:
+    """The CPUs this process may run on (its affinity mask: what taskset or a container allows)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 INSECURE_DEFAULT_KEY = "django-insecure-rectify-development-only"
 
 ENVIRONMENT = env_choice("RECTIFY_ENV", "development", ("development", "production"))
@@ -123,6 +141,7 @@ INSTALLED_APPS = [
     "rectify.insights",
     "rectify.api",
     "rectify.demo",
+    "rectify.server",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +312,16 @@ if PRODUCTION:
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
+
+# `rectify serve`: gunicorn on this address, with 2 × CPUs + 1 worker processes (gunicorn's advice for
+# a site that waits on its database about as long as it computes) of 2 threads each, so that a request
+# waiting on PostgreSQL does not idle its process. Each web server opens up to workers × threads
+# connections to PostgreSQL.
+RECTIFY_WEB_BIND = env_bind("RECTIFY_WEB_BIND", "127.0.0.1:8000")
+RECTIFY_WEB_WORKERS = env_int("RECTIFY_WEB_WORKERS", 2 * cpu_count() + 1, minimum=1)
+RECTIFY_WEB_THREADS = env_int("RECTIFY_WEB_THREADS", 2, minimum=1)
+# Seconds a request may take before its worker is restarted (nginx's proxy_read_timeout is longer).
+RECTIFY_WEB_TIMEOUT = env_int("RECTIFY_WEB_TIMEOUT", 60, minimum=1)
 
 EMAIL_BACKEND = env_str("RECTIFY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("RECTIFY_EMAIL_HOST", "localhost")
