@@ -2,13 +2,24 @@
 
 A `RectifyError` raised by a service anywhere below a view becomes the error page with its Chinese
 message and status, or `{"detail": …}` under /api/, so views need not catch it. Django's 400/403/404/500
-handlers answer JSON in Chinese under /api/ too, also in production where nothing else would."""
+handlers answer JSON in Chinese under /api/ too, also in production where nothing else would.
+
+The error path never fails itself: when an error page cannot be drawn (its template extends the site's
+layout, whose {% static %} needs the static files manifest; a broken template), the status stays what
+it was and a plain page says it in Chinese. A request with a Host not in ALLOWED_HOSTS is a 400, never
+a 500 because the 400 page could not find its stylesheet."""
+
+import logging
+from collections.abc import Callable
+from html import escape
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views import defaults
+from django.views import csrf, defaults
 
 from rectify.errors import RectifyError
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 
@@ -50,25 +61,65 @@ class RectifyErrorMiddleware:
         return None
 
 
+# Title and message of each page when its template cannot be drawn (the same words as the templates).
+PLAIN_PAGES = {
+    400: ("请求无效", "请求的内容格式不正确，请返回上一页重试。"),
+    403: ("无权访问", "您没有权限执行该操作或查看该页面。如需开通权限，请联系本单位整改办。"),
+    404: ("页面不存在", "您访问的页面不存在，或您无权查看。"),
+    500: ("系统暂时无法处理您的请求", API_MESSAGES[500]),
+}
+
+
+def plain_page(status: int, title: str = "", message: str = "") -> HttpResponse:
+    """A page that needs no template, no static file and no database."""
+    default_title, default_message = PLAIN_PAGES[status]
+    title, message = escape(title or default_title), escape(message or default_message)
+    return HttpResponse(
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head><meta charset="utf-8">'
+        f"<title>{title} · 巡察整改督办平台</title></head>\n"
+        f'<body>\n<main>\n<h1>{title}</h1>\n<p>{message}</p>\n<p><a href="/">返回首页</a></p>\n</main>\n'
+        "</body>\n</html>\n",
+        status=status,
+    )
+
+
+def _page(status: int, draw: Callable[[], HttpResponse], title: str = "", message: str = "") -> HttpResponse:
+    try:
+        return draw()
+    except Exception:
+        logger.exception("%s 错误页无法生成，改用纯文本页面。", status)
+        return plain_page(status, title, message)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return api_error(API_MESSAGES[400], 400)
-    return defaults.bad_request(request, exception)
+    return _page(400, lambda: defaults.bad_request(request, exception))
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return api_error(API_MESSAGES[403], 403)
-    return defaults.permission_denied(request, exception)
+    return _page(403, lambda: defaults.permission_denied(request, exception))
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return api_error(API_MESSAGES[404], 404)
-    return defaults.page_not_found(request, exception)
+    return _page(404, lambda: defaults.page_not_found(request, exception))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api(request):
         return api_error(API_MESSAGES[500], 500)
-    return defaults.server_error(request)
+    return _page(500, lambda: defaults.server_error(request))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's page (templates/403_csrf.html), or the plain one if it cannot be drawn."""
+    return _page(
+        403,
+        lambda: csrf.csrf_failure(request, reason),
+        "页面已过期，请刷新后重试",
+        "为保护您的账户安全，提交需要有效的页面凭据（CSRF）。请返回上一页、刷新后再提交。",
+    )
