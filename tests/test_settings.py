@@ -87,6 +87,7 @@ UNREADABLE_VALUES = [
     ("RECTIFY_WEB_WORKERS", "0", "不小于 1"),
     ("RECTIFY_WEB_THREADS", "many", "不是整数"),
     ("RECTIFY_WEB_BIND", "8000", "主机:端口"),
+    ("RECTIFY_ACCEL_REDIRECT", "protected/media", "以 / 开头并以 / 结尾"),
 ]
 
 

@@ -85,6 +85,16 @@ def env_bind(name: str, default: str) -> str:
     return value
 
 
+def env_location(name: str) -> str:
+    """An nginx location (a URL path beginning and ending with /), or empty for none."""
+    value = os.environ.get(name, "").strip()
+    if value and not re.fullmatch(r"/(?:[\w.~-]+/)+", value):
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 的值“{value}”无效：应为以 / 开头并以 / 结尾的路径，如 /protected/media/。"
+        )
+    return value
+
+
 def cpu_count() -> int:
     """The CPUs this process may run on (its affinity mask: what taskset or a container allows)."""
     if hasattr(os, "sched_getaffinity"):
@@ -254,6 +264,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# Evidence downloads: by default the view streams the file (FileResponse). Behind nginx, set this to an
+# `internal` location that serves MEDIA_ROOT (deploy/nginx/rectify.conf: /protected/media/) and the view
+# only checks permission and answers X-Accel-Redirect: nginx sends the file, no worker waits on it.
+RECTIFY_ACCEL_REDIRECT = env_location("RECTIFY_ACCEL_REDIRECT")
 
 # Keys for fields encrypted at rest (senders' contacts): comma-separated Fernet keys, the first encrypts,
 # all decrypt (rotation). Make one with
