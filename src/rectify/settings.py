@@ -203,6 +203,8 @@ try:
         "default": dj_database_url.parse(
             env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'rectify.sqlite3'}"),
             conn_max_age=env_int("RECTIFY_DB_CONN_MAX_AGE", 0),
+            # A kept connection is checked before it is reused (PostgreSQL restarted meanwhile).
+            conn_health_checks=True,
         )
     }
 except ValueError as error:  # an unknown scheme or a malformed address
