@@ -7,7 +7,7 @@ EXTRAS ?=
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup demo test test-postgres browser lint format clean bench
+.PHONY: setup demo test test-postgres test-deploy browser lint format clean bench
 
 setup: $(VENV)/.installed$(if $(EXTRAS),-$(EXTRAS))
 
@@ -48,6 +48,13 @@ test-postgres:
 	$(MAKE) setup EXTRAS=test
 	$(MAKE) browser
 	DATABASE_URL=$(PG_URL)/rectify_ci_$$(date +%s)_$$$$ $(BIN)/pytest --create-db
+
+# A fresh installation as docs/deployment.md makes one: production settings, `rectify serve`
+# (gunicorn, 2 workers) and an RQ worker on a new PostgreSQL database (dropped after) and Redis at
+# 127.0.0.1:6379, mail to a local SMTP sink; one whole round over HTTP (tests/deploy/test_smoke.py).
+test-deploy:
+	$(MAKE) setup EXTRAS=test
+	RECTIFY_TEST_POSTGRES=$(PG_URL) RECTIFY_REQUIRE_REDIS=1 $(BIN)/pytest -m deploy tests/deploy
 
 lint:
 	$(BIN)/ruff check src tests
