@@ -5,6 +5,10 @@ Serving for real (gunicorn, the static files, a whole round) is tests/deploy/tes
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from rectify.server.runner import Sizing, options
@@ -68,3 +72,19 @@ def test_serve_refuses_to_start_without_the_static_files_manifest(tmp_path):
 def test_serve_refuses_a_bad_number_in_chinese(tmp_path, option, says):
     result = rectify("serve", option, env={**PRODUCTION, "RECTIFY_DATA_DIR": str(tmp_path)}, cwd=tmp_path)
     assert result.returncode == 2 and says in result.stderr
+
+
+def test_the_wsgi_application_refuses_to_load_without_the_manifest(tmp_path):
+    """gunicorn started by hand, without `rectify serve` and without collectstatic: its workers fail to
+    boot, saying why, instead of answering every page with 500."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("RECTIFY_", "DATABASE_URL", "DJANGO_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import rectify.wsgi"],
+        env={**base, **PRODUCTION, "RECTIFY_DATA_DIR": str(tmp_path)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "静态文件清单" in result.stderr and "rectify serve" in result.stderr

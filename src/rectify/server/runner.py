@@ -48,7 +48,7 @@ def options(sizing: Sizing) -> dict[str, Any]:
 
 
 class Server(BaseApplication):
-    """Gunicorn serving rectify.wsgi with the given options."""
+    """Gunicorn serving the project with the given options."""
 
     def __init__(self, settings: dict[str, Any]):
         self.settings = settings
@@ -59,6 +59,7 @@ class Server(BaseApplication):
             self.cfg.set(name, value)
 
     def load(self):
-        from rectify.wsgi import application
+        # Django is set up already (this runs inside the `rectify` command); each worker gets its handler.
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()

@@ -11,12 +11,12 @@ from __future__ import annotations
 from argparse import ArgumentTypeError
 
 from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from rectify.server.runner import Server, Sizing, options
+from rectify.server.static import missing_manifest
 
 
 def positive(value: str) -> int:
@@ -75,10 +75,10 @@ class Command(BaseCommand):
                 returncode=2,
             )
         if no_collectstatic:
-            if not staticfiles_storage.exists(staticfiles_storage.manifest_name):
+            if missing := missing_manifest():
                 raise CommandError(
-                    f"静态文件清单 {settings.STATIC_ROOT / staticfiles_storage.manifest_name} 不存在："
-                    "请先运行 rectify collectstatic --noinput，或去掉 --no-collectstatic。",
+                    f"静态文件清单 {missing} 不存在：请先运行 rectify collectstatic --noinput，"
+                    "或去掉 --no-collectstatic。",
                     returncode=2,
                 )
         else:
