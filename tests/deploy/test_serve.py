@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from rectify.server.runner import Sizing, options
+from rectify.server.runner import Sizing, gunicorn_options
 from rectify.settings import cpu_count
 
 from ..test_settings import FIELD_KEY, STRONG_KEY, rectify
@@ -47,7 +47,7 @@ def test_the_environment_overrides_the_sizing(tmp_path):
 
 
 def test_gunicorn_runs_threaded_workers_without_its_control_socket():
-    settings = options(Sizing(bind="127.0.0.1:8000", workers=3, threads=4, timeout=60))
+    settings = gunicorn_options(Sizing(bind="127.0.0.1:8000", workers=3, threads=4, timeout=60))
     assert settings["worker_class"] == "gthread"
     assert (settings["bind"], settings["workers"], settings["threads"]) == (["127.0.0.1:8000"], 3, 4)
     assert settings["control_socket_disable"] is True

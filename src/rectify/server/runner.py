@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.handlers.wsgi import WSGIHandler
 from gunicorn.app.base import BaseApplication
 
 
@@ -21,7 +22,7 @@ class Sizing:
     timeout: int
 
 
-def options(sizing: Sizing) -> dict[str, Any]:
+def gunicorn_options(sizing: Sizing) -> dict[str, Any]:
     """Gunicorn's settings for the site behind nginx."""
     return {
         "bind": [sizing.bind],
@@ -34,14 +35,15 @@ def options(sizing: Sizing) -> dict[str, Any]:
         "graceful_timeout": sizing.timeout,
         # nginx keeps its connections to the upstream open (keepalive in deploy/nginx/rectify.conf).
         "keepalive": 75,
-        # A worker is replaced after about a thousand requests, so no slow leak outlives a day.
+        # A worker is replaced after about a thousand requests: a slow leak of memory cannot grow for ever.
         "max_requests": 1000,
         "max_requests_jitter": 100,
-        # Both logs to standard error: systemd's journal keeps them (nginx keeps the client addresses).
+        # Requests to standard output, errors to standard error: systemd's journal keeps both (nginx's
+        # log keeps the clients' addresses).
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "rectify",
-        # systemd starts, stops and reloads the server; gunicorn's control socket (in the user's home
+        # systemd starts, stops and restarts the server; gunicorn's control socket (in the user's home
         # or runtime directory) would only collide between two servers on one machine.
         "control_socket_disable": True,
     }
@@ -50,15 +52,15 @@ def options(sizing: Sizing) -> dict[str, Any]:
 class Server(BaseApplication):
     """Gunicorn serving the project with the given options."""
 
-    def __init__(self, settings: dict[str, Any]):
-        self.settings = settings
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
         super().__init__()
 
     def load_config(self) -> None:
-        for name, value in self.settings.items():
+        for name, value in self.config.items():
             self.cfg.set(name, value)
 
-    def load(self):
+    def load(self) -> WSGIHandler:
         # Django is set up already (this runs inside the `rectify` command); each worker gets its handler.
         from django.core.wsgi import get_wsgi_application
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from rectify.server.runner import Server, Sizing, options
+from rectify.server.runner import Server, Sizing, gunicorn_options
 from rectify.server.static import missing_manifest
 
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         threads: int | None,
         timeout: int | None,
         no_collectstatic: bool,
-        **options_,
+        **options,
     ) -> None:
         if not settings.PRODUCTION:
             raise CommandError(
@@ -96,4 +96,4 @@ class Command(BaseCommand):
         self.stdout.flush()
         # The workers are forked from this process: none may inherit its database connections.
         connections.close_all()
-        Server(options(sizing)).run()
+        Server(gunicorn_options(sizing)).run()
