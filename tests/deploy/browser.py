@@ -45,6 +45,8 @@ class Form:
 
 
 class Browser:
+    """One person's browser: its cookies, the page it shows last, and that page's forms."""
+
     def __init__(self, base: str, *, client_address: str = "203.0.113.7"):
         self.base = base.rstrip("/")
         self.origin = "https://" + urlsplit(self.base).netloc

@@ -36,11 +36,11 @@ class Installation:
     env: dict[str, str]
     folder: Path
 
-    def rectify(self, *args: str, timeout: int = 180) -> str:
+    def rectify(self, *args: str, env: dict[str, str] | None = None, timeout: int = 180) -> str:
         """One `rectify` command as an operator runs it, with the configuration file's environment."""
         done = subprocess.run(
             [sys.executable, "-m", "rectify.cli", *args],
-            env=self.env,
+            env=self.env | (env or {}),
             cwd=self.folder,
             capture_output=True,
             text=True,

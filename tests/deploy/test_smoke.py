@@ -116,9 +116,13 @@ def installation(database, redis_url, smtp_server, tmp_path) -> Installation:
     site = Installation(url=f"http://127.0.0.1:{port}", env=env, folder=folder)
     site.rectify("check", "--deploy", "--fail-level", "WARNING")
     site.rectify("migrate", "--no-input")
-    site.env = env | {"DJANGO_SUPERUSER_PASSWORD": PASSWORD}
-    site.rectify("createsuperuser", "--no-input", "--username", "admin", "--email", "admin@example.gov.cn")
-    site.env = env
+    site.rectify(
+        "createsuperuser",
+        "--no-input",
+        "--username=admin",
+        "--email=admin@example.gov.cn",
+        env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+    )
     return site
 
 
