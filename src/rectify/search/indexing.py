@@ -12,7 +12,7 @@ Writes are upserts on (kind, object_id), so two processes indexing the same obje
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -42,17 +42,22 @@ def _entries(kind: Kind, rows: Iterable[Row]) -> Iterable[SearchEntry]:
         )
 
 
-def _write(kind: Kind, rows: Iterable[Row]) -> int:
-    """Insert or update the entries of `rows`; the number written."""
+def _write(kind: Kind, rows: Iterable[Row], on_written: Callable[[int], None] | None = None) -> int:
+    """Insert or update the entries of `rows`; the number written. `on_written(n)` after each batch
+    (a progress bar)."""
     written = 0
     batch: list[SearchEntry] = []
     for entry in _entries(kind, rows):
         batch.append(entry)
         if len(batch) == BATCH:
             written += _upsert(batch)
+            if on_written:
+                on_written(len(batch))
             batch = []
     if batch:
         written += _upsert(batch)
+        if on_written:
+            on_written(len(batch))
     return written
 
 
@@ -76,21 +81,35 @@ def index_objects(kind: Kind, object_ids: Iterable[int]) -> None:
         SearchEntry.objects.filter(kind=kind.key, object_id__in=gone).delete()
 
 
+def _objects(kind: Kind, inspection_id: int | None):
+    objects = kind.model.objects.all()
+    if inspection_id is not None:
+        objects = objects.filter(
+            pk__in=kind.model.objects.filter(kind.in_inspection(inspection_id)).values("pk")
+        )
+    return objects
+
+
+def indexed_total(inspection: Inspection | int | None = None) -> int:
+    """How many entries reindex(inspection) writes (the length of its progress bar)."""
+    inspection_id = inspection.pk if isinstance(inspection, Inspection) else inspection
+    return sum(_objects(kind, inspection_id).count() for kind in KINDS.values())
+
+
 @transaction.atomic
-def reindex(inspection: Inspection | int | None = None) -> int:
+def reindex(
+    inspection: Inspection | int | None = None, on_written: Callable[[int], None] | None = None
+) -> int:
     """Rebuild the entries of one inspection's objects, or of everything; the number of entries
-    written. Entries whose objects are gone are removed."""
+    written. Entries whose objects are gone are removed. `on_written(n)` after each batch."""
     inspection_id = inspection.pk if isinstance(inspection, Inspection) else inspection
     written = 0
     for kind in KINDS.values():
-        objects = kind.model.objects.all()
+        objects = _objects(kind, inspection_id)
         stale = SearchEntry.objects.filter(kind=kind.key)
         if inspection_id is not None:
-            objects = objects.filter(
-                pk__in=kind.model.objects.filter(kind.in_inspection(inspection_id)).values("pk")
-            )
             stale = stale.filter(inspection_id=inspection_id)
-        written += _write(kind, kind.rows(objects.order_by("pk")))
+        written += _write(kind, kind.rows(objects.order_by("pk")), on_written)
         stale.exclude(object_id__in=objects.values("pk")).delete()
     if inspection_id is None:
         backend().optimise()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from rectify.console import ProgressBar
 from rectify.ledger.models import Inspection
-from rectify.search.indexing import reindex
+from rectify.search.indexing import indexed_total, reindex
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, inspection: int | None = None, **options):
         if inspection is not None and not Inspection.objects.filter(pk=inspection).exists():
             raise CommandError(f"巡察 {inspection} 不存在。", returncode=2)
-        written = reindex(inspection)
+        with ProgressBar("重建检索索引", indexed_total(inspection), self.stderr._out) as bar:
+            written = reindex(inspection, on_written=bar.advance)
         scope = f"巡察 {inspection}" if inspection is not None else "全部内容"
         self.stdout.write(f"已重建检索索引（{scope}）：{written} 条。")
