@@ -1,6 +1,13 @@
 """rectify benchmark: print how fast the core paths are on a large synthetic ledger.
 
 Figures, not pass/fail: run it before and after a change (`make bench` uses a throwaway database).
+
+Two modes:
+- `--scale small|city|province`: builds a synthetic province (rectify.demo.synthetic) and prints each
+  target of issue 12 beside its figure, with 达标/未达标; above `small`, the small scale is built and
+  measured first, so each figure has its small-scale time and the ratio beside it.
+- without `--scale`: the earlier detailed figures on `--measures` measures of `--units` units (kept
+  as it was, so figures stay comparable with earlier runs).
 """
 
 import io
@@ -16,7 +23,9 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import override_settings
 
+from rectify.demo import targets
 from rectify.demo.builder import DEMO_NOTICE
+from rectify.demo.synthetic import SCALES, generate
 from rectify.feedback import bench as feedback_bench
 from rectify.insights import bench as insights_bench
 from rectify.ledger import services
@@ -37,8 +46,14 @@ class Command(BaseCommand):
         parser.add_argument("--measures", type=int, default=20000, help="合成台账的整改措施总数")
         parser.add_argument("--units", type=int, default=60, help="责任单位数")
         parser.add_argument("--wipe", action="store_true", help="确认清空当前数据库中已有的数据")
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            help="按规模生成合成的全省数据并逐项对照性能目标（small 约 1 分钟；province 较重）",
+        )
+        parser.add_argument("--repeat", type=int, default=5, help="每项测量的次数（取中位数）")
 
-    def handle(self, *args, measures: int, units: int, wipe: bool, **options):
+    def handle(self, *args, measures: int, units: int, wipe: bool, scale: str | None = None, **options):
         if settings.PRODUCTION:
             raise CommandError("不能在生产环境运行基准测试（会写入大量合成数据）。", returncode=2)
         call_command("migrate", interactive=False, verbosity=0)
@@ -48,6 +63,8 @@ class Command(BaseCommand):
                 returncode=2,
             )
         call_command("flush", interactive=False, verbosity=0)
+        if scale is not None:
+            return self.against_targets(scale, options["repeat"])
         self.rows: list[tuple[str, str]] = []
 
         data = DEMO_NOTICE.read_bytes()
@@ -111,6 +128,40 @@ class Command(BaseCommand):
         width = max(len(name) for name, _ in self.rows) + 2
         for name, value in self.rows:
             self.stdout.write(f"{name:<{width}}{value}")
+
+    def against_targets(self, scale: str, repeat: int) -> None:
+        baseline: dict[str, float] = {}
+        if scale != "small":
+            baseline = {figure.name: figure.value for figure in self.figures_at("small", repeat)}
+            call_command("flush", interactive=False, verbosity=0)
+        figures = self.figures_at(scale, repeat)
+        for figure in figures:
+            verdict = "达标" if figure.met else "未达标"
+            unit = figure.unit
+            line = f"{figure.name}：{figure.value:.1f} {unit}（目标 ≤ {figure.limit:g} {unit}）{verdict}"
+            small = baseline.get(figure.name)
+            if small:
+                ratio = figure.value / small
+                over = "" if ratio <= 2 else "（超过 2 倍）"
+                line += f"；small {small:.1f} {unit}，{ratio:.1f} 倍{over}"
+            if figure.note:
+                line += f"；{figure.note}"
+            self.stdout.write(line)
+        met = sum(figure.met for figure in figures)
+        self.stdout.write(
+            f"{met}/{len(figures)} 项达标（{connection.vendor}，每项 {repeat} 次取中位数，进程内测量）"
+        )
+
+    def figures_at(self, scale: str, repeat: int) -> list:
+        chosen = SCALES[scale]
+        province = generate(chosen, stream=self.stderr._out)
+        self.stdout.write(
+            f"{scale}：{chosen.organisations} 个组织，{len(province.inspections)} 次巡察，"
+            f"{chosen.measures} 条措施，{chosen.reports} 条进展，{chosen.feedback} 件意见诉求；"
+            f"生成用时 {province.seconds:.0f} s"
+            f"（{connection.vendor}）"
+        )
+        return targets.measure(province, repeat)
 
     def row(self, name: str, value: str) -> None:
         self.rows.append((name, value))
