@@ -7,16 +7,23 @@ handlers answer JSON in Chinese under /api/ too, also in production where nothin
 The error path never fails itself: when an error page cannot be drawn (its template extends the site's
 layout, whose {% static %} needs the static files manifest; a broken template), the status stays what
 it was and a plain page says it in Chinese. A request with a Host not in ALLOWED_HOSTS is a 400, never
-a 500 because the 400 page could not find its stylesheet."""
+a 500 because the 400 page could not find its stylesheet.
+
+A database that cannot serve (read-only, full, unreachable, not migrated) answers 503 and logs why: from
+a view through the middleware, from another middleware (a session or login read before any view) through
+the 500 handler, which Django calls for those."""
 
 import logging
+import sys
 from collections.abc import Callable
 from html import escape
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views import csrf, defaults
 
+from rectify.checks import database_trouble
 from rectify.errors import RectifyError
 
 logger = logging.getLogger(__name__)
@@ -29,6 +36,7 @@ API_MESSAGES = {
     403: "您没有权限执行该操作或查看该对象。",
     404: "请求的对象不存在，或您无权查看。",
     500: "系统发生内部错误，已记录在日志中。请稍后重试；如问题持续，请联系系统管理员。",
+    503: "数据库暂时无法使用，本次操作未能完成，已记录在日志中。请稍后重试；如问题持续，请联系系统管理员。",
 }
 
 
@@ -46,8 +54,20 @@ def error_response(request: HttpRequest, error: RectifyError) -> HttpResponse:
     return render(request, "error.html", {"message": error.message}, status=error.status)
 
 
+def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse | None:
+    """503 when `error` says the database cannot serve, with the cause in the log; None for any other error.
+    The page is drawn from nothing in the database (no base template, no context processors)."""
+    reason = database_trouble(error)
+    if reason is None:
+        return None
+    logger.error("数据库不可用，%s %s 答复 503：%s", request.method, request.path, reason, exc_info=error)
+    if is_api(request):
+        return api_error(API_MESSAGES[503], 503)
+    return HttpResponse(render_to_string("503.html", {"message": API_MESSAGES[503]}), status=503)
+
+
 class RectifyErrorMiddleware:
-    """Turns a `RectifyError` that left a view into the page or JSON that says why."""
+    """Turns a `RectifyError` or a database failure that left a view into the page or JSON that says why."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,7 +78,7 @@ class RectifyErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, RectifyError):
             return error_response(request, exception)
-        return None
+        return database_unavailable(request, exception)
 
 
 # Title and message of each page when its template cannot be drawn (the same words as the templates).
@@ -110,6 +130,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, which may be a database failure in a middleware.
+    failure = sys.exc_info()[1]
+    if failure is not None and (response := database_unavailable(request, failure)):
+        return response
     if is_api(request):
         return api_error(API_MESSAGES[500], 500)
     return _page(500, lambda: defaults.server_error(request))

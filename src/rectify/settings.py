@@ -6,6 +6,7 @@ secret key and allowed hosts.
 """
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -195,8 +196,10 @@ TEMPLATES = [
 FORM_RENDERER = "rectify.forms.FormRenderer"
 
 if not os.environ.get("DATABASE_URL"):
-    # The embedded default keeps its SQLite file in the data folder; make sure the folder exists.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # The embedded default keeps its SQLite file in the data folder: make the folder where it can be. Where
+    # it cannot, commands that need no data still run; the first that does, and `rectify check`, say why.
+    with contextlib.suppress(OSError):
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 try:
     DATABASES = {
@@ -291,7 +294,7 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RECTIFY_CACHE_URL}
         if RECTIFY_CACHE_URL
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "rectify.filecache.FileCache",  # Django's, its folder made when first needed
             "LOCATION": str(DATA_DIR / "cache"),
         }
     )

@@ -7,6 +7,8 @@ from django.test import Client
 
 from rectify.notices.models import NoticePublication
 
+from ..publications.test_publishing import publish_through, staff  # noqa: F401  (fixture)
+
 
 @pytest.fixture
 def anonymous(db):
@@ -14,27 +16,45 @@ def anonymous(db):
 
 
 @pytest.fixture
+def unreadable_notice(ledger, staff):  # noqa: F811
+    """A real failure below the view that is no database's: a published notice whose stored content is
+    not a notice (a list), as only a hand edit of the database could leave it."""
+    publication = publish_through(ledger.inspection, staff)
+    NoticePublication.objects.filter(pk=publication.pk).update(document=["不是通报"])
+    return publication
+
+
+@pytest.fixture
 def publications_table_gone(db):
-    """A real failure below the view: the table the public notices are read from is missing (renamed
-    inside the test's transaction, which rolls it back)."""
+    """The database lacks a table, as one not migrated does (renamed inside the test's transaction, which
+    rolls it back)."""
     table = NoticePublication._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER TABLE "{table}" RENAME TO "{table}_gone"')
 
 
-def test_a_server_error_under_api_answers_json_in_chinese(anonymous, publications_table_gone, settings):
+def test_a_server_error_under_api_answers_json_in_chinese(anonymous, unreadable_notice, settings):
     assert settings.DEBUG is False
-    response = anonymous.get("/api/v1/public/notices")
+    response = anonymous.get(f"/api/v1/public/notices/{unreadable_notice.pk}")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("application/json")
     assert "内部错误" in response.json()["detail"]
 
 
-def test_a_server_error_on_a_page_is_the_error_page(anonymous, publications_table_gone):
-    response = anonymous.get("/portal/")
+def test_a_server_error_on_a_page_is_the_error_page(anonymous, unreadable_notice):
+    response = anonymous.get(f"/portal/notices/{unreadable_notice.pk}/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
     assert "系统暂时无法处理您的请求" in response.content.decode()
+
+
+def test_a_database_not_migrated_answers_503_in_chinese(anonymous, publications_table_gone):
+    response = anonymous.get("/api/v1/public/notices")
+    assert response.status_code == 503
+    assert "数据库暂时无法使用" in response.json()["detail"]
+    page = anonymous.get("/portal/")
+    assert page.status_code == 503
+    assert "数据库暂时无法使用" in page.content.decode()
 
 
 def test_an_unknown_api_address_answers_json_in_chinese(anonymous):

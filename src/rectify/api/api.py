@@ -1,12 +1,13 @@
 """The REST API under /api/v1/: one router per app, mounted here, answering errors in Chinese."""
 
 from django.contrib.auth import authenticate
+from django.db import DatabaseError
 from django.http import Http404
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
-from rectify.error_pages import API_MESSAGES, api_error, error_response
+from rectify.error_pages import API_MESSAGES, api_error, database_unavailable, error_response
 from rectify.errors import RectifyError
 from rectify.feedback.api import router as feedback_router
 from rectify.feedback.consultations.api import router as consultation_router
@@ -66,6 +67,16 @@ api = RectifyAPI(
 @api.exception_handler(RectifyError)
 def rectify_error(request, error: RectifyError):
     return error_response(request, error)  # the same JSON as anywhere under /api/
+
+
+@api.exception_handler(DatabaseError)
+def database_error(request, error: DatabaseError):
+    # Ninja catches what its operations raise, so the site's handler would not see it: 503 where the
+    # database cannot serve; anything else (an IntegrityError is a bug) goes on to Django's 500.
+    response = database_unavailable(request, error)
+    if response is None:
+        raise error
+    return response
 
 
 @api.exception_handler(ValidationError)
