@@ -16,7 +16,14 @@ from django.conf import settings
 from django.core import checks
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
-from django.db import DatabaseError, DataError, IntegrityError, NotSupportedError, connections
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    NotSupportedError,
+    connections,
+)
 
 # What the database's own words mean, first match wins: SQLite's and PostgreSQL's messages, lowercased.
 # A connection refusal comes before "does not exist", which PostgreSQL also says of a missing database.
@@ -35,7 +42,8 @@ REASONS = (
 def database_trouble(error: BaseException) -> str | None:
     """Why the database cannot serve (read-only, full, unreachable, not migrated…), in Chinese; None when
     the error is the request's own fault, a bug to be fixed (IntegrityError, DataError), or no database's."""
-    if not isinstance(error, DatabaseError) or isinstance(
+    # InterfaceError (a closed connection) is no DatabaseError in DB-API's tree, but its sibling.
+    if not isinstance(error, DatabaseError | InterfaceError) or isinstance(
         error, IntegrityError | DataError | NotSupportedError
     ):
         return None
@@ -137,7 +145,7 @@ def check_database(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     try:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    except DatabaseError as error:
+    except (DatabaseError, InterfaceError) as error:
         return [
             checks.Error(
                 f"无法使用数据库：{database_trouble(error) or '数据库出错'}（{error}）。",

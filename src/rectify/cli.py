@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
-    from django.db import DatabaseError
+    from django.db import DatabaseError, InterfaceError
 
     try:
         settings.INSTALLED_APPS  # noqa: B018  (reads the settings: a bad variable is reported here)
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
         checks.register()  # the deployment's state: for `rectify check` alone (see rectify/checks.py)
     try:
         execute_from_command_line(argv)
-    except (DatabaseError, OSError) as error:
+    except (DatabaseError, InterfaceError, OSError) as error:
         # The database or a folder refused (read-only, full, missing, unreachable): one line that says
         # which and why, not a traceback; --traceback still shows it.
         message = failure(error)

@@ -54,13 +54,22 @@ def error_response(request: HttpRequest, error: RectifyError) -> HttpResponse:
     return render(request, "error.html", {"message": error.message}, status=error.status)
 
 
-def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse | None:
-    """503 when `error` says the database cannot serve, with the cause in the log; None for any other error.
-    The page is drawn from nothing in the database (no base template, no context processors)."""
+def database_unavailable(
+    request: HttpRequest, error: BaseException, traceback: bool = True
+) -> HttpResponse | None:
+    """503 when `error` says the database cannot serve, with the cause in the log (and its traceback unless
+    Django logs that itself); None for any other error. The page is drawn from nothing in the database (no
+    base template, no context processors)."""
     reason = database_trouble(error)
     if reason is None:
         return None
-    logger.error("数据库不可用，%s %s 答复 503：%s", request.method, request.path, reason, exc_info=error)
+    logger.error(
+        "数据库不可用，%s %s 答复 503：%s",
+        request.method,
+        request.path,
+        reason,
+        exc_info=error if traceback else None,
+    )
     if is_api(request):
         return api_error(API_MESSAGES[503], 503)
     return HttpResponse(render_to_string("503.html", {"message": API_MESSAGES[503]}), status=503)
@@ -130,9 +139,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # Django calls this while handling the exception, which may be a database failure in a middleware.
+    # Django calls this while handling the exception, which may be a database failure in a middleware;
+    # it logs the traceback itself along with this answer.
     failure = sys.exc_info()[1]
-    if failure is not None and (response := database_unavailable(request, failure)):
+    if failure is not None and (response := database_unavailable(request, failure, traceback=False)):
         return response
     if is_api(request):
         return api_error(API_MESSAGES[500], 500)

@@ -1,7 +1,7 @@
 """The REST API under /api/v1/: one router per app, mounted here, answering errors in Chinese."""
 
 from django.contrib.auth import authenticate
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.http import Http404
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -70,7 +70,8 @@ def rectify_error(request, error: RectifyError):
 
 
 @api.exception_handler(DatabaseError)
-def database_error(request, error: DatabaseError):
+@api.exception_handler(InterfaceError)
+def database_error(request, error: DatabaseError | InterfaceError):
     # Ninja catches what its operations raise, so the site's handler would not see it: 503 where the
     # database cannot serve; anything else (an IntegrityError is a bug) goes on to Django's 500.
     response = database_unavailable(request, error)
