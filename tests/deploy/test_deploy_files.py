@@ -53,7 +53,10 @@ def test_the_template_with_its_secrets_passes_the_deployment_checks(tmp_path):
         "RECTIFY_SECRET_KEY": STRONG_KEY,
         "RECTIFY_FIELD_KEYS": FIELD_KEY,
         "RECTIFY_DATA_DIR": str(tmp_path),
+        # `rectify check` also opens the database: a migrated SQLite file stands in for the server's.
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'rectify.sqlite3'}",
     }
+    assert rectify("migrate", "--noinput", env=env, cwd=tmp_path).returncode == 0
     result = rectify("check", "--deploy", "--fail-level", "WARNING", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
