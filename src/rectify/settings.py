@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "rectify.api",
     "rectify.demo",
     "rectify.server",
+    "rectify.backups",
 ]
 
 MIDDLEWARE = [
