@@ -7,7 +7,7 @@ EXTRAS ?=
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup demo test test-postgres test-deploy browser lint format clean bench
+.PHONY: setup demo test test-postgres test-deploy test-reliability browser lint format clean bench
 
 setup: $(VENV)/.installed$(if $(EXTRAS),-$(EXTRAS))
 
@@ -55,6 +55,13 @@ test-postgres:
 test-deploy:
 	$(MAKE) setup EXTRAS=test
 	RECTIFY_TEST_POSTGRES=$(PG_URL) RECTIFY_REQUIRE_REDIS=1 $(BIN)/pytest -m deploy tests/deploy
+
+# Crash tests: a server killed with SIGKILL in the middle of uploads and imports, on SQLite, then on
+# PostgreSQL (each test makes its own database on $(PG_URL) and drops it). `make test` skips them.
+test-reliability:
+	$(MAKE) setup EXTRAS=test
+	RECTIFY_RELIABILITY=1 $(BIN)/pytest tests/reliability/test_kill_*.py
+	RECTIFY_RELIABILITY=1 DATABASE_URL=$(PG_URL)/postgres $(BIN)/pytest tests/reliability/test_kill_*.py
 
 lint:
 	$(BIN)/ruff check src tests
