@@ -262,7 +262,13 @@ def restore_backup(archive: Path, *, overwrite: bool, say: Say) -> Restored:
         _load_sqlite(database) if engine == "sqlite" else _load_postgresql(database)
         say(f"正在恢复 {files} 个文件到 {media} ……")
         keep_staging = True  # from here a failure may leave the old files in the staging folder only
-        _replace_media(staging / MEDIA, media, staging / "replaced")
+        try:
+            _replace_media(staging / MEDIA, media, staging / "replaced")
+        except OSError as error:
+            raise BackupError(
+                f"数据库已恢复，但文件未能全部放回 {media}（{error}）：备份中的文件在 {staging / MEDIA}，"
+                f"原有文件在 {staging / 'replaced'}。"
+            ) from None
         keep_staging = False
     finally:
         if not keep_staging:
