@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
+
 from tests.backups.sites import DEMO_PASSWORD, ROOT, Site, new_site, png, reportable_measure
 from tests.ledger_excel.conftest import HEADERS, PDF
 
