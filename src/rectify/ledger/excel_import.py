@@ -45,7 +45,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
-from rectify import stash
+from rectify import office, stash
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access
@@ -220,10 +220,8 @@ class LedgerErrors(InvalidInput):
 
 # ------------------------------------------------------------------ reading the workbook
 
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted .xlsx is an OLE2 container holding these streams (names are UTF-16 in its directory).
 ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # a zip bomb, not a ledger
 MAX_COLUMNS = 60
 MAX_ROWS = 20000
 HEADER_SCAN_ROWS = 30
@@ -289,7 +287,7 @@ def read_workbook(data: bytes) -> LedgerSheet:
 def _check_package(data: bytes) -> None:
     if not data:
         raise InvalidInput("文件为空：没有可读取的内容。")
-    if data.startswith(OLE2):
+    if data.startswith(office.OLE2):
         if any(stream in data for stream in ENCRYPTED_STREAMS):
             raise InvalidInput(
                 "工作簿设置了打开密码（已加密），无法读取。请在 Excel 中取消密码"
@@ -301,14 +299,14 @@ def _check_package(data: bytes) -> None:
     if not data.startswith(b"PK"):
         raise InvalidInput("文件不是 Excel 工作簿（.xlsx）。请上传 Excel 或 WPS 保存的 .xlsx 文件。")
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except Exception as error:  # BadZipFile, and struct/EOF errors of a truncated archive
+        with office.open_zip(data) as archive:  # refuses a zip bomb before anything is inflated
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as error:
         raise InvalidInput("文件已损坏：无法作为 Excel 工作簿（.xlsx）打开。") from error
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
+    except office.UnsafePackage as error:
+        raise InvalidInput(f"工作簿{error.message}请只保留台账所在的工作表后重新上传。") from None
+    if "xl/workbook.xml" not in names:
         raise InvalidInput("文件是压缩包（可能是 Word 文档），但不是 Excel 工作簿（.xlsx）。")
-    if sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise InvalidInput("工作簿解压后过大，无法读取。请只保留台账所在的工作表后重新上传。")
 
 
 def _grid(sheet) -> list[list]:

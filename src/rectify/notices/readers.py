@@ -18,6 +18,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any, Literal
 
+from rectify import office
+
 from .document import NoticeParseError
 
 Format = Literal["docx", "html", "text"]
@@ -31,11 +33,10 @@ __all__ = [
     "text_paragraphs",
 ]
 
-# A docx whose main part inflates beyond this is a zip bomb or not a notice; refuse before inflating.
+# No notice's main part inflates this far; lxml would need many times that in memory.
 MAX_DOCUMENT_XML_BYTES = 64 * 1024 * 1024
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls
 _PDF_MAGIC = b"%PDF"
 _RTF_MAGIC = b"{\\rtf"
 
@@ -75,7 +76,7 @@ def detect_format(data: bytes, filename: str | None = None) -> Format:
     head = data[:8]
     if head.startswith(_ZIP_MAGIC):
         return "docx"
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(office.OLE2):  # legacy .doc/.xls
         raise NoticeParseError("不支持旧版 Word（.doc）或 Excel 文件：请在 Word 中另存为 .docx 后再上传。")
     if head.startswith(_PDF_MAGIC):
         raise NoticeParseError("暂不支持 PDF 文件：请上传 .docx、网页（.html）或文本（.txt）格式的通报。")
@@ -333,11 +334,13 @@ def _docx_paragraphs(data: bytes) -> list[str]:
     in order, which python-docx's paragraph API does not guarantee.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        main = archive.getinfo("word/document.xml") if "word/document.xml" in names else None
-    except Exception as error:  # BadZipFile, but also struct/zlib/EOF errors from a truncated archive
+        with office.open_zip(data) as archive:  # refuses a zip bomb before anything is inflated
+            names = set(archive.namelist())
+            main = archive.getinfo("word/document.xml") if "word/document.xml" in names else None
+    except zipfile.BadZipFile as error:
         raise NoticeParseError("文件已损坏：无法作为压缩包或 Word（.docx）文档打开。") from error
+    except office.UnsafePackage as error:
+        raise NoticeParseError(f"Word 文档{error.message}") from None
     if main is None:
         raise NoticeParseError("文件是压缩包，但不是 Word（.docx）文档：请上传 .docx、网页或文本格式的通报。")
     if main.file_size > MAX_DOCUMENT_XML_BYTES:

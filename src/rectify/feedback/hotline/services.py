@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rectify import stash
+from rectify import office, stash
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access, organisations_under_office
 from rectify.org.models import Organisation, User
@@ -141,8 +141,10 @@ def read_workbook(data: bytes, filename: str) -> Sheet:
         raise InvalidInput("上传的文件是空的。")
     if len(data) > MAX_BYTES:
         raise InvalidInput(too_large(len(data)))
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InvalidInput(NOT_XLSX)
+    try:
+        office.open_zip(data).close()  # refuses a zip bomb (UnsafePackage) before openpyxl inflates it
+    except zipfile.BadZipFile:
+        raise InvalidInput(NOT_XLSX) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
