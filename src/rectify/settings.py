@@ -274,6 +274,12 @@ RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1
 # `internal` location that serves MEDIA_ROOT (deploy/nginx/rectify.conf: /protected/media/) and the view
 # only checks permission and answers X-Accel-Redirect: nginx sends the file, no worker waits on it.
 RECTIFY_ACCEL_REDIRECT = env_location("RECTIFY_ACCEL_REDIRECT")
+# The first handler notes the name each file was sent under, before Django cuts a path off it.
+FILE_UPLOAD_HANDLERS = [
+    "rectify.multipart.SentNames",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Keys for fields encrypted at rest (senders' contacts): comma-separated Fernet keys, the first encrypts,
 # all decrypt (rotation). Make one with

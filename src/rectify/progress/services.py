@@ -19,6 +19,7 @@ from rectify.ledger.choices import MeasureStatus, ReportPeriod
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_measure
 from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
+from rectify.multipart import sent_name
 from rectify.org.access import CHANGE, DECIDE, VIEW, Access, is_office, path_q
 from rectify.org.models import UNIT_ROLES, User
 
@@ -144,7 +145,7 @@ def submit_report(
         raise InvalidInput("完成比例应在 0 到 100 之间。")
     if len(files) > MAX_FILES_PER_REPORT:
         raise InvalidInput(f"每次最多上传 {MAX_FILES_PER_REPORT} 个佐证材料。")
-    checked = [check_evidence(upload.name, upload, upload.size) for upload in files]  # all before any write
+    checked = [check_evidence(sent_name(upload), upload, upload.size) for upload in files]  # before any write
     stored: list[Evidence] = []
     try:
         with transaction.atomic():

@@ -1,7 +1,7 @@
 """Evidence uploads: the type is decided by the file's content, and must agree with its name.
 
-An .exe renamed .pdf, an empty or oversized file, or a name carrying a path is refused before
-anything is written.
+An .exe renamed .pdf, an empty or oversized file, or a name carrying a path (as the client sent it,
+see rectify.multipart) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from django.conf import settings
 
@@ -40,7 +41,11 @@ OFD = Kind("OFD 版式文件", "application/ofd", ("ofd",))
 LEGACY_OFFICE = Kind("Office/WPS 文档", "application/octet-stream", ("doc", "xls", "ppt", "wps", "et", "dps"))
 
 ACCEPTED = "PDF、OFD、Word、Excel、PowerPoint、WPS 文档和 PNG、JPEG 图片"
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]|^\.+$|^\.|\.\.")
+# A path as sent ("../x.pdf", "C:\a\x.pdf", "dir/x.pdf"), also percent-encoded or after a drive letter.
+_PATH = re.compile(r"[/\\]|^[A-Za-z]:")
+# Control characters, and a leading dot (".", "..", hidden files). Dots elsewhere are ordinary:
+# "report..final.pdf", "v1.2.final.pdf".
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]|^\.")
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,9 @@ class CheckedFile:
 
 
 def check_evidence(name: str, stream: BinaryIO, size: int) -> CheckedFile:
-    """Validate one uploaded file; InvalidInput in Chinese when it must be refused."""
-    name = (name or "").strip()
-    if not name or _UNSAFE_NAME.search(name) or len(name) > 200:
-        raise InvalidInput(
-            f"文件名“{name[:60]}”不合规（不能为空、不能包含路径或控制字符，长度不超过 200 字）。"
-        )
+    """Validate one uploaded file; InvalidInput in Chinese when it must be refused. `name` is the
+    name as sent (rectify.multipart.sent_name)."""
+    name = _checked_name(name)
     limit = settings.RECTIFY_EVIDENCE_MAX_BYTES
     if size <= 0:
         raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的佐证材料。")
@@ -78,6 +80,19 @@ def check_evidence(name: str, stream: BinaryIO, size: int) -> CheckedFile:
         digest.update(chunk)
     stream.seek(0)
     return CheckedFile(name=name, kind=kind, size=size, sha256=digest.hexdigest())
+
+
+def _checked_name(name: str) -> str:
+    name = (name or "").strip()
+    if _PATH.search(name) or _PATH.search(unquote(name)):
+        raise InvalidInput(
+            f"文件名“{name[:60]}”包含路径（/、\\ 或盘符）。请只选择文件本身上传，文件名中不要带文件夹。"
+        )
+    if not name or _UNSAFE_NAME.search(name) or len(name) > 200:
+        raise InvalidInput(
+            f"文件名“{name[:60]}”不合规（不能为空、不能以“.”开头、不能包含控制字符，长度不超过 200 字）。"
+        )
+    return name
 
 
 def _sniff(stream: BinaryIO) -> Kind | None:
