@@ -1,5 +1,5 @@
 """Zip bombs against every reader of an uploaded Office file: notice import (.docx: page, API, command),
-the Excel ledger (.xlsx: page, API) and hotline work orders (.xlsx: page). Each is
+the Excel ledger (.xlsx: page, API), hotline work orders (.xlsx: page) and evidence (page, API). Each is
 refused from the zip's central directory (rectify.office.open_zip) before python-docx or openpyxl
 inflate a byte: the bombs below hold 200 MB of zeros in some 200 KB."""
 
@@ -23,9 +23,10 @@ from rectify.ledger import excel_import
 from rectify.ledger.models import Inspection
 from rectify.notices.document import NoticeParseError
 from rectify.notices.readers import extract_paragraphs
+from rectify.progress.uploads import check_evidence
 from tests.api.test_api import token_for
 
-from .conftest import MB, bomb, docx, xlsx, zipped
+from .conftest import MB, assert_refused, bomb, docx, xlsx, zipped
 
 BOMB_SAYS = "疑似“压缩炸弹”"
 
@@ -65,12 +66,13 @@ READERS = {
     "notice": lambda data: extract_paragraphs(data, "通报.docx"),
     "ledger": excel_import.read_workbook,
     "hotline": lambda data: hotline.read_workbook(data, "工单.xlsx"),
+    "evidence": lambda data: check_evidence("纪要.docx", io.BytesIO(data), len(data)),
 }
 
 
 @pytest.mark.parametrize("reader", list(READERS))
 def test_every_reader_refuses_a_bomb_without_inflating_it(db, reader):
-    data = bomb("docx" if reader == "notice" else "xlsx")
+    data = bomb("docx" if reader in ("notice", "evidence") else "xlsx")
     tracemalloc.start()
     try:
         with pytest.raises((InvalidInput, NoticeParseError), match=BOMB_SAYS):
@@ -90,6 +92,10 @@ def signed_in(username: str) -> Client:
     client = Client()
     client.force_login(User.objects.get(username=username))
     return client
+
+
+def test_evidence_bomb_through_the_page_and_the_api(bob, media):
+    assert_refused(bob.send([("纪要.docx", bomb("docx"))]), media, "文件“纪要.docx”解压后共 200.")
 
 
 def test_notice_bomb_through_the_page_the_api_and_the_command(world, tmp_path):

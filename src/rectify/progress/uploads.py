@@ -1,7 +1,9 @@
 """Evidence uploads: the type is decided by the file's content, and must agree with its name.
 
-An .exe renamed .pdf, an empty or oversized file, or a name carrying a path (as the client sent it,
-see rectify.multipart) is refused before anything is written.
+Refused before anything is written: a name carrying a path (as the client sent it, see
+rectify.multipart); an empty or oversized file; content that is no accepted type or does not match the
+extension (an .exe renamed .pdf); HTML or script where a browser would sniff the type (a PDF/HTML
+polyglot); a zip bomb; Office files carrying macros, ActiveX controls or programs (see rectify.office).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -16,8 +19,7 @@ from urllib.parse import unquote
 from django.conf import settings
 
 from rectify.errors import InvalidInput
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (.doc/.xls/.ppt) and WPS files
+from rectify.office import OLE2, UnsafePackage, active_content, ole_active_content, open_zip, size_text
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,11 @@ _PATH = re.compile(r"[/\\]|^[A-Za-z]:")
 # Control characters, and a leading dot (".", "..", hidden files). Dots elsewhere are ordinary:
 # "report..final.pdf", "v1.2.final.pdf".
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]|^\.")
+# How much of a file a browser reads to sniff its type (WHATWG MIME Sniffing, "resource header").
+SNIFF_BYTES = 1445
+_MARKUP = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed)[\s/>]|javascript:", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,14 @@ def check_evidence(name: str, stream: BinaryIO, size: int) -> CheckedFile:
     """Validate one uploaded file; InvalidInput in Chinese when it must be refused. `name` is the
     name as sent (rectify.multipart.sent_name)."""
     name = _checked_name(name)
-    limit = settings.RECTIFY_EVIDENCE_MAX_BYTES
-    if size <= 0:
-        raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的佐证材料。")
-    if size > limit:
-        raise InvalidInput(f"文件“{name}”大小为 {_human(size)}，超过上限 {_human(limit)}。")
+    _check_size(name, size)
     stream.seek(0)
-    kind = _sniff(stream)
+    head = stream.read(SNIFF_BYTES)
+    if _MARKUP.search(head):
+        raise InvalidInput(
+            f"文件“{name}”的开头含有网页代码（HTML 或脚本），可能是伪装成文档的网页，不能作为佐证材料上传。"
+        )
+    kind = _sniff(name, head, stream)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if kind is None:
         raise InvalidInput(f"文件“{name}”的内容不是可接受的佐证材料类型（可上传：{ACCEPTED}）。")
@@ -95,8 +103,17 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def _sniff(stream: BinaryIO) -> Kind | None:
-    head = stream.read(8)
+def _check_size(name: str, size: int) -> None:
+    limit = settings.RECTIFY_EVIDENCE_MAX_BYTES
+    if size <= 0:
+        raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的佐证材料。")
+    if size > limit:
+        raise InvalidInput(f"文件“{name}”大小为 {size_text(size)}，超过上限 {size_text(limit)}。")
+
+
+def _sniff(name: str, head: bytes, stream: BinaryIO) -> Kind | None:
+    """The file's kind by its content; InvalidInput when it is a kind we take but carries what could
+    run on a reader's computer."""
     if head.startswith(b"%PDF-"):
         return PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -104,21 +121,36 @@ def _sniff(stream: BinaryIO) -> Kind | None:
     if head.startswith(b"\xff\xd8\xff"):
         return JPEG
     if head.startswith(OLE2):
+        stream.seek(0)
+        _refuse_active(name, ole_active_content(stream))
         return LEGACY_OFFICE
     if head.startswith(b"PK\x03\x04"):
-        return _sniff_zip(stream)
+        return _sniff_zip(name, stream)
     return None
 
 
-def _sniff_zip(stream: BinaryIO) -> Kind | None:
-    stream.seek(0)
+def _sniff_zip(name: str, stream: BinaryIO) -> Kind | None:
     try:
-        with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+        archive = open_zip(stream)
+    except zipfile.BadZipFile:
         return None
-    if "OFD.xml" in names:
-        return OFD
+    except UnsafePackage as error:
+        raise InvalidInput(f"文件“{name}”{error.message}") from None
+    with archive:
+        names = set(archive.namelist())
+        kind = OFD if "OFD.xml" in names else _office_kind(names)
+        if kind is None:
+            return None
+        try:
+            _refuse_active(name, active_content(archive))
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+            return None  # a part that cannot be read: no document anyone could open
+        except UnsafePackage as error:
+            raise InvalidInput(f"文件“{name}”中嵌入的文件{error.message}") from None
+    return kind
+
+
+def _office_kind(names: set[str]) -> Kind | None:
     if "[Content_Types].xml" not in names:
         return None
     for prefix, kind in (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX)):
@@ -127,9 +159,9 @@ def _sniff_zip(stream: BinaryIO) -> Kind | None:
     return None
 
 
-def _human(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1048576:.2f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size} 字节"
+def _refuse_active(name: str, found: str | None) -> None:
+    if found:
+        raise InvalidInput(
+            f"文件“{name}”{found}，打开时可能在他人电脑上运行程序，不能作为佐证材料上传。"
+            "请删除后重新保存，或另存为 PDF 后上传。"
+        )
