@@ -22,6 +22,12 @@ def filled(value: str | None, label: str) -> str:
     return value
 
 
+class TooLarge(RectifyError):
+    """More than a limit on size allows (a file, a report's files, a unit's uploads of the day)."""
+
+    status = 413
+
+
 class AccessDenied(RectifyError):
     status = 403
 

@@ -270,6 +270,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 RECTIFY_NOTICE_MAX_BYTES = env_int("RECTIFY_NOTICE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 RECTIFY_EVIDENCE_MAX_BYTES = env_int("RECTIFY_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+megabyte = 1024 * 1024  # lower case: a helper, not a setting
+# Evidence beyond one file: what one progress report may carry, and what a responsible unit may upload
+# in a day (counted from the database), so that one account cannot fill the disk.
+RECTIFY_EVIDENCE_MAX_FILES = env_int("RECTIFY_EVIDENCE_MAX_FILES", 10, minimum=1)
+RECTIFY_EVIDENCE_MAX_REPORT_BYTES = env_int("RECTIFY_EVIDENCE_MAX_REPORT_MB", 50, minimum=1) * megabyte
+RECTIFY_EVIDENCE_MAX_UNIT_DAY_BYTES = env_int("RECTIFY_EVIDENCE_MAX_UNIT_DAY_MB", 500, minimum=1) * megabyte
 # Evidence downloads: by default the view streams the file (FileResponse). Behind nginx, set this to an
 # `internal` location that serves MEDIA_ROOT (deploy/nginx/rectify.conf: /protected/media/) and the view
 # only checks permission and answers X-Accel-Redirect: nginx sends the file, no worker waits on it.

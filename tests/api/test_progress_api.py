@@ -403,7 +403,7 @@ def docx_not_zip() -> bytes:
 BAD_UPLOADS = {  # case: (files, what the Chinese message says[, status when not 400])
     "exe-renamed-pdf": ([("报告.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200)], "内容不是"),
     "empty-file": ([("空文件.pdf", b"")], "空文件"),
-    "over-the-limit": ([("大文件.pdf", PDF + b"0" * 4096)], "超过上限"),
+    "over-the-limit": ([("大文件.pdf", PDF + b"0" * 4096)], "超过上限 2 KB", 413),
     "docx-not-a-zip": ([("方案.docx", docx_not_zip())], "内容不是"),
     "pdf-named-docx": ([("方案.docx", PDF)], "扩展名与内容不符"),
     "leading-dots-in-name": ([("..整改.pdf", PDF)], "文件名"),

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.management import get_commands
 
-from rectify.progress.services import MAX_FILES_PER_REPORT
-
 from ..test_settings import FIELD_KEY, STRONG_KEY, rectify
 from .stack import ENV_TEMPLATE, read_env_file
 
@@ -68,8 +66,8 @@ def test_the_template_refuses_to_run_until_its_secrets_are_filled_in(tmp_path):
 
 
 def test_nginx_takes_the_largest_report_the_site_accepts():
-    evidence_mib = int(template_default("RECTIFY_EVIDENCE_MAX_BYTES")) // 2**20
-    assert nginx("client_max_body_size") == [f"{MAX_FILES_PER_REPORT * evidence_mib + 1}m"]
+    report_mib = int(template_default("RECTIFY_EVIDENCE_MAX_REPORT_MB"))
+    assert nginx("client_max_body_size") == [f"{report_mib + 1}m"]
 
 
 def test_nginx_waits_longer_than_a_request_may_run():

@@ -276,7 +276,7 @@ MZ = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
     [
         ("整改方案.pdf", MZ, "不是可接受的佐证材料类型", 400),  # a program renamed .pdf
         ("空白.pdf", b"", "是空文件", 400),
-        ("太大.pdf", PDF + b"0" * 2048, "超过上限", 400),
+        ("太大.pdf", PDF + b"0" * 2048, "超过上限 1 KB", 413),
         ("..%2F..%2Fsettings.pdf", PDF, "包含路径", 400),  # a traversal Django's parser leaves in the name
         (".材料.pdf", PDF, "不合规", 400),
         ("照片.png", PDF, "扩展名与内容不符", 400),

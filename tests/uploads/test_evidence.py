@@ -1,16 +1,22 @@
 """Evidence on a progress report, sent as an attacker would, through the report page and the API (each
-test runs both ways): names, content that must match its name, Office files that carry programs or
-macros. Every refusal is in Chinese, keeps the user's text on the page and stores nothing."""
+test runs both ways): the limits on a file and a report, names, content that must match its name,
+Office files that carry programs or macros. Every refusal is in Chinese, keeps the user's text on the
+page and stores nothing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zlib
 
 import pytest
+from django.conf import settings as django_settings
 
 from rectify.progress.models import Evidence
 
 from .conftest import (
+    MB,
     PDF,
     PROGRAM,
     accepted,
@@ -23,6 +29,71 @@ from .conftest import (
     xlsx,
     zipped,
 )
+
+# ------------------------------------------------------------------ limits on a file and a report
+
+
+def test_a_file_over_the_limit_is_refused_naming_the_limit(bob, media, settings):
+    settings.RECTIFY_EVIDENCE_MAX_BYTES = 4 * 1024
+    sent = bob.send([("方案.pdf", PDF), ("扫描件.pdf", PDF + bytes(5000))])
+    assert_refused(sent, media, "文件“扫描件.pdf”大小为 4.9 KB，超过上限 4 KB", status=413)
+
+
+def test_a_report_over_its_total_is_refused_the_measured_case_at_a_thousandth(bob, media, settings):
+    """Measured: one report took six files of 19 MB (114 MB). Here the limits are 20 KB a file and
+    50 KB a report, and the six files 19 KB each."""
+    settings.RECTIFY_EVIDENCE_MAX_BYTES = 20 * 1024
+    settings.RECTIFY_EVIDENCE_MAX_REPORT_BYTES = 50 * 1024
+    files = [(f"现场照片{number}.pdf", PDF + bytes(19 * 1024 - len(PDF))) for number in range(6)]
+    sent = bob.send(files)
+    assert_refused(sent, media, "本次上传的佐证材料合计 114 KB，超过每份报告合计 50 KB 的上限", status=413)
+    assert accepted(bob.send(files[:2]))
+
+
+def test_a_report_with_too_many_files_is_refused(bob, media, settings):
+    settings.RECTIFY_EVIDENCE_MAX_FILES = 3
+    files = [(f"材料{number}.pdf", PDF) for number in range(4)]
+    assert_refused(bob.send(files), media, "每份报告最多上传 3 个佐证材料，本次选择了 4 个")
+    assert accepted(bob.send(files[:3])) and Evidence.objects.count() == 3
+
+
+def test_the_default_limits_are_ones_a_bureau_accepts_and_the_form_states_them(bob):
+    assert django_settings.RECTIFY_EVIDENCE_MAX_BYTES == 20 * MB
+    assert django_settings.RECTIFY_EVIDENCE_MAX_REPORT_BYTES == 50 * MB
+    assert django_settings.RECTIFY_EVIDENCE_MAX_FILES == 10
+    assert django_settings.RECTIFY_EVIDENCE_MAX_UNIT_DAY_BYTES == 500 * MB
+    if bob.way == "page":
+        page = bob.client.get(f"/measures/{bob.measure.pk}/report/").content.decode()
+        assert "每个文件不超过 20 MB，每份报告最多 10 个、合计不超过 50 MB" in page
+
+
+def rectify_shell(code: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("RECTIFY_EVIDENCE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "rectify.cli", "shell", "--no-imports", "-c", code],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_limits_are_read_from_the_environment_and_a_bad_value_stops_the_command():
+    code = (
+        "from django.conf import settings as s; print(s.RECTIFY_EVIDENCE_MAX_FILES, "
+        "s.RECTIFY_EVIDENCE_MAX_REPORT_BYTES, s.RECTIFY_EVIDENCE_MAX_UNIT_DAY_BYTES)"
+    )
+    result = rectify_shell(
+        code,
+        RECTIFY_EVIDENCE_MAX_FILES="5",
+        RECTIFY_EVIDENCE_MAX_REPORT_MB="30",
+        RECTIFY_EVIDENCE_MAX_UNIT_DAY_MB="200",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5", str(30 * MB), str(200 * MB)]
+    result = rectify_shell(code, RECTIFY_EVIDENCE_MAX_UNIT_DAY_MB="0")
+    assert result.returncode == 2 and "RECTIFY_EVIDENCE_MAX_UNIT_DAY_MB 应不小于 1" in result.stderr
+
 
 # ------------------------------------------------------------------ names
 

@@ -326,13 +326,17 @@ def _with_statuses(statuses: list[services.IndicatorStatus]) -> list[Indicator]:
 # ------------------------------------------------------------------ reports
 
 
-@router.post("/measures/{int:measure_id}/reports", response={201: ReportOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/measures/{int:measure_id}/reports", response={201: ReportOut, **errors(400, 403, 404, 409, 413)}
+)
 def submit_report(
     request, measure_id: Id, form: Form[ReportForm], files: File[list[UploadedFile] | None] = None
 ):
     """责任单位报送整改进展（multipart/form-data）：`text` 进展情况，`percent` 完成比例，`stage` 所处阶段，
     `answers` 所答复的退回报告编号，`files` 佐证材料（一个或多个）。文件按内容识别类型，须与扩展名一致；
-    任一文件不合格则整份报告不保存。"""
+    文件名不能带路径；含宏、ActiveX 控件或可执行程序的 Office 文件、开头含网页代码的文件不收。
+    任一文件不合格则整份报告不保存（400）；超过单个文件、每份报告（个数与合计大小）或单位当天
+    上传总量的上限时返回 413（上限见部署配置 RECTIFY_EVIDENCE_*）。"""
     if not files:
         measure = get_measure(request.user, measure_id)  # who may not see it or report is told so first
         if not services.is_responsible(request.user, measure):

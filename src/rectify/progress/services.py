@@ -19,7 +19,6 @@ from rectify.ledger.choices import MeasureStatus, ReportPeriod
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_measure
 from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
-from rectify.multipart import sent_name
 from rectify.org.access import CHANGE, DECIDE, VIEW, Access, is_office, path_q
 from rectify.org.models import UNIT_ROLES, User
 
@@ -37,9 +36,7 @@ from .models import (
     SignOffLevel,
     SignOffState,
 )
-from .uploads import check_evidence
-
-MAX_FILES_PER_REPORT = 20
+from .uploads import check_report_files, check_unit_day
 
 # ------------------------------------------------------------------ who may act on a measure
 
@@ -143,13 +140,12 @@ def submit_report(
     text = filled(text, "整改进展情况")
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInput("完成比例应在 0 到 100 之间。")
-    if len(files) > MAX_FILES_PER_REPORT:
-        raise InvalidInput(f"每次最多上传 {MAX_FILES_PER_REPORT} 个佐证材料。")
-    checked = [check_evidence(sent_name(upload), upload, upload.size) for upload in files]  # before any write
+    checked = check_report_files(files)  # all before any write
     stored: list[Evidence] = []
     try:
         with transaction.atomic():
             locked = lock(measure.pk)
+            check_unit_day(locked, sum(info.size for info in checked))
             previous = _returned_report(locked, answers) if answers else None
             start, label = period_of(locked.problem.inspection, on or timezone.localdate())
             report = ProgressReport.objects.create(

@@ -1,9 +1,11 @@
 """Evidence uploads: the type is decided by the file's content, and must agree with its name.
 
 Refused before anything is written: a name carrying a path (as the client sent it, see
-rectify.multipart); an empty or oversized file; content that is no accepted type or does not match the
-extension (an .exe renamed .pdf); HTML or script where a browser would sniff the type (a PDF/HTML
-polyglot); a zip bomb; Office files carrying macros, ActiveX controls or programs (see rectify.office).
+rectify.multipart); an empty file; more than the limits allow for one file, one report's files (count
+and total size) or a responsible unit's uploads of the day (settings RECTIFY_EVIDENCE_*); content that
+is no accepted type or does not match the extension (an .exe renamed .pdf); HTML or script where a
+browser would sniff the type (a PDF/HTML polyglot); a zip bomb; Office files carrying macros, ActiveX
+controls or programs (see rectify.office).
 """
 
 from __future__ import annotations
@@ -12,14 +14,22 @@ import hashlib
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import BinaryIO
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Sum
+from django.utils import timezone
 
-from rectify.errors import InvalidInput
+from rectify.errors import InvalidInput, TooLarge
+from rectify.ledger.models import Measure, MeasureUnit
+from rectify.multipart import sent_name
 from rectify.office import OLE2, UnsafePackage, active_content, ole_active_content, open_zip, size_text
+from rectify.org.models import Organisation
 
 
 @dataclass(frozen=True)
@@ -63,9 +73,64 @@ class CheckedFile:
     sha256: str
 
 
+def check_report_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
+    """Check one report's files against the limits on count and size, then each file's name and
+    content; InvalidInput (TooLarge for a size) in Chinese for the first that must be refused."""
+    limit = settings.RECTIFY_EVIDENCE_MAX_FILES
+    if len(files) > limit:
+        raise InvalidInput(
+            f"每份报告最多上传 {limit} 个佐证材料，本次选择了 {len(files)} 个，请精简或分次报送。"
+        )
+    for upload in files:  # the cheap checks first: nothing is read of a file while another is too big
+        _check_size(_checked_name(sent_name(upload)), upload.size)
+    total = sum(upload.size for upload in files)
+    limit = settings.RECTIFY_EVIDENCE_MAX_REPORT_BYTES
+    if total > limit:
+        raise TooLarge(
+            f"本次上传的佐证材料合计 {size_text(total)}，超过每份报告合计 {size_text(limit)} 的上限。"
+            "请压缩图片、删去重复的材料，或分次报送。"
+        )
+    return [check_evidence(sent_name(upload), upload, upload.size) for upload in files]
+
+
+def check_unit_day(measure: Measure, adding: int) -> None:
+    """TooLarge when `adding` bytes of evidence would take a responsible unit of the measure past its
+    allowance for today (settings.RECTIFY_EVIDENCE_MAX_UNIT_DAY_BYTES).
+
+    Call inside the transaction that stores the evidence: the units are locked until it ends, so two
+    reports sent at once cannot both count on the same remainder."""
+    if adding <= 0:
+        return
+    limit = settings.RECTIFY_EVIDENCE_MAX_UNIT_DAY_BYTES
+    responsible = MeasureUnit.objects.filter(measure=measure, role=MeasureUnit.Role.RESPONSIBLE)
+    units = list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=responsible.values("unit"))
+        .order_by("pk")  # locked in one order, so that two reports never deadlock
+    )
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    used = dict(
+        MeasureUnit.objects.filter(
+            unit__in=units,
+            role=MeasureUnit.Role.RESPONSIBLE,
+            measure__reports__evidence__uploaded_at__gte=today,
+        )
+        .values("unit")
+        .annotate(total=Sum("measure__reports__evidence__size"))  # of the evidence the filter kept
+        .values_list("unit", "total")
+    )
+    for unit in units:
+        so_far = used.get(unit.pk) or 0
+        if so_far + adding > limit:
+            raise TooLarge(
+                f"“{unit.name}”今天已上传佐证材料 {size_text(so_far)}，加上本次的 {size_text(adding)}，"
+                f"将超过每个单位每天 {size_text(limit)} 的上限。请明天再报送，或请整改办协助。"
+            )
+
+
 def check_evidence(name: str, stream: BinaryIO, size: int) -> CheckedFile:
-    """Validate one uploaded file; InvalidInput in Chinese when it must be refused. `name` is the
-    name as sent (rectify.multipart.sent_name)."""
+    """Validate one uploaded file; InvalidInput (TooLarge for its size) in Chinese when it must be
+    refused. `name` is the name as sent (rectify.multipart.sent_name)."""
     name = _checked_name(name)
     _check_size(name, size)
     stream.seek(0)
@@ -108,7 +173,7 @@ def _check_size(name: str, size: int) -> None:
     if size <= 0:
         raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的佐证材料。")
     if size > limit:
-        raise InvalidInput(f"文件“{name}”大小为 {size_text(size)}，超过上限 {size_text(limit)}。")
+        raise TooLarge(f"文件“{name}”大小为 {size_text(size)}，超过上限 {size_text(limit)}。")
 
 
 def _sniff(name: str, head: bytes, stream: BinaryIO) -> Kind | None:

@@ -31,6 +31,7 @@ from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Measure
 from rectify.ledger.workflow import Event, IllegalTransition, allowed_events, target_of
+from rectify.office import size_text
 from rectify.org.access import CHANGE, is_office
 from rectify.org.models import User
 
@@ -451,16 +452,13 @@ def _report_page(
             "reported_this_period": services.reported_this_period(measure, today),
             "stage_suggestions": STAGE_SUGGESTIONS,
             "accepted_types": ACCEPTED,
-            "max_megabytes": _max_megabytes(),
-            "max_files": services.MAX_FILES_PER_REPORT,
+            "max_file_size": size_text(settings.RECTIFY_EVIDENCE_MAX_BYTES),
+            "max_report_size": size_text(settings.RECTIFY_EVIDENCE_MAX_REPORT_BYTES),
+            "max_files": settings.RECTIFY_EVIDENCE_MAX_FILES,
             "next": _safe_next(request) or "",
         },
         status=status,
     )
-
-
-def _max_megabytes() -> str:
-    return f"{settings.RECTIFY_EVIDENCE_MAX_BYTES / 1048576:g}"
 
 
 # ------------------------------------------------------------------ the queues
