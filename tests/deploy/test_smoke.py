@@ -114,8 +114,8 @@ def installation(database, redis_url, smtp_server, tmp_path) -> Installation:
     folder = tmp_path / "srv"
     folder.mkdir()
     site = Installation(url=f"http://127.0.0.1:{port}", env=env, folder=folder)
-    site.rectify("check", "--deploy", "--fail-level", "WARNING")
     site.rectify("migrate", "--no-input")
+    site.rectify("check", "--deploy", "--fail-level", "WARNING")
     site.rectify(
         "createsuperuser",
         "--no-input",
