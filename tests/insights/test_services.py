@@ -13,11 +13,11 @@ from django.utils import timezone
 from rectify.errors import AccessDenied, NotFound
 from rectify.insights import services
 from rectify.ledger.services import summarise
-from rectify.progress.models import ProgressReport
+from rectify.progress.models import ProgressReport, SignOff
 from rectify.supervision import dispatch
 
 from . import direct
-from .conftest import SHANGHAI, months_ago, signed_in
+from .conftest import SHANGHAI, at, months_ago, signed_in
 
 
 def test_every_panel_equals_the_count_by_hand(world, lived):
@@ -91,6 +91,29 @@ def test_the_timeline_counts_by_month_and_the_relapse_leaves_the_cumulative_line
     # 1.2's sign-off four months ago was undone by the relapse; 1.1 and 3.2 remain signed off.
     assert [points[m].signed_off_cumulative for m in label[::-1]] == [0, 0, 1, 1, 2]
     assert board.timeline[-1].signed_off_cumulative == board.totals.signed_off
+
+
+def test_asked_on_an_earlier_day_the_line_still_reaches_the_months_recorded_after_it(world, lived):
+    today = services.dashboard(world.alice, lived.inspection.pk)
+    earlier = services.dashboard(world.alice, lived.inspection.pk, on=months_ago(3))
+    assert earlier.timeline == today.timeline and len(today.timeline) == 5
+
+
+def test_what_is_older_than_the_line_counts_only_in_its_cumulative_figure(world, lived):
+    signed = services.dashboard(world.alice, lived.inspection.pk).totals.signed_off
+    long_ago = at(months_ago(services.TIMELINE_MONTHS + 6))
+    ProgressReport.objects.update(submitted_at=long_ago, reviewed_at=long_ago)
+    SignOff.objects.update(closed_at=long_ago)
+    for on in (None, months_ago(3)):
+        board = services.dashboard(world.alice, lived.inspection.pk, on=on)
+        expected = [f"{months_ago(n):%Y-%m}" for n in range(services.TIMELINE_MONTHS - 1, -1, -1)]
+        if on is not None:  # the line ends at the month asked, nothing being recorded after it
+            expected = [f"{months_ago(n):%Y-%m}" for n in range(services.TIMELINE_MONTHS + 2, 2, -1)]
+        assert [point.month for point in board.timeline] == expected
+        assert {(p.reports_submitted, p.reports_accepted, p.signoffs_approved) for p in board.timeline} == {
+            (0, 0, 0)
+        }
+        assert {point.signed_off_cumulative for point in board.timeline} == {signed} and signed == 2
 
 
 def test_a_moment_counts_in_its_beijing_month(world, lived):
