@@ -98,19 +98,22 @@ def test_evidence_bomb_through_the_page_and_the_api(bob, media):
     assert_refused(bob.send([("纪要.docx", bomb("docx"))]), media, "文件“纪要.docx”解压后共 200.")
 
 
-def test_notice_bomb_through_the_page_the_api_and_the_command(world, tmp_path):
-    upload = SimpleUploadedFile("通报.docx", bomb("docx"))
-    page = signed_in("alice").post("/notices/import/", {"organisation": world.orgs["a"].pk, "file": upload})
+def refused_by_page_and_api(world, page_url: str, api_url: str, upload: SimpleUploadedFile) -> None:
+    """The office's import page and the API both refuse the bomb, naming it, and import nothing."""
+    page = signed_in("alice").post(page_url, {"organisation": world.orgs["a"].pk, "file": upload})
     assert page.status_code == 400 and BOMB_SAYS in page.content.decode()
-
     api = Client(enforce_csrf_checks=True)
     upload.seek(0)
     response = api.post(
-        "/api/v1/inspections/import",
-        {"organisation": "bureau-a", "file": upload},
-        headers=token_for(api, "alice"),
+        api_url, {"organisation": "bureau-a", "file": upload}, headers=token_for(api, "alice")
     )
     assert response.status_code == 400 and BOMB_SAYS in response.json()["detail"]
+    assert not Inspection.objects.filter(inspected=world.orgs["a"]).exists()
+
+
+def test_notice_bomb_through_the_page_the_api_and_the_command(world, tmp_path):
+    upload = SimpleUploadedFile("通报.docx", bomb("docx"))
+    refused_by_page_and_api(world, "/notices/import/", "/api/v1/inspections/import", upload)
 
     path = tmp_path / "通报.docx"
     path.write_bytes(bomb("docx"))
@@ -126,18 +129,7 @@ def test_notice_bomb_through_the_page_the_api_and_the_command(world, tmp_path):
 
 def test_ledger_bomb_through_the_page_and_the_api(world):
     upload = SimpleUploadedFile("整改台账.xlsx", bomb("xlsx"))
-    page = signed_in("alice").post("/ledgers/import/", {"organisation": world.orgs["a"].pk, "file": upload})
-    assert page.status_code == 400 and BOMB_SAYS in page.content.decode()
-
-    api = Client(enforce_csrf_checks=True)
-    upload.seek(0)
-    response = api.post(
-        "/api/v1/inspections/import-ledger",
-        {"organisation": "bureau-a", "file": upload},
-        headers=token_for(api, "alice"),
-    )
-    assert response.status_code == 400 and BOMB_SAYS in response.json()["detail"]
-    assert not Inspection.objects.filter(inspected=world.orgs["a"]).exists()
+    refused_by_page_and_api(world, "/ledgers/import/", "/api/v1/inspections/import-ledger", upload)
 
 
 def test_hotline_bomb_through_the_page(world):
