@@ -502,7 +502,7 @@ def test_review_is_checked_and_happens_once(api, world, ledger, media):
     assert post_json(api, url, {"decision": "maybe"}, alice).status_code == 422
     assert post_json(api, url, {"decision": "accept", "comment": "好"}, alice).status_code == 200
     again = post_json(api, url, {"decision": "return", "comment": "改主意了"}, alice)
-    assert again.status_code == 409 and "不能重复审核" in again.json()["detail"]
+    assert again.status_code == 409 and again.json()["detail"] == "该报告已采纳，不能重复审核。"
     assert api.get(f"/api/v1/reports/{first['id']}", headers=alice).json()["review_comment"] == "好"
     assert api.get(f"/api/v1/reports/{first['id']}", headers=token_for(api, "lisa")).status_code == 404
 

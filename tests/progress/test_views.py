@@ -400,7 +400,7 @@ def test_the_office_returns_with_a_reason_and_accepts(m11, world):
     assert response.status_code == 302 and response["Location"] == f"/measures/{m11.pk}/#reports"
     assert "已采纳措施 1.1的整改进展" in page_of(client.get(response["Location"]))
     again = client.post(f"/reports/{second.pk}/review/", {"decision": "return", "comment": "改主意"})
-    assert again.status_code == 409 and "不能重复审核" in page_of(again)
+    assert again.status_code == 409 and "该报告已采纳，不能重复审核。" in page_of(again)
 
 
 @pytest.mark.parametrize(

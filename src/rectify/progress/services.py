@@ -214,7 +214,7 @@ def review_report(user: User, report_id: int, *, decision: str, comment: str = "
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report.pk)
         if report.state != ReportState.SUBMITTED:
-            raise IllegalTransition(f"该报告已{report.get_state_display()}，不能重复审核。")
+            raise IllegalTransition(f"该报告{report.get_state_display()}，不能重复审核。")
         report.state = ReportState.ACCEPTED if decision == "accept" else ReportState.RETURNED
         report.reviewer = user
         report.reviewed_at = timezone.now()
@@ -269,7 +269,7 @@ def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str =
         locked_measure = lock(signoff.measure_id)
         signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
         if signoff.state != SignOffState.PENDING:
-            raise IllegalTransition(f"该销号申请已{signoff.get_state_display()}，不能再审批。")
+            raise IllegalTransition(f"该销号申请{signoff.get_state_display()}，不能再审批。")
         level = SignOffLevel(signoff.level)
         if signoff.requested_by_id == user.pk:
             raise AccessDenied("不能审批自己提出的销号申请。")
