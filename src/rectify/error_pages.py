@@ -13,6 +13,7 @@ A database that cannot serve (read-only, full, unreachable, not migrated) answer
 a view through the middleware, from another middleware (a session or login read before any view) through
 the 500 handler, which Django calls for those."""
 
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from django.template.loader import render_to_string
 from django.views import csrf, defaults
 
 from rectify.checks import database_trouble
-from rectify.errors import RectifyError
+from rectify.errors import InvalidInput, RectifyError
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ API_MESSAGES = {
     500: "系统发生内部错误，已记录在日志中。请稍后重试；如问题持续，请联系系统管理员。",
     503: "数据库暂时无法使用，本次操作未能完成，已记录在日志中。请稍后重试；如问题持续，请联系系统管理员。",
 }
+NUL_MESSAGE = "提交的内容含有空字符（\\0），请删除后重新提交。"
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -75,13 +77,40 @@ def database_unavailable(
     return HttpResponse(render_to_string("503.html", {"message": API_MESSAGES[503]}), status=503)
 
 
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def sends_nul(request: HttpRequest) -> bool:
+    """Whether the query string or a JSON body carries the NUL character, which PostgreSQL can neither
+    store nor compare (SQLite can: refusing it on both keeps them alike). Form fields refuse it already
+    (Django's CharField), and reading a form body here would parse uploads before their handlers."""
+    if any(_holds_nul(key) or _holds_nul(values) for key, values in request.GET.lists()):
+        return True
+    if request.content_type != "application/json" or b"\\u0000" not in request.body:
+        return False  # JSON can only carry a NUL as that escape
+    try:
+        return _holds_nul(json.loads(request.body))
+    except ValueError:
+        return False  # not JSON: the API says so itself
+
+
 class RectifyErrorMiddleware:
-    """Turns a `RectifyError` or a database failure that left a view into the page or JSON that says why."""
+    """Turns a `RectifyError` or a database failure that left a view into the page or JSON that says why;
+    refuses a NUL character before any view can pass it to the database."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if sends_nul(request):
+            return error_response(request, InvalidInput(NUL_MESSAGE))
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -34,7 +34,7 @@ from .models import ApiToken
 
 class RectifyAPI(NinjaAPI):
     """Documents, on every operation, the answers its one handler per failure gives: 401 where a login
-    is needed, 404 where the path names an object, 422 where parameters or a body are validated."""
+    is needed, 404 where the path names an object, 400 and 422 where parameters or a body are read."""
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -48,6 +48,10 @@ class RectifyAPI(NinjaAPI):
                 if any(parameter["in"] == "path" for parameter in parameters):
                     answers.setdefault(404, {"description": "对象不存在，或您无权查看", "content": message})
                 if parameters or "requestBody" in operation:
+                    answers.setdefault(
+                        400,
+                        {"description": "请求内容无效：不是有效的 JSON，或含有空字符", "content": message},
+                    )
                     answers.setdefault(422, {"description": "请求参数有误", "content": message})
         return schema
 
@@ -100,6 +104,8 @@ def not_found(request, error):
 
 @api.exception_handler(HttpError)
 def http_error(request, error: HttpError):
+    if isinstance(error.__cause__, ValueError):  # ninja's parser could not read the body
+        return api_error("请求内容不是有效的 JSON。", 400)
     return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
 
