@@ -26,6 +26,7 @@ def roles(request):
     return {
         "is_office": is_office,
         "is_unit": bool(access.roles & UNIT_ROLES),
+        "is_leader": Role.LEADER in access.roles,
         "can_audit": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR}),
         "reads_dispatch": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR, Role.LEADER}),
         "decides_signoffs": decides_signoffs,

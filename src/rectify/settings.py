@@ -240,7 +240,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTH_USER_MODEL = "org.User"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "ledger:inspection-list"
+LOGIN_REDIRECT_URL = "home"  # a lead leader lands on 我牵头的, everyone else on the inspections
 LOGOUT_REDIRECT_URL = "login"
 
 # Lockout after repeated failed logins (per user name and address pair).

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from rectify.api.api import api
+from rectify.insights import views as insights_views
 from rectify.ledger import excel_urls as ledger_excel_urls
 from rectify.ledger import urls as ledger_urls
 from rectify.progress import views as progress_views
@@ -34,7 +34,7 @@ handler404 = "rectify.error_pages.page_not_found"
 handler500 = "rectify.error_pages.server_error"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="ledger:inspection-list", permanent=False)),
+    path("", insights_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include((ledger_pages, "ledger"))),

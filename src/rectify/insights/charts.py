@@ -55,7 +55,7 @@ def charts(board: Dashboard) -> dict[str, Chart]:
         _parts(board),
         _problems(board),
         _groups("units", "按责任单位统计的整改措施", board.by_unit, clickable=False),
-        _groups("leaders", "按牵头领导统计的整改措施", board.by_leader),
+        None if board.led_by else _groups("leaders", "按牵头领导统计的整改措施", board.by_leader),
         _groups("categories", "按整改类型统计的整改措施", board.by_category),
         _warnings(board),
         _timeline(board),
@@ -244,7 +244,7 @@ def _behind(board: Dashboard) -> Chart | None:
 
 def _feedback(board: Dashboard) -> list[Chart | None]:
     panel = board.feedback
-    if not panel.figures.total:
+    if panel is None or not panel.figures.total:
         return [None, None]
 
     def bar(chart_id: str, title: str, rows: list[CountRow]) -> Chart:

@@ -50,11 +50,12 @@ from rectify.feedback.stats import FeedbackFigures, feedback_figures
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.querysets import overdue_q
-from rectify.ledger.services import get_inspection
+from rectify.ledger.services import get_inspection, measure_queryset
 from rectify.org.access import VIEW, Access
-from rectify.org.models import User
+from rectify.org.models import Role, User
 from rectify.progress.models import Indicator, Observation, ProgressReport, ReportState
 from rectify.progress.services import STANDING, approved_signoffs
+from rectify.supervision.deadlines import with_warning_level
 from rectify.supervision.dispatch import (
     DONE,
     FIGURES,
@@ -69,6 +70,7 @@ from rectify.supervision.forms import SLUG_OF_LEVEL
 from rectify.supervision.models import WarningLevel
 
 DENIED = "您没有可查看的整改数据：数据看板面向整改办、领导小组成员、纪检监察（巡察）机构和责任单位。"
+LEADERS_ONLY = "“我牵头的”列出您作为牵头领导负责的整改措施，面向领导小组成员；您没有这一角色。"
 TIMELINE_MONTHS = 24  # the progress line shows at most the last two years, month by month
 INDICATOR_LIMIT = 50  # indicators listed (those furthest from their target first); counts cover all
 BEHIND_LIMIT = 10  # units in the "furthest behind" ranking
@@ -243,10 +245,28 @@ class Dashboard:
     timeline: list[MonthPoint]
     indicators: IndicatorSummary
     behind: list[GroupRow]
-    feedback: FeedbackPanel
+    feedback: FeedbackPanel | None  # None on a leader's own board: feedback is not led by anyone
+    led_by: str = ""  # the leader's name when only the measures that leader leads are counted
 
 
 # ------------------------------------------------------------------ the entry point
+
+
+def leads_measures(user: User) -> bool:
+    """Whether the user is a lead leader (领导小组成员牵头整改), whose home is 我牵头的."""
+    access = Access.of(user)
+    return Role.LEADER in access.roles
+
+
+def led_measures(user: User, inspection_id: int | None = None) -> QuerySet[Measure]:
+    """The measures the user leads, as the ledger lists them (with the warning light), nearest deadline
+    first; those of one inspection when asked."""
+    measures = measure_queryset(user).filter(lead_leader=user)
+    if inspection_id is not None:
+        measures = measures.filter(problem__inspection_id=inspection_id)
+    return with_warning_level(measures).order_by(
+        F("deadline").asc(nulls_last=True), "problem__number", "order"
+    )
 
 
 def may_view(user: User) -> bool:
@@ -255,11 +275,14 @@ def may_view(user: User) -> bool:
     return access.is_authenticated and (access.is_superuser or bool(access.roles))
 
 
-def dashboard(user: User, inspection_id: int | None = None, on: date | None = None) -> Dashboard:
+def dashboard(
+    user: User, inspection_id: int | None = None, on: date | None = None, *, led_only: bool = False
+) -> Dashboard:
     """Every figure of the dashboard for one inspection (NotFound when the user may not see it) or,
-    without one, for every inspection the user may see. The same number of queries whatever the
-    amount of data (one fewer when no measure has a responsible unit; feedback.stats adds two when
-    some feedback was replied to)."""
+    without one, for every inspection the user may see; with `led_only`, of the measures the user
+    leads (牵头) and their problems only. The same number of queries whatever the amount of data (one
+    fewer when no measure has a responsible unit; feedback.stats adds two when some feedback was
+    replied to)."""
     if not may_view(user):
         raise AccessDenied(DENIED)
     on = on or timezone.localdate()
@@ -269,7 +292,10 @@ def dashboard(user: User, inspection_id: int | None = None, on: date | None = No
     if inspection is not None:
         measures = measures.filter(problem__inspection=inspection)
         problems = problems.filter(inspection=inspection)
-    links = _Links(inspection.pk if inspection else None)
+    if led_only:
+        measures = measures.filter(lead_leader=user)
+        problems = problems.filter(pk__in=measures.values("problem_id"))
+    links = _Links(inspection.pk if inspection else None, leader_id=user.pk if led_only else None)
 
     status_counts, overdue = _status_counts(measures, on)
     warnings = [
@@ -335,7 +361,8 @@ def dashboard(user: User, inspection_id: int | None = None, on: date | None = No
         timeline=_timeline(measures, on),
         indicators=_indicators(measures),
         behind=_behind(by_unit),
-        feedback=_feedback(user, inspection, on),
+        feedback=None if led_only else _feedback(user, inspection, on),
+        led_by=user.display_name if led_only else "",
     )
 
 
@@ -346,17 +373,18 @@ class _Links:
     """Addresses of the filtered ledger and warning pages, with the real names of their parameters
     (ledger.forms.MeasureFilterForm, supervision.forms.WarningFilterForm)."""
 
-    def __init__(self, inspection_id: int | None):
+    def __init__(self, inspection_id: int | None, leader_id: int | None = None):
         self.inspection_id = inspection_id
+        self.leader_id = leader_id
         self.ledger_path = reverse("ledger:measure-list")
         self.warnings_path = reverse("warnings:list")
 
     def ledger(self, **params) -> str:
-        query = {"inspection": self.inspection_id, **params}
+        query = {"inspection": self.inspection_id, "leader": self.leader_id, **params}
         return self.ledger_path + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
     def warnings(self, level: str) -> str:
-        query = {"inspection": self.inspection_id, "level": level}
+        query = {"inspection": self.inspection_id, "level": level, "mine": 1 if self.leader_id else None}
         return self.warnings_path + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
     def group(self, **filters) -> dict[str, str]:

@@ -6,5 +6,6 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("leading/", views.leading, name="leading"),
     path("inspections/<int:pk>/", views.inspection, name="inspection"),
 ]

@@ -7,23 +7,58 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from rectify.errors import InvalidInput
+from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW
+from rectify.paging import paginate
 
 from . import charts, services
+
+LEADING_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def home(request):
+    """The site's address: a lead leader starts from the measures he or she leads, everyone else from
+    the inspections."""
+    if services.leads_measures(request.user):
+        return redirect("insights:leading")
+    return redirect("ledger:inspection-list")
 
 
 @login_required
 @require_GET
 def index(request):
     """Every inspection the user may see; picking one in the form goes to its own page."""
-    picked = request.GET.get("inspection", "").strip()
-    if picked:
-        if not picked.isdigit():
-            raise InvalidInput(f"巡察编号“{picked}”无效，应为整数。")
-        return redirect("insights:inspection", pk=int(picked))
+    picked = _picked_inspection(request)
+    if picked is not None:
+        return redirect("insights:inspection", pk=picked)
     return _page(request, None)
+
+
+@login_required
+@require_GET
+def leading(request):
+    """我牵头的: the measures the leader leads, each with its deadline, warning and status, and the
+    dashboard of those measures only; of one inspection when picked."""
+    if not services.leads_measures(request.user):
+        raise AccessDenied(services.LEADERS_ONLY)
+    inspection_id = _picked_inspection(request)
+    board = services.dashboard(request.user, inspection_id, led_only=True)
+    page = paginate(request, services.led_measures(request.user, inspection_id), LEADING_PAGE_SIZE)
+    if request.headers.get("HX-Request"):
+        return render(request, "ledger/_measure_table.html", {"page": page})
+    return _page(request, inspection_id, board=board, extra={"page": page})
+
+
+def _picked_inspection(request) -> int | None:
+    picked = request.GET.get("inspection", "").strip()
+    if not picked:
+        return None
+    if not picked.isdigit():
+        raise InvalidInput(f"巡察编号“{picked}”无效，应为整数。")
+    return int(picked)
 
 
 @login_required
@@ -32,17 +67,21 @@ def inspection(request, pk: int):
     return _page(request, pk)
 
 
-def _page(request, inspection_id: int | None):
-    board = services.dashboard(request.user, inspection_id)
+def _page(request, inspection_id: int | None, board: services.Dashboard | None = None, extra=None):
+    board = board or services.dashboard(request.user, inspection_id)
     found = charts.charts(board)
+    inspections = Inspection.objects.restrict(request.user, VIEW).select_related("inspected")
+    if board.led_by:
+        inspections = inspections.filter(problems__measures__lead_leader=request.user).distinct()
     return render(
         request,
-        "insights/dashboard.html",
+        "insights/leading.html" if board.led_by else "insights/dashboard.html",
         {
             "board": board,
             "charts": found,
             "chart_data": charts.chart_json(found),
-            "inspections": Inspection.objects.restrict(request.user, VIEW).select_related("inspected"),
+            "inspections": inspections,
             "behind_limit": services.BEHIND_LIMIT,
+            **(extra or {}),
         },
     )
