@@ -1,6 +1,7 @@
-"""What a sender reads with the tracking code, on the tracking page and through the API: the status in
-words, the deadline, and only the approved reply; never the sender's name or contacts, the unit or
-its staff, drafts, return reasons or internal notes."""
+"""What a sender reads with the tracking code, on the tracking page and through the API: the message as
+sent, the status in words, the deadline, and only the approved reply with the unit that gave it; never
+the sender's name or contacts, the unit's staff, drafts, return reasons or internal notes, nor the unit
+before its answer is published."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ DRAFT = "内部草稿：初步考虑不予处理"
 RETURN_REASON = "退回理由：口径与台账不一致"
 APPROVED = "经核查该路段围挡已于本周调整并恢复人行通道。感谢您的监督。"
 CLOSE_NOTE = "内部说明：属市场监管局职责，已电话告知"
+UNIT = "甲局执法支队"
 PRIVATE = (
     "张三丰",
     "13912345678",
     "139****5678",
     "secret@example.com",
-    "甲局执法支队",
     "艾丽",
     "包博",
     "alice",
@@ -62,13 +63,14 @@ def test_the_sender_reads_the_approved_reply_and_nothing_private(ledger, world):
     item = FeedbackItem.objects.get()
     html, body = read(item.code)
     assert body["status_label"] == "已受理" and "已受理" in html
-    assert_private_kept(html, body)
+    assert body["content"] == "施工围挡占用人行道" and "您的留言" in html and "施工围挡占用人行道" in html
+    assert_private_kept(html, body, UNIT)
 
     item = services.route_item(world.alice, item, unit=world.orgs["a1"], version=item.version)
     services.save_reply(world.bob, fresh(item), text=DRAFT, submit=True, version=fresh(item).version)
     html, body = read(item.code)
-    assert body["status_label"] == "办理中" and body["reply_text"] == ""
-    assert_private_kept(html, body, DRAFT)
+    assert body["status_label"] == "办理中" and body["reply_text"] == "" and body["unit"] == ""
+    assert_private_kept(html, body, DRAFT, UNIT)
 
     services.return_reply(world.alice, fresh(item), reason=RETURN_REASON, version=fresh(item).version)
     services.save_reply(world.bob, fresh(item), text=APPROVED, submit=True, version=fresh(item).version)
@@ -80,6 +82,7 @@ def test_the_sender_reads_the_approved_reply_and_nothing_private(ledger, world):
     assert body["status"] == "replied" and body["status_label"] == "已答复"
     assert body["reply_text"] == APPROVED and body["replied_on"] is not None
     assert "已答复" in html and APPROVED in html and "答复日期" in html
+    assert body["unit"] == UNIT and f"{UNIT}的答复" in html and "答复单位" in html
     assert_private_kept(html, body, DRAFT, RETURN_REASON)
     assert set(body) == {
         "code",
@@ -94,6 +97,8 @@ def test_the_sender_reads_the_approved_reply_and_nothing_private(ledger, world):
         "close_reason_label",
         "reply_text",
         "replied_on",
+        "content",
+        "unit",
     }
 
 

@@ -250,8 +250,9 @@ STATUS_EXPLANATIONS = {
 
 @dataclass(frozen=True)
 class PublicView:
-    """What anyone holding the tracking code may read: never names, contacts, the unit's staff,
-    drafts, return reasons or internal notes."""
+    """What anyone holding the tracking code may read: the message as sent and, once answered, the unit
+    that answered; never names, contacts, the unit's staff, drafts, return reasons or internal notes,
+    nor the unit while it is still working on the answer."""
 
     code: str
     organisation: str
@@ -265,6 +266,8 @@ class PublicView:
     close_reason_label: str
     reply_text: str
     replied_on: date | None
+    content: str  # the message as the sender sent it
+    unit: str  # the unit that answered, by name, once its reply is published; "" before
 
 
 def public_view(item: FeedbackItem) -> PublicView:
@@ -286,4 +289,6 @@ def public_view(item: FeedbackItem) -> PublicView:
         close_reason_label=item.get_close_reason_display() if item.status == FeedbackStatus.CLOSED else "",
         reply_text=reply.text if reply else "",
         replied_on=timezone.localdate(reply.decided_at) if reply and reply.decided_at else None,
+        content=item.content,
+        unit=item.unit.name if reply and item.unit_id else "",
     )

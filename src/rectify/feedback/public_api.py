@@ -62,6 +62,8 @@ class PublicFeedbackOut(Schema):
     close_reason_label: str = Field(..., description="未答复而办结的原因（重复反映等），否则为空")
     reply_text: str = Field(..., description="已审核发布的答复，尚无则为空")
     replied_on: date | None
+    content: str = Field(..., description="留言内容，与提交时相同")
+    unit: str = Field(..., description="作出答复的承办单位，答复发布后才有；此前为空")
 
 
 @router.post(
