@@ -114,6 +114,7 @@ class ChangeOut(Schema):
 class HistoryOut(Schema):
     timestamp: datetime
     actor: str
+    sentence: str = Field(..., description="所做的事，按公文习惯写成的一句话（前面加上 actor 即为完整记录）")
     action: str
     changes: list[ChangeOut]
 

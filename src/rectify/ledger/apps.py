@@ -10,6 +10,7 @@ class LedgerConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from .models import Area, Inspection, Measure, MeasureUnit, Mechanism, Problem
+        from .phrases import register_phrases
 
         # The source text is large and never edited; keep it out of every log entry.
         auditlog.register(Inspection, exclude_fields=["source_text"])
@@ -18,3 +19,4 @@ class LedgerConfig(AppConfig):
         auditlog.register(Measure, exclude_fields=["updated_at"])
         auditlog.register(MeasureUnit)
         auditlog.register(Mechanism, m2m_fields={"problems"})
+        register_phrases()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from rectify.documents import date_label
+from rectify import record
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit, filled
 from rectify.org.access import CHANGE, VIEW, Access
 from rectify.org.models import Organisation, Role, User, units_within
@@ -257,6 +256,7 @@ class HistoryEntry:
     actor: str
     action: str
     changes: list[tuple[str, str, str]]
+    sentence: str  # what was done, as an official writes it (rectify.record), after the actor's name
 
 
 ACTION_LABELS = {
@@ -265,106 +265,34 @@ ACTION_LABELS = {
     LogEntry.Action.DELETE: "删除",
     LogEntry.Action.ACCESS: "查看",
 }
-EMPTY_VALUES = {"None", "", "[]"}
-# Bookkeeping that says nothing to a reader of the timeline (the actor is shown on every line).
-HIDDEN_HISTORY_FIELDS = {
-    "id",
-    "version",
-    "sha256",
-    "file",
-    "measure",
-    "report",
-    "signoff",
-    "indicator",
-    "supersedes",
-    "author",
-    "uploaded_by",
-    "recorded_by",
-    "scheduled_by",
-    "requested_by",
-    "actor",
-    "reviewer",
-    "checked_by",
-    "submitted_at",
-    "reviewed_at",
-    "uploaded_at",
-    "recorded_at",
-    "requested_at",
-    "decided_at",
-    "checked_at",
-    "closed_at",
-    "created_at",
-    "updated_at",
-    "period_start",
-}
-LONG_VALUE = 80
 
 
 def measure_history(measure: Measure, limit: int = 200) -> list[HistoryEntry]:
-    """The measure's audit trail, newest first, in Chinese: its own changes, its unit assignments,
-    and every report, review, sign-off, follow-up and indicator hanging from it. A fixed number of
-    queries: related names are looked up once per model for all entries."""
+    """The measure's audit trail, newest first, each entry a sentence (rectify.record) with its raw change:
+    its own changes, its unit assignments, and every report, review, sign-off, follow-up and indicator
+    hanging from it. A fixed number of queries: related names are looked up once per model."""
     unit_type = ContentType.objects.get_for_model(MeasureUnit)
     entries = list(
         LogEntry.objects.filter(additional_data__measure_id=measure.pk)
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-id")[:limit]
     )
-    pending: list[tuple[str, list]] = []  # (action, [(label, old, new, related model or None)])
-    wanted: dict[type, set[str]] = {}
-    for entry in entries:
+    history = []
+    for entry, sentence in zip(entries, record.describe(entries, subject=False), strict=True):
+        if sentence is None or not sentence.text:
+            continue  # an attachment counted on its report's line, or bookkeeping only
         model = entry.content_type.model_class()
         if entry.content_type_id == unit_type.pk:
             verb = {LogEntry.Action.CREATE: "增加", LogEntry.Action.DELETE: "移除"}.get(entry.action, "修改")
-            pending.append((f"{verb}{entry.object_repr}", []))
-            continue
-        action = ACTION_LABELS.get(entry.action, "修改")
-        if model is not Measure:
-            action += str(model._meta.verbose_name) if model else entry.content_type.model
-        rows = []
-        for name, values in entry.changes_dict.items():
-            if name in HIDDEN_HISTORY_FIELDS or model is None:
-                continue
-            if all(value is None or str(value) in EMPTY_VALUES for value in values):
-                continue  # a new record's empty field: nothing happened to it
-            try:
-                field = model._meta.get_field(name)
-            except LookupError:
-                continue
-            if not hasattr(field, "verbose_name"):  # a reverse relation, not a field of this record
-                continue
-            related = field.related_model if field.many_to_one else None
-            if related is not None:
-                wanted.setdefault(related, set()).update(v for v in values if v not in EMPTY_VALUES)
-            rows.append((str(field.verbose_name), values[0], values[1], related, field))
-        pending.append((action, rows))
-    names = {
-        model: {str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=pks)}
-        for model, pks in wanted.items()
-    }
-    history = []
-    for entry, (action, rows) in zip(entries, pending, strict=True):
-        changes = [
-            (label, _shown(old, field, names.get(related)), _shown(new, field, names.get(related)))
-            for label, old, new, related, field in rows
-        ]
+            action, changes = f"{verb}{entry.object_repr}", []
+        else:
+            action = ACTION_LABELS.get(entry.action, "修改")
+            if model is not Measure:
+                action += str(model._meta.verbose_name) if model else entry.content_type.model
+            changes = sentence.raw
         actor = entry.actor.display_name if entry.actor else "系统"
-        history.append(HistoryEntry(entry.timestamp, actor, action, changes))
+        history.append(HistoryEntry(entry.timestamp, actor, action, changes, sentence.text))
     return history
-
-
-def _shown(value: str, field, names: dict[str, str] | None) -> str:
-    if value is None or str(value) in EMPTY_VALUES:
-        return "（空）"
-    value = str(value)
-    if names is not None:
-        return names.get(value, value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.get_internal_type() == "DateField":
-        with contextlib.suppress(ValueError):
-            return date_label(date.fromisoformat(value))
-    return value if len(value) <= LONG_VALUE else value[:LONG_VALUE] + "…"
 
 
 def mechanism_list(user: User, inspection_id: int | None = None) -> QuerySet[Mechanism]:

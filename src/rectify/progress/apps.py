@@ -10,6 +10,7 @@ class ProgressConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import models
+        from .phrases import register_phrases
 
         for model in (
             models.ProgressReport,
@@ -21,3 +22,4 @@ class ProgressConfig(AppConfig):
             models.Observation,
         ):
             auditlog.register(model)
+        register_phrases()
