@@ -83,9 +83,17 @@ class ConsultationAdmin(ReadOnlyAdmin):
 @admin.register(WorkCalendarDay)
 class WorkCalendarDayAdmin(admin.ModelAdmin):
     """Holidays and 调休 working weekends: the reply deadlines of public feedback count with them.
-    Each year's State Council notice of public holidays is entered here."""
+    `rectify load-holidays` (run by the daily tick) loads each year's State Council arrangement from the
+    holidays library; a day saved here is the administrator's correction, which loading never changes.
+    To undo a loaded day, correct it here (a weekday as 工作日) rather than delete it: a deleted day
+    is loaded again."""
 
-    list_display = ["date", "is_workday", "note"]
-    list_filter = ["is_workday"]
+    list_display = ["date", "is_workday", "note", "source"]
+    list_filter = ["is_workday", "source"]
     search_fields = ["note"]
     date_hierarchy = "date"
+    readonly_fields = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        obj.source = WorkCalendarDay.Source.MANUAL  # a correction by hand: never overwritten by loading
+        super().save_model(request, obj, form, change)

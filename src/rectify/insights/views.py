@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW
 from rectify.paging import paginate
+from rectify.supervision.holiday_calendar import calendar_warnings_for
 
 from . import charts, services
 
@@ -83,5 +85,6 @@ def _page(request, inspection_id: int | None, board: services.Dashboard | None =
             "inspections": inspections,
             "behind_limit": services.BEHIND_LIMIT,
             **(extra or {}),
+            "calendar_warnings": calendar_warnings_for(request.user, timezone.localdate()),
         },
     )

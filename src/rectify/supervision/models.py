@@ -74,11 +74,19 @@ class WarningPolicy(models.Model):
 
 class WorkCalendarDay(models.Model):
     """A day that breaks the weekday rule: a public holiday on a weekday, or a weekend working day
-    (调休). Deadlines counted in working days (feedback replies) count with these."""
+    (调休). Deadlines counted in working days (feedback replies) count with these.
+
+    `rectify load-holidays` fills the rows from the holidays library (source LIBRARY) and keeps them in
+    step with it; a row the administrator entered or corrected by hand (source MANUAL) it never touches."""
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", _("国务院节假日安排（自动载入）")
+        MANUAL = "manual", _("人工录入或修正")
 
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是否工作日"))
     note = models.CharField(_("说明"), max_length=64, blank=True, help_text=_("如：国庆节、国庆调休上班"))
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices, default=Source.MANUAL)
 
     class Meta:
         verbose_name = _("节假日调整")

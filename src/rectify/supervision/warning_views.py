@@ -25,6 +25,7 @@ from rectify.progress.services import period_of
 from . import extensions
 from .deadlines import DEFAULT_POLICY, previous_period_start, stuck_signoffs, with_report_missing
 from .forms import LEVEL_SLUGS, SLUG_OF_LEVEL, PolicyForm, WarningFilterForm
+from .holiday_calendar import calendar_warnings_for
 from .models import WarningLevel, WarningPolicy
 from .warning_helpers import days_left, days_text, filtered_warnings, level_counts
 
@@ -100,6 +101,7 @@ def warning_list(request):
             **{name: rows(user, today, SECTION_LIMIT) for name, rows in extensions.warning_sections.items()},
             "section_limit": SECTION_LIMIT,
             "sets_policy": _may_set_policy(access),
+            "calendar_warnings": calendar_warnings_for(user, today),
         },
     )
 

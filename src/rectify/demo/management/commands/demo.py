@@ -1,5 +1,6 @@
 """rectify demo: build a fresh demo database and serve it (or, with --no-serve, just build it)."""
 
+import io
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         call_command("flush", interactive=False, verbosity=0)
         # The old demo's evidence files went with its rows.
         shutil.rmtree(Path(settings.MEDIA_ROOT) / "evidence", ignore_errors=True)
+        call_command("load_holidays", stdout=io.StringIO(), stderr=io.StringIO())  # deadlines skip holidays
         result = build_demo(password=password)
         inspection = result.inspection
         self.stdout.write(self.style.SUCCESS(f"演示数据已建好：{connection.settings_dict['NAME']}"))

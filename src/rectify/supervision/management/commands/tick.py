@@ -1,6 +1,8 @@
 """rectify tick [--date YYYY-MM-DD]: the daily run of the supervision engine.
 
-It raises the warnings due that day and reminds the deciders of stuck sign-offs (inline), then queues
+It first loads the public holidays and 调休 days of this year and the next into the working-day
+calendar (`rectify load-holidays`) and says which year's arrangement is still missing. Then it raises the
+warnings due that day and reminds the deciders of stuck sign-offs (inline), then queues
 one digest per person with notifications not yet sent, on the configured tasks backend: sent at once
 with the immediate backend, by `rectify db_worker` or `rectify rqworker` otherwise. Safe to run again
 (or twice at once): a fact is announced once and a person gets at most one digest a day; people whose
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 
 from rectify.documents import date_label
+from rectify.supervision.holiday_calendar import calendar_warnings, load_year, years_to_load
 from rectify.supervision.models import DigestLog
 from rectify.supervision.services import users_with_pending_digest
 from rectify.supervision.tasks import deliver_digest, run_daily_warnings
@@ -39,6 +42,10 @@ class Command(BaseCommand):
     def handle(self, *args, day: str | None = None, **options):
         today = parse_day(day) if day else timezone.localdate()
         iso = today.isoformat()
+        # The holidays first: the reply deadlines and warnings below count working days with them.
+        for result in [load_year(year) for year in years_to_load(today)]:
+            if result.changed:
+                self.say(result.summary)
         counts = run_daily_warnings.call(iso)
         self.say(
             f"巡检日期：{date_label(today)}\n"
@@ -46,6 +53,9 @@ class Command(BaseCommand):
             f"（其中销号滞留提醒 {counts['signoff_reminders']} 条），"
             f"督办单逾期升级 {counts['orders_escalated']} 件。"
         )
+
+        for warning in calendar_warnings(today):
+            self.say(self.style.WARNING(f"注意：{warning}。"))
 
         pending = users_with_pending_digest()
         done_today = DigestLog.objects.filter(day=today).values("user_id")
