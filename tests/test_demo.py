@@ -1,5 +1,7 @@
 """`rectify demo --no-serve` builds the whole demo through the importer."""
 
+import email
+import email.policy
 from datetime import date
 
 import pytest
@@ -14,6 +16,7 @@ from rectify.org.models import Role, User
 @pytest.fixture
 def demo(transactional_db, capsys, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
     call_command("demo", no_serve=True, password="Demo-pass-2025")
     return capsys.readouterr().out
 
@@ -105,3 +108,28 @@ def test_demo_supervision_has_every_warning_level_orders_and_dispatches(demo):
     assert DispatchReport.objects.count() == 2 and latest.data["comparison"] is not None
     assert "调度" in "\n".join(p.text for p in Document(io.BytesIO(docx_bytes(latest))).paragraphs)
     assert "总体" in openpyxl.load_workbook(io.BytesIO(xlsx_bytes(latest))).sheetnames
+
+
+def test_demo_first_screen_is_the_address_and_the_accounts_and_its_mail_is_in_files(demo, tmp_path, settings):
+    lines = demo.splitlines()
+    assert lines[0].startswith("巡察整改督办平台演示：http://127.0.0.1:8000/")
+    assert lines[-1] == "运行 rectify demo（不加 --no-serve）启动服务后，访问 http://127.0.0.1:8000/ 登录。"
+    # The accounts table: username, name, role, organisation, password.
+    header = lines.index(next(line for line in lines if line.split()[:1] == ["用户名"]))
+    assert lines[header].split() == ["用户名", "姓名", "角色", "单位", "密码"]
+    rows = {line.split()[0]: line.split() for line in lines[header + 1 : header + 15]}
+    assert rows["office"] == ["office", "周敏", "整改办", "广州市交通运输局", "Demo-pass-2025"]
+    assert rows["unit"] == ["unit", "孙丽", "责任单位联络员", "市交通运输综合行政执法支队", "Demo-pass-2025"]
+    assert rows["supervisor"][2:4] == ["纪检监察/巡察办", "广州市交通运输局"]
+    assert rows["admin"][2] == "系统管理员（可进入管理后台" and rows["admin"][-1] == "Demo-pass-2025"
+    # Not one e-mail on the screen; they are files in the mail folder, one a message, readable.
+    for mark in ("Content-Type", "Subject:", "MIME-Version", "您好", "查询码"):
+        assert mark not in demo
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert files and f"演示发出的邮件（{len(files)} 封）不在此显示" in demo and str(tmp_path / "mail") in demo
+    messages = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
+    reply = next(message for message in messages if "答复" in message["Subject"])
+    assert reply["To"] in files[messages.index(reply)].name
+    assert "查询码" in reply.get_content() and "查询码" in files[messages.index(reply)].read_text("utf-8")
+    # The next tests' mail is Django's test outbox again.
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
