@@ -30,7 +30,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 @dataclass(frozen=True)
 class Phrases:
-    """How one model's events read. Templates name the record's fields: {revision}, {comment}…"""
+    """How one model's events read. Templates name the record's fields ({revision}, {comment}…) or
+    {record}, the record as it named itself when the entry was written."""
 
     created: str = ""  # a record made; empty: "新建<名称>“<记录>”"
     deleted: str = ""  # a record removed; empty: "删除<名称>“<记录>”"
@@ -107,6 +108,7 @@ def _sentence(entry: LogEntry, names: dict, counts: dict, subject: bool) -> Sent
         return Sentence(f"处理了{entry.content_type.model}记录“{entry.object_repr}”", raw)
     noun = str(model._meta.verbose_name)
     values = {name: _shown(model, name, pair[1], names) for name, pair in changes.items()}
+    values["record"] = entry.object_repr  # {record}: the record as it named itself when logged
     old_values = {name: _shown(model, name, pair[0], names) for name, pair in changes.items()}
     if entry.action == LogEntry.Action.CREATE:
         text = _fill(phrases.created, values) if phrases.created else f"新建{noun}“{entry.object_repr}”"

@@ -22,4 +22,6 @@ def register_phrases() -> None:
             hidden=frozenset({"problem", "order", "alert"}),
         ),
     )
-    register(MeasureUnit, Phrases(created="增加{role}“{unit}”", deleted="移除{role}“{unit}”"))
+    # The entry's own name says it ("责任单位：甲局执法支队"); nothing to look up.
+    unit_fields = frozenset({"measure", "unit", "role"})
+    register(MeasureUnit, Phrases(created="增加{record}", deleted="移除{record}", hidden=unit_fields))

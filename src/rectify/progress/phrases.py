@@ -4,7 +4,17 @@ from rectify.record import Phrases, register
 
 from .models import Evidence, FollowUp, Indicator, Observation, ProgressReport, SignOff, SignOffDecision
 
-WORKFLOW = frozenset({"measure", "report", "signoff", "indicator", "supersedes", "period_start", "level"})
+# The records a line hangs from, and who did it (the line names the actor already).
+WORKFLOW = frozenset({"measure", "report", "signoff", "indicator", "supersedes", "period_start", "level"}) | {
+    "author",
+    "reviewer",
+    "uploaded_by",
+    "requested_by",
+    "actor",
+    "scheduled_by",
+    "checked_by",
+    "recorded_by",
+}
 
 
 def register_phrases() -> None:
