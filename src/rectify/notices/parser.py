@@ -11,8 +11,12 @@ contact details and a signature with a date. Nobody publishes a schema, so this 
 * the part that holds problems is the one whose tree reads like problems (short headings with a body,
   problem-like wording, a title about 问题/反馈意见), and within it a heading whose children are
   problems is an area, a heading whose children are prose is a problem;
-* measures are the problem's paragraphs, split on 一是/二是… or 1./(1)/① lists when those markers
-  stand at a sentence boundary.
+* a part that tells how the work was led (组织领导, 提高政治站位, 整改落实总体情况…) is narrative even
+  when its (一)(二)… read like headings; parts named "XX问题的整改情况" (audit reports) are areas;
+* areas nest one level: sub-items (1)(2) under a problem stay inside it (their measures are its own);
+* measures are the problem's paragraphs, split on 一是/二是…, 第一，/第二，… or 1./(1)/① lists when
+  those markers stand at a sentence boundary; a paragraph that opens with a later ordinal (三是…)
+  continues the list and loses its ordinal too.
 
 Text is kept as written: nothing is rewritten to half- or full-width, only markers and labels that
 the data model holds separately are removed. Facts the notice does not state stay empty.
@@ -170,8 +174,8 @@ def _last_year_before(text: str, position: int) -> int | None:
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"([一二三四五六七八九十]{1,3})\s*[、.．]\s*")),
     (2, re.compile(r"[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*[、.．]?\s*")),
-    (3, re.compile(r"([0-9]{1,3})\s*[.．、](?![0-9])\s*")),
-    (4, re.compile(r"[(（]\s*([0-9]{1,3})\s*[)）]\s*[、.．]?\s*")),
+    (3, re.compile(r"([0-9]{1,4})\s*[.．、](?![0-9])\s*")),
+    (4, re.compile(r"[(（]\s*([0-9]{1,4})\s*[)）]\s*[、.．]?\s*")),
     (5, re.compile(r"([\u2460-\u2473])\s*")),
 )
 _FAMILY = {3: "dot", 4: "paren", 5: "circled"}
@@ -187,20 +191,29 @@ _CHROME_RE = re.compile(
 
 _META_FIELDS = {
     "索引号": "index_number",
+    "信息索引号": "index_number",
     "主题分类": "category",
     "信息分类": "category",
     "分类": "category",
     "发布机构": "publisher",
     "发文机关": "publisher",
+    "发文机构": "publisher",
     "发布单位": "publisher",
+    "公开机构": "publisher",
     "成文日期": "written_date",
+    "生成日期": "written_date",
+    "发文日期": "written_date",
     "名称": "name",
+    "信息名称": "name",
     "标题": "name",
     "发文字号": "document_number",
     "文号": "document_number",
     "发布日期": "published_date",
     "发布时间": "published_date",
+    "公开日期": "published_date",
+    "公开时间": "published_date",
     "主题词": "subject_terms",
+    "关键词": "subject_terms",
 }
 # Labels we do not keep but must recognise, so that they end the value before them.
 _META_OTHER = (
@@ -209,16 +222,34 @@ _META_OTHER = (
     "来源",
     "有效性",
     "公开方式",
+    "公开形式",
     "公开范围",
+    "公开时限",
+    "公开责任部门",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
     "生效日期",
     "废止日期",
     "字号",
 )
+# Portals write labels letter-spaced (名　　称) and in table cells ("信息索引号 | …"): the label
+# allows spaces between its characters, and table rules count as spaces.
+_META_TABLE_RULE_RE = re.compile(r"\s*[|｜│┃]\s*")
 _META_LABEL_RE = re.compile(
     r"(?:(?<=\s)|^)("
-    + "|".join(sorted((*_META_FIELDS, *_META_OTHER), key=len, reverse=True))
+    + "|".join(
+        r"[ \t\u3000]*".join(map(re.escape, label))
+        for label in sorted((*_META_FIELDS, *_META_OTHER), key=len, reverse=True)
+    )
     + r")(?:\s*[:：]\s*|\s+|$)"
 )
+_SPACES_RE = re.compile(r"[ \t\u3000]+")
+
+
+def _meta_text(text: str) -> str:
+    return _META_TABLE_RULE_RE.sub(" ", text).strip()
+
 
 _TITLE_RE = re.compile(r"(?:整改|巡视|巡察|审计).{0,60}(?:通报|公告|公示|报告)$")
 _ORG_LINE_RE = re.compile(
@@ -248,18 +279,19 @@ def _is_chrome(text: str) -> bool:
 
 
 def _is_meta_line(text: str) -> bool:
-    return bool(_META_LABEL_RE.match(text))
+    return bool(_META_LABEL_RE.match(_meta_text(text)))
 
 
 def _read_meta(text: str, meta: DisclosureMeta) -> bool:
     """Fill `meta` from a portal line such as "索引号: … 分类: …"; the first value seen wins."""
+    text = _meta_text(text)
     labels = list(_META_LABEL_RE.finditer(text))
     if not labels or labels[0].start() != 0:
         return False
     for index, label in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
         value = text[label.end() : end].strip()
-        name = _META_FIELDS.get(label.group(1))
+        name = _META_FIELDS.get(_SPACES_RE.sub("", label.group(1)))
         if name is None:
             continue
         if name in ("written_date", "published_date"):
@@ -320,13 +352,21 @@ _PROBLEM_PART_RE = re.compile(
 )
 _NARRATIVE_RE = re.compile(
     r"下一步|下步|今后|打算|长效|常态|工作安排|政治站位|政治责任|主体责任|组织领导|思想认识|提高认识|总体情况"
-    r"|基本情况|总体进展|整改工作(?:开展|推进)?情况"
+    r"|基本情况|总体进展|整改工作(?:开展|推进)?情况|加强领导|强化领导|高位推动|压实(?:整改)?责任"
 )
 _CLOSING_RE = re.compile(r"^(?:下一步|下步|今后|接下来|下阶段|下一阶段)")
 
 
+# A title that names the problems it lists, even when it also speaks of leadership or duty.
+_LISTS_PROBLEMS_RE = re.compile(
+    r"反馈|查出|指出|发现的|方面|问题(?:的)?(?:整改)?(?:落实|进展|完成)?(?:情况)?$|问题(?:的)?整改"
+)
+
+
 def _is_narrative_title(title: str) -> bool:
-    return bool(_NARRATIVE_RE.search(title)) and "问题" not in title
+    """A part that tells how the work was led (组织领导, 提高政治站位, 整改落实总体情况…), not what was
+    found. "坚持问题导向，强化组织领导" is narrative; "落实主体责任不到位的问题" lists a problem."""
+    return bool(_NARRATIVE_RE.search(title)) and not _LISTS_PROBLEMS_RE.search(title)
 
 
 def _starts_with_list(text: str) -> bool:
@@ -438,12 +478,14 @@ def _problem_items(node: _Node, *, top: bool) -> list[_Found] | None:
     if not kids:
         return None
     capable = sum(1 for kid in kids if kid.kind != "prose" and kid.has_content)
-    forced = not top and node.kind != "prose" and bool(_AREA_TITLE_RE.search(node.title))
+    forced = (
+        not top and node.kind != "prose" and (_AREA_TITLE_RE.search(node.title) or _is_area_part(node.title))
+    )
     if not forced and (capable == 0 or 2 * capable < len(kids)):
         return None
     found: list[_Found] = []
     for kid in kids:
-        below = _problem_items(kid, top=False) if kid.kind != "prose" else None
+        below = _problem_items(kid, top=False) if _may_hold_problems(kid, top) else None
         if below is not None:
             for item in below:
                 if item.area is None:
@@ -457,6 +499,23 @@ def _problem_items(node: _Node, *, top: bool) -> list[_Found] | None:
             title, rest = _lead_in(kid.rest)
             found.append(_Found(kid, title, rest))
     return found
+
+
+_PROBLEM_TITLE_RE = re.compile(r"问题$")
+
+
+def _may_hold_problems(node: _Node, top: bool) -> bool:
+    """Whether the numbered children of `node` may be problems (making `node` an area).
+
+    Areas nest one level only: under an area, a problem's numbered children — sub-items (1)(2) that
+    tell how the problem shows — stay inside it, and so do those of a problem numbered 1. 2. whose
+    heading names it as a problem ("…不到位的问题"), since areas are headed in Chinese numerals.
+    """
+    if node.kind == "prose" or not top:
+        return False
+    return not (
+        node.level >= 3 and _PROBLEM_TITLE_RE.search(node.title) and not _AREA_PART_RE.search(node.title)
+    )
 
 
 def _part_score(part: _Node, found: list[_Found]) -> int:
@@ -496,13 +555,31 @@ def _problem(item: _Found) -> NoticeProblem:
         add(text, None, None)
     for child in _descendants(node):
         source.append(child.text)
-        add(child.rest, _FAMILY.get(child.level), child.number)
+        if _describes(child):
+            # A sub-item that tells how the problem shows: its words are not a measure, what
+            # follows them is ("（2）培训覆盖面不广。整改情况：组织…").
+            if child.inline_body:
+                add(child.inline_body, None, None)
+        else:
+            add(child.rest, _FAMILY.get(child.level), child.number)
         for text in child.own_body():
             source.append(text)
             add(text, None, None)
     return NoticeProblem(
         number=node.number or 0, title=item.title, measures=measures, source_text="\n".join(source)
     )
+
+
+def _describes(child: _Node) -> bool:
+    """Whether a numbered paragraph under a problem describes a part of it rather than a measure:
+    a heading sentence followed by its 整改情况, or a problem-like heading with measures under it."""
+    if child.kind == "inline":
+        return bool(_LABEL_RE.match(child.inline_body))
+    return child.kind == "heading" and bool(child.body or child.children) and _is_fault(child.title)
+
+
+def _is_fault(title: str) -> bool:
+    return bool(_PROBLEM_LIKE_RE.search(title)) and not title.startswith("关于")
 
 
 # ------------------------------------------------------------------------------------------- measures
@@ -517,6 +594,7 @@ def _at_boundary(text: str, index: int) -> bool:
 
 
 def _find_ordinal(text: str, number: int, start: int) -> Span | None:
+    """The next 一是/二是… ordinal numbered `number`, at a clause boundary."""
     word = _cn_ordinal(number)
     if word is None:
         return None
@@ -527,6 +605,24 @@ def _find_ordinal(text: str, number: int, start: int) -> Span | None:
             return index, index + len(marker)
         index = text.find(marker, index + 1)
     return None
+
+
+def _find_sequence(text: str, number: int, start: int) -> Span | None:
+    """The next 第一，/第二、… ordinal numbered `number`, at a clause boundary. The punctuation after it
+    is required, so that 第一时间 and 第一责任人 never split."""
+    word = _cn_ordinal(number)
+    if word is None:
+        return None
+    pattern = re.compile(rf"第{word}\s*[，,、：:]\s*")
+    for match in pattern.finditer(text, start):
+        if _at_boundary(text, match.start()):
+            return match.start(), match.end()
+    return None
+
+
+# A paragraph that continues a list begun in an earlier paragraph: "三是…", "第三，…", "十一是…".
+_LEADING_ORDINAL_RE = re.compile(r"\s*([一二三四五六七八九十]{1,3})是")
+_LEADING_SEQUENCE_RE = re.compile(r"\s*第([一二三四五六七八九十]{1,3})\s*[，,、：:]\s*")
 
 
 def _numbered_pattern(family: str, number: int) -> re.Pattern[str] | None:
@@ -573,11 +669,19 @@ def _with_preamble(text: str, first: Span, chunks: list[str]) -> list[str]:
 
 
 def _split_ordinals(text: str) -> list[str] | None:
-    """Split on 一是/二是/…/十一是, each only where the next expected ordinal starts a clause."""
-    first = _find_ordinal(text, 1, 0)
-    if first is None:
-        return None
-    return _with_preamble(text, first, _cut(text, first, 1, lambda n, start: _find_ordinal(text, n, start)))
+    """Split on 一是/二是/…/十一是 (or 第一，/第二，…), each only where the next expected ordinal starts a
+    clause. A paragraph that opens with a later ordinal (三是…, when each measure stands in its own
+    paragraph) loses it as the first one does, and the list continues from its number."""
+    for find in (_find_ordinal, _find_sequence):
+        first = find(text, 1, 0)
+        if first is not None:
+            return _with_preamble(text, first, _cut(text, first, 1, partial(find, text)))
+    for pattern, find in ((_LEADING_ORDINAL_RE, _find_ordinal), (_LEADING_SEQUENCE_RE, _find_sequence)):
+        match = pattern.match(text)
+        number = _cn_int(match.group(1)) if match else None
+        if match and number is not None and _cn_ordinal(number) == match.group(1):
+            return _cut(text, match.span(), number, partial(find, text))
+    return None
 
 
 def _split_numbered(text: str, family: str | None, start_number: int) -> list[str] | None:
@@ -659,6 +763,8 @@ def _structure(root: _Node) -> tuple[list[NoticeSection], list[NoticeArea]]:
     # Usual case: one part (sometimes several, one per area) lists the problems.
     found_in: dict[_Node, tuple[list[_Found], list[str]]] = {}
     for part in parts:
+        if _is_narrative_title(part.title):
+            continue  # how the work was led: its (一)(二)… headings are not problems
         closing = _mark_closing(part)
         found = _problem_items(part, top=True)
         if found:
@@ -671,9 +777,7 @@ def _structure(root: _Node) -> tuple[list[NoticeSection], list[NoticeArea]]:
         best = max(scores, key=lambda part: scores[part])
         if scores[best] > 0:
             chosen = {best}
-            chosen.update(
-                part for part, score in scores.items() if score > 0 and _AREA_PART_RE.search(part.title)
-            )
+            chosen.update(part for part, score in scores.items() if score > 0 and _is_area_part(part.title))
     if chosen:
         sections: list[NoticeSection] = []
         areas: list[NoticeArea] = []
@@ -702,6 +806,20 @@ def _structure(root: _Node) -> tuple[list[NoticeSection], list[NoticeArea]]:
     _mark_closing(container)
     found = _problem_items(container, top=True) or []
     return [_narrative_section(part) for part in narrative], _areas(found, "")
+
+
+# An audit rectification report's parts: "一、预算管理方面问题的整改情况", "二、工程建设项目管理问题的整改
+# 情况" — a topic, then its problems. "巡察反馈问题整改落实情况" names no topic: it is the one list.
+_TOPIC_PART_RE = re.compile(r"问题(?:的)?整改(?:落实|进展|完成)?情况$")
+_ALL_PROBLEMS_RE = re.compile(
+    r"(?:反馈|查出|发现|指出|交办|移交|审计)(?:的)?问题|^(?:关于)?(?:问题)?(?:的)?整改"
+)
+
+
+def _is_area_part(title: str) -> bool:
+    if _AREA_PART_RE.search(title):
+        return True
+    return bool(_TOPIC_PART_RE.search(title)) and not _ALL_PROBLEMS_RE.search(title)
 
 
 def _clear_closing(part: _Node) -> None:
