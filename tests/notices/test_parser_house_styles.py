@@ -131,7 +131,7 @@ def test_v8_ordinals_stripped_from_every_paragraph() -> None:
     doc = load("v8_city_ordinal_paragraphs.txt")
     assert structure(doc) == V8
     assert counts(doc) == (2, 4, 20)
-    # Before: 16 of the 20 kept 二是…十一是 or 第一，第二，第三， at their start.
+    # Before: 17 of the 20 kept 二是…十一是 or 第一，第二，第三， at their start.
     assert not [m.text for m in doc.problems[0].measures if ORDINAL_AT_START.match(m.text)]
     assert all(not ORDINAL_AT_START.match(m.text) for p in doc.problems for m in p.measures)
 
@@ -182,6 +182,25 @@ def test_sequence_ordinals_inside_one_paragraph_and_not_in_words() -> None:
                 )
             ],
         )
+    ]
+
+
+def test_chinese_paren_ordinals_inside_one_paragraph() -> None:
+    doc = parse(
+        "\n".join(
+            [
+                "中共云岫市档案局党组关于巡察整改进展情况的通报",
+                "2025年3月3日至4月30日，市委第一巡察组对市档案局党组进行了常规巡察。",
+                "一、巡察反馈问题整改落实情况",
+                "1.档案数字化推进缓慢的问题",
+                "整改情况：（一）制定数字化三年计划；（二）落实专项经费；（三）完成馆藏档案数字化12万卷。",
+            ]
+        )
+    )
+    assert [m.text for m in doc.problems[0].measures] == [
+        "制定数字化三年计划",
+        "落实专项经费",
+        "完成馆藏档案数字化12万卷。",
     ]
 
 
@@ -333,6 +352,43 @@ def test_v10_sub_items_stay_inside_their_problem() -> None:
     assert counts(doc) == (1, 3, 12)
     source = doc.problems[1].source_text
     assert "（1）乡镇卫生院设备配置不足。" in source and "（3）家庭医生签约服务质量不高。" in source
+
+
+def test_sub_items_listed_before_one_rectification_paragraph() -> None:
+    """ "（1）…。（2）…。" then one 整改情况: the sub-items are the problem's wording, not measures."""
+    doc = parse(
+        "\n".join(
+            [
+                "中共云岫市卫生健康委员会党组关于巡察整改进展情况的通报",
+                "2024年10月8日至12月6日，市委第五巡察组对市卫生健康委员会党组进行了常规巡察。",
+                "一、巡察反馈问题整改落实情况",
+                "1.落实全面从严治党主体责任不到位的问题",
+                "（1）对直属医疗机构监督检查不经常。",
+                "（2）医药购销领域廉政风险排查不深入。",
+                "整改情况：一是制定年度监督检查计划。二是开展医药购销领域不正之风专项整治。",
+                "2.公立医院财务管理不规范的问题",
+                "整改情况：一是对直属公立医院开展财务专项审计。二是修订财务管理办法。",
+            ]
+        )
+    )
+    assert structure(doc) == [
+        (
+            "",
+            [
+                (
+                    1,
+                    "落实全面从严治党主体责任不到位的问题",
+                    ["制定年度监督检查计划。", "开展医药购销领域不正之风专项整治。"],
+                ),
+                (
+                    2,
+                    "公立医院财务管理不规范的问题",
+                    ["对直属公立医院开展财务专项审计。", "修订财务管理办法。"],
+                ),
+            ],
+        )
+    ]
+    assert "（1）对直属医疗机构监督检查不经常。" in doc.problems[0].source_text
 
 
 # ---------------------------------------------------------------------- v11, v14: audit reports

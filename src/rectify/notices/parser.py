@@ -553,9 +553,13 @@ def _problem(item: _Found) -> NoticeProblem:
     for text in node.own_body():
         source.append(text)
         add(text, None, None)
-    for child in _descendants(node):
+    children = _descendants(node)
+    # Once one sub-item is seen to describe the problem, the headings numbered alike do too, even
+    # when the 整改情况 comes only after the last of them: "（1）…不经常。（2）…不深入。整改情况：…".
+    describing = {child.level for child in children if _describes(child)}
+    for child in children:
         source.append(child.text)
-        if _describes(child):
+        if _describes(child) or (child.kind == "heading" and child.level in describing):
             # A sub-item that tells how the problem shows: its words are not a measure, what
             # follows them is ("（2）培训覆盖面不广。整改情况：组织…").
             if child.inline_body:
@@ -630,6 +634,9 @@ def _numbered_pattern(family: str, number: int) -> re.Pattern[str] | None:
         return re.compile(rf"(?<![0-9.．]){number}\s*[.．、](?![0-9])")
     if family == "paren":
         return re.compile(rf"[(（]\s*{number}\s*[)）]")
+    if family == "cn-paren":
+        word = _cn_ordinal(number)
+        return re.compile(rf"[(（]\s*{word}\s*[)）]\s*[、.．]?") if word else None
     if 1 <= number <= 20:
         return re.compile(chr(0x245F + number))
     return None
@@ -699,7 +706,9 @@ def _split_numbered(text: str, family: str | None, start_number: int) -> list[st
         find = partial(_find_numbered, normal, chosen)
         return [text[: following[0]], *_cut(text, following, start_number, find)]
     candidates = [
-        (span, name) for name in ("dot", "paren", "circled") if (span := _find_numbered(normal, name, 1, 0))
+        (span, name)
+        for name in ("dot", "paren", "circled", "cn-paren")
+        if (span := _find_numbered(normal, name, 1, 0))
     ]
     if not candidates:
         return None
