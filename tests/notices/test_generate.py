@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure
-from rectify.notices.document import NoticeDocument
+from rectify.notices.document import InspectionFacts, NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem
 from rectify.notices.generate import (
     DONE,
+    IN_SIGNOFF,
     LONG_TERM,
     REOPENED,
-    UNDER_WAY,
+    WORDINGS,
     document_from_ledger,
     measure_with_progress,
     progress_wording,
@@ -37,7 +38,7 @@ from .test_render_roundtrip import carried
 
 ON = date(2025, 6, 1)
 WORDING = re.compile(
-    r"(目前已完成整改|该项需长期坚持，正在持续推进|回头看发现反弹，正在重新整改|目前正在推进(，计划于\d{4}年\d{1,2}月\d{1,2}日前完成)?)。$"
+    "(" + "|".join(re.escape(w).replace(r"\{day\}", r"\d{4}年\d{1,2}月\d{1,2}日") for w in WORDINGS) + ")$"
 )
 
 
@@ -93,15 +94,67 @@ def test_progress_wording_per_status(lived) -> None:
     assert progress_wording(measure[(1, 1)], ON) == DONE == "目前已完成整改。"
     assert progress_wording(measure[(1, 2)], ON) == "目前正在推进，计划于2025年9月30日前完成。"
     assert progress_wording(measure[(2, 1)], ON) == LONG_TERM == "该项需长期坚持，正在持续推进。"
-    assert progress_wording(measure[(3, 1)], ON) == REOPENED == "回头看发现反弹，正在重新整改。"
-    # Sign-off requested is not signed off yet; its deadline has passed on ON, so no plan date.
-    assert progress_wording(measure[(3, 2)], ON) == UNDER_WAY == "目前正在推进。"
-    assert progress_wording(measure[(3, 2)], date(2025, 4, 1)) == "目前正在推进，计划于2025年5月1日前完成。"
+    assert (
+        progress_wording(measure[(3, 1)], ON) == "回头看发现反弹，正在重新整改，计划于2025年12月31日前完成。"
+    )
+    # Sign-off requested is not signed off yet, whatever its deadline: it is under review.
+    assert progress_wording(measure[(3, 2)], ON) == IN_SIGNOFF == "目前已报送完成情况，正在审核销号。"
     # Not started, no deadline; a long-term measure not yet reported.
     fresh = Measure(status=MeasureStatus.NOT_STARTED, category=MeasureCategory.DEADLINE, deadline=None)
-    assert progress_wording(fresh, ON) == "目前正在推进。"
+    assert progress_wording(fresh, ON) == "目前尚未启动。"
     fresh.category = MeasureCategory.LONG_TERM
     assert progress_wording(fresh, ON) == LONG_TERM
+
+
+# Every status × no deadline / deadline ahead / deadline passed, and what the notice must say of each.
+CASES = {
+    ("not_started", None): "目前尚未启动。",
+    ("not_started", date(2025, 9, 30)): "目前尚未启动，计划于2025年9月30日前完成。",
+    ("not_started", date(2025, 3, 31)): "原定于2025年3月31日前完成，目前尚未启动。",
+    ("in_progress", None): "目前正在推进。",
+    ("in_progress", date(2025, 9, 30)): "目前正在推进，计划于2025年9月30日前完成。",
+    ("in_progress", date(2025, 3, 31)): "原定于2025年3月31日前完成，目前尚未完成，正在加快推进。",
+    ("signoff_requested", date(2025, 9, 30)): IN_SIGNOFF,
+    ("signoff_requested", date(2025, 3, 31)): IN_SIGNOFF,
+    ("signed_off", date(2025, 3, 31)): DONE,
+    ("ongoing", None): LONG_TERM,
+    ("reopened", None): REOPENED,
+    ("reopened", date(2025, 9, 30)): "回头看发现反弹，正在重新整改，计划于2025年9月30日前完成。",
+    ("reopened", date(2025, 3, 31)): "回头看发现反弹，正在重新整改，已超过原定的2025年3月31日完成时限。",
+}
+CLAIMS_DONE = ("已完成整改", "已完成。")
+
+
+def test_no_published_sentence_claims_more_than_the_ledger_holds(world) -> None:
+    """A ledger holding every status and deadline case; the notice generated from it is rendered,
+    read back by the reader (text and Word), and each measure says exactly what the ledger holds."""
+    problems = [
+        NoticeProblem(
+            number=1,
+            title="执法不规范的问题",
+            measures=[NoticeMeasure(f"第{i}项整改措施。") for i in range(1, 14)],
+        )
+    ]
+    document = NoticeDocument(
+        title="中共甲局党组关于巡察整改进展情况的通报",
+        inspection=InspectionFacts(
+            body="市委第一巡察组", inspected="甲局党组", feedback_date=date(2024, 12, 1)
+        ),
+        areas=[NoticeArea(title="关于执法方面", problems=problems)],
+    )
+    inspection = import_notice(document, organisation=world.orgs["a"], user=world.alice)
+    measures = list(Measure.objects.filter(problem__inspection=inspection).order_by("order"))
+    for measure, (status, deadline) in zip(measures, CASES, strict=True):
+        category = MeasureCategory.LONG_TERM if status == "ongoing" else MeasureCategory.DEADLINE
+        Measure.objects.filter(pk=measure.pk).update(status=status, deadline=deadline, category=category)
+    generated = document_from_ledger(Inspection.objects.get(pk=inspection.pk), on=ON)
+    for read in (parse(render_text(generated)), parse_bytes(render_docx(generated), "notice.docx")):
+        texts = [measure.text for measure in read.problems[0].measures]
+        assert len(texts) == len(CASES)
+        for text, ((status, deadline), wording) in zip(texts, CASES.items(), strict=True):
+            assert text.endswith(wording), (status, deadline, text)
+            if status != "signed_off":
+                assert not any(claim in text for claim in CLAIMS_DONE), (status, text)
 
 
 def test_measure_with_progress_ends_the_text_once() -> None:
@@ -135,7 +188,10 @@ def test_document_from_the_small_ledger(lived) -> None:
     assert measure_texts(doc) == [
         ["规范执法程序。目前已完成整改。", "加强执法培训。目前正在推进，计划于2025年9月30日前完成。"],
         ["打击非法营运车辆。该项需长期坚持，正在持续推进。"],
-        ["压缩审批时限。回头看发现反弹，正在重新整改。", "推行网上办理。目前正在推进。"],
+        [
+            "压缩审批时限。回头看发现反弹，正在重新整改，计划于2025年12月31日前完成。",
+            "推行网上办理。目前已报送完成情况，正在审核销号。",
+        ],
     ]
     # The small notice kept no opening or parts: an opening from the facts, one part for the problems.
     assert doc.opening == (
@@ -213,8 +269,8 @@ def test_overrides(lived) -> None:
         "加强执法培训。目前正在推进，计划于2025年9月30日前完成。",
     ]
     assert measure_texts(doc)[2] == [
-        "压缩审批时限。回头看发现反弹，正在重新整改。",
-        "全面推行网上办理。目前正在推进。",
+        "压缩审批时限。回头看发现反弹，正在重新整改，计划于2025年12月31日前完成。",
+        "全面推行网上办理。目前已报送完成情况，正在审核销号。",
     ]
     # The facts stay the ledger's; this opening states fewer of them, so they are not compared.
     expected = {key: value for key, value in carried(doc).items() if key != "inspection"}
@@ -300,7 +356,7 @@ def test_the_demo_notice(demo) -> None:
             assert measure.text.startswith(before.text) and WORDING.search(measure.text)
             statuses[row.status] = wording
     assert statuses[MeasureStatus.SIGNED_OFF] == DONE
-    assert statuses[MeasureStatus.REOPENED] == REOPENED
+    assert statuses[MeasureStatus.REOPENED].startswith(REOPENED.rstrip("。"))
     assert statuses[MeasureStatus.ONGOING] == LONG_TERM
     assert "计划于" in render_text(doc)  # measures due later carry their date
 

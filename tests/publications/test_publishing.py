@@ -434,7 +434,7 @@ def test_the_editor_changes_wording_never_numbering(ledger, staff):
     problem = next(p for a in document["areas"] for p in a["problems"] if p["number"] == 3)
     texts = [m["text"] for m in problem["measures"]]
     assert texts[0].startswith("压缩审批时限至5个工作日。") and texts[1].startswith("推行网上办理。")
-    assert texts[0].endswith("目前正在推进。")  # the ledger's progress, never typed
+    assert texts[0].endswith("目前尚未启动。")  # the ledger's progress, never typed
     contact = document["contact"]
     assert (contact["phones"], contact["emails"], contact["postcode"]) == (
         ["020-88886666"],
@@ -505,8 +505,8 @@ def test_the_staff_pages_walk_the_workflow(ledger, staff):
     publication.refresh_from_db()
     assert publication.state == S.IN_REVIEW
     measure = publication.document["areas"][0]["problems"][0]["measures"][0]["text"]
-    assert measure == "规范执法程序，制定执法手册。目前正在推进。"
-    assert "进展按台账生成：目前正在推进。" in text
+    assert measure == "规范执法程序，制定执法手册。目前尚未启动。"
+    assert "进展按台账生成：目前尚未启动。" in text
 
     detail = olga.get(f"/publications/{publication.pk}/").content.decode()
     assert "审核通过" in detail and "退回修改" in detail and "规范执法程序，制定执法手册。" in detail

@@ -2,8 +2,11 @@
 
 The notice says what the imported notice said (its title, issuer, opening, narrative parts and
 contact, kept on the inspection), lists the areas, problems and measures in ledger order, and ends
-each measure with where it stands: 目前已完成整改。 / 该项需长期坚持，正在持续推进。 / 目前正在推进，
-计划于…前完成。 / 回头看发现反弹，正在重新整改。 Render it with `rectify.notices.render`.
+each measure with where it stands as the ledger holds it, never better (`progress_wording`:
+目前已完成整改。 / 目前已报送完成情况，正在审核销号。 / 目前尚未启动，计划于…前完成。 /
+原定于…前完成，目前尚未完成，正在加快推进。 / 回头看发现反弹，正在重新整改。 /
+该项需长期坚持，正在持续推进。…).
+Render it with `rectify.notices.render`.
 
 Only public wording goes in: no units, people, reports, comments or reviews.
 """
@@ -51,38 +54,71 @@ OVERRIDE_KEYS = frozenset({"opening", "sections", "contact", "problems", "issuer
 
 DONE = "目前已完成整改。"
 LONG_TERM = "该项需长期坚持，正在持续推进。"
+IN_SIGNOFF = "目前已报送完成情况，正在审核销号。"
 REOPENED = "回头看发现反弹，正在重新整改。"
+REOPENED_UNTIL = "回头看发现反弹，正在重新整改，计划于{day}前完成。"
+REOPENED_LATE = "回头看发现反弹，正在重新整改，已超过原定的{day}完成时限。"
+NOT_STARTED = "目前尚未启动。"
+NOT_STARTED_UNTIL = "目前尚未启动，计划于{day}前完成。"
+NOT_STARTED_LATE = "原定于{day}前完成，目前尚未启动。"
 UNDER_WAY = "目前正在推进。"
 UNDER_WAY_UNTIL = "目前正在推进，计划于{day}前完成。"
+UNDER_WAY_LATE = "原定于{day}前完成，目前尚未完成，正在加快推进。"
+WORDINGS = (
+    DONE,
+    LONG_TERM,
+    IN_SIGNOFF,
+    REOPENED,
+    REOPENED_UNTIL,
+    REOPENED_LATE,
+    NOT_STARTED,
+    NOT_STARTED_UNTIL,
+    NOT_STARTED_LATE,
+    UNDER_WAY,
+    UNDER_WAY_UNTIL,
+    UNDER_WAY_LATE,
+)
+# By status: (no deadline, deadline ahead, deadline passed) — the statuses in which a passed deadline
+# makes a measure overdue (ledger.choices.OPEN_STATUSES) say so, with the date that was promised.
+_OPEN_WORDINGS = {
+    MeasureStatus.NOT_STARTED: (NOT_STARTED, NOT_STARTED_UNTIL, NOT_STARTED_LATE),
+    MeasureStatus.IN_PROGRESS: (UNDER_WAY, UNDER_WAY_UNTIL, UNDER_WAY_LATE),
+    MeasureStatus.REOPENED: (REOPENED, REOPENED_UNTIL, REOPENED_LATE),
+}
+_DATE = r"\s*[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*"
+
+
+def _wording_pattern(wording: str) -> str:
+    """A wording as it may come back from a portal page: half-width punctuation, spaces, any date."""
+    pattern = ""
+    for char in wording.rstrip("。"):
+        pattern += {"，": "[，,]\\s*", "{": "", "}": ""}.get(char, re.escape(char))
+    return pattern.replace("day", _DATE)
+
 
 # Any of the wordings above at the end of a text (as written, or with half-width punctuation after
 # a trip through a portal page): an earlier notice's progress, replaced by today's.
-_WORDING_RE = re.compile(
-    r"(?:目前已完成整改|该项需长期坚持[，,]\s*正在持续推进|回头看发现反弹[，,]\s*正在重新整改"
-    r"|目前正在推进(?:[，,]\s*计划于\s*[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日前完成)?)\s*[。.]\s*$"
-)
+_WORDING_RE = re.compile("(?:" + "|".join(_wording_pattern(w) for w in WORDINGS) + ")\\s*[。.]\\s*$")
 _SENTENCE_END = ("。", "！", "？", "!", "?", "…")
 
 
 def progress_wording(measure: Measure, on: date | None = None) -> str:
     """Where the measure stands, in the notice's words, as the ledger has it on day `on` (today by
-    default): the measure's current status; `on` decides whether its deadline is still ahead.
-
-    reopened → 回头看发现反弹，正在重新整改。   signed off → 目前已完成整改。
-    ongoing, or long-term (长期坚持) → 该项需长期坚持，正在持续推进。
-    otherwise (not started, in progress, sign-off requested) → 目前正在推进，计划于2025年6月30日前完成。
-    — without the date when there is none or it has passed (a plan already behind us is no plan).
+    default), never better: done only when signed off; a sign-off asked for is under review; not
+    started, under way and relapsed each say so, with the planned date while it is ahead and, once it
+    has passed, the date that was promised (overdue, 超期). Long-term measures carry on.
     """
     on = on or timezone.localdate()
-    if measure.status == MeasureStatus.REOPENED:
-        return REOPENED
     if measure.status == MeasureStatus.SIGNED_OFF:
         return DONE
     if measure.status == MeasureStatus.ONGOING or measure.category == MeasureCategory.LONG_TERM:
         return LONG_TERM
-    if measure.deadline is not None and measure.deadline >= on:
-        return UNDER_WAY_UNTIL.format(day=date_label(measure.deadline))
-    return UNDER_WAY
+    if measure.status == MeasureStatus.SIGNOFF_REQUESTED:
+        return IN_SIGNOFF
+    none, ahead, late = _OPEN_WORDINGS.get(measure.status, _OPEN_WORDINGS[MeasureStatus.IN_PROGRESS])
+    if measure.deadline is None:
+        return none
+    return (ahead if measure.deadline >= on else late).format(day=date_label(measure.deadline))
 
 
 def measure_with_progress(text: str, wording: str) -> str:
