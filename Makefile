@@ -56,12 +56,14 @@ test-deploy:
 	$(MAKE) setup EXTRAS=test
 	RECTIFY_TEST_POSTGRES=$(PG_URL) RECTIFY_REQUIRE_REDIS=1 $(BIN)/pytest -m deploy tests/deploy
 
-# Crash tests: a server killed with SIGKILL in the middle of uploads and imports, on SQLite, then on
-# PostgreSQL (each test makes its own database on $(PG_URL) and drops it). `make test` skips them.
+# Crash tests: a server killed with SIGKILL in the middle of uploads and imports; then the load test:
+# liaisons, the office and the public at once on the demo site under gunicorn (RECTIFY_LOAD_SECONDS,
+# default 30, and RECTIFY_LOAD_USERS, default 8). On SQLite, then on PostgreSQL (each test makes its own
+# database on $(PG_URL) and drops it). `make test` skips them.
 test-reliability:
 	$(MAKE) setup EXTRAS=test
-	RECTIFY_RELIABILITY=1 $(BIN)/pytest tests/reliability/test_kill_*.py
-	RECTIFY_RELIABILITY=1 DATABASE_URL=$(PG_URL)/postgres $(BIN)/pytest tests/reliability/test_kill_*.py
+	RECTIFY_RELIABILITY=1 $(BIN)/pytest tests/reliability/test_kill_*.py tests/reliability/test_load.py
+	RECTIFY_RELIABILITY=1 DATABASE_URL=$(PG_URL)/postgres $(BIN)/pytest tests/reliability/test_kill_*.py tests/reliability/test_load.py
 
 lint:
 	$(BIN)/ruff check src tests
