@@ -5,7 +5,8 @@ the requests that succeeded.
 
 - Liaisons sign in, open 我的整改 and a measure's report form, and report progress with one to three
   real evidence files (a one-page PDF, a JPEG, a Word document: a few KB each, far under the caps),
-  several reports a visit, then sign out.
+  several reports a visit, the first answering a report the office returned when there is one (its
+  next version), then sign out.
 - The office (two accounts, each deciding the reports whose number falls to it, so they never race
   for the same one) signs in, opens 待审核进展, accepts reports or returns every third with a reason,
   opens each decided report's measure page, the ledger (措施清单) and the inspection page, signs out.
@@ -21,7 +22,8 @@ the Internet do, and the server counts it by that address because it trusts exac
 
 Every request is expected to succeed with its own status (200 for a page, 302 after a form, 201 from
 the API); any other status, or no answer, is an error and fails the test. After the server stops:
-reports created = report submits answered 302; their evidence rows and the new files on disk = the
+reports created = report submits answered 302 (and those answering a return, the reports with an
+earlier version); their evidence rows and the new files on disk = the
 files those submits carried (each row's file there, its SHA-256 right); feedback items = accepted
 submits, with the same tracking codes; decided reports = accepted reviews, accepts and returns each.
 One summary line gives the figures.
@@ -32,6 +34,7 @@ RECTIFY_LOAD_SECONDS (default 30) and RECTIFY_LOAD_USERS (default 8) size it.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import os
@@ -101,6 +104,7 @@ media = Path(settings.MEDIA_ROOT)
 ours = ProgressReport.objects.filter(text__startswith=prefix)
 print(json.dumps({
     "reports": ours.count(),
+    "answers": ours.filter(supersedes__isnull=False).count(),
     "evidence": sorted(Evidence.objects.filter(report__in=ours).values_list("original_name", flat=True)),
     "accepted": ProgressReport.objects.filter(state=ReportState.ACCEPTED).count(),
     "returned": ProgressReport.objects.filter(state=ReportState.RETURNED).count(),
@@ -180,6 +184,7 @@ class Tally:
     statuses: Counter = field(default_factory=Counter)  # (kind, status) → count
     errors: list[str] = field(default_factory=list)
     reports: int = 0
+    answers: int = 0  # of the reports, those answering a returned one (its next version)
     files: list[str] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)  # tracking codes
     decisions: Counter = field(default_factory=Counter)  # accept / return → count
@@ -267,35 +272,49 @@ class Person:
 # ------------------------------------------------------------------ the people
 
 
-def liaison(base: str, tally: Tally, until: float, username: str, measures: list[int]) -> None:
+RETURNED = re.compile(r'href="/measures/(\d+)/report/\?answers=(\d+)"')
+
+
+def liaison(
+    base: str, tally: Tally, until: float, username: str, measures: list[int], *, answers: bool
+) -> None:
+    """Visits of a liaison: 我的整改, then a few reports; the first answers a report the office returned,
+    when 我的整改 lists one and this thread is the one answering for the account (`answers`)."""
     person = Person(base, tally, new_address())
     for visit in itertools.count(1):
         if time.monotonic() > until or not person.sign_in(username):
             return
-        person.page("my measures", "/my/")
+        returned = RETURNED.findall(person.page("my measures", "/my/") or "") if answers else []
         for turn in range(REPORTS_PER_VISIT):
             if time.monotonic() > until:
                 break
-            measure = measures[(visit * REPORTS_PER_VISIT + turn) % len(measures)]
-            form = person.page("report form", f"/measures/{measure}/report/")
+            if turn == 0 and returned:
+                measure, answering = map(int, returned[0])
+                query = f"?answers={answering}"
+            else:
+                measure = measures[(visit * REPORTS_PER_VISIT + turn) % len(measures)]
+                answering, query = 0, ""
+            form = person.page("report form", f"/measures/{measure}/report/{query}")
             if form is None:
                 continue
             tag = f"{username}-{visit}-{turn}"
             files = evidence(tag, 1 + (visit + turn) % 3)
             answer = person.post_form(
-                "report submit",
-                f"/measures/{measure}/report/",
+                "report answering a return" if answering else "report submit",
+                f"/measures/{measure}/report/{query}",
                 form,
                 {
                     "text": f"{PREFIX}：{tag} 本期召开专题会议，完成阶段任务。",
                     "percent": "50",
                     "stage": "推进实施",
+                    "answers": str(answering or ""),
                 },
                 files=[("files", file) for file in files],
             )
             if answer is not None:
                 with tally.lock:
                     tally.reports += 1
+                    tally.answers += bool(answering)
                     tally.files += [name for name, _data, _type in files]
                 person.page("measure page", answer.headers["Location"])
         person.sign_out()
@@ -473,9 +492,11 @@ def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
     until = started + SECONDS
     for n, role in enumerate(roles):
         if role == "liaison":
-            username, measures = liaisons[roles[:n].count("liaison") % len(liaisons)]
+            turn = roles[:n].count("liaison")
+            username, measures = liaisons[turn % len(liaisons)]
+            # Two threads on one account (more liaison threads than accounts) never answer the same return.
             args = (served.base, tally, until, username, measures)
-            target = liaison
+            target = functools.partial(liaison, answers=turn < len(liaisons))
         elif role == "office":
             share = roles[:n].count("office")
             args = (served.base, tally, until, plan["offices"][share % 2], share, offices)
@@ -498,6 +519,7 @@ def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(tally.requests.items()))
     lost = (
         abs(after["reports"] - before["reports"] - tally.reports)
+        + abs(after["answers"] - before["answers"] - tally.answers)
         + abs(len(after["evidence"]) - len(before["evidence"]) - len(tally.files))
         + abs(after["files"] - before["files"] - len(tally.files))
         + abs(len(after["feedback"]) - len(before["feedback"]) - len(tally.feedback))
@@ -508,15 +530,18 @@ def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
         print(
             f"\nload ({'PostgreSQL' if POSTGRES else 'SQLite'}, {USERS} users, {elapsed:.0f} s, "
             f"gunicorn 2 workers): "
-            f"{total} requests, {total / elapsed:.1f}/s; {kinds}; reports {tally.reports} with "
+            f"{total} requests, {total / elapsed:.1f}/s; {kinds}; "
+            f"reports {tally.reports} ({tally.answers} answering a return) with "
             f"{len(tally.files)} files, reviews {sum(tally.decisions.values())} "
             f"({tally.decisions['accept']} accepted, {tally.decisions['return']} returned), "
             f"feedback {len(tally.feedback)}; errors {len(tally.errors)}; records lost: {lost}"
         )
 
     assert not tally.errors, "\n".join(tally.errors[:20])
-    assert tally.reports and tally.files and tally.feedback and tally.decisions, "some users got nothing done"
+    done = {"liaison": tally.reports, "office": sum(tally.decisions.values()), "public": len(tally.feedback)}
+    assert all(done[role] for role in roles), f"some users got nothing done: {done}"
     assert after["reports"] - before["reports"] == tally.reports
+    assert after["answers"] - before["answers"] == tally.answers
     assert after["evidence"] == sorted(before["evidence"] + tally.files)
     assert after["files"] - before["files"] == len(tally.files)
     assert [row for row in contents["evidence"] if not row[2]] == [], "evidence rows without their file"
