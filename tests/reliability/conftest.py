@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.backups.sites import new_site
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTICE = ROOT / "src" / "rectify" / "notices" / "data" / "guangzhou-transport-2025.txt"
 OTHER_NOTICE = ROOT / "tests" / "fixtures" / "notices" / "v3_city_restart_numbering.txt"
@@ -265,3 +267,15 @@ def serve(tmp_path):
     for process in started:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def demo_backup(tmp_path_factory) -> Path:
+    """One backup of the demo site (`rectify demo`, then `rectify backup`), made once for the kill and
+    the load tests; each serves a restored copy of it."""
+    folder = tmp_path_factory.mktemp("demo-backup")
+    with new_site(folder / "demo") as demo:
+        demo.ok("demo", "--no-serve")
+        demo.ok("backup", str(folder / "kept"))
+    (archive,) = (folder / "kept").iterdir()
+    return archive

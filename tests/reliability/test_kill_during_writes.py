@@ -214,19 +214,9 @@ print(json.dumps({"reports": reports, "inspections": inspections}))
 """
 
 
-@pytest.fixture(scope="module")
-def demo_backup(tmp_path_factory) -> Path:
-    """One backup of the demo site; each test serves a restored copy of it."""
-    folder = tmp_path_factory.mktemp("kill")
-    with new_site(folder / "demo") as demo:
-        demo.ok("demo", "--no-serve")
-        demo.ok("backup", str(folder / "kept"))
-    (archive,) = (folder / "kept").iterdir()
-    return archive
-
-
 @pytest.fixture
 def site(demo_backup, tmp_path) -> Iterator[Site]:
+    """A restored copy of the demo backup (conftest.py, shared with the load test)."""
     with new_site(tmp_path / "site") as copy:
         copy.ok("restore", str(demo_backup))
         yield copy

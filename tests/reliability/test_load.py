@@ -54,7 +54,6 @@ from pathlib import Path
 import docx
 import pytest
 import requests
-from cryptography.fernet import Fernet
 
 from tests.backups.sites import DEMO_PASSWORD, POSTGRES, ROOT, Site, new_site
 
@@ -70,12 +69,44 @@ REPORTS_PER_VISIT = 3
 REVIEWS_PER_VISIT = 3
 PREFIX = "负载测试"  # what every report and opinion of this test starts with
 
-# Run in the site: the accounts and pages the load needs.
-PLAN = """
+# Run in the site: what the load can change (reports, evidence rows and files, decisions, feedback), and
+# the evidence rows whose file is missing or differs from its SHA-256.
+FIGURES = """
+import hashlib
+from pathlib import Path
+from django.conf import settings
+from rectify.feedback.models import FeedbackItem
+from rectify.progress.models import Evidence, ProgressReport, ReportState
+
+def figures(prefix):
+    media = Path(settings.MEDIA_ROOT)
+    ours = ProgressReport.objects.filter(text__startswith=prefix)
+    intact = lambda row: (media / row.file.name).is_file() and hashlib.sha256(
+        (media / row.file.name).read_bytes()
+    ).hexdigest() == row.sha256
+    return {
+        "reports": ours.count(),
+        "answers": ours.filter(supersedes__isnull=False).count(),
+        "evidence": sorted(Evidence.objects.filter(report__in=ours).values_list("original_name", flat=True)),
+        "broken": [row.file.name for row in Evidence.objects.all() if not intact(row)],
+        "accepted": ProgressReport.objects.filter(state=ReportState.ACCEPTED).count(),
+        "returned": ProgressReport.objects.filter(state=ReportState.RETURNED).count(),
+        "feedback": sorted(
+            FeedbackItem.objects.filter(content__startswith=prefix).values_list("code", flat=True)
+        ),
+        "files": sum(1 for p in media.rglob("*") if p.is_file()),
+    }
+"""
+AFTER = FIGURES + "print(json.dumps(figures(sys.argv[1])))"
+
+# Run in the site before it is served: the accounts and pages the load needs, the field keys the site's
+# contacts are encrypted under (production must be given them), and the figures before.
+PLAN = (
+    FIGURES
+    + """
 from rectify.feedback.public import public_organisations
 from rectify.ledger.workflow import Event, allowed_events
-from rectify.notices.models import NoticePublication
-from rectify.org.models import Membership, Role, User
+from rectify.org.models import Role, User
 from rectify.progress import services
 liaisons = {}
 for user in User.objects.filter(memberships__role=Role.LIAISON).distinct().order_by("username"):
@@ -90,30 +121,11 @@ print(json.dumps({
     "liaisons": liaisons,
     "offices": ["office", "office2"],
     "organisation": public_organisations().first().pk,
+    "field_keys": settings.RECTIFY_FIELD_KEYS,
+    "before": figures(sys.argv[1]),
 }))
 """
-
-# Run in the site: what the load can have changed.
-FIGURES = """
-from pathlib import Path
-from django.conf import settings
-from rectify.feedback.models import FeedbackItem
-from rectify.progress.models import Evidence, ProgressReport, ReportState
-prefix = sys.argv[1]
-media = Path(settings.MEDIA_ROOT)
-ours = ProgressReport.objects.filter(text__startswith=prefix)
-print(json.dumps({
-    "reports": ours.count(),
-    "answers": ours.filter(supersedes__isnull=False).count(),
-    "evidence": sorted(Evidence.objects.filter(report__in=ours).values_list("original_name", flat=True)),
-    "accepted": ProgressReport.objects.filter(state=ReportState.ACCEPTED).count(),
-    "returned": ProgressReport.objects.filter(state=ReportState.RETURNED).count(),
-    "feedback": sorted(
-        FeedbackItem.objects.filter(content__startswith=prefix).values_list("code", flat=True)
-    ),
-    "files": sum(1 for p in media.rglob("*") if p.is_file()),
-}))
-"""
+)
 
 
 # ------------------------------------------------------------------ evidence files
@@ -404,6 +416,9 @@ def public(base: str, tally: Tally, until: float, organisation: int) -> None:
 # ------------------------------------------------------------------ the site
 
 
+RECTIFY = (sys.executable, "-m", "rectify.cli")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -413,6 +428,7 @@ def free_port() -> int:
 @dataclass
 class Served:
     site: Site
+    plan: dict
     base: str
     process: subprocess.Popen
     log: Path
@@ -424,16 +440,17 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[Served]:
-    """The demo site under `rectify serve --workers 2`, production settings as behind nginx."""
-    keys = {"RECTIFY_FIELD_KEYS": Fernet.generate_key().decode()}  # the demo's senders' contacts too
+def served(demo_backup, tmp_path) -> Iterator[Served]:
+    """A restored copy of the demo site (conftest.py) under `rectify serve --workers 2`, with production
+    settings as behind nginx."""
     with new_site(tmp_path / "site") as site:
-        site.ok("demo", "--no-serve", **keys)
+        site.ok("restore", str(demo_backup))
+        plan = site.python(PLAN, PREFIX)
         port = free_port()
         production = {
-            **keys,
             "RECTIFY_ENV": "production",
             "RECTIFY_SECRET_KEY": secrets.token_urlsafe(64),
+            "RECTIFY_FIELD_KEYS": ",".join(plan["field_keys"]),
             "RECTIFY_ALLOWED_HOSTS": "127.0.0.1",
             "RECTIFY_SITE_URL": f"https://127.0.0.1:{port}",
             "RECTIFY_PROXY_COUNT": "1",
@@ -443,22 +460,13 @@ def served(tmp_path) -> Iterator[Served]:
         log = tmp_path / "server.log"
         with log.open("w") as output:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "rectify.cli",
-                    "serve",
-                    "--workers",
-                    "2",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                ],
+                [*RECTIFY, "serve", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
                 cwd=ROOT,
                 env=site.env(**production),
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        server = Served(site, f"http://127.0.0.1:{port}", process, log)
+        server = Served(site, plan, f"http://127.0.0.1:{port}", process, log)
         try:
             deadline = time.monotonic() + 180
             while True:
@@ -479,9 +487,8 @@ def served(tmp_path) -> Iterator[Served]:
 
 
 def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
-    site = served.site
-    plan = site.python(PLAN)
-    before = site.python(FIGURES, PREFIX)
+    plan = served.plan
+    before = plan["before"]
     liaisons = sorted(plan["liaisons"].items(), key=lambda item: (-len(item[1]), item[0]))
     assert liaisons, "the demo has no liaison with a measure to report on"
     tally = Tally()
@@ -512,8 +519,7 @@ def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
     elapsed = time.monotonic() - started
     assert not any(thread.is_alive() for thread in threads), "a simulated user never finished"
     served.stop()
-    after = site.python(FIGURES, PREFIX)
-    contents = site.contents()
+    after = served.site.python(AFTER, PREFIX)
 
     total = sum(tally.requests.values())
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(tally.requests.items()))
@@ -544,7 +550,7 @@ def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
     assert after["answers"] - before["answers"] == tally.answers
     assert after["evidence"] == sorted(before["evidence"] + tally.files)
     assert after["files"] - before["files"] == len(tally.files)
-    assert [row for row in contents["evidence"] if not row[2]] == [], "evidence rows without their file"
+    assert after["broken"] == [], "evidence rows without their file, byte for byte"
     assert after["feedback"] == sorted(before["feedback"] + tally.feedback)
     assert after["accepted"] - before["accepted"] == tally.decisions["accept"]
     assert after["returned"] - before["returned"] == tally.decisions["return"]
