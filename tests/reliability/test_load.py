@@ -543,7 +543,10 @@ def test_mixed_users_at_once_get_no_error_and_lose_no_record(served, capsys):
             f"feedback {len(tally.feedback)}; errors {len(tally.errors)}; records lost: {lost}"
         )
 
-    assert not tally.errors, "\n".join(tally.errors[:20])
+    statuses = ", ".join(
+        f"{kind} {status}: {n}" for (kind, status), n in sorted(tally.statuses.items(), key=str)
+    )
+    assert not tally.errors, "\n".join([*tally.errors[:20], f"all answers: {statuses}"])
     done = {"liaison": tally.reports, "office": sum(tally.decisions.values()), "public": len(tally.feedback)}
     assert all(done[role] for role in roles), f"some users got nothing done: {done}"
     assert after["reports"] - before["reports"] == tally.reports
