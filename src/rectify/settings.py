@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "django_rq",
     "ninja",  # so the API docs use its bundled Swagger UI, not a CDN
     "auditlog",
+    "csp",  # its system checks (settings in the old format) and the {% csp_nonce %} tag, unused
     "rectify.org",
     "rectify.ledger",
     "rectify.progress",
@@ -165,6 +166,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy, on every answer (see below).
+    "csp.middleware.CSPMiddleware",
+    "rectify.headers.PermissionsPolicyMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # A service's refusal that leaves a view becomes the error page (or JSON under /api/) here.
     "rectify.error_pages.RectifyErrorMiddleware",
@@ -329,6 +333,54 @@ CSRF_FAILURE_VIEW = "rectify.error_pages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy: every script, style sheet, image and font comes from the site itself (no
+# CDN: DESIGN §7), and no inline script, style or event handler runs (tests/test_security_headers.py
+# scans the templates). data: images are for the SVG icons of the API's Swagger UI style sheet.
+# RECTIFY_CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only (the
+# browser reports and blocks nothing), to try a change of templates on a live site first;
+# RECTIFY_CSP_REPORT_URI names where browsers send their reports, if anywhere.
+RECTIFY_CSP_REPORT_ONLY = env_bool("RECTIFY_CSP_REPORT_ONLY", False)
+RECTIFY_CSP_REPORT_URI = env_str("RECTIFY_CSP_REPORT_URI").strip()
+_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if RECTIFY_CSP_REPORT_URI:
+    _CSP_DIRECTIVES["report-uri"] = [RECTIFY_CSP_REPORT_URI]
+if RECTIFY_CSP_REPORT_ONLY:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+# Browser features no page of the site uses, refused to every page and anything it might embed
+# (rectify.headers.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "serial",
+        "hid",
+        "bluetooth",
+        "browsing-topics",
+    )
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -104,3 +104,20 @@ def test_each_service_runs_a_rectify_command_with_the_configuration_file(unit):
 def test_the_timer_starts_the_tick():
     assert (DEPLOY / "systemd" / "rectify-tick.timer").exists()
     assert "rectify tick" in (DEPLOY / "systemd" / "rectify-tick.service").read_text(encoding="utf-8")
+
+
+def test_nginx_adds_none_of_the_security_headers_the_site_sends():
+    """Django sends them on every answer; a second copy from nginx would conflict (two policies are
+    both enforced). Only the internal evidence location adds its own: X-Accel-Redirect drops the site's."""
+    outside_evidence = re.sub(r"location /protected/media/ \{.*?\n    \}", "", NGINX, flags=re.S)
+    assert "location /protected/media/" in NGINX and "location /protected/media/" not in outside_evidence
+    site_headers = (
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Strict-Transport-Security",
+    )
+    added = re.findall(r"^\s*add_header\s+([\w-]+)", outside_evidence, re.MULTILINE)
+    assert not [header for header in added if header in site_headers], added

@@ -643,6 +643,8 @@ def test_evidence_downloads_as_an_attachment_for_those_who_see_the_measure(m11, 
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Its own policy, stricter than the site's (which django-csp leaves alone): a file runs nothing.
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response["Content-Disposition"].startswith("attachment;")
     assert (
         "filename*=utf-8''%E4%BC%9A%E8%AE%AE%E7%BA%AA%E8%A6%81%202025.pdf" in response["Content-Disposition"]

@@ -46,6 +46,7 @@
       animation: !reduced,
       grid: { left: 16, right: 96, top: 32, bottom: 24, containLabel: true },
       tooltip: {
+        renderMode: "richText", // on the canvas: the HTML tooltip's style="" is refused by the CSP
         trigger: "axis",
         valueFormatter: function (value) { return plain(value) + unit; }
       },

@@ -9,7 +9,8 @@
     return {
       animation: !reduced,
       grid: { left: 16, right: 24, top: 16, bottom: 24, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // richText: drawn on the canvas; the HTML tooltip's style="" attributes are refused by the CSP.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: data.labels, axisLabel: { width: 160, overflow: "truncate" } },
       series: [

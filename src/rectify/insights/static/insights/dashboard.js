@@ -17,7 +17,9 @@
     return {
       animation: !reducedMotion(),
       textStyle: { color: INK },
-      tooltip: { confine: true }
+      // Drawn on the canvas: an HTML tooltip carries style="" attributes, which the site's Content
+      // Security Policy refuses.
+      tooltip: { confine: true, renderMode: "richText" }
     };
   }
 
