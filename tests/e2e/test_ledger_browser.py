@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +32,11 @@ def test_office_logs_in_filters_the_ledger_and_opens_a_problem(page, demo_server
 
     # htmx swaps the table in place as the filter changes, and puts the filter in the address.
     page.get_by_label("问题方面").select_option(label="关于法治环境方面")
-    page.wait_for_function("document.querySelector('.result-count').innerText.includes('共 10 条')")
+    # expect(), not wait_for_function: the site's CSP refuses the eval() that one polls with.
+    expect(page.locator(".result-count")).to_contain_text("共 10 条")
     assert "area=" in page.url
     page.get_by_label("关键词").fill("南站")
-    page.wait_for_function("document.querySelector('.result-count').innerText.includes('共 3 条')")
+    expect(page.locator(".result-count")).to_contain_text("共 3 条")
 
     page.get_by_role("link", name="10. 加强南站非法营运监管的整改").first.click()
     page.wait_for_url("**/problems/*/")
