@@ -332,6 +332,14 @@ def test_a_fresh_installation_serves_a_whole_round(site, services, smtp_server):
     reader.get(link["href"])
     assert index_number.group(1) in reader.text()
     assert "巡察整改" in reader.text()
+    # The production site sends its security headers itself (nginx adds none): HSTS, the Content
+    # Security Policy with nothing inline allowed, Permissions-Policy, framing refused.
+    headers = reader.request("GET", link["href"]).headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Strict-Transport-Security"].startswith("max-age=")
 
     for service in services.values():
         service.running()
