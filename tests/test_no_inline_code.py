@@ -117,3 +117,32 @@ def test_the_reader_finds_what_it_looks_for(tmp_path):
     lines = [int(item.split(":")[1]) for item in found]
     assert sorted(set(labels)) == sorted(TEMPLATE_RULES), found
     assert sorted(lines) == [2, 3, 4, 6, 7, 8, 13], found
+
+
+def test_the_admin_pages_hold_no_inline_script_or_style(ledger):
+    """Django's admin (5.2) keeps its script in files too, except one <style> on a list without
+    actions: every list and add page of every registered model, rendered, is read by the same rules.
+    django-rq's queue dashboard is the exception, allowed inline code by rectify.headers
+    (tests/test_security_headers.py)."""
+    from django.contrib import admin
+    from django.test import Client
+    from django.urls import reverse
+
+    from rectify.org.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="Root-pass-2025"))
+    found = []
+    for model in admin.site._registry:
+        if model._meta.app_label == "django_rq":
+            continue
+        info = f"{model._meta.app_label}_{model._meta.model_name}"
+        for view in ("changelist", "add"):
+            response = client.get(reverse(f"admin:{info}_{view}"))
+            if response.status_code != 200:
+                continue
+            html = response.content.decode()
+            for label, rule in TEMPLATE_RULES.items():
+                found += [f"admin {info} {view}: {label}" for _ in rule.finditer(html)]
+    assert len(admin.site._registry) > 10
+    assert not found, "\n".join(found)

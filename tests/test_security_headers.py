@@ -113,3 +113,17 @@ def test_the_policy_can_be_reported_only_while_templates_change(tmp_path):
     enforced, reported = result.stdout.splitlines()[-2:]
     assert enforced == "-"
     assert directives(reported) == POLICY | {"report-uri": "https://collector.example.gov.cn/csp/"}
+
+
+def test_only_the_queue_dashboard_of_the_admin_may_run_inline_code(world):
+    """django-rq's dashboard writes inline script and style: its pages alone get 'unsafe-inline'."""
+    from rectify.org.models import User
+
+    root = signed_in(User.objects.create_superuser("root", password=PASSWORD))
+    dashboard = root.get("/admin/django_rq/dashboard/")
+    assert dashboard.status_code == 200
+    policy = directives(dashboard["Content-Security-Policy"])
+    assert policy["script-src"] == policy["style-src"] == "'self' 'unsafe-inline'"
+    assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+    for path in ("/admin/", "/admin/org/user/", "/admin/django_tasks_db/", "/inspections/"):
+        assert_secured(root.get(path), path)

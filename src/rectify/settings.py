@@ -168,7 +168,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy, on every answer (see below).
     "csp.middleware.CSPMiddleware",
-    "rectify.headers.PermissionsPolicyMiddleware",
+    "rectify.headers.SecurityHeadersMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     # A service's refusal that leaves a view becomes the error page (or JSON under /api/) here.
     "rectify.error_pages.RectifyErrorMiddleware",
@@ -336,7 +336,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Content Security Policy: every script, style sheet, image and font comes from the site itself (no
 # CDN: DESIGN §7), and no inline script, style or event handler runs (tests/test_security_headers.py
-# scans the templates). data: images are for the SVG icons of the API's Swagger UI style sheet.
+# scans the templates). data: images are for the SVG icons of the API's Swagger UI style sheet. One
+# exception, django-rq's queue dashboard in the admin, which writes inline code: rectify.headers.
 # RECTIFY_CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only (the
 # browser reports and blocks nothing), to try a change of templates on a live site first;
 # RECTIFY_CSP_REPORT_URI names where browsers send their reports, if anywhere.
@@ -361,7 +362,7 @@ if RECTIFY_CSP_REPORT_ONLY:
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 # Browser features no page of the site uses, refused to every page and anything it might embed
-# (rectify.headers.PermissionsPolicyMiddleware).
+# (rectify.headers.SecurityHeadersMiddleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
