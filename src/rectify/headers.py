@@ -49,4 +49,5 @@ class SecurityHeadersMiddleware:
             response[HEADER] = self.value
         if self.inline_allowed(request.path_info):
             response._csp_update = INLINE_ALLOWED  # type: ignore[attr-defined]
+            response._csp_update_ro = INLINE_ALLOWED  # type: ignore[attr-defined]  # report-only mode
         return response
