@@ -68,7 +68,7 @@ def test_import_writes_then_refuses_a_second_copy_with_exit_code_2(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "17 个问题" in first.stderr and "36 条整改措施" in first.stderr
     second = rectify("import-notice", str(GUANGZHOU), data_dir=tmp_path)
-    assert second.returncode == 2 and "已导入过" in second.stderr
+    assert second.returncode == 2 and "不能重复导入" in second.stderr
     with sqlite3.connect(tmp_path / "rectify.sqlite3") as db:
         assert db.execute("select count(*) from ledger_measure").fetchone() == (36,)
         assert db.execute("select count(*) from ledger_inspection").fetchone() == (1,)

@@ -50,7 +50,7 @@ def test_a_failure_midway_writes_nothing(world):
 
 def test_the_same_notice_is_not_imported_twice(world):
     import_notice(small_notice(), organisation=world.orgs["a"], user=world.alice)
-    with pytest.raises(InvalidInput, match="已导入过"):
+    with pytest.raises(InvalidInput, match="不能重复导入"):
         import_notice(small_notice(), organisation=world.orgs["a"], user=world.alice)
     assert Inspection.objects.count() == 1
 

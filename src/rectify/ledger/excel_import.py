@@ -44,6 +44,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.timezone import localdate
 
 from rectify import office, stash
 from rectify.documents import date_label
@@ -850,6 +851,24 @@ class _Directory:
         return found[0], ""
 
 
+def duplicate_refusal(organisation: Organisation, fields: InspectionFields) -> str:
+    """Why the ledger cannot be imported again ("" when it can): `organisation` already has an inspection
+    of the same name and feedback date. The one rule the preview, the API's dry run and the import apply."""
+    duplicate = (
+        Inspection.objects.filter(
+            inspected=organisation, title=fields.title.strip(), feedback_date=fields.feedback_date
+        )
+        .order_by("pk")
+        .first()
+    )
+    if duplicate is None:
+        return ""
+    return (
+        f"该台账已于{date_label(localdate(duplicate.created_at))}导入为“{duplicate.title}”，不能重复导入。"
+        "如确是另一次巡察，请修改巡察名称。"
+    )
+
+
 def plan_import(
     organisation: Organisation, sheet: LedgerSheet, mapping: Mapping, fields: InspectionFields
 ) -> ImportPlan:
@@ -916,6 +935,8 @@ def plan_import(
             warn(row, "area", f"问题类别“{area_title}”与本问题第一行（“{current.area}”）不同，按第一行计。")
         current.measures.append(_measure(plan, directory, row, texts, cells, columns, error, warn))
     plan.areas = list(areas.values())
+    if refusal := duplicate_refusal(organisation, fields):
+        plan.errors.append(RowError(None, "", refusal))
     if not plan.problems:
         raise InvalidInput(f"表头（第 {sheet.header_row} 行）下没有数据行，没有可导入的内容。")
     plan.errors.sort(key=lambda item: (item.row or 0, item.column))
@@ -1091,14 +1112,8 @@ def write_plan(user: User, plan: ImportPlan, source_name: str = "") -> Inspectio
     """Write a plan without errors (see raise_for) as a new inspection, in one transaction."""
     check_office(user, plan.organisation)
     organisation, facts = plan.organisation, plan.fields
-    duplicate = Inspection.objects.filter(
-        inspected=organisation, title=facts.title.strip(), feedback_date=facts.feedback_date
-    ).first()
-    if duplicate is not None:
-        raise InvalidInput(
-            f"“{organisation.name}”已有同名巡察“{duplicate.title}”（编号 {duplicate.pk}），未重复导入。"
-            "如确是另一次巡察，请修改巡察名称。"
-        )
+    if refusal := duplicate_refusal(organisation, facts):
+        raise InvalidInput(refusal)
     try:
         inspection = Inspection.objects.create(
             title=facts.title.strip(),

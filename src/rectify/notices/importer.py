@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils.timezone import localdate
 
+from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, Problem
@@ -46,6 +48,23 @@ def resolve_organisation(document: NoticeDocument, code: str | None) -> tuple[Or
     return Organisation.objects.filter(name=name).first(), name
 
 
+def already_imported(document: NoticeDocument, organisation: Organisation) -> Inspection | None:
+    """The inspection this notice was already imported as for `organisation`: same notice title, same
+    feedback date. The one rule the preview, the API's dry run and the import itself apply."""
+    if not document.title:
+        return None
+    same = {"notice_title": document.title, "feedback_date": document.inspection.feedback_date}
+    return Inspection.objects.filter(inspected=organisation, **same).order_by("pk").first()
+
+
+def refuse_if_imported(document: NoticeDocument, organisation: Organisation) -> None:
+    """InvalidInput naming the inspection when the notice was already imported for `organisation`."""
+    duplicate = already_imported(document, organisation)
+    if duplicate is not None:
+        day = date_label(localdate(duplicate.created_at))
+        raise InvalidInput(f"该通报已于{day}导入为“{duplicate.title}”，不能重复导入。")
+
+
 @transaction.atomic
 def import_notice(
     document: NoticeDocument,
@@ -72,11 +91,7 @@ def import_notice(
         raise AccessDenied(f"只有“{organisation.name}”的整改办可以导入该组织的巡察通报。")
     facts = document.inspection
     data = document.to_dict()
-    duplicate = Inspection.objects.filter(
-        inspected=organisation, notice_title=document.title, feedback_date=facts.feedback_date
-    ).first()
-    if duplicate is not None and document.title:
-        raise InvalidInput(f"该通报已导入过（巡察“{duplicate.title}”，编号 {duplicate.pk}），未重复导入。")
+    refuse_if_imported(document, organisation)
     try:
         inspection = Inspection.objects.create(
             title=inspection_title(document)[:255],

@@ -12,7 +12,7 @@ from rectify.org.access import Access
 from rectify.org.models import Organisation, User
 
 from .document import NoticeDocument, NoticeParseError
-from .importer import import_notice
+from .importer import import_notice, refuse_if_imported
 from .parser import parse_bytes
 from .readers import extract_paragraphs
 
@@ -41,10 +41,12 @@ def _check_office(user: User, organisation: Organisation) -> None:
 
 
 def import_upload(user: User, upload: UploadedFile, organisation: Organisation, *, dry_run: bool = False):
-    """Parse and (unless dry_run) import an uploaded notice for `organisation`."""
+    """Parse and (unless dry_run) import an uploaded notice for `organisation`. A dry run is refused as
+    the import would be when the notice was already imported."""
     _check_office(user, organisation)
     document, data = read_upload(upload)
     if dry_run:
+        refuse_if_imported(document, organisation)
         return document, None
     return document, _import(user, document, organisation, upload.name or "", data)
 
@@ -61,9 +63,12 @@ def _import(
 STASH_KIND = "notice"
 
 
-def stash_upload(user: User, upload: UploadedFile) -> tuple[NoticeDocument, str]:
-    """Parse an upload and keep it for the confirm step; returns the document and a token."""
+def stash_upload(user: User, upload: UploadedFile, organisation: Organisation) -> tuple[NoticeDocument, str]:
+    """Parse an upload meant for `organisation` and keep it for the confirm step; returns the document
+    and a token. A notice already imported for the organisation is refused here, before the preview."""
+    _check_office(user, organisation)
     document, data = read_upload(upload)
+    refuse_if_imported(document, organisation)
     return document, stash.keep(user, STASH_KIND, upload.name or "", data)
 
 

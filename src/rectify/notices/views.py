@@ -43,7 +43,9 @@ def import_notice(request):
     form = NoticeUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
         stashed, status = submit(
-            form, lambda data: services.stash_upload(request.user, data["file"]), error_field="file"
+            form,
+            lambda data: services.stash_upload(request.user, data["file"], data["organisation"]),
+            error_field="file",
         )
         if status is None:
             document, token = stashed
