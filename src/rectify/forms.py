@@ -34,6 +34,18 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+# What an empty choice says: a select asks to choose (a filter's empty choice says 全部… instead, set
+# where the filter is declared), never Django's "---------".
+EMPTY_LABEL = "请选择…"
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's ModelChoiceField whose empty choice reads 请选择… unless the field names its own."""
+
+    def __init__(self, queryset: Any, *, empty_label: str | None = EMPTY_LABEL, **kwargs: Any) -> None:
+        super().__init__(queryset, empty_label=empty_label, **kwargs)
+
+
 class Select(forms.Select):
     """Django's select, the same HTML as its templates (django/forms/widgets/select.html), written
     here in one pass: Django renders a template for every option, and a list of hundreds of options

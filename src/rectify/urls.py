@@ -9,7 +9,7 @@ from rectify.ledger import urls as ledger_urls
 from rectify.progress import views as progress_views
 from rectify.supervision import measure_views
 
-admin.site.site_header = "Rectify 巡察整改督办平台 · 管理后台"
+admin.site.site_header = "巡察整改督办平台 · 管理后台"
 admin.site.site_title = "巡察整改督办平台"
 admin.site.index_title = "数据管理"
 

@@ -57,7 +57,7 @@ class RectifyAPI(NinjaAPI):
 
 
 api = RectifyAPI(
-    title="Rectify 巡察整改督办平台接口",
+    title="巡察整改督办平台接口",
     version="1",
     description="认证：先以用户名和密码调用 `POST /api/v1/auth/token` 取得令牌，再在请求头中带上 "
     "`Authorization: Bearer <令牌>`。浏览器内已登录的会话也可调用（需 CSRF 令牌）。"
@@ -168,7 +168,13 @@ class TokenOut(Schema):
     expires_at: str
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 401: Message, 429: Message}, tags=["认证"])
+@api.post(
+    "/auth/token",
+    summary="签发令牌",
+    auth=None,
+    response={200: TokenOut, 401: Message, 429: Message},
+    tags=["认证"],
+)
 def issue_token(request, credentials: Credentials):
     """以用户名和密码换取接口令牌。连续失败会按登录规则锁定。"""
     user = authenticate(request, username=credentials.username, password=credentials.password)

@@ -123,13 +123,17 @@ class HistoryOut(Schema):
         return [{"field": field, "before": before, "after": after} for field, before, after in obj.changes]
 
 
-@router.get("/audit", response={200: AuditPage, 400: Message, 403: Message})
+@router.get("/audit", summary="查询审计日志", response={200: AuditPage, 400: Message, 403: Message})
 def search_audit(request, filters: Query[AuditFilters]):
     """审计日志（纪检监察组、巡察办、整改办可查，范围为本组织及下级）。新的在前，每页最多 200 条。"""
     return filters.listing(services.search_audit(request.user, filters.as_filter()))
 
 
-@router.get("/measures/{int:measure_id}/history", response={200: list[HistoryOut], 404: Message})
+@router.get(
+    "/measures/{int:measure_id}/history",
+    summary="整改措施全过程记录",
+    response={200: list[HistoryOut], 404: Message},
+)
 def history(request, measure_id: Id):
     """整改措施的全过程记录（措施本身、分工、进展、审核、销号、回头看、指标），新的在前，中文表述。"""
     return measure_history(get_measure(request.user, measure_id))

@@ -267,7 +267,7 @@ def _found(model, pk: int | None, label: str):
     return found
 
 
-@router.get("/feedback", response=FeedbackPage)
+@router.get("/feedback", summary="意见诉求列表", response=FeedbackPage)
 def list_feedback(request, filters: Query[FeedbackFilters]):
     """您有权查看的意见诉求，最新的在前；联系方式已隐去部分内容。"""
     items = services.filter_items(request.user, filters.as_filter()).prefetch_related(*services.ITEM_LINKS)
@@ -275,12 +275,14 @@ def list_feedback(request, filters: Query[FeedbackFilters]):
     return {"count": count, "items": items}
 
 
-@router.get("/feedback/{int:item_id}", response={200: FeedbackDetailOut, 404: Message})
+@router.get(
+    "/feedback/{int:item_id}", summary="查看意见诉求", response={200: FeedbackDetailOut, 404: Message}
+)
 def get_feedback(request, item_id: Id):
     return _detail(request, services.get_item(request.user, item_id))
 
 
-@router.post("/feedback", response={201: FeedbackDetailOut, **errors(400, 403, 404)})
+@router.post("/feedback", summary="登记意见诉求", response={201: FeedbackDetailOut, **errors(400, 403, 404)})
 def create_feedback(request, payload: FeedbackIn):
     """登记经电话、电子邮件、来信、来访、行业协会或 12345 热线收到的意见诉求（仅整改办）。"""
     organisation = get_object_or_404(Organisation, pk=payload.organisation)
@@ -302,7 +304,9 @@ def create_feedback(request, payload: FeedbackIn):
 
 
 @router.patch(
-    "/feedback/{int:item_id}", response={200: FeedbackDetailOut, 409: Conflict, **errors(400, 403, 404)}
+    "/feedback/{int:item_id}",
+    summary="分办意见诉求",
+    response={200: FeedbackDetailOut, 409: Conflict, **errors(400, 403, 404)},
 )
 def route_feedback(request, item_id: Id, payload: RoutePatch):
     """分办或改派（仅整改办）：承办单位，以及关联的问题、措施。`version` 已过期时返回 409 和当前状态。"""
@@ -322,7 +326,11 @@ def route_feedback(request, item_id: Id, payload: RoutePatch):
     return _detail(request, item)
 
 
-@router.post("/feedback/{int:item_id}/reply", response={200: ReplyOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/feedback/{int:item_id}/reply",
+    summary="拟写答复",
+    response={200: ReplyOut, **errors(400, 403, 404, 409)},
+)
 def save_reply(request, item_id: Id, payload: ReplyIn):
     """承办单位拟写或修改答复草稿；`submit` 为 true 时提交整改办审核。"""
     item = services.get_item(request.user, item_id)
@@ -332,7 +340,9 @@ def save_reply(request, item_id: Id, payload: ReplyIn):
 
 
 @router.post(
-    "/feedback/{int:item_id}/reply/approve", response={200: ApprovalOut, **errors(400, 403, 404, 409)}
+    "/feedback/{int:item_id}/reply/approve",
+    summary="审核通过答复",
+    response={200: ApprovalOut, **errors(400, 403, 404, 409)},
 )
 def approve_reply(request, item_id: Id, payload: VersionIn):
     """整改办审核通过答复并发布；留有邮箱且同意联系的，同时发送电子邮件（发送失败不影响发布）。"""
@@ -347,7 +357,9 @@ def approve_reply(request, item_id: Id, payload: VersionIn):
 
 
 @router.post(
-    "/feedback/{int:item_id}/reply/return", response={200: FeedbackDetailOut, **errors(400, 403, 404, 409)}
+    "/feedback/{int:item_id}/reply/return",
+    summary="退回答复",
+    response={200: FeedbackDetailOut, **errors(400, 403, 404, 409)},
 )
 def return_reply(request, item_id: Id, payload: ReturnIn):
     """整改办退回答复（须写明理由），承办单位重新拟写。"""
@@ -356,7 +368,11 @@ def return_reply(request, item_id: Id, payload: ReturnIn):
     return _detail(request, item)
 
 
-@router.post("/feedback/{int:item_id}/close", response={200: FeedbackDetailOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/feedback/{int:item_id}/close",
+    summary="不予答复办结",
+    response={200: FeedbackDetailOut, **errors(400, 403, 404, 409)},
+)
 def close_feedback(request, item_id: Id, payload: CloseIn):
     """不予答复办结（仅整改办），须记明理由：重复反映（指明原件）、不属于受理范围、匿名且无法答复。"""
     item = services.get_item(request.user, item_id)
@@ -376,7 +392,11 @@ def close_feedback(request, item_id: Id, payload: CloseIn):
     return _detail(request, item)
 
 
-@router.post("/feedback/{int:item_id}/contacts", response={200: ContactsOut, **errors(403, 404)})
+@router.post(
+    "/feedback/{int:item_id}/contacts",
+    summary="查看完整联系方式",
+    response={200: ContactsOut, **errors(403, 404)},
+)
 def reveal_contacts(request, item_id: Id):
     """来信人的完整联系方式（仅整改办）；每次调用都记入审计日志。"""
     item = services.get_item(request.user, item_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.ledger.models import Measure, Problem
 from rectify.org.access import VIEW, Access
 from rectify.org.models import Membership, Organisation, Role, User
@@ -43,10 +43,10 @@ class FeedbackFilterForm(_Form):
     )
     channel = forms.ChoiceField(label="渠道", choices=[("", "全部渠道"), *Channel.choices], required=False)
     kind = forms.ChoiceField(label="类别", choices=[("", "全部类别"), *FeedbackKind.choices], required=False)
-    unit = forms.ModelChoiceField(
+    unit = ModelChoiceField(
         label="承办单位", queryset=Organisation.objects.none(), required=False, empty_label="全部单位"
     )
-    qr = forms.ModelChoiceField(
+    qr = ModelChoiceField(
         label="来源二维码", queryset=QrCode.objects.none(), required=False, empty_label="全部"
     )
     overdue = forms.ChoiceField(label="是否超期", choices=OVERDUE_CHOICES, required=False)
@@ -90,12 +90,12 @@ def problems_of(organisation: Organisation) -> QuerySet[Problem]:
     )
 
 
-class ProblemChoiceField(forms.ModelChoiceField):
+class ProblemChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Problem) -> str:
         return f"{obj.inspection.title} · {obj.number}. {obj.title}"
 
 
-class MeasureChoiceField(forms.ModelChoiceField):
+class MeasureChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Measure) -> str:
         return f"措施 {obj.problem.number}.{obj.order} {obj.text[:40]}"
 
@@ -103,7 +103,7 @@ class MeasureChoiceField(forms.ModelChoiceField):
 class StaffEntryForm(_Form):
     """An item that came by phone, e-mail, letter, visit, an association or the hotline."""
 
-    organisation = forms.ModelChoiceField(label="受理组织", queryset=Organisation.objects.none())
+    organisation = ModelChoiceField(label="受理组织", queryset=Organisation.objects.none())
     channel = forms.ChoiceField(
         label="来源渠道", choices=[(c.value, c.label) for c in STAFF_CHANNELS], initial=Channel.PHONE
     )
@@ -155,7 +155,7 @@ class RouteForm(_Form):
     """The office's routing (分办): the unit, and the problem or measure the item concerns."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    unit = forms.ModelChoiceField(label="承办单位", queryset=Organisation.objects.none())
+    unit = ModelChoiceField(label="承办单位", queryset=Organisation.objects.none())
     problem = ProblemChoiceField(
         label="关联问题", queryset=Problem.objects.none(), required=False, empty_label="（不关联）"
     )

@@ -68,6 +68,7 @@ class PublicFeedbackOut(Schema):
 
 @router.post(
     "/public/feedback",
+    summary="提交意见建议",
     response={201: SubmittedOut, 400: Message, 413: Message, 429: Message},
     url_name="public_feedback_submit",
 )
@@ -99,6 +100,7 @@ def submit(request, payload: PublicFeedbackIn):
 
 @router.get(
     "/public/feedback/{code}",
+    summary="凭查询码查询办理情况",
     response={200: PublicFeedbackOut, 404: Message, 429: Message},
     url_name="public_feedback_lookup",
 )

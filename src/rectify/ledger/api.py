@@ -151,13 +151,13 @@ class MeasurePatch(Schema):
     category: MeasureCategory | None = None
 
 
-@router.get("/inspections", response=InspectionPage)
+@router.get("/inspections", summary="巡察轮次列表", response=InspectionPage)
 def list_inspections(request, paging: Query[Paging]):
     """您有权查看的巡察。"""
     return paging.listing(Inspection.objects.restrict(request.user, VIEW).select_related("inspected"))
 
 
-@router.get("/inspections/{int:inspection_id}", response=InspectionDetailOut)
+@router.get("/inspections/{int:inspection_id}", summary="查看巡察", response=InspectionDetailOut)
 def get_inspection(request, inspection_id: Id):
     inspection = services.get_inspection(request.user, inspection_id)
     summary = services.summarise(request.user, inspection)
@@ -169,7 +169,7 @@ def get_inspection(request, inspection_id: Id):
     return inspection
 
 
-@router.get("/problems", response=ProblemPage)
+@router.get("/problems", summary="问题列表", response=ProblemPage)
 def list_problems(request, filters: Query[ProblemFilters]):
     problems = (
         Problem.objects.restrict(request.user).select_related("area").order_by("inspection_id", "number")
@@ -181,20 +181,21 @@ def list_problems(request, filters: Query[ProblemFilters]):
     return filters.listing(problems)
 
 
-@router.get("/measures", response=MeasurePage)
+@router.get("/measures", summary="整改措施台账", response=MeasurePage)
 def list_measures(request, query: Query[MeasureQuery]):
     """整改措施台账，筛选条件与网页相同。"""
     conditions = query.model_dump(exclude=set(Paging.model_fields), exclude_defaults=True)
     return query.listing(filter_measures(request.user, conditions))
 
 
-@router.get("/measures/{int:measure_id}", response=MeasureOut)
+@router.get("/measures/{int:measure_id}", summary="查看整改措施", response=MeasureOut)
 def get_measure(request, measure_id: Id):
     return services.get_measure(request.user, measure_id)
 
 
 @router.patch(
     "/measures/{int:measure_id}",
+    summary="修改整改措施",
     response={200: MeasureOut, 400: Message, 403: Message, 404: Message, 409: Message},
 )
 def patch_measure(request, measure_id: Id, payload: MeasurePatch):

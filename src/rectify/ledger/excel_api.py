@@ -95,6 +95,7 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 
 @router.post(
     "/inspections/import-ledger",
+    summary="导入 Excel 整改台账",
     response={200: ImportLedgerOut, 201: ImportLedgerOut, 400: ErrorsOut, 403: Message, 404: Message},
 )
 def import_ledger(

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from rectify.forms import Form, date_field
+from rectify.forms import Form, ModelChoiceField, date_field
 from rectify.org.access import organisations_under_office
 from rectify.org.models import Organisation
 
@@ -15,7 +15,7 @@ FIELD_CHOICES = [("", "（不导入）")] + [
 
 
 class LedgerUploadForm(Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="被巡察组织",
         queryset=Organisation.objects.none(),
         error_messages={"invalid_choice": "所选组织不存在，或您不是该组织的整改办。"},

@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
@@ -16,7 +16,7 @@ class InspectionFilterForm(Form):
 
     refusal = "所选巡察不存在，或您无权查看。"
 
-    inspection = forms.ModelChoiceField(
+    inspection = ModelChoiceField(
         label="巡察", queryset=Inspection.objects.none(), required=False, empty_label="全部巡察"
     )
 
@@ -39,7 +39,7 @@ class MeasureAssignmentForm(Form):
     """The office's edit of who does a measure and by when. `version` is the one the user loaded."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    lead_leader = forms.ModelChoiceField(
+    lead_leader = ModelChoiceField(
         label="牵头领导", queryset=User.objects.none(), required=False, empty_label="（未指定）"
     )
     units = forms.ModelMultipleChoiceField(

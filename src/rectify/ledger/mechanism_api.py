@@ -73,18 +73,24 @@ def _mechanism(user, mechanism_id: Id) -> Mechanism:
     return found
 
 
-@router.get("/mechanisms", response=MechanismPage)
+@router.get("/mechanisms", summary="长效机制列表", response=MechanismPage)
 def list_mechanisms(request, filters: Query[MechanismFilters]):
     """您有权查看的长效机制，可按巡察筛选。"""
     return filters.listing(services.mechanism_list(request.user, filters.inspection))
 
 
-@router.get("/mechanisms/{int:mechanism_id}", response={200: MechanismOut, 404: Message})
+@router.get(
+    "/mechanisms/{int:mechanism_id}", summary="查看长效机制", response={200: MechanismOut, 404: Message}
+)
 def get_mechanism(request, mechanism_id: Id):
     return _mechanism(request.user, mechanism_id)
 
 
-@router.post("/mechanisms", response={201: MechanismOut, 400: Message, 403: Message, 404: Message})
+@router.post(
+    "/mechanisms",
+    summary="登记长效机制",
+    response={201: MechanismOut, 400: Message, 403: Message, 404: Message},
+)
 def create_mechanism(request, payload: MechanismIn):
     """整改办登记长效机制（制定或修订的制度）及其对应的问题。"""
     mechanism = services.save_mechanism(
@@ -101,7 +107,9 @@ def create_mechanism(request, payload: MechanismIn):
 
 
 @router.patch(
-    "/mechanisms/{int:mechanism_id}", response={200: MechanismOut, 400: Message, 403: Message, 404: Message}
+    "/mechanisms/{int:mechanism_id}",
+    summary="修改长效机制",
+    response={200: MechanismOut, 400: Message, 403: Message, 404: Message},
 )
 def patch_mechanism(request, mechanism_id: Id, payload: MechanismPatch):
     """整改办修改长效机制；只改给出的字段。`problems` 给出时整体替换对应问题。"""

@@ -21,6 +21,7 @@ class ImportResult(Schema):
 
 @router.post(
     "/inspections/import",
+    summary="导入巡察整改通报",
     response={200: ImportResult, 201: ImportResult, 400: Message, 403: Message, 404: Message},
 )
 def import_inspection(

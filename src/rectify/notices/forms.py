@@ -1,12 +1,12 @@
 from django import forms
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.org.access import organisations_under_office
 from rectify.org.models import Organisation
 
 
 class NoticeUploadForm(Form):
-    organisation = forms.ModelChoiceField(label="被巡察组织", queryset=Organisation.objects.none())
+    organisation = ModelChoiceField(label="被巡察组织", queryset=Organisation.objects.none())
     file = forms.FileField(label="通报文件", help_text="支持 .txt（UTF-8 或 GBK）、.html、.docx")
 
     def __init__(self, *args, user, **kwargs):
@@ -16,7 +16,7 @@ class NoticeUploadForm(Form):
 
 
 class NoticeConfirmForm(Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), widget=forms.HiddenInput)
+    organisation = ModelChoiceField(queryset=Organisation.objects.none(), widget=forms.HiddenInput)
     token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):

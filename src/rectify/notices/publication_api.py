@@ -47,6 +47,7 @@ def _render(document, fmt: NoticeFormat, name: str):
 
 @router.get(
     "/inspections/{int:inspection_id}/notice",
+    summary="按台账生成整改通报",
     response={200: dict[str, Any], **errors(404)},
     url_name="inspection_notice",
 )
@@ -162,7 +163,7 @@ class DecisionIn(Schema):
     comment: str = Field("", description="意见；退回时必填")
 
 
-@router.get("/publications", response=PublicationPage)
+@router.get("/publications", summary="整改通报版本列表", response=PublicationPage)
 def list_publications(request, filters: Query[PublicationFilters]):
     """您可查看的整改通报各版本（整改办、领导和纪检监察看本组织的全部版本；责任单位只看已发布的）。"""
     records = (
@@ -175,20 +176,26 @@ def list_publications(request, filters: Query[PublicationFilters]):
     return {"count": count, "items": items}
 
 
-@router.post("/publications", response={201: PublicationOut, **errors(400, 403, 404)})
+@router.post("/publications", summary="起草整改通报", response={201: PublicationOut, **errors(400, 403, 404)})
 def create_publication(request, payload: DraftIn):
     """整改办按台账起草该巡察的下一版通报（同一巡察同时只能有一版未发布）。"""
     publication = publishing.create_draft(request.user, payload.inspection)
     return Status(201, publishing.get_publication(request.user, publication.pk))
 
 
-@router.get("/publications/{int:publication_id}", response={200: PublicationOut, **errors(404)})
+@router.get(
+    "/publications/{int:publication_id}",
+    summary="查看整改通报版本",
+    response={200: PublicationOut, **errors(404)},
+)
 def get_publication(request, publication_id: Id):
     return publishing.get_publication(request.user, publication_id)
 
 
 @router.patch(
-    "/publications/{int:publication_id}", response={200: PublicationOut, **errors(400, 403, 404, 409)}
+    "/publications/{int:publication_id}",
+    summary="修改整改通报草稿",
+    response={200: PublicationOut, **errors(400, 403, 404, 409)},
 )
 def edit_publication(request, publication_id: Id, payload: DraftEdit):
     """整改办修改草稿（只在草稿状态；已发布的通报返回 409）。"""
@@ -197,7 +204,9 @@ def edit_publication(request, publication_id: Id, payload: DraftEdit):
 
 
 @router.post(
-    "/publications/{int:publication_id}/decide", response={200: PublicationOut, **errors(400, 403, 404, 409)}
+    "/publications/{int:publication_id}/decide",
+    summary="流转整改通报",
+    response={200: PublicationOut, **errors(400, 403, 404, 409)},
 )
 def decide_publication(request, publication_id: Id, payload: DecisionIn):
     """流转：整改办提交（submit）→ 整改办起草人以外的人员审核通过（accept）→ 领导小组组长批准（approve）
@@ -207,6 +216,7 @@ def decide_publication(request, publication_id: Id, payload: DecisionIn):
 
 @router.post(
     "/publications/{int:publication_id}/correct",
+    summary="更正已发布的整改通报",
     response={201: PublicationOut, **errors(400, 403, 404, 409)},
 )
 def correct_publication(request, publication_id: Id):
@@ -217,6 +227,7 @@ def correct_publication(request, publication_id: Id):
 
 @router.get(
     "/publications/{int:publication_id}/notice",
+    summary="下载整改通报",
     response={200: dict[str, Any], **errors(404)},
     url_name="publication_notice",
 )
@@ -283,7 +294,9 @@ class PublicFilters(Paging):
     year: Year | None = Field(None, description="发布年度")
 
 
-@public_router.get("/public/notices", response=PublicNoticePage, url_name="public_notices")
+@public_router.get(
+    "/public/notices", summary="已发布的整改通报", response=PublicNoticePage, url_name="public_notices"
+)
 def public_notices(request, filters: Query[PublicFilters]):
     """已发布的整改通报（无需登录），新发布的在前。"""
     records = publishing.published_notices().filter_given(
@@ -295,6 +308,7 @@ def public_notices(request, filters: Query[PublicFilters]):
 
 @public_router.get(
     "/public/notices/{int:publication_id}",
+    summary="查看已发布的整改通报",
     response={200: PublicNoticeDetail, **errors(404)},
     url_name="public_notice",
 )

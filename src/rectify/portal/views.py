@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from rectify.errors import NotFound
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.notices import publishing
 from rectify.org.models import Organisation
 from rectify.paging import paginate
@@ -25,7 +25,7 @@ PAGE_SIZE = 20
 
 
 class NoticeFilterForm(Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="发布机构", required=False, queryset=Organisation.objects.none(), empty_label="全部"
     )
     year = forms.TypedChoiceField(label="发布年度", required=False, coerce=int, empty_value=None)

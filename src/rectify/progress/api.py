@@ -327,7 +327,9 @@ def _with_statuses(statuses: list[services.IndicatorStatus]) -> list[Indicator]:
 
 
 @router.post(
-    "/measures/{int:measure_id}/reports", response={201: ReportOut, **errors(400, 403, 404, 409, 413)}
+    "/measures/{int:measure_id}/reports",
+    summary="报送整改进展",
+    response={201: ReportOut, **errors(400, 403, 404, 409, 413)},
 )
 def submit_report(
     request, measure_id: Id, form: Form[ReportForm], files: File[list[UploadedFile] | None] = None
@@ -354,20 +356,28 @@ def submit_report(
     return Status(201, _reports().get(pk=report.pk))
 
 
-@router.get("/measures/{int:measure_id}/reports", response={200: list[ReportOut], 404: Message})
+@router.get(
+    "/measures/{int:measure_id}/reports",
+    summary="整改进展列表",
+    response={200: list[ReportOut], 404: Message},
+)
 def list_reports(request, measure_id: Id):
     """该措施的全部整改进展报告（含退回的各版本），新的在前。"""
     measure = get_measure(request.user, measure_id)
     return list(_reports().filter(measure=measure))
 
 
-@router.get("/reports/{int:report_id}", response={200: ReportOut, 404: Message})
+@router.get("/reports/{int:report_id}", summary="查看整改进展", response={200: ReportOut, 404: Message})
 def get_report(request, report_id: Id):
     report = services.get_report(request.user, report_id)
     return _reports().get(pk=report.pk)
 
 
-@router.post("/reports/{int:report_id}/review", response={200: ReportOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/reports/{int:report_id}/review",
+    summary="审核整改进展",
+    response={200: ReportOut, **errors(400, 403, 404, 409)},
+)
 def review_report(request, report_id: Id, payload: ReviewIn):
     """整改办审核整改进展：采纳，或写明理由退回。已审核的报告再审核返回 409。"""
     report = services.review_report(
@@ -376,7 +386,12 @@ def review_report(request, report_id: Id, payload: ReviewIn):
     return _reports().get(pk=report.pk)
 
 
-@router.get("/evidence/{int:evidence_id}", response={200: None, 404: Message}, url_name="download_evidence")
+@router.get(
+    "/evidence/{int:evidence_id}",
+    summary="下载佐证材料",
+    response={200: None, 404: Message},
+    url_name="download_evidence",
+)
 def download_evidence(request, evidence_id: Id):
     """下载佐证材料（以原文件名作为附件），限有权查看该措施者。"""
     return evidence_response(services.get_evidence(request.user, evidence_id))
@@ -385,7 +400,11 @@ def download_evidence(request, evidence_id: Id):
 # ------------------------------------------------------------------ sign-off
 
 
-@router.post("/measures/{int:measure_id}/signoff", response={201: SignOffOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/measures/{int:measure_id}/signoff",
+    summary="申请销号",
+    response={201: SignOffOut, **errors(400, 403, 404, 409)},
+)
 def request_signoff(request, measure_id: Id, payload: SignOffIn):
     """责任单位申请销号（需有已采纳且附佐证材料的进展报告）。
     带上 `version` 时，措施已被他人推进则返回 409。"""
@@ -395,7 +414,7 @@ def request_signoff(request, measure_id: Id, payload: SignOffIn):
     return Status(201, _signoffs().get(pk=signoff.pk))
 
 
-@router.get("/signoffs", response=SignOffPage)
+@router.get("/signoffs", summary="待审批销号", response=SignOffPage)
 def signoff_queue(request, paging: Query[Paging]):
     """等待您审批的销号申请（责任单位负责人、整改办、牵头领导各自的环节），先申请的在前。"""
     queue = services.signoff_queue(request.user).prefetch_related(
@@ -404,13 +423,17 @@ def signoff_queue(request, paging: Query[Paging]):
     return paging.listing(queue)
 
 
-@router.get("/signoffs/{int:signoff_id}", response={200: SignOffOut, 404: Message})
+@router.get("/signoffs/{int:signoff_id}", summary="查看销号申请", response={200: SignOffOut, 404: Message})
 def get_signoff(request, signoff_id: Id):
     signoff = services.get_signoff(request.user, signoff_id)
     return _signoffs().get(pk=signoff.pk)
 
 
-@router.post("/signoffs/{int:signoff_id}/decide", response={200: SignOffOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/signoffs/{int:signoff_id}/decide",
+    summary="审批销号申请",
+    response={200: SignOffOut, **errors(400, 403, 404, 409)},
+)
 def decide_signoff(request, signoff_id: Id, payload: DecideIn):
     """当前环节审批：同意（转下一环节，末环节即销号），或写明理由退回。已办结的申请返回 409。"""
     signoff = services.decide_signoff(
@@ -423,7 +446,9 @@ def decide_signoff(request, signoff_id: Id, payload: DecideIn):
 
 
 @router.post(
-    "/measures/{int:measure_id}/followups", response={201: FollowUpOut, **errors(400, 403, 404, 409)}
+    "/measures/{int:measure_id}/followups",
+    summary="安排或记录回头看",
+    response={201: FollowUpOut, **errors(400, 403, 404, 409)},
 )
 def add_followup(request, measure_id: Id, payload: FollowUpIn):
     """整改办对已销号措施回头看：只给 `due_on` 为安排检查；给 `outcome`（和 `note`）为当即记录检查结果。
@@ -439,14 +464,22 @@ def add_followup(request, measure_id: Id, payload: FollowUpIn):
     return Status(201, _followups().get(pk=followup.pk))
 
 
-@router.post("/followups/{int:followup_id}/record", response={200: FollowUpOut, **errors(400, 403, 404, 409)})
+@router.post(
+    "/followups/{int:followup_id}/record",
+    summary="记录回头看结果",
+    response={200: FollowUpOut, **errors(400, 403, 404, 409)},
+)
 def record_followup(request, followup_id: Id, payload: RecordIn):
     """记录已安排的回头看的结果。已记录过的返回 409。"""
     followup = services.record_followup(request.user, followup_id, outcome=payload.outcome, note=payload.note)
     return _followups().get(pk=followup.pk)
 
 
-@router.get("/measures/{int:measure_id}/followups", response={200: list[FollowUpOut], 404: Message})
+@router.get(
+    "/measures/{int:measure_id}/followups",
+    summary="回头看列表",
+    response={200: list[FollowUpOut], 404: Message},
+)
 def list_followups(request, measure_id: Id):
     measure = get_measure(request.user, measure_id)
     return list(_followups().filter(measure=measure))
@@ -455,14 +488,22 @@ def list_followups(request, measure_id: Id):
 # ------------------------------------------------------------------ indicators
 
 
-@router.get("/measures/{int:measure_id}/indicators", response={200: list[IndicatorOut], 404: Message})
+@router.get(
+    "/measures/{int:measure_id}/indicators",
+    summary="指标列表",
+    response={200: list[IndicatorOut], 404: Message},
+)
 def list_indicators(request, measure_id: Id):
     """该措施的指标，各附全部观测值、最新值，以及最新值是否未达目标。数值以字符串表示。"""
     measure = get_measure(request.user, measure_id)
     return _with_statuses(services.indicator_statuses(measure))
 
 
-@router.post("/measures/{int:measure_id}/indicators", response={201: IndicatorOut, **errors(400, 403, 404)})
+@router.post(
+    "/measures/{int:measure_id}/indicators",
+    summary="设置指标",
+    response={201: IndicatorOut, **errors(400, 403, 404)},
+)
 def add_indicator(request, measure_id: Id, payload: IndicatorIn):
     """整改办或责任单位为措施设置指标（基线值、目标值、方向）。"""
     indicator = services.add_indicator(
@@ -478,7 +519,9 @@ def add_indicator(request, measure_id: Id, payload: IndicatorIn):
 
 
 @router.post(
-    "/indicators/{int:indicator_id}/observations", response={201: ObservationOut, **errors(400, 403, 404)}
+    "/indicators/{int:indicator_id}/observations",
+    summary="填报指标数值",
+    response={201: ObservationOut, **errors(400, 403, 404)},
 )
 def add_observation(request, indicator_id: Id, payload: ObservationIn):
     """填报指标在某日的数值（每日一次，不晚于今天）。`meets_target` 为否时仅提示。"""
@@ -504,6 +547,7 @@ LedgerExportQuery = query_schema("LedgerExportQuery", MeasureFilterSet, base=Exp
 
 @router.get(
     "/inspections/{int:inspection_id}/ledger.xlsx",
+    summary="导出 Excel 台账",
     tags=["整改台账"],
     response={200: None, 400: Message, 404: Message},
     openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},

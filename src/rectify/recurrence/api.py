@@ -111,7 +111,9 @@ def _problem_ref(problem) -> dict:
     }
 
 
-@router.get("/problems/{int:problem_id}/similar", response={200: list[SimilarOut], 404: Message})
+@router.get(
+    "/problems/{int:problem_id}/similar", summary="相似问题", response={200: list[SimilarOut], 404: Message}
+)
 def similar(request, problem_id: Id, query: Query[SimilarQuery]):
     """其他巡察（含其他单位、往轮巡察）中与该问题最相似的问题，限于您有权查看的；附共同关键词。"""
     problem = ledger_services.get_problem(request.user, problem_id)
@@ -126,7 +128,7 @@ def similar(request, problem_id: Id, query: Query[SimilarQuery]):
     ]
 
 
-@router.get("/recurrence-flags", response=FlagPage)
+@router.get("/recurrence-flags", summary="共性问题和反弹提示", response=FlagPage)
 def list_flags(request, query: Query[FlagQuery]):
     """导入新巡察时发现的“可能反弹或共性问题”提示（两个问题您都有权查看的）。"""
     flags = services.flag_list(request.user, query.status)
@@ -136,6 +138,7 @@ def list_flags(request, query: Query[FlagQuery]):
 
 @router.post(
     "/recurrence-flags/{int:flag_id}/decision",
+    summary="处理共性问题和反弹提示",
     response={200: FlagOut, 400: Message, 403: Message, 404: Message, 409: Message},
 )
 def decide(request, flag_id: Id, payload: FlagDecision):

@@ -106,7 +106,7 @@ def _warning(measure: Measure, today: date) -> dict:
     }
 
 
-@router.get("/warnings", response=WarningPage)
+@router.get("/warnings", summary="预警列表", response=WarningPage)
 def list_warnings(request, filters: Query[WarningFilters]):
     """您有权查看的整改措施中正处于预警的，按预警等级从重到轻、整改时限从早到晚排列。
     预警按各单位的预警规则于请求时计算。"""
@@ -118,7 +118,7 @@ def list_warnings(request, filters: Query[WarningFilters]):
     return {"count": count, "items": [_warning(measure, today) for measure in items]}
 
 
-@router.get("/notifications", response=NotificationPage)
+@router.get("/notifications", summary="通知列表", response=NotificationPage)
 def list_notifications(request, filters: Query[NotificationFilters]):
     """您的通知，新的在前。"""
     notifications = Notification.objects.restrict(request.user, VIEW)
@@ -130,7 +130,7 @@ def list_notifications(request, filters: Query[NotificationFilters]):
     return {"count": count, "unread_count": services.unread_count(request.user), "items": items}
 
 
-@router.post("/notifications/read", response={200: ReadOut, 400: Message})
+@router.post("/notifications/read", summary="标记通知已读", response={200: ReadOut, 400: Message})
 def read_notifications(request, payload: ReadIn):
     """将通知标为已读：`{"ids": [1, 2]}` 标记指定的几条，`{"all": true}` 标记全部。
     他人的通知编号会被忽略。"""

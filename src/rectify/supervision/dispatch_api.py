@@ -62,6 +62,7 @@ class DispatchPage(Schema):
 
 @router.post(
     "/dispatch-reports",
+    summary="生成调度报告",
     response={201: DispatchOut, **errors(400, 403, 404)},
     url_name="dispatch-build",
 )
@@ -77,7 +78,7 @@ def build_dispatch(request, payload: DispatchIn, query: Query[FormatQuery]):
     return Status(201, response)
 
 
-@router.get("/dispatch-reports", response=DispatchPage, url_name="dispatch-list")
+@router.get("/dispatch-reports", summary="调度报告列表", response=DispatchPage, url_name="dispatch-list")
 def list_dispatches(request, filters: Query[DispatchFilters]):
     """已保存的调度报告，新的在前；只列您可查看的巡察的报告。读取不生成任何报告。"""
     count, items = filters.window(dispatch.readable_dispatches(request.user, filters.inspection))
@@ -86,6 +87,7 @@ def list_dispatches(request, filters: Query[DispatchFilters]):
 
 @router.get(
     "/dispatch-reports/{int:dispatch_id}",
+    summary="查看调度报告",
     response={200: DispatchOut, **errors(403, 404)},
     url_name="dispatch-report",
 )

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rectify.forms import Form, date_field
+from rectify.forms import Form, ModelChoiceField, date_field
 from rectify.ledger.forms import InspectionFilterForm
 from rectify.ledger.models import Inspection
 from rectify.org.models import User
@@ -26,7 +25,7 @@ class DispatchFilterForm(InspectionFilterForm):
 
 
 class DispatchForm(Form):
-    inspection = forms.ModelChoiceField(
+    inspection = ModelChoiceField(
         label="巡察",
         queryset=Inspection.objects.none(),
         empty_label=None,

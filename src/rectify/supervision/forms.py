@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.conf import settings
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.ledger.models import Inspection
 from rectify.org.models import Membership, Organisation, Role, User
 
@@ -27,7 +27,7 @@ SLUG_OF_LEVEL = {level: slug for slug, level in LEVEL_SLUGS.items()}
 MAX_DAYS = 365
 
 
-class InspectionChoiceField(forms.ModelChoiceField):
+class InspectionChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Inspection) -> str:
         return obj.title
 
@@ -135,7 +135,7 @@ def day_field(label: str, help_text: str, minimum: int = 1) -> forms.IntegerFiel
     )
 
 
-class LeaderChoiceField(forms.ModelChoiceField):
+class LeaderChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
 

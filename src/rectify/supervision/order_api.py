@@ -94,7 +94,7 @@ class AnswerIn(Schema):
     answer: str = Field(..., description=f"答复内容，不超过 {orders.MAX_TEXT} 字；每份督办单只答复一次")
 
 
-@router.get("/supervision-orders", response=OrderPage)
+@router.get("/supervision-orders", summary="督办单列表", response=OrderPage)
 def list_supervision_orders(request, filters: Query[OrderFilters]):
     """您有权查看的督办单：被督办单位看发给本单位的，整改办和纪检监察机构看本组织签发的和发给下级单位的。"""
     queryset = orders.filter_orders(
@@ -103,7 +103,7 @@ def list_supervision_orders(request, filters: Query[OrderFilters]):
     return filters.listing(queryset)
 
 
-@router.post("/supervision-orders", response={201: OrderOut, **errors(400, 403, 404)})
+@router.post("/supervision-orders", summary="签发督办单", response={201: OrderOut, **errors(400, 403, 404)})
 def issue_supervision_order(request, payload: OrderIn):
     """整改办或纪检监察机构、巡察机构就某单位负责或配合的整改措施签发督办单；编号按签发机关和年度自动编排，
     并通知被督办单位负责人和联络员。"""
@@ -118,13 +118,17 @@ def issue_supervision_order(request, payload: OrderIn):
     return Status(201, orders.get_order(request.user, order.pk))
 
 
-@router.get("/supervision-orders/{int:order_id}", response={200: OrderOut, **errors(404)})
+@router.get(
+    "/supervision-orders/{int:order_id}", summary="查看督办单", response={200: OrderOut, **errors(404)}
+)
 def get_supervision_order(request, order_id: Id):
     return orders.get_order(request.user, order_id)
 
 
 @router.post(
-    "/supervision-orders/{int:order_id}/answer", response={200: OrderOut, **errors(400, 403, 404, 409)}
+    "/supervision-orders/{int:order_id}/answer",
+    summary="答复督办单",
+    response={200: OrderOut, **errors(400, 403, 404, 409)},
 )
 def answer_supervision_order(request, order_id: Id, payload: AnswerIn):
     """被督办单位负责人或联络员答复督办单（只答复一次，已答复返回 409），并通知签发人。"""
@@ -133,6 +137,7 @@ def answer_supervision_order(request, order_id: Id, payload: AnswerIn):
 
 @router.get(
     "/supervision-orders/{int:order_id}/docx",
+    summary="下载督办单（Word）",
     response={200: None, **errors(404)},
     url_name="supervision_order_docx",
 )

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
@@ -22,7 +22,7 @@ DEFAULT_ANSWER_DAYS = 7
 class OrderFilterForm(Form):
     state = forms.ChoiceField(label="状态", choices=[("", "全部状态"), *OrderState.choices], required=False)
     overdue = forms.ChoiceField(label="是否逾期", choices=OVERDUE_CHOICES, required=False)
-    unit = forms.ModelChoiceField(
+    unit = ModelChoiceField(
         label="被督办单位", queryset=Organisation.objects.none(), required=False, empty_label="全部单位"
     )
 
@@ -45,7 +45,7 @@ class OrderFilterForm(Form):
 class UnitChoiceForm(Form):
     """Step one of issuing: which unit the order goes to."""
 
-    unit = forms.ModelChoiceField(
+    unit = ModelChoiceField(
         label="被督办单位",
         queryset=Organisation.objects.none(),
         empty_label="请选择单位",

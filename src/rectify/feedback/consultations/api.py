@@ -114,7 +114,7 @@ class ConsultationFilters(Paging):
     kind: Kind | None = None
 
 
-@router.get("/consultations", response=ConsultationPage, url_name="consultations")
+@router.get("/consultations", summary="征求意见列表", response=ConsultationPage, url_name="consultations")
 def list_consultations(request, filters: Query[ConsultationFilters]):
     """整改办、领导和纪检监察组可见的征求意见（含座谈会），新的在前。"""
     records = consultations.visible_consultations(
@@ -126,6 +126,7 @@ def list_consultations(request, filters: Query[ConsultationFilters]):
 
 @router.get(
     "/consultations/{int:consultation_id}",
+    summary="查看征求意见",
     response={200: ConsultationDetailOut, **errors(404)},
     url_name="consultation",
 )
@@ -222,7 +223,11 @@ class CommentReceived(Schema):
 
 
 @router.get(
-    "/public/consultations", response=PublicConsultationPage, auth=None, url_name="public_consultations"
+    "/public/consultations",
+    summary="公开征求意见列表",
+    response=PublicConsultationPage,
+    auth=None,
+    url_name="public_consultations",
 )
 def public_consultations(request, paging: Query[Paging]):
     """公开征求意见（无需登录）：正在征求意见的在前，其后为即将开始和已截止的（含已公布的采纳情况）。"""
@@ -232,6 +237,7 @@ def public_consultations(request, paging: Query[Paging]):
 
 @router.get(
     "/public/consultations/{int:consultation_id}",
+    summary="查看公开征求意见",
     response={200: PublicConsultationDetail, **errors(404)},
     auth=None,
     url_name="public_consultation",
@@ -244,6 +250,7 @@ def public_consultation(request, consultation_id: Id):
 
 @router.post(
     "/public/consultations/{int:consultation_id}/comments",
+    summary="提出意见",
     response={201: CommentReceived, **errors(400, 404, 413, 429)},
     auth=None,
     url_name="public_consultation_comment",

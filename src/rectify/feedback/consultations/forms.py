@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.ledger.models import Mechanism
 from rectify.org.models import Organisation, User
 
@@ -39,7 +39,7 @@ class ConsultationForm(Form):
     """A consultation as the office writes it: online (a period) or a meeting (one day, a place)."""
 
     kind = forms.ChoiceField(label="征求意见方式", choices=Kind.choices, widget=forms.RadioSelect)
-    mechanism = forms.ModelChoiceField(
+    mechanism = ModelChoiceField(
         label="所涉长效机制",
         queryset=Mechanism.objects.none(),
         required=False,
@@ -47,7 +47,7 @@ class ConsultationForm(Form):
         help_text="就正在制定或修订的制度征求意见时选择；征求意见将显示在该制度下。",
         error_messages={"invalid_choice": "所选长效机制不存在，或您无权办理。"},
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="征求意见单位",
         queryset=Organisation.objects.none(),
         required=False,

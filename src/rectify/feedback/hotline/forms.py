@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django import forms
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.org.models import Organisation, User
 
 from . import services as hotline
 
 
 class UploadForm(Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="受理组织",
         queryset=Organisation.objects.none(),
         empty_label=None,

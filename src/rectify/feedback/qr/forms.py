@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from django import forms
 
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 from rectify.org.models import User
 
 from . import services as qr_rules
 
 
-class ProblemField(forms.ModelChoiceField):
+class ProblemField(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.inspection.title} · 问题{obj.number}：{obj.title}"
 
 
-class MeasureField(forms.ModelChoiceField):
+class MeasureField(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         text = obj.text if len(obj.text) <= 40 else obj.text[:40] + "…"
         return f"{obj.problem.inspection.title} · 措施{obj.problem.number}.{obj.order}：{text}"
 
 
 class QrCodeForm(Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="受理单位", queryset=None, help_text="扫码留言由该单位的整改办受理。"
     )
     label = forms.CharField(

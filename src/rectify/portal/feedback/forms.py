@@ -13,7 +13,7 @@ from rectify.errors import InvalidInput
 from rectify.feedback import services
 from rectify.feedback.models import FeedbackKind
 from rectify.feedback.public import Subject, consent_problem, problem_label, public_organisations
-from rectify.forms import Form
+from rectify.forms import Form, ModelChoiceField
 
 from ..forms import PublicFormMixin
 
@@ -25,13 +25,13 @@ def _checked(check, value: str) -> str:
         raise forms.ValidationError(error.message) from None
 
 
-class ProblemChoiceField(forms.ModelChoiceField):
+class ProblemChoiceField(ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return problem_label(obj)
 
 
 class PublicFeedbackForm(PublicFormMixin, Form):
-    organisation = forms.ModelChoiceField(
+    organisation = ModelChoiceField(
         label="受理单位",
         queryset=public_organisations(),
         empty_label="请选择",
