@@ -11,8 +11,9 @@ Fonts are named in every slot of each run (ASCII, other Latin and East Asian), a
 table gives each official font a common alternative (w:altName): 宋体 for 方正小标宋简体, 仿宋 for
 仿宋_GB2312, 楷体 for 楷体_GB2312, so a computer without the official fonts shows the nearest.
 
-Excel: `write_table` (a bold, tinted header row, thin borders, wrapped text, dates as dates, text kept as
-text) and, for a sheet of its own, filters, frozen header and an A4 landscape print fitted to the width.
+Excel: `new_workbook` (宋体 by default), `excel_font`, `write_table` (a bold, tinted 黑体 header row, thin
+borders, wrapped 宋体 cells, dates as dates, text kept as text) and, for a sheet of its own, filters,
+frozen header and an A4 landscape print fitted to the width.
 openpyxl is imported only when a workbook is written.
 """
 
@@ -309,6 +310,35 @@ def shade_cell(cell, colour: str) -> None:
 HEADER_FILL = "E8ECF2"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+# The fonts of an office's Excel ledger: 宋体 in the cells, 黑体 for the title and the header row (as the
+# Word documents set their headings), named with the GB2312 character set so that Excel takes them as
+# Chinese fonts. Every workbook we write starts from new_workbook, whose default font is 宋体.
+EXCEL_BODY_FONT = "宋体"
+EXCEL_HEADING_FONT = "黑体"
+EXCEL_SIZE = 11
+EXCEL_TITLE_SIZE = 16
+GB2312_CHARSET = 134
+
+
+def excel_font(name: str = EXCEL_BODY_FONT, *, size: float = EXCEL_SIZE, bold: bool = False):
+    """An openpyxl Font in one of the office fonts."""
+    from openpyxl.styles import Font
+
+    return Font(name=name, size=size, bold=bold, charset=GB2312_CHARSET, family=3)
+
+
+def new_workbook():
+    """An empty workbook whose default font, the one of every cell without a style of its own, is 宋体
+    (openpyxl's is Calibri): the Normal style, and the first font every unstyled cell points at."""
+    from openpyxl import Workbook
+    from openpyxl.utils.indexed_list import IndexedList
+
+    book = Workbook()
+    body = excel_font()
+    book._fonts = IndexedList([body])  # what Workbook() does with its DEFAULT_FONT
+    book._named_styles["Normal"].font = body
+    return book
+
 
 def column_widths(sheet, widths: list[int]) -> None:
     """Column widths in Excel characters, from column A."""
@@ -333,12 +363,11 @@ def table_cell_style(book, name: str = TABLE_CELL_STYLE, **style) -> str:
     font, fill…), added the first time. A cell takes a named style without openpyxl hashing a border
     and an alignment again for every cell, which took most of the time of a 5,000-row ledger."""
     from openpyxl.styles import Alignment, NamedStyle
-    from openpyxl.styles.fonts import DEFAULT_FONT
 
     if name not in book.named_styles:
         wrap = Alignment(wrap_text=True, vertical="top")
         book.add_named_style(
-            NamedStyle(name, **{"font": DEFAULT_FONT, "border": _table_border(), "alignment": wrap, **style})
+            NamedStyle(name, **{"font": excel_font(), "border": _table_border(), "alignment": wrap, **style})
         )
     return name
 
@@ -355,15 +384,16 @@ def write_table(
     """Write the header and rows from `first_row`; returns the last row written. A string that is an
     ISO date becomes a date. With `own_sheet`, the table is the sheet's: column widths, a frozen and
     filtered header, repeated on every printed page, A4 landscape fitted to the width."""
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
 
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    header_font = excel_font(EXCEL_HEADING_FONT, bold=True)
     border = _table_border()
     cell_style = table_cell_style(sheet.parent)
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=first_row, column=column, value=header)
-        cell.font = Font(bold=True)
+        cell.font = header_font
         cell.fill = header_fill
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")

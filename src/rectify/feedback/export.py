@@ -8,7 +8,7 @@ from io import BytesIO
 
 from django.utils import timezone
 
-from rectify.documents import write_table
+from rectify.documents import new_workbook, write_table
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access, path_q
 from rectify.org.models import Organisation, Role, User
@@ -118,9 +118,7 @@ def _row(item, include_contacts: bool) -> list:
 
 
 def _workbook(rows: list[list], include_contacts: bool) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = "意见诉求"
     book.properties.title = "意见诉求台账" + ("（含联系方式）" if include_contacts else "")

@@ -39,7 +39,15 @@ from io import BytesIO
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
-from rectify.documents import date_label, table_cell_style, write_table
+from rectify.documents import (
+    EXCEL_HEADING_FONT,
+    EXCEL_TITLE_SIZE,
+    date_label,
+    excel_font,
+    new_workbook,
+    table_cell_style,
+    write_table,
+)
 from rectify.errors import InvalidInput
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.filters import MeasureFilterSet
@@ -310,15 +318,14 @@ def facts_of(ledger: Ledger) -> str:
 
 
 def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.cell_range import MultiCellRange
     from openpyxl.worksheet.merge import MergedCellRange
 
     title = title_of(ledger.inspection, spec)
     rows, blocks = _rows(ledger, spec)
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = spec.label
     book.properties.title = title
@@ -327,7 +334,7 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
     last_row = write_table(sheet, list(spec.headers), rows, widths, first_row=HEADER_ROW)
     last_column = get_column_letter(len(spec.headers))
 
-    sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=16)
+    sheet.cell(row=1, column=1, value=title).font = excel_font(EXCEL_HEADING_FONT, size=EXCEL_TITLE_SIZE)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.merge_cells(f"A1:{last_column}1")
     sheet.row_dimensions[1].height = 36
@@ -351,7 +358,7 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
     sheet.merged_cells = MultiCellRange([*sheet.merged_cells.ranges, *blocks_merged])
     if spec.emphasised:
         fill = PatternFill("solid", fgColor=EMPHASIS_FILL)
-        emphasis = table_cell_style(book, EMPHASIS_STYLE, font=Font(bold=True), fill=fill)
+        emphasis = table_cell_style(book, EMPHASIS_STYLE, font=excel_font(bold=True), fill=fill)
         for column, header in enumerate(spec.headers, start=1):
             if header in spec.emphasised:
                 sheet.cell(row=HEADER_ROW, column=column).fill = fill

@@ -15,6 +15,7 @@ from docx.shared import Mm, Pt
 from rectify.documents import (
     BODY_FONT,
     ER_HAO,
+    EXCEL_HEADING_FONT,
     HEADER_FILL,
     HEADING_FONT,
     SAN_HAO,
@@ -25,6 +26,8 @@ from rectify.documents import (
     column_widths,
     date_label,
     default_font,
+    excel_font,
+    new_workbook,
     official_page,
     page_number,
     repeat_header_row,
@@ -482,11 +485,9 @@ SHEETS = [
 
 
 def xlsx_bytes(report: DispatchReport) -> bytes:
-    from openpyxl import Workbook
-
     doc = document(report)
     data = report.data
-    book = Workbook()
+    book = new_workbook()
     book.remove(book.active)
     book.properties.title = doc.title
     book.properties.creator = data["generated_by"]["name"]
@@ -547,6 +548,4 @@ def _sheet(book, name: str, table: Table) -> None:
 
 
 def _bold():
-    from openpyxl.styles import Font
-
-    return Font(bold=True)
+    return excel_font(EXCEL_HEADING_FONT)
