@@ -12,7 +12,7 @@ import pytest
 from .test_authorisation_matrix import WEB, _client, _values, fill, things  # noqa: F401 (fixture)
 
 # Letters around a word in Chinese text are no word boundary for \b (CJK is \w): ASCII letters only.
-FORBIDDEN = re.compile(r"Rectify|-{5,}|(?<![A-Za-z])(True|False|None)(?![A-Za-z])")
+FORBIDDEN = re.compile(r"Rectify|-{5,}|(?<![A-Za-z])(True|False|None)(?![A-Za-z])|已已|的的|了了|，，|。。")
 HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1>|<!--.*?-->", re.S | re.I)
 # The audit trail's record wording is rewritten apart (issue 13, part 2), and tested there.
 AUDIT_TRAIL = ("audit:",)
@@ -49,4 +49,23 @@ def test_no_english_or_placeholder_on_any_page(world, ledger, things, role):  # 
         found.extend(f"{name} {word}" for word in words)
         seen += 1
     assert seen > 50
+    assert not found, "\n".join(found)
+
+
+def test_no_message_in_the_source_doubles_a_character():
+    """What the code says to a person, read once more: no 已已, 的的, 了了, ，， or 。。 in any string or
+    template of the product."""
+    from pathlib import Path
+
+    import rectify
+
+    doubled = re.compile(r"已已|的的|了了|，，|。。")
+    root = Path(rectify.__file__).parent
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*"))
+        if path.suffix in (".py", ".html", ".txt") and "vendor" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if doubled.search(line)
+    ]
     assert not found, "\n".join(found)

@@ -119,7 +119,8 @@ def import_ledger(
     （序号、问题类别、问题表现、整改措施、责任领导、责任单位、配合单位、整改时限、整改类型）或空（不导入）。
     巡察信息（title、kind、inspecting_body、round_name 和各日期）未给出的，按表格上方的标题行预填。
     `dry_run=true`（表单字段或查询参数）只返回预览，不写入；有错误时返回 400 和 `errors`
-    （每条含行号、列字母和中文说明），且不写入任何内容。"""
+    （每条含行号、列字母和中文说明），且不写入任何内容；该组织已有同名、同反馈日期的巡察（台账已导入过）
+    也是一条错误，预览时即返回。"""
     lookup = organisation_lookup(organisation)
     target = get_object_or_404(Organisation, **lookup)
     dry_run = dry_run or request.GET.get("dry_run", "").lower() in TRUE_WORDS

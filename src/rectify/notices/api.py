@@ -28,7 +28,8 @@ def import_inspection(
     request, organisation: Form[OrganisationKey], file: File[UploadedFile], dry_run: bool = False
 ):
     """上传巡察整改通报（.txt/.html/.docx）导入台账。`organisation` 为组织代码或编号；
-    `dry_run=true` 只返回解析结果，不写入任何内容。"""
+    `dry_run=true` 只返回解析结果，不写入任何内容。该通报已为该组织导入过的，预览和导入都返回 400，
+    并写明导入日期和巡察名称。"""
     target = get_object_or_404(Organisation, **organisation_lookup(organisation))
     document, inspection = services.import_upload(request.user, file, target, dry_run=dry_run)
     result = {"dry_run": dry_run, "document": document.to_dict(), "inspection": inspection}
