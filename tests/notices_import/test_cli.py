@@ -70,6 +70,10 @@ def test_import_writes_then_refuses_a_second_copy_with_exit_code_2(tmp_path):
     second = rectify("import-notice", str(GUANGZHOU), data_dir=tmp_path)
     assert second.returncode == 2 and "不能重复导入" in second.stderr
     with sqlite3.connect(tmp_path / "rectify.sqlite3") as db:
+        (code,) = db.execute("select code from org_organisation").fetchone()
+    dry = rectify("import-notice", "--dry-run", "--organisation", code, str(GUANGZHOU), data_dir=tmp_path)
+    assert dry.returncode == 2 and "不能重复导入" in dry.stderr and "试导入" not in dry.stderr
+    with sqlite3.connect(tmp_path / "rectify.sqlite3") as db:
         assert db.execute("select count(*) from ledger_measure").fetchone() == (36,)
         assert db.execute("select count(*) from ledger_inspection").fetchone() == (1,)
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rectify.errors import RectifyError
 from rectify.notices.document import NoticeParseError
-from rectify.notices.importer import import_notice, resolve_organisation
+from rectify.notices.importer import import_notice, refuse_if_imported, resolve_organisation
 from rectify.notices.parser import parse_bytes
 from rectify.notices.services import source_text
 
@@ -49,6 +49,8 @@ class Command(BaseCommand):
             if organisation or not dry_run:
                 target, name = resolve_organisation(document, organisation)
             if dry_run:
+                if organisation:  # known: the dry run refuses a duplicate as the import would
+                    refuse_if_imported(document, target)
                 self.stderr.write(f"试导入（未写入）：《{document.title}》，{summary}。")
                 return
             inspection = import_notice(
