@@ -26,6 +26,8 @@ from django.views import csrf, defaults
 
 from rectify.checks import database_trouble
 from rectify.errors import InvalidInput, RectifyError
+from rectify.security.models import Kind
+from rectify.security.services import record
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,14 @@ def api_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def record_denial(request: HttpRequest, reason: str) -> None:
+    """A 403 is a security event: who was refused what (rectify.security)."""
+    record(Kind.ACCESS_DENIED, request=request, detail={"method": request.method, "reason": reason[:200]})
+
+
 def error_response(request: HttpRequest, error: RectifyError) -> HttpResponse:
+    if error.status == 403:
+        record_denial(request, error.message)
     if is_api(request):
         return api_error(error.message, error.status)
     return render(request, "error.html", {"message": error.message}, status=error.status)
@@ -156,6 +165,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    record_denial(request, str(exception) or PLAIN_PAGES[403][1])
     if is_api(request):
         return api_error(API_MESSAGES[403], 403)
     return _page(403, lambda: defaults.permission_denied(request, exception))
@@ -180,6 +190,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: Django's page (templates/403_csrf.html), or the plain one if it cannot be drawn."""
+    record_denial(request, f"CSRF：{reason}")
     return _page(
         403,
         lambda: csrf.csrf_failure(request, reason),

@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("rectify.progress.urls")),
     path("", include("rectify.progress.indicator_urls")),
     path("audit/", include("rectify.audit.urls")),
+    path("account/", include("rectify.security.urls")),
     path("warnings/", include("rectify.supervision.warning_urls")),
     path("notifications/", include("rectify.supervision.notification_urls")),
     path("orders/", include("rectify.supervision.order_urls")),

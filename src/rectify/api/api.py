@@ -7,7 +7,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rectify.audit.api import router as audit_router
-from rectify.error_pages import API_MESSAGES, api_error, database_unavailable, error_response
+from rectify.error_pages import API_MESSAGES, api_error, database_unavailable, error_response, record_denial
 from rectify.errors import RectifyError
 from rectify.feedback.api import router as feedback_router
 from rectify.feedback.consultations.api import router as consultation_router
@@ -24,6 +24,8 @@ from rectify.progress.api import router as progress_router
 from rectify.recurrence.api import router as recurrence_router
 from rectify.schemas import Message
 from rectify.search.api import router as search_router
+from rectify.security.models import Kind
+from rectify.security.services import record
 from rectify.supervision.api import router as supervision_router
 from rectify.supervision.dispatch_api import router as dispatch_router
 from rectify.supervision.order_api import router as order_router
@@ -106,6 +108,8 @@ def not_found(request, error):
 def http_error(request, error: HttpError):
     if isinstance(error.__cause__, ValueError):  # ninja's parser could not read the body
         return api_error("请求内容不是有效的 JSON。", 400)
+    if error.status_code == 403:
+        record_denial(request, str(error))
     return api.create_response(request, {"detail": str(error)}, status=error.status_code)
 
 
@@ -183,6 +187,7 @@ def issue_token(request, credentials: Credentials):
     if user is None or not user.is_active:
         return Status(401, {"detail": "用户名或密码不正确。"})
     token, raw = ApiToken.issue(user)
+    record(Kind.LOGIN, request=request, user=user, detail={"via": "api"})
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})
 
 

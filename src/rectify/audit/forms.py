@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from rectify.forms import Form, date_field
 from rectify.org.models import User
+from rectify.security.models import Kind as SecurityKind
 
-from .services import AuditFilter, model_choices, search_audit
+from .services import AuditFilter, SecurityFilter, model_choices, search_audit
 
 
 def _id_field(label: str, help_text: str) -> forms.IntegerField:
@@ -71,4 +72,42 @@ class AuditFilterForm(Form):
             if until
             else None,
             q=data.get("q") or "",
+        )
+
+
+def _day_range(since, until) -> tuple[datetime | None, datetime | None]:
+    """From the first moment of `since` to the last of `until`, in the current time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(since, time.min, tzinfo=zone) if since else None
+    end = (
+        datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone) - timedelta(microseconds=1)
+        if until
+        else None
+    )
+    return start, end
+
+
+class SecurityFilterForm(Form):
+    kind = forms.ChoiceField(
+        label="事件类型",
+        required=False,
+        choices=[("", "全部事件"), *SecurityKind.choices],
+        error_messages={"invalid_choice": "请选择列出的事件类型。"},
+    )
+    username = forms.CharField(label="用户名", required=False, max_length=150, help_text="登录时所用的用户名")
+    since = date_field("起始日期", required=False)
+    until = date_field("截止日期", required=False)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("起始日期不能晚于截止日期。")
+        return data
+
+    def to_filter(self) -> SecurityFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        since, until = _day_range(data.get("since"), data.get("until"))
+        return SecurityFilter(
+            kind=data.get("kind") or "", username=data.get("username") or "", since=since, until=until
         )

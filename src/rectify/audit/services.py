@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access, path_q
 from rectify.org.models import Role, User
+from rectify.security.models import Kind as SecurityKind
+from rectify.security.models import SecurityEvent
 
 AUDIT_ROLES = (Role.SUPERVISOR, Role.OFFICE)
 # The kinds of record one can filter by: app label, model name.
@@ -103,3 +105,38 @@ def search_audit(user: User, filters: AuditFilter) -> QuerySet[LogEntry]:
     if filters.q.strip():
         entries = entries.filter(Q(object_repr__icontains=filters.q.strip()))
     return entries.order_by("-timestamp", "-id")
+
+
+# ------------------------------------------------------------------ security events
+
+
+@dataclass(frozen=True)
+class SecurityFilter:
+    kind: str = ""
+    username: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def search_security_events(user: User, filters: SecurityFilter) -> QuerySet[SecurityEvent]:
+    """Security events the user may read, newest first: those of the organisations where the user is
+    supervisor or office and those below (by the organisation of the person concerned). Events of no
+    organisation (a user name nobody holds) only a superuser sees."""
+    access = Access.of(user)
+    if not may_search(user):
+        raise AccessDenied("只有纪检监察组、巡察办和整改办可以查阅审计日志。")
+    events = SecurityEvent.objects.select_related("user", "organisation")
+    if not access.is_superuser:
+        scope = path_q("organisation__path", access.paths(AUDIT_ROLES))
+        events = events.filter(scope) if scope is not None else events.none()
+    if filters.kind:
+        if filters.kind not in SecurityKind.values:
+            raise InvalidInput(f"不支持按“{filters.kind}”筛选安全事件。")
+        events = events.filter(kind=filters.kind)
+    if filters.username.strip():
+        events = events.filter(username=filters.username.strip())
+    if filters.since:
+        events = events.filter(created_at__gte=filters.since)
+    if filters.until:
+        events = events.filter(created_at__lte=filters.until)
+    return events.order_by("-created_at", "-id")

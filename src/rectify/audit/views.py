@@ -11,15 +11,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.views.decorators.http import require_GET
 
-from rectify.errors import RectifyError
+from rectify.documents import XLSX_TYPE, attachment
+from rectify.errors import InvalidInput, RectifyError
 from rectify.ledger.services import ACTION_LABELS
 from rectify.paging import paginate
+from rectify.security.describe import device_label, sentence
 
-from .forms import AuditFilterForm
-from .services import AuditFilter, search_audit
+from .export import MAX_ROWS, security_xlsx, trail_xlsx
+from .forms import AuditFilterForm, SecurityFilterForm
+from .services import AuditFilter, SecurityFilter, search_audit, search_security_events
 
 PAGE_SIZE = 50
 EMPTY_VALUES = {"None", "", "[]"}
@@ -71,6 +75,7 @@ def search(request):
             "error": error,
             "page": page,
             "rows": rows_for(list(page.object_list)) if page else [],
+            "query": request.GET.urlencode(),
         },
         status=status,
     )
@@ -179,3 +184,61 @@ def _pair(values) -> tuple[str, str]:
 
 def _shown(value) -> str:
     return "（空）" if str(value) in EMPTY_VALUES else str(value)
+
+
+# ------------------------------------------------------------------ exports and security events
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+@login_required
+@require_GET
+def export(request):
+    """The change trail, filtered as on the page, as .xlsx (up to export.MAX_ROWS rows)."""
+    search_audit(request.user, AuditFilter())
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        raise InvalidInput("；".join(str(error) for errors in form.errors.values() for error in errors))
+    entries = search_audit(request.user, form.to_filter())
+    content = trail_xlsx(rows_for(list(entries[:MAX_ROWS])))
+    return attachment(content, f"审计日志-{_stamp()}.xlsx", XLSX_TYPE)
+
+
+@login_required
+@require_GET
+def security_events(request):
+    search_security_events(request.user, SecurityFilter())  # refuses those who may not read the trail
+    form = SecurityFilterForm(request.GET or None)
+    status, page, error = 200, None, None
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        try:
+            events = search_security_events(request.user, form.to_filter())
+        except RectifyError as refused:
+            error, status = refused.message, refused.status
+        else:
+            page = paginate(request, events, PAGE_SIZE)
+    rows = [
+        {"event": event, "sentence": sentence(event), "device": device_label(event.user_agent)}
+        for event in (page.object_list if page else [])
+    ]
+    return render(
+        request,
+        "audit/security.html",
+        {"form": form, "error": error, "page": page, "rows": rows, "query": request.GET.urlencode()},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def export_security(request):
+    search_security_events(request.user, SecurityFilter())
+    form = SecurityFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise InvalidInput("；".join(str(error) for errors in form.errors.values() for error in errors))
+    events = search_security_events(request.user, form.to_filter())
+    return attachment(security_xlsx(events), f"安全事件-{_stamp()}.xlsx", XLSX_TYPE)

@@ -36,6 +36,8 @@ from rectify.org.models import (
     User,
     units_within,
 )
+from rectify.security.models import Kind as SecurityKind
+from rectify.security.services import record as record_security_event
 from rectify.supervision.models import WarningPolicy
 from rectify.supervision.services import notify
 from rectify.supervision.warning_helpers import days_left, days_text
@@ -832,6 +834,14 @@ def log_contacts_viewed(user: User, record: Model) -> None:
         changes={"完整联系方式": ["", "查看"]},
         additional_data={**record.get_additional_data(), "contacts_viewed": True},
     )
+    # An item has its organisation; a consultation comment, its consultation's.
+    organisation = getattr(record, "organisation", None) or record.consultation.organisation
+    record_security_event(
+        SecurityKind.PERSONAL_DATA,
+        user=user,
+        organisation=organisation,
+        detail={"record": record._meta.label_lower, "id": record.pk, "name": str(record)[:60]},
+    )
 
 
 def reveal_contacts(user: User, item: FeedbackItem) -> dict[str, str | bool]:
@@ -860,6 +870,12 @@ def record_contact_export(user: User, *, organisation: Organisation, rows: int, 
             "org_path": organisation.path,
             "feedback_export": {"rows": rows, "reason": reason, "with_contacts": True},
         },
+    )
+    record_security_event(
+        SecurityKind.PERSONAL_DATA,
+        user=user,
+        organisation=organisation,
+        detail={"export": "feedback", "rows": rows, "reason": reason[:200]},
     )
 
 

@@ -2,7 +2,8 @@
 
 It first loads the public holidays and 调休 days of this year and the next into the working-day
 calendar (`rectify load-holidays`) and says which year's arrangement is still missing. Then it raises the
-warnings due that day and reminds the deciders of stuck sign-offs (inline), then queues
+warnings due that day and reminds the deciders of stuck sign-offs (inline), deletes the
+audit trail past its retention (rectify.security), then queues
 one digest per person with notifications not yet sent, on the configured tasks backend: sent at once
 with the immediate backend, by `rectify db_worker` or `rectify rqworker` otherwise. Safe to run again
 (or twice at once): a fact is announced once and a person gets at most one digest a day; people whose
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 
 from rectify.documents import date_label
+from rectify.security.services import purge_expired, purge_summary
 from rectify.supervision.holiday_calendar import calendar_warnings, load_year, years_to_load
 from rectify.supervision.models import DigestLog
 from rectify.supervision.services import users_with_pending_digest
@@ -53,6 +55,8 @@ class Command(BaseCommand):
             f"（其中销号滞留提醒 {counts['signoff_reminders']} 条），"
             f"督办单逾期升级 {counts['orders_escalated']} 件。"
         )
+        # The audit trail past its retention (RECTIFY_AUDIT_RETENTION_DAYS); `rectify purge-audit` alone too.
+        self.say(purge_summary(purge_expired()))
 
         for warning in calendar_warnings(today):
             self.say(self.style.WARNING(f"注意：{warning}。"))
