@@ -145,6 +145,23 @@ def test_ledger_download_is_recorded_and_ordinary_pages_are_not(world, ledger):
     assert event.path == f"/ledgers/inspections/{ledger.inspection.pk}/ledger.xlsx"
 
 
+def test_an_api_download_names_the_token_user(world, ledger):
+    token = token_request(Client(), "vera", PASSWORD).json()["token"]
+    response = Client().get(
+        f"/api/v1/inspections/{ledger.inspection.pk}/ledger.xlsx", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code == 200
+    [event] = events(Kind.EXPORT)
+    assert event.user == world.vera and event.organisation == world.orgs["a"]
+    assert event.detail["file"].endswith(".xlsx") and event.user_agent == ""
+
+
+def test_public_downloads_are_not_security_events(world):
+    client = signed_in("alice")
+    client.get("/portal/")
+    assert not events(Kind.EXPORT)
+
+
 def test_viewing_a_senders_contacts_is_recorded(world, ledger):
     from rectify.feedback.services import submit_public
 

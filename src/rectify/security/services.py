@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import Error, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -91,7 +91,7 @@ def record(
     try:
         with transaction.atomic():  # a savepoint: a refused row leaves the caller's transaction usable
             event.save()
-    except DatabaseError:
+    except Error:  # the database refused or is gone: the request goes on, the log says so
         logger.exception("安全事件未能写入审计日志：%s %s %s", kind, username, event.path)
         return None
     return event
