@@ -29,6 +29,8 @@ PAGES = {
     "web sign-off queue": ("/signoffs/", ("office",)),
     "web mechanisms": ("/mechanisms/", EVERYONE),
     "web audit": ("/audit/", ("office", "supervisor")),
+    "web security events": ("/audit/security/", ("office", "supervisor")),
+    "web login history": ("/account/logins/", ("office", "supervisor")),
     "web warnings": ("/warnings/", EVERYONE),
     "web warnings, red": ("/warnings/?level=red", EVERYONE),
     "web notifications": ("/notifications/", EVERYONE),

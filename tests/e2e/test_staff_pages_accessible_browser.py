@@ -41,6 +41,9 @@ def test_new_staff_pages_are_accessible(demo, page, live_server):
         "举一反三": "/recurrence/",
         "全文检索": "/search/?q=非法营运",
         "导入台账": "/ledgers/import/",
+        "审计日志": "/audit/",
+        "安全事件": "/audit/security/",
+        "登录记录": "/account/logins/",
     }
     errors = watch_errors(page)
     session = Session(page, live_server.url)
