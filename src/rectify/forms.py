@@ -15,6 +15,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from rectify.errors import RectifyError
+from rectify.security.models import Kind as SecurityKind
+from rectify.security.services import record as record_security_event
 
 T = TypeVar("T")
 
@@ -126,6 +128,8 @@ def submit(
     try:
         return action(form.cleaned_data), None
     except RectifyError as error:
+        if error.status == 403:  # a refusal shown on the form is a security event like any 403
+            record_security_event(SecurityKind.ACCESS_DENIED, detail={"reason": error.message[:200]})
         form.add_error(error_field, error.message)
         return None, error.status
 

@@ -265,3 +265,32 @@ def test_change_trail_export(world, ledger):
     assert rows[0][5] == ledger.inspection.title
     assert events(Kind.EXPORT, user=world.alice)
     assert signed_in("bob").get("/audit/export.xlsx").status_code == 403
+
+
+def test_a_refusal_shown_on_a_form_is_recorded_too(world):
+    """A service's 403 that a form page shows in place (rectify.forms.submit), not as the error page:
+    the request being answered names who and where (the middleware sets it for every request)."""
+    from django import forms
+    from django.test import RequestFactory
+
+    from rectify.errors import AccessDenied
+    from rectify.forms import submit
+    from rectify.security.services import current_request
+
+    class Form(forms.Form):
+        reason = forms.CharField()
+
+    def refuse(data):
+        raise AccessDenied("只有整改办可以签发督办单。")
+
+    request = RequestFactory().post("/orders/new/", HTTP_USER_AGENT=BROWSER)
+    request.user = world.bob
+    token = current_request.set(request)
+    try:
+        result, status = submit(Form({"reason": "逾期"}), refuse)
+    finally:
+        current_request.reset(token)
+    assert (result, status) == (None, 403)
+    [event] = events(Kind.ACCESS_DENIED)
+    assert (event.user, event.path, event.ip) == (world.bob, "/orders/new/", "127.0.0.1")
+    assert event.detail == {"reason": "只有整改办可以签发督办单。"}
