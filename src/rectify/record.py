@@ -131,6 +131,7 @@ def _sentence(entry: LogEntry, names: dict, counts: dict, subject: bool) -> Sent
         if new is not None and str(new) in events:
             parts.append(_fill(events[str(new)], context))
             said.add(name)
+            said.update(PLACEHOLDER.findall(events[str(new)]))  # a reason said once, in the event
     for name in changes:
         if name in said or not _worth_a_word(model, name, phrases):
             continue

@@ -195,7 +195,10 @@ def test_the_whole_life_of_a_measure_through_the_api(api, world, ledger, media):
     # 6. The history and the audit trail show every step, each by the person who took it.
     history = api.get(f"{url}/history", headers=bob).json()
     actions = [entry["action"] for entry in history]
-    assert actions.count("创建整改进展") == 3 and actions.count("创建佐证材料") == 3
+    # Attachments are counted on their report's line.
+    assert actions.count("创建整改进展") == 3 and "创建佐证材料" not in actions
+    reports = [entry["sentence"] for entry in history if entry["action"] == "创建整改进展"]
+    assert all(sentence.endswith("（附件 1 个）") for sentence in reports), reports
     assert actions.count("创建销号申请") == 2 and actions.count("创建销号审批") == 6
     assert actions.count("创建回头看") == 2
     changes = [change for entry in history for change in entry["changes"]]

@@ -28,7 +28,7 @@ def register_phrases() -> None:
                     "returned": "退回进展报告[，理由：{review_comment}]",
                 }
             },
-            hidden=WORKFLOW | {"review_comment", "reviewer", "text"},
+            hidden=WORKFLOW,
         ),
     )
     register(
@@ -65,7 +65,7 @@ def register_phrases() -> None:
                     "relapse": "记录回头看结果：问题反弹，措施重启整改[，{note}]",
                 }
             },
-            hidden=WORKFLOW | {"scheduled_by", "checked_by", "note"},
+            hidden=WORKFLOW,
         ),
     )
     register(
