@@ -66,7 +66,9 @@ class Sentence:
     raw: list[tuple[str, str, str]]  # (field's name in Chinese, before, after), as stored
 
 
-def describe(entries: Iterable[LogEntry], *, subject: bool = True) -> list[Sentence | None]:
+def describe(
+    entries: Iterable[LogEntry], *, subject: bool = True, fold: bool = True
+) -> list[Sentence | None]:
     """Each entry as a sentence, in order; None for an entry folded into another (an attachment counted in
     its report's line). `subject`: name the record changed ("修改了整改措施“1.1 …”："), which a record's own
     timeline leaves out. Related names are looked up once per model for all entries."""
@@ -80,7 +82,7 @@ def describe(entries: Iterable[LogEntry], *, subject: bool = True) -> list[Sente
     counts: dict[tuple[type, str], list] = {}  # the parent's line: [count, noun, measure word]
     sentences: list[Sentence | None] = [None] * len(entries)
     for index, entry in enumerate(entries):
-        parent = _counted_parent(entry)
+        parent = _counted_parent(entry) if fold else None
         if parent is not None and parent[:2] in created:
             counts.setdefault(parent[:2], [0, *parent[2:]])[0] += 1
             continue  # said as a count on the parent's line
@@ -102,8 +104,8 @@ def _counted_parent(entry: LogEntry) -> tuple[type, str, str, str] | None:
 def _sentence(entry: LogEntry, names: dict, counts: dict, subject: bool) -> Sentence:
     model = entry.content_type.model_class()
     phrases = _PHRASES.get(model, Phrases())
-    changes = entry.changes_dict
-    raw = _raw(model, changes, names)
+    changes, links = _split(entry.changes_dict)
+    raw = _raw(model, changes, names) + [_link_change(model, name, change) for name, change in links.items()]
     if model is None:
         return Sentence(f"处理了{entry.content_type.model}记录“{entry.object_repr}”", raw)
     noun = str(model._meta.verbose_name)
@@ -147,6 +149,9 @@ def _sentence(entry: LogEntry, names: dict, counts: dict, subject: bool) -> Sent
             parts.append(_fill(phrases.changed[name], {**context, "old": before, "new": after}))
         else:
             parts.append(f"将{label}由{before}改为{after}")
+    for name, change in links.items():
+        label, operation, objects = _link_change(model, name, change)
+        parts.append(f"{operation}{label}{objects}")
     if not parts:
         return Sentence("", raw)  # only bookkeeping changed: nothing a reader needs to be told
     text = "，".join(parts)
@@ -170,6 +175,24 @@ def _field(model: type[models.Model], name: str):
         return model._meta.get_field(name)
     except LookupError:
         return None
+
+
+LINK_OPERATIONS = {"add": "增加", "delete": "移除", "remove": "移除", "clear": "清空"}
+
+
+def _split(changes: dict) -> tuple[dict, dict]:
+    """Field changes ([before, after]) apart from changes of a list of links (auditlog's m2m dicts)."""
+    fields = {name: change for name, change in changes.items() if isinstance(change, list | tuple)}
+    links = {name: change for name, change in changes.items() if isinstance(change, dict)}
+    return fields, links
+
+
+def _link_change(model: type[models.Model] | None, name: str, change: dict) -> tuple[str, str, str]:
+    """A list of links changed, as a raw change: (问题, 增加, “1. …”、“2. …”)."""
+    label = _label(model, name) if model is not None else name
+    operation = LINK_OPERATIONS.get(change.get("operation", ""), change.get("operation", ""))
+    objects = "、".join(f"“{item}”" for item in change.get("objects", []))
+    return label, operation, objects
 
 
 def _is_link(field_) -> bool:

@@ -142,8 +142,13 @@ def test_object_number_without_a_kind_is_refused(trail):
 def test_filter_by_measure_actor_time_and_keyword(trail, ledger, world):
     client = signed_in("alice")
     measure = ledger.measures[(1, 1)]
-    by_measure = client.get("/audit/", {"measure": measure.pk}).context["rows"]
-    assert by_measure and all(row.entry.additional_data["measure_id"] == measure.pk for row in by_measure)
+    # By the number every page calls it by (措施 1.1), alone or with its inspection.
+    for query in ({"measure_number": "1.1"}, {"measure_number": "1．1", "inspection": ledger.inspection.pk}):
+        by_measure = client.get("/audit/", query).context["rows"]
+        assert by_measure and all(row.entry.additional_data["measure_id"] == measure.pk for row in by_measure)
+        assert all(row.measure == measure for row in by_measure)
+    page = client.get("/audit/", {"measure_number": "1.1"}).content.decode()
+    assert f'href="/measures/{measure.pk}/">措施 1.1</a>' in page
 
     by_alice = client.get("/audit/", {"actor": world.alice.pk}).context["rows"]
     assert by_alice and {row.actor for row in by_alice} == {"艾丽"}
@@ -166,8 +171,13 @@ def test_bad_filters_are_refused_in_chinese(trail, world):
     client = signed_in("alice")
     response = client.get("/audit/", {"since": "2025-05-02", "until": "2025-05-01"})
     assert response.status_code == 400 and "起始日期不能晚于截止日期" in response.content.decode()
-    response = client.get("/audit/", {"measure": "abc"})
-    assert response.status_code == 400 and "请输入整数编号" in response.content.decode()
+    response = client.get("/audit/", {"measure_number": "abc"})
+    assert (
+        response.status_code == 400
+        and "格式不正确，应为“问题序号.措施序号”，如 10.1" in response.content.decode()
+    )
+    response = client.get("/audit/", {"measure_number": "9.9"})
+    assert response.status_code == 400 and "未找到措施 9.9" in response.content.decode()
     response = client.get("/audit/", {"actor": world.sam.pk})  # not in A's trail
     assert response.status_code == 400 and "所选操作人不在可查阅的记录中" in response.content.decode()
 
@@ -175,30 +185,30 @@ def test_bad_filters_are_refused_in_chinese(trail, world):
 # ------------------------------------------------------------------ what an entry shows
 
 
-def test_entries_show_time_actor_action_object_and_changes(trail, world):
+def test_entries_read_as_sentences_with_the_raw_change_one_click_away(trail, world):
     response = signed_in("vera").get("/audit/", {"model": "ledger.mechanism"})
     page = response.content.decode()
     rows = response.context["rows"]
-    issued = next(
-        row for row in rows if any(change.field == "状态" for change in row.changes if row.action == "修改")
-    )
+    issued = next(row for row in rows if any(change.field == "状态" for change in row.changes))
     assert issued.actor == "艾丽" and issued.object_type == "长效机制"
+    assert issued.sentence.startswith("修改长效机制“制定《甲局执法规范》”：将状态由起草中改为已印发")
     status = next(change for change in issued.changes if change.field == "状态")
     assert (status.before, status.after) == ("起草中", "已印发")
-    assert "创建" in page and "修改" in page and "艾丽" in page
-    linked = next(row for row in rows if any(change.m2m for change in row.changes))
-    assert linked.changes[0].field == "对应问题" and linked.changes[0].before == "增加"
-    assert "1. 执法不规范的整改" in linked.changes[0].after
+    assert "艾丽 修改长效机制“制定《甲局执法规范》”：将状态由起草中改为已印发" in page
+    assert "<summary>原始变更" in page
+    linked = next(row for row in rows if any(change.field == "对应问题" for change in row.changes))
+    assert linked.sentence.endswith("：增加对应问题“1. 执法不规范的整改”")
+    assert linked.changes[0].before == "增加" and "1. 执法不规范的整改" in linked.changes[0].after
+    for word in ("True", "False", "None", "已删除"):
+        assert word not in page.split("<main", 1)[1], word
 
 
-def test_foreign_keys_are_shown_by_name(trail, world, ledger):
+def test_unit_assignments_read_by_name(trail, world, ledger):
     response = signed_in("alice").get("/audit/", {"model": "ledger.measureunit", "q": "甲局法规处"})
     rows = response.context["rows"]
     created = next(row for row in rows if row.action == "创建")
-    unit = next(change for change in created.changes if change.field == "单位")
-    assert (unit.before, unit.after) == ("（空）", "甲局法规处")
-    measure = next(change for change in created.changes if change.field == "整改措施")
-    assert measure.after.startswith("1.1 ")
+    assert created.sentence in {"增加责任单位：甲局法规处", "增加配合单位：甲局法规处"}
+    assert created.measure is not None  # the 所属措施 column names it by its number
 
 
 def test_pages_of_fifty(trail, ledger, world):

@@ -261,8 +261,7 @@ def test_change_trail_export(world, ledger):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     # 甲局's inspection only: 乙局's is outside alice's organisations.
-    assert [(row[3], row[4]) for row in rows] == [("创建", "巡察")]
-    assert rows[0][5] == ledger.inspection.title
+    assert [(row[3], row[5]) for row in rows] == [(f"系统 导入巡察反馈“{ledger.inspection.title}”", "巡察")]
     assert events(Kind.EXPORT, user=world.alice)
     assert signed_in("bob").get("/audit/export.xlsx").status_code == 403
 

@@ -31,6 +31,10 @@ class AuditFilters(Paging):
     measure: Id | None = Field(
         None, description="整改措施编号：该措施及其进展、销号、回头看、指标等的全部记录"
     )
+    measure_number: str = Field(
+        "", max_length=12, description="整改措施序号，如 10.1；多次巡察都有该序号时须同时给出 inspection"
+    )
+    inspection: Id | None = Field(None, description="巡察编号（与 measure_number 一起使用）")
     actor: Id | None = Field(None, description="操作人的用户编号")
     since: datetime | None = Field(None, description="起始时间（ISO 8601；不带时区按北京时间）")
     until: datetime | None = Field(None, description="截止时间（ISO 8601；不带时区按北京时间）")
@@ -44,6 +48,8 @@ class AuditFilters(Paging):
             model=self.model.strip(),
             object_id=self.object_id,
             measure=self.measure,
+            measure_number=self.measure_number,
+            inspection=self.inspection,
             actor=self.actor,
             since=since,
             until=until,

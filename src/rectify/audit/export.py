@@ -35,28 +35,23 @@ def _book(title: str, headers: list[str], rows: list[list], widths: list[int]) -
 
 
 def trail_xlsx(rows) -> bytes:
-    """The change trail as the page shows it (audit.views.rows_for): time, person, address, action,
-    kind and name of record, changes."""
+    """The change trail as the page shows it (audit.views.rows_for): time, person, address, the record
+    as a sentence, its measure, and the raw change."""
     table = [
         [
             _local(row.timestamp),
             row.actor,
             row.entry.remote_addr or "",
-            row.action,
+            f"{row.actor} {row.sentence}",
+            f"措施 {row.measure.problem.number}.{row.measure.order}" if row.measure else "",
             row.object_type,
-            row.object_repr,
             row.entry.object_pk,
-            "\n".join(
-                f"{change.field}：{change.before} {change.after}"
-                if change.m2m
-                else f"{change.field}：{change.before} → {change.after}"
-                for change in row.changes
-            ),
+            "\n".join(f"{change.field}：{change.before} → {change.after}" for change in row.changes),
         ]
         for row in rows
     ]
-    headers = ["时间", "操作人", "IP 地址", "操作", "对象类型", "对象", "对象编号", "变更内容"]
-    return _book("审计日志", headers, table, [18, 14, 16, 8, 14, 36, 10, 60])
+    headers = ["时间", "操作人", "IP 地址", "记录", "所属措施", "对象类型", "对象编号", "原始变更"]
+    return _book("审计日志", headers, table, [18, 14, 16, 60, 10, 14, 10, 50])
 
 
 def security_xlsx(events: QuerySet[SecurityEvent]) -> bytes:

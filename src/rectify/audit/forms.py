@@ -6,7 +6,9 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from rectify.forms import Form, date_field
+from rectify.forms import Form, ModelChoiceField, date_field
+from rectify.ledger.models import Inspection
+from rectify.org.access import VIEW
 from rectify.org.models import User
 from rectify.security.models import Kind as SecurityKind
 
@@ -27,7 +29,19 @@ def _id_field(label: str, help_text: str) -> forms.IntegerField:
 class AuditFilterForm(Form):
     model = forms.ChoiceField(label="对象类型", required=False)
     object_id = _id_field("对象编号", "须同时选择对象类型")
-    measure = _id_field("措施编号", "该措施及其进展、销号、指标等的全部记录")
+    inspection = ModelChoiceField(
+        label="巡察",
+        queryset=Inspection.objects.none(),
+        required=False,
+        empty_label="全部巡察",
+        error_messages={"invalid_choice": "所选巡察不存在，或您无权查看。"},
+    )
+    measure_number = forms.CharField(
+        label="措施",
+        required=False,
+        max_length=12,
+        help_text="措施序号，如 10.1：该措施及其进展、销号、指标等的全部记录",
+    )
     actor = forms.ModelChoiceField(
         label="操作人",
         queryset=User.objects.none(),
@@ -42,6 +56,8 @@ class AuditFilterForm(Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", "全部类型"), *model_choices()]
+        self.fields["inspection"].queryset = Inspection.objects.restrict(user, VIEW).order_by("-id")
+        self.fields["inspection"].label_from_instance = lambda inspection: inspection.title
         # People who appear in the part of the trail this reader may search, not every account.
         actors = search_audit(user, AuditFilter()).order_by().values("actor_id")
         self.fields["actor"].queryset = User.objects.filter(pk__in=actors).order_by("full_name", "username")
@@ -63,7 +79,8 @@ class AuditFilterForm(Form):
         return AuditFilter(
             model=data.get("model") or "",
             object_id=data.get("object_id"),
-            measure=data.get("measure"),
+            measure_number=data.get("measure_number") or "",
+            inspection=data["inspection"].pk if data.get("inspection") else None,
             actor=data["actor"].pk if data.get("actor") else None,
             since=datetime.combine(since, time.min, tzinfo=zone) if since else None,
             # The whole of the last day: up to (not including) the next midnight.

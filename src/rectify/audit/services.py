@@ -7,6 +7,7 @@ of its own organisations and those below, filtered in the database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from rectify.errors import AccessDenied, InvalidInput
-from rectify.org.access import Access, path_q
+from rectify.ledger.models import Measure
+from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import Role, User
 from rectify.security.models import Kind as SecurityKind
 from rectify.security.models import SecurityEvent
@@ -56,7 +58,9 @@ SEARCHABLE_MODELS = [
 class AuditFilter:
     model: str = ""  # "app_label.model"
     object_id: int | None = None
-    measure: int | None = None
+    measure: int | None = None  # the measure's id
+    measure_number: str = ""  # or its number as every page gives it: 10.1 (of `inspection` if given)
+    inspection: int | None = None
     actor: int | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -96,6 +100,9 @@ def search_audit(user: User, filters: AuditFilter) -> QuerySet[LogEntry]:
         raise InvalidInput("按对象编号筛选时须同时指定对象类型。")
     if filters.measure is not None:
         entries = entries.filter(additional_data__measure_id=filters.measure)
+    if filters.measure_number.strip():
+        measure = measure_by_number(user, filters.measure_number, filters.inspection)
+        entries = entries.filter(additional_data__measure_id=measure.pk)
     if filters.actor is not None:
         entries = entries.filter(actor_id=filters.actor)
     if filters.since:
@@ -140,3 +147,25 @@ def search_security_events(user: User, filters: SecurityFilter) -> QuerySet[Secu
     if filters.until:
         events = events.filter(created_at__lte=filters.until)
     return events.order_by("-created_at", "-id")
+
+
+MEASURE_NUMBER = re.compile(r"^\s*(?:措施\s*)?(\d{1,4})\s*[.．。]\s*(\d{1,3})\s*$")
+
+
+def measure_by_number(user: User, number: str, inspection_id: int | None = None) -> Measure:
+    """The measure a person names by its number (10.1: problem 10, its first measure), among those the
+    user may see, in one inspection when given; refused in Chinese when the number is malformed, names
+    nothing, or names a measure in several inspections."""
+    found = MEASURE_NUMBER.match(number or "")
+    if found is None:
+        raise InvalidInput(f"措施序号“{number}”格式不正确，应为“问题序号.措施序号”，如 10.1。")
+    problem, order = int(found.group(1)), int(found.group(2))
+    measures = Measure.objects.restrict(user, VIEW).filter(problem__number=problem, order=order)
+    if inspection_id is not None:
+        measures = measures.filter(problem__inspection_id=inspection_id)
+    matches = list(measures.select_related("problem__inspection")[:2])
+    if not matches:
+        raise InvalidInput(f"未找到措施 {problem}.{order}，或您无权查看。")
+    if len(matches) > 1:
+        raise InvalidInput(f"多次巡察都有措施 {problem}.{order}，请同时选择巡察。")
+    return matches[0]

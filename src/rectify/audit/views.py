@@ -8,15 +8,14 @@ from datetime import datetime
 
 from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import models
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.encoding import smart_str
 from django.views.decorators.http import require_GET
 
+from rectify import record
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import InvalidInput, RectifyError
+from rectify.ledger.models import Measure
 from rectify.ledger.services import ACTION_LABELS
 from rectify.paging import paginate
 from rectify.security.describe import device_label, sentence
@@ -26,8 +25,6 @@ from .forms import AuditFilterForm, SecurityFilterForm
 from .services import AuditFilter, SecurityFilter, search_audit, search_security_events
 
 PAGE_SIZE = 50
-EMPTY_VALUES = {"None", "", "[]"}
-M2M_OPERATIONS = {"add": "增加", "delete": "移除", "remove": "移除", "clear": "清空"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,6 @@ class Change:
     field: str
     before: str
     after: str
-    m2m: bool = False  # before is the operation (增加/移除), after the records
 
 
 @dataclass(frozen=True)
@@ -43,11 +39,12 @@ class Row:
     entry: LogEntry
     timestamp: datetime
     actor: str
-    action: str
+    sentence: str  # what the actor did, as an official writes it (rectify.record)
+    action: str  # 创建/修改/删除, for the export's and the API's readers who sort by it
     object_type: str
     object_repr: str
-    changes: list[Change]
-    measure_id: int | None
+    changes: list[Change]  # the raw change, one click away
+    measure: Measure | None  # the measure the record belongs to, named by its number (措施 1.1)
 
 
 @login_required
@@ -82,22 +79,24 @@ def search(request):
 
 
 def rows_for(entries: list[LogEntry]) -> list[Row]:
-    """The entries as the page shows them. Related records named in the changes are read in one
-    query per kind of record for the whole page, not one per change (auditlog's default)."""
-    names = _related_names(entries)
+    """The entries as the page and the export show them: a sentence each, the raw change behind it, and
+    the measure by its number. Names are read once per kind of record for the whole page."""
+    measure_ids = {(entry.additional_data or {}).get("measure_id") for entry in entries} - {None}
+    measures = Measure.objects.select_related("problem").in_bulk(measure_ids)
     rows = []
-    for entry in entries:
+    for entry, said in zip(entries, record.describe(entries, subject=True, fold=False), strict=True):
         model = entry.content_type.model_class()
         rows.append(
             Row(
                 entry=entry,
                 timestamp=entry.timestamp,
                 actor=_actor(entry),
+                sentence=said.text or f"更新{model._meta.verbose_name if model else ''}“{entry.object_repr}”",
                 action=ACTION_LABELS.get(entry.action, "修改"),
                 object_type=str(model._meta.verbose_name) if model else entry.content_type.model,
                 object_repr=entry.object_repr,
-                changes=_changes(entry, model, names),
-                measure_id=(entry.additional_data or {}).get("measure_id"),
+                changes=[Change(*row) for row in said.raw],
+                measure=measures.get((entry.additional_data or {}).get("measure_id")),
             )
         )
     return rows
@@ -107,83 +106,6 @@ def _actor(entry: LogEntry) -> str:
     if entry.actor:
         return entry.actor.display_name
     return entry.actor_email or "系统"
-
-
-def _foreign_keys(entry: LogEntry, model) -> list[tuple[models.Field, str]]:
-    found = []
-    for field_name, values in entry.changes_dict.items():
-        try:
-            field = model._meta.get_field(field_name)
-        except Exception:  # a field since removed from the model
-            continue
-        if isinstance(values, list) and isinstance(field, models.ForeignKey):
-            found.extend((field, value) for value in values if value not in EMPTY_VALUES)
-    return found
-
-
-def _related_names(entries: list[LogEntry]) -> dict[tuple[type, str], str]:
-    """{(related model, pk as stored): its name} for every foreign key named in the entries."""
-    wanted: dict[type, set] = {}
-    for entry in entries:
-        model = entry.content_type.model_class()
-        if model is None:
-            continue
-        for field, value in _foreign_keys(entry, model):
-            try:
-                wanted.setdefault(field.related_model, set()).add(
-                    field.related_model._meta.pk.to_python(value)
-                )
-            except ValidationError:
-                continue
-    names = {}
-    for related, pks in wanted.items():
-        # select_related() follows the non-null keys a name is made of (a measure's problem, …).
-        for pk, obj in related._default_manager.select_related().in_bulk(pks).items():
-            names[(related, str(pk))] = smart_str(obj)
-    return names
-
-
-def _changes(entry: LogEntry, model, names: dict) -> list[Change]:
-    if model is None:
-        return [Change(field, *_pair(values)) for field, values in entry.changes_dict.items()]
-
-    def fk_name(field, value):  # replaces auditlog's one-query-per-value lookup for this entry
-        if value in EMPTY_VALUES:
-            return value
-        return names.get((field.related_model, str(value)), f"（已删除，编号 {value}）")
-
-    entry._get_changes_display_for_fk_field = fk_name
-    shown = entry.changes_display_dict
-    m2m = {}
-    for field_name, values in entry.changes_dict.items():
-        if isinstance(values, dict) and values.get("type") == "m2m":
-            try:
-                label = str(model._meta.get_field(field_name).verbose_name)
-            except Exception:
-                label = field_name
-            operation = M2M_OPERATIONS.get(values.get("operation"), values.get("operation", ""))
-            objects = "、".join(str(obj) for obj in values.get("objects", []))
-            m2m[label] = Change(label, operation, objects, m2m=True)
-    changes = []
-    for label, values in shown.items():
-        if str(label) in m2m:
-            changes.append(m2m.pop(str(label)))
-            continue
-        before, after = _pair(values)
-        if before != after:  # a new record's empty fields say nothing
-            changes.append(Change(str(label), before, after))
-    changes.extend(m2m.values())
-    return changes
-
-
-def _pair(values) -> tuple[str, str]:
-    if isinstance(values, list | tuple) and len(values) == 2:
-        return _shown(values[0]), _shown(values[1])
-    return "", _shown(values)
-
-
-def _shown(value) -> str:
-    return "（空）" if str(value) in EMPTY_VALUES else str(value)
 
 
 # ------------------------------------------------------------------ exports and security events
