@@ -141,7 +141,11 @@ INSTALLED_APPS = [
     "auditlog",
     "csp",  # its system checks (settings in the old format) and the {% csp_nonce %} tag, unused
     "rectify.security",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rectify.org",
+    "rectify.accounts",
     "rectify.ledger",
     "rectify.progress",
     "rectify.notices",
@@ -166,6 +170,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session idle too long ends here; then a login that still owes a step (the second factor, an
+    # enrolment its organisation requires, a new password) reaches nothing but that step's page.
+    "rectify.accounts.middleware.IdleSessionMiddleware",
+    "rectify.accounts.middleware.LoginStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy, on every answer (see below).
     "csp.middleware.CSPMiddleware",
@@ -237,11 +245,21 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Password policy (等保 2.0 identity authentication): a minimum length, three of the four kinds of
+# character, none of the last five passwords, and (when RECTIFY_PASSWORD_MAX_AGE_DAYS is set) an age
+# after which the user must choose a new one before doing anything else. Page, admin and commands alike.
+RECTIFY_PASSWORD_MIN_LENGTH = env_int("RECTIFY_PASSWORD_MIN_LENGTH", 10, minimum=8)
+RECTIFY_PASSWORD_MAX_AGE_DAYS = env_int("RECTIFY_PASSWORD_MAX_AGE_DAYS", 0)  # 0: never expires
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "rectify.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": RECTIFY_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "rectify.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "rectify.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
 
 AUTH_USER_MODEL = "org.User"
@@ -255,7 +273,9 @@ AXES_FAILURE_LIMIT = env_int("RECTIFY_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("RECTIFY_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "rectify.org.lockout.lockout_response"
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten once a login is complete: after the password where no second factor is owed,
+# else after the code (rectify.accounts), so a right password cannot wipe the count of wrong codes.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
@@ -330,7 +350,12 @@ RECTIFY_PROXY_COUNT = env_int("RECTIFY_PROXY_COUNT", 0)
 RECTIFY_API_TOKEN_DAYS = env_int("RECTIFY_API_TOKEN_DAYS", 30, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts this long from login at most, however busy (the expiry is fixed at login)...
 SESSION_COOKIE_AGE = env_int("RECTIFY_SESSION_SECONDS", 8 * 3600, minimum=60)
+# ...and ends sooner when nobody used it for this many minutes (长时间未操作，请重新登录).
+RECTIFY_SESSION_IDLE_MINUTES = env_int("RECTIFY_SESSION_IDLE_MINUTES", 30, minimum=1)
+# The second factor (TOTP, django-otp): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "巡察整改督办平台"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 CSRF_FAILURE_VIEW = "rectify.error_pages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", insights_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("rectify.accounts.urls")),
     path("", include((ledger_pages, "ledger"))),
     path("", include("rectify.ledger.mechanism_urls")),
     path("", include("rectify.progress.urls")),

@@ -3,9 +3,10 @@
 from django.contrib.auth import authenticate
 from django.db import DatabaseError, InterfaceError
 from django.http import Http404
-from ninja import NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from rectify.accounts.services import check_token_request
 from rectify.audit.api import router as audit_router
 from rectify.error_pages import API_MESSAGES, api_error, database_unavailable, error_response, record_denial
 from rectify.errors import RectifyError
@@ -165,6 +166,9 @@ def _describe(item: dict) -> str:
 class Credentials(Schema):
     username: str
     password: str
+    otp: str | None = Field(
+        None, description="已启用两步验证的账户必填：验证器应用显示的 6 位动态验证码，或一个恢复码"
+    )
 
 
 class TokenOut(Schema):
@@ -176,16 +180,22 @@ class TokenOut(Schema):
     "/auth/token",
     summary="签发令牌",
     auth=None,
-    response={200: TokenOut, 401: Message, 429: Message},
+    response={200: TokenOut, 401: Message, 403: Message, 429: Message},
     tags=["认证"],
 )
 def issue_token(request, credentials: Credentials):
-    """以用户名和密码换取接口令牌。连续失败会按登录规则锁定。"""
+    """以用户名和密码换取接口令牌；已启用两步验证的账户还须提供 `otp`（动态验证码或恢复码）。
+    连续失败（密码或验证码）会按登录规则锁定；所在组织要求两步验证而尚未绑定、或密码已过期的，
+    须先登录网页处理。"""
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if getattr(request, "axes_locked_out", False):
         return Status(429, {"detail": LOCKED_MESSAGE})
     if user is None or not user.is_active:
         return Status(401, {"detail": "用户名或密码不正确。"})
+    try:
+        check_token_request(request, user, credentials.otp)
+    except RectifyError as error:
+        return Status(error.status, {"detail": error.message})
     token, raw = ApiToken.issue(user)
     record(Kind.LOGIN, request=request, user=user, detail={"via": "api"})
     return Status(200, {"token": raw, "expires_at": token.expires_at.isoformat()})

@@ -28,8 +28,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["indented_name", "code", "kind", "parent"]
-    list_filter = ["kind"]
+    list_display = ["indented_name", "code", "kind", "parent", "require_second_factor"]
+    list_filter = ["kind", "require_second_factor"]
     search_fields = ["name", "short_name", "code"]
     autocomplete_fields = ["parent"]
     ordering = ["path"]

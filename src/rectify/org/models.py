@@ -67,6 +67,11 @@ class Organisation(models.Model):
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     path = models.CharField(_("层级路径"), max_length=255, editable=False, db_index=True)
+    require_second_factor = models.BooleanField(
+        _("要求两步验证"),
+        default=False,
+        help_text=_("开启后，本组织的整改办和纪检监察/巡察办人员登录时须输入动态验证码，未绑定的须先绑定。"),
+    )
 
     class Meta:
         verbose_name = _("组织")
@@ -150,6 +155,8 @@ class Role(models.TextChoices):
 
 # Roles that act for a responsible unit and see only that unit's measures.
 UNIT_ROLES = frozenset({Role.UNIT_HEAD, Role.LIAISON})
+# Roles that must use a second factor where their organisation requires one (require_second_factor).
+SECOND_FACTOR_ROLES = frozenset({Role.OFFICE, Role.SUPERVISOR})
 # Roles that see every inspection of their organisation and the organisations below it.
 WIDE_ROLES = frozenset({Role.OFFICE, Role.LEADER, Role.SUPERVISOR})
 
