@@ -62,15 +62,15 @@ def test_an_unmigrated_database(tmp_path, serve, debug):
 
 
 def test_a_database_failing_in_a_middleware_before_any_view(tmp_path, serve):
-    """A returning visitor's session is read by the middleware (the audit log asks who it is) before any
-    view runs: there the 500 handler, which Django calls, answers 503 (DEBUG off, as in production)."""
+    """A returning visitor's session is read by a middleware (the idle-session check asks who it is) before
+    any view runs: there the 500 handler, which Django calls, answers 503 (DEBUG off, as in production)."""
     empty = tmp_path / "empty.sqlite3"
     empty.touch()
     site = serve({"DATABASE_URL": sqlite_url(empty), "RECTIFY_DEBUG": "0"})
     visitor = {"Cookie": "sessionid=a-session-from-before"}
     assert_unavailable_page(site.request("/portal/", headers=visitor))
     assert_unavailable_json(site.request("/api/v1/public/notices", headers=visitor))
-    assert "auditlog" in site.log_text()  # where it failed: no view was reached
+    assert "accounts/middleware.py" in site.log_text()  # where it failed: no view was reached
 
 
 def test_an_unreachable_database_server(serve):
