@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
-from django.contrib.auth.password_validation import password_validators_help_texts
+from django.contrib.auth.password_validation import get_default_password_validators
 
 from rectify.forms import Form
+
+from . import validators
 
 
 class PasswordChangeForm(DjangoPasswordChangeForm):
@@ -21,8 +23,15 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
         self.fields["old_password"].label = "原密码"
         self.fields["new_password1"].label = "新密码"
         self.fields["new_password2"].label = "再次输入新密码"
-        # The policy in one line of text (Django's is a <ul>, which the field's <span> cannot hold).
-        self.fields["new_password1"].help_text = "".join(password_validators_help_texts())
+        # The policy in one sentence (Django's is a <ul> of each validator's words, which the field's
+        # <span> cannot hold): ours first, then what Django's own validators refuse.
+        ours = [
+            validator.get_help_text().rstrip("。")
+            for validator in get_default_password_validators()
+            if type(validator).__module__ == validators.__name__
+        ]
+        django_rules = "不能与用户名、姓名相似，不能是常见密码或纯数字。"
+        self.fields["new_password1"].help_text = "；".join([*ours, django_rules])
         self.fields["new_password2"].help_text = ""
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
         for field in self.fields.values():
