@@ -142,3 +142,16 @@ def test_the_admin_applies_the_policy_too(world, client):
     assert User.objects.get(username="bob").check_password(PASSWORD)
     with pytest.raises(ValidationError):
         validate_password("short", world.bob)
+
+
+def test_a_token_asked_for_before_the_password_expired_stops_with_it(world, settings):
+    settings.RECTIFY_PASSWORD_MAX_AGE_DAYS = 90
+    api = Client()
+    with time_machine.travel(timezone.now() + timedelta(days=80), tick=False) as clock:
+        token = token_request(api, "alice").json()["token"]
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert api.get("/api/v1/inspections", headers=bearer).status_code == 200
+        clock.shift(timedelta(days=11))
+        refused = api.get("/api/v1/inspections", headers=bearer)
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == "密码已超过有效期，令牌暂停使用：请先登录网页修改密码。"

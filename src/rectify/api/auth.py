@@ -4,14 +4,17 @@ import contextlib
 from datetime import timedelta
 
 from auditlog.context import auditlog_value
+from django.conf import settings
 from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from rectify.accounts.services import password_expired
 from rectify.org.tokens import hash_token
 
 from .models import ApiToken
 
+PASSWORD_EXPIRED_FOR_TOKEN = "密码已超过有效期，令牌暂停使用：请先登录网页修改密码。"
 # Recording every request's time would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -26,6 +29,10 @@ class BearerToken(HttpBearer):
         )
         if found is None:
             return None
+        if settings.RECTIFY_PASSWORD_MAX_AGE_DAYS and password_expired(found.user, now):
+            # A token asked for before the password expired does not outlive it: like the pages,
+            # nothing opens until the password is changed.
+            raise HttpError(403, PASSWORD_EXPIRED_FOR_TOKEN)
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
