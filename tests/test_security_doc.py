@@ -37,6 +37,9 @@ def test_every_test_named_exists():
 
 
 def test_work_in_progress_is_only_in_its_own_section():
+    if BEING_BUILT not in DOC:  # everything landed: no placeholder anywhere
+        assert PLACEHOLDER not in DOC
+        return
     shown, being_built = DOC.split(BEING_BUILT)
     assert PLACEHOLDER not in shown
     rows = [line for line in being_built.splitlines() if line.startswith("| ") and "---" not in line][1:]
