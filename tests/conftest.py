@@ -173,9 +173,13 @@ def ledger(world):
         (3, 1): [("a1", "responsible"), ("a2", "supporting")],
         (3, 2): [("a1", "responsible")],
     }
+    # The import made the bureau itself answer for every measure; the office's assignment replaces that.
+    MeasureUnit.objects.filter(measure__in=measures.values()).delete()
     for key, links in plan.items():
         for org, role in links:
             MeasureUnit.objects.create(measure=measures[key], unit=world.orgs[org], role=role)
+        Measure.objects.filter(pk=measures[key].pk).update(responsible_unit=world.orgs[links[0][0]])
+        measures[key].responsible_unit = world.orgs[links[0][0]]
     Measure.objects.filter(problem__inspection=inspection).update(lead_leader=world.larry)
     return _Ledger(inspection=inspection, other=other, measures=measures)
 

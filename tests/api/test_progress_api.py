@@ -222,8 +222,9 @@ def test_the_whole_life_of_a_measure_through_the_api(api, world, ledger, media):
         "signoff_requested",
         "signed_off",
     ]
-    # Only the fixture's assignment was made outside a request; every API step names its actor.
-    assert [i["model"] for i in items if i["actor"] is None] == ["ledger.measureunit"]
+    # Only the fixture's assignment (the imported bureau replaced by its unit) was made outside a
+    # request; every API step names its actor.
+    assert [i["model"] for i in items if i["actor"] is None] == ["ledger.measureunit"] * 2
     actors = {(item["model"], item["action"], item["actor"]["id"]) for item in items if item["actor"]}
     assert ("progress.progressreport", "create", world.bob.pk) in actors
     assert ("progress.progressreport", "update", world.alice.pk) in actors

@@ -208,6 +208,7 @@ def assign(office: Browser, measure: int, deadline) -> None:
         form,
         {
             "lead_leader": form.choice("lead_leader", "李明"),
+            "responsible_unit": form.choice("responsible_unit", "执法支队"),
             "units": [form.choice("units", "执法支队")],
             "deadline": deadline.isoformat(),
         },

@@ -47,7 +47,8 @@ def test_bureau_b_sees_none_of_bureau_a(world, lived):
     board = services.dashboard(world.charlie)
     assert [row.id for row in board.by_inspection] == [lived.other.pk]
     assert board.totals.measures == 5 and board.totals.signed_off == 0 and board.indicators.total == 0
-    assert board.timeline == [] and board.behind == []
+    # Bureau B's five measures, not yet given to its units, are the bureau's own, none started.
+    assert board.timeline == [] and [row.name for row in board.behind] == ["乙局"]
     client = signed_in(world.charlie)
     response = client.get(f"/dashboard/inspections/{lived.inspection.pk}/")
     assert response.status_code == 404 and "无权查看" in response.content.decode()

@@ -158,9 +158,10 @@ def test_across_inspections_one_row_per_inspection(world, lived):
     assert rows[lived.other.pk].figures.not_started == 5
     assert rows[lived.inspection.pk].dashboard_url == f"/dashboard/inspections/{lived.inspection.pk}/"
     direct.assert_matches(board, direct.count(world.sam))
-    # Bureau B's measures have no unit and no leader yet: counted apart, without a link.
-    without = [row for row in board.by_unit if row.id is None]
-    assert [(row.name, row.figures.total, row.url) for row in without] == [("（未明确责任单位）", 5, "")]
+    # Bureau B's measures are not yet given to its units: the bureau itself answers for them.
+    assert not [row for row in board.by_unit if row.id is None]
+    held = next(row for row in board.by_unit if row.id == world.orgs["b"].pk)
+    assert (held.name, held.figures.total) == ("乙局", 5)
     assert next(row for row in board.by_leader if row.id is None).figures.total == 5
 
 

@@ -53,7 +53,12 @@ def test_the_service_and_the_form_refuse_a_unit_outside_the_tree(world, ledger):
     client.force_login(world.alice)
     response = client.post(
         f"/measures/{measure.pk}/edit/",
-        {"version": 1, "units": [world.orgs["b1"].pk], "category": measure.category},
+        {
+            "version": 1,
+            "responsible_unit": world.orgs["b1"].pk,
+            "units": [world.orgs["b1"].pk],
+            "category": measure.category,
+        },
     )
     assert response.status_code == 400
     assert _units(measure) == {("a-unit-1", "responsible")}

@@ -92,6 +92,7 @@ def test_office_edits_a_measure_and_sees_it_in_the_history(ledger, world):
     form = {
         "version": 1,
         "lead_leader": world.larry.pk,
+        "responsible_unit": world.orgs["a2"].pk,
         "units": [world.orgs["a2"].pk],
         "deadline": "2025-09-30",
         "category": "deadline",
@@ -106,7 +107,13 @@ def test_stale_edit_shows_the_conflict_and_keeps_what_the_user_typed(ledger, wor
     client = signed_in("alice")
     measure = ledger.measures[(1, 1)]
     Measure.objects.filter(pk=measure.pk).update(version=2)  # someone else saved first
-    form = {"version": 1, "units": [world.orgs["a2"].pk], "deadline": "2025-11-11", "category": "immediate"}
+    form = {
+        "version": 1,
+        "responsible_unit": world.orgs["a2"].pk,
+        "units": [world.orgs["a2"].pk],
+        "deadline": "2025-11-11",
+        "category": "immediate",
+    }
     response = client.post(f"/measures/{measure.pk}/edit/", form)
     page = response.content.decode()
     assert response.status_code == 409

@@ -219,7 +219,11 @@ def test_queries_do_not_grow_with_the_ledger(lived, world):
         )
         for order in (1, 2, 3):
             measure = Measure.objects.create(
-                problem=problem, order=order, text=f"措施{order}", lead_leader=world.larry
+                problem=problem,
+                order=order,
+                text=f"措施{order}",
+                lead_leader=world.larry,
+                responsible_unit=world.orgs["a2"],
             )
             MeasureUnit.objects.create(measure=measure, unit=world.orgs["a2"], role="responsible")
             MeasureUnit.objects.create(measure=measure, unit=world.orgs["a1"], role="supporting")

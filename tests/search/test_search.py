@@ -42,7 +42,9 @@ def problem(inspection: Inspection, number: int, title: str, description: str = 
 
 def test_the_issue_example_finds_both_phrasings_but_not_scattered_characters(ledger, world):
     target = problem(ledger.inspection, 10, "南站周边整治", "持续打击非法营运，维护客运秩序。")
-    vehicles = Measure.objects.create(problem=target, order=1, text="查处非法营运车辆。")
+    vehicles = Measure.objects.create(
+        problem=target, order=1, text="查处非法营运车辆。", responsible_unit=world.orgs["a1"]
+    )
     scattered = problem(ledger.inspection, 11, "客运整治", "非法拉客和违规营运并存。")
 
     hits = search(world.alice, "非法营运")

@@ -362,6 +362,7 @@ def _grow(world, ledger, number: int, count: int) -> None:
             order=order,
             text=f"新增措施{number}.{order}",
             lead_leader=world.larry,
+            responsible_unit=world.orgs["a1" if order % 2 else "a2"],
             deadline=TODAY - timedelta(days=order) if late else TODAY + timedelta(days=order),
             status=MeasureStatus.IN_PROGRESS if order % 2 else MeasureStatus.NOT_STARTED,
         )

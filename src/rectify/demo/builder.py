@@ -206,12 +206,15 @@ def _assign(
         .order_by("problem__number", "order")
     )
     plan = []
+    # The import made the bureau itself answer for every measure; the office's assignment replaces it.
+    MeasureUnit.objects.filter(measure__problem__inspection=inspection).delete()
     for index, measure in enumerate(measures):
         number = measure.problem.number
         measure.lead_leader = users[
             AREA_LEADERS[(area_orders[measure.problem.area_id] - 1) % len(AREA_LEADERS)]
         ]
         responsible, supporting = PROBLEM_UNITS.get(number, (["gz-jtj-bgs"], []))
+        measure.responsible_unit = units[responsible[0]]
         for code in responsible:
             MeasureUnit.objects.create(measure=measure, unit=units[code], role=MeasureUnit.Role.RESPONSIBLE)
         for code in supporting:

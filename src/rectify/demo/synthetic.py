@@ -370,11 +370,13 @@ def _measures(scale, inspections, tree, people, words: Vocabulary, rng, stream) 
     def rows() -> Iterator[Measure]:
         for problem, count in plan:
             inspection = problem.inspection
+            units = tree["departments"][inspection.inspected_id]
             for order in range(1, count + 1):
                 status = rng.choice(statuses)
                 yield Measure(
                     problem=problem,
                     order=order,
+                    responsible_unit=units[rng.randrange(len(units))],
                     text=words.measure(),
                     lead_leader=people["leaders"][inspection.inspected_id],
                     deadline=inspection.deadline + timedelta(days=rng.randint(-200, 200)),
@@ -392,7 +394,7 @@ def _measures(scale, inspections, tree, people, words: Vocabulary, rng, stream) 
     links = []
     for measure in measures:
         units = tree["departments"][problem_bureau[measure.problem_id]]
-        responsible = rng.randrange(len(units))
+        responsible = units.index(measure.responsible_unit)
         links.append(MeasureUnit(measure=measure, unit=units[responsible], role=UnitRole.RESPONSIBLE))
         if len(units) > 1 and rng.random() < 0.3:
             supporting = (responsible + 1 + rng.randrange(len(units) - 1)) % len(units)

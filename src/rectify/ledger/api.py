@@ -74,6 +74,7 @@ class MeasureOut(Schema):
     order: int
     text: str
     lead_leader: NamedRef | None
+    responsible_unit: NamedRef = Field(..., description="主责单位：每项措施有且只有一个")
     units: list[NamedRef]
     supporting_units: list[NamedRef]
     outside_units: str
@@ -102,6 +103,10 @@ class MeasureOut(Schema):
         return obj.problem.area.title
 
     resolve_lead_leader = person_of("lead_leader")
+
+    @staticmethod
+    def resolve_responsible_unit(obj: Measure) -> dict:
+        return {"id": obj.responsible_unit.pk, "name": obj.responsible_unit.name}
 
     @staticmethod
     def resolve_units(obj: Measure) -> list[dict]:
@@ -144,6 +149,9 @@ class ProblemFilters(Paging):
 class MeasurePatch(Schema):
     version: Id = Field(..., description="您所编辑的版本号；已被他人修改时返回 409")
     lead_leader: Id | None = None
+    responsible_unit: Id | None = Field(
+        None, description="主责单位；只给责任单位时，原主责单位仍在其中则不变，否则取所列第一个"
+    )
     units: list[Id] | None = None
     supporting_units: list[Id] | None = None
     outside_units: str | None = Field(None, max_length=255, description="系统外承办单位，只记名称")
@@ -199,16 +207,23 @@ def get_measure(request, measure_id: Id):
     response={200: MeasureOut, 400: Message, 403: Message, 404: Message, 409: Message},
 )
 def patch_measure(request, measure_id: Id, payload: MeasurePatch):
-    """修改牵头领导、责任单位、配合单位、整改时限或整改类型（仅整改办）。`version` 已过期时返回 409。"""
+    """修改牵头领导、主责单位、责任单位、配合单位、整改时限或整改类型（仅整改办）。
+    `version` 已过期时返回 409；改后没有主责单位时返回 400，不作任何修改。"""
     sent = payload.model_fields_set - {"version"}
     changes: dict = {}
     if "lead_leader" in sent:
         changes["lead_leader"] = (
             get_object_or_404(User, pk=payload.lead_leader) if payload.lead_leader is not None else None
         )
+    if "responsible_unit" in sent:
+        changes["responsible_unit"] = (
+            _organisations([payload.responsible_unit])[0] if payload.responsible_unit is not None else None
+        )
     for field in ("units", "supporting_units"):
         if field in sent:
-            changes[field] = _organisations(getattr(payload, field) or [])
+            ids = getattr(payload, field) or []
+            found = {org.pk: org for org in _organisations(ids)}
+            changes[field] = [found[pk] for pk in dict.fromkeys(ids)]  # in the order sent
     if "outside_units" in sent:
         changes["outside_units"] = payload.outside_units or ""
     if "deadline" in sent:

@@ -1163,6 +1163,8 @@ def write_plan(user: User, plan: ImportPlan, source_name: str = "") -> Inspectio
                 order=order,
                 text=item.text,
                 lead_leader=item.leader,
+                # The first unit the row names answers for it; a row naming none, the organisation.
+                responsible_unit=units[item.units[0]] if item.units else organisation,
                 deadline=item.deadline,
                 category=item.category,
                 status=MeasureStatus.NOT_STARTED,
@@ -1172,13 +1174,13 @@ def write_plan(user: User, plan: ImportPlan, source_name: str = "") -> Inspectio
         ]
         Measure.objects.bulk_create(measures)
         MeasureUnit.objects.bulk_create(
-            MeasureUnit(measure=measure, unit=units[name], role=role)
+            MeasureUnit(measure=measure, unit=unit, role=role)
             for measure, item in zip(measures, planned, strict=True)
-            for names, role in (
-                (item.units, MeasureUnit.Role.RESPONSIBLE),
-                (item.supporting, MeasureUnit.Role.SUPPORTING),
+            for chosen, role in (
+                ([units[name] for name in item.units] or [organisation], MeasureUnit.Role.RESPONSIBLE),
+                ([units[name] for name in item.supporting], MeasureUnit.Role.SUPPORTING),
             )
-            for name in names
+            for unit in chosen
         )
     except IntegrityError as error:
         raise InvalidInput(f"台账内容与数据约束冲突，未导入任何内容：{error}") from error

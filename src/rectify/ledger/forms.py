@@ -42,6 +42,16 @@ class MeasureAssignmentForm(Form):
     lead_leader = ModelChoiceField(
         label="牵头领导", queryset=User.objects.none(), required=False, empty_label="（未指定）"
     )
+    responsible_unit = forms.ModelChoiceField(
+        label="主责单位",
+        queryset=Organisation.objects.none(),
+        empty_label="（请选择）",
+        help_text="每项措施有且只有一个主责单位，自动计入责任单位",
+        error_messages={
+            "required": "请选择主责单位：每项整改措施必须有且只有一个主责单位。",
+            "invalid_choice": "所选主责单位不是本单位或其下属单位。",
+        },
+    )
     units = forms.ModelMultipleChoiceField(
         label="责任单位",
         queryset=Organisation.objects.none(),
@@ -72,6 +82,7 @@ class MeasureAssignmentForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_leader"].queryset = assignable_leaders(inspection)
         units = assignable_units(inspection)
+        self.fields["responsible_unit"].queryset = units
         self.fields["units"].queryset = units
         self.fields["supporting_units"].queryset = units
 
@@ -80,6 +91,7 @@ class MeasureAssignmentForm(Form):
         return {
             "version": measure.version,
             "lead_leader": measure.lead_leader_id,
+            "responsible_unit": measure.responsible_unit_id,
             "units": [unit.pk for unit in measure.responsible_units],
             "supporting_units": [unit.pk for unit in measure.supporting_units],
             "outside_units": measure.outside_units,

@@ -173,6 +173,15 @@ class Measure(models.Model):
         on_delete=models.PROTECT,
         related_name="led_measures",
     )
+    # The one unit that answers for the measure (主责单位). Never empty (a measure without it drops out
+    # of every unit's 我的整改); it is always also among the responsible `units` (ledger.services keeps
+    # both together). A notice that names no unit gives the inspected organisation itself.
+    responsible_unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("主责单位"),
+        on_delete=models.PROTECT,
+        related_name="measures_in_charge",
+    )
     units = models.ManyToManyField(
         Organisation, verbose_name=_("责任单位"), through="MeasureUnit", related_name="measures", blank=True
     )
@@ -225,7 +234,9 @@ class Measure(models.Model):
 
     @property
     def responsible_units(self) -> list[Organisation]:
-        return [link.unit for link in self.unit_links.all() if link.role == MeasureUnit.Role.RESPONSIBLE]
+        """The responsible units, the 主责单位 first."""
+        units = [link.unit for link in self.unit_links.all() if link.role == MeasureUnit.Role.RESPONSIBLE]
+        return sorted(units, key=lambda unit: unit.pk != self.responsible_unit_id)
 
     @property
     def supporting_units(self) -> list[Organisation]:

@@ -60,7 +60,7 @@ def measure_queryset(user: User, on: date | None = None) -> QuerySet[Measure]:
     return (
         Measure.objects.restrict(user, VIEW)
         .with_overdue(on or today())
-        .select_related("problem__inspection", "problem__area", "lead_leader")
+        .select_related("problem__inspection", "problem__area", "lead_leader", "responsible_unit")
         .prefetch_related("unit_links__unit")
     )
 
@@ -143,6 +143,7 @@ def update_measure_assignment(
     *,
     version: int,
     lead_leader: User | None = UNSET,
+    responsible_unit: Organisation | None = UNSET,
     units: list[Organisation] = UNSET,
     supporting_units: list[Organisation] = UNSET,
     outside_units: str = UNSET,
@@ -150,7 +151,11 @@ def update_measure_assignment(
     category: str = UNSET,
 ) -> Measure:
     """Change who does a measure and by when. Only the office may; the edit must start from the
-    current `version`, else StaleEdit tells the user someone else saved first and nothing changes."""
+    current `version`, else StaleEdit tells the user someone else saved first and nothing changes.
+
+    A measure always has one 主责单位 (`responsible_unit`), always one of its responsible `units`.
+    Naming responsible units without it keeps the current one if it is still among them, else takes
+    the first named; leaving none is refused."""
     measure = _lock_measure(user, measure_id)
     if measure.version != version:
         raise StaleEdit(
@@ -179,15 +184,46 @@ def update_measure_assignment(
         and (deadline is not UNSET or category is not UNSET)
     ):
         raise InvalidInput("立行立改和限期整改的措施必须填写整改时限；长期坚持的措施可不填。")
-    units_changed = (units is not UNSET or supporting_units is not UNSET) and _replace_units(
-        measure, units, supporting_units
+    before += (measure.responsible_unit_id,)
+    if responsible_unit is not UNSET or units is not UNSET:
+        measure.responsible_unit = _main_unit(measure, responsible_unit, units)
+        if units is not UNSET and measure.responsible_unit not in units:
+            units = [measure.responsible_unit, *units]
+    units_changed = (
+        units is not UNSET or supporting_units is not UNSET or responsible_unit is not UNSET
+    ) and _replace_units(measure, units, supporting_units)
+    after = (
+        measure.lead_leader_id,
+        measure.deadline,
+        measure.category,
+        measure.outside_units,
+        measure.responsible_unit_id,
     )
-    after = (measure.lead_leader_id, measure.deadline, measure.category, measure.outside_units)
     if units_changed or after != before:
         # Saving what was already there would move the version on and make others' edits stale.
         measure.version += 1
         measure.save()
     return get_measure(user, measure.pk)
+
+
+NO_MAIN_UNIT = (
+    "每项整改措施必须有且只有一个主责单位，请选择主责单位后再保存；"
+    "没有主责单位的措施不会出现在任何单位的“我的整改”中。本次修改未保存。"
+)
+
+
+def _main_unit(measure: Measure, chosen: Organisation | None, units: list[Organisation]) -> Organisation:
+    """The 主责单位 after an edit: the one chosen, else the current one if it stays responsible,
+    else the first responsible unit named. InvalidInput when there is none."""
+    if chosen is None:
+        raise InvalidInput(NO_MAIN_UNIT)
+    if chosen is not UNSET:
+        return chosen
+    if measure.responsible_unit in units:
+        return measure.responsible_unit
+    if units:
+        return units[0]
+    raise InvalidInput(NO_MAIN_UNIT)
 
 
 def _lock_measure(user: User, measure_id: int) -> Measure:
@@ -214,10 +250,16 @@ def _replace_units(measure: Measure, units: list[Organisation], supporting: list
         if units is not UNSET
         else [pk for pk, role in current.items() if role == MeasureUnit.Role.RESPONSIBLE]
     )
+    if measure.responsible_unit_id not in responsible_ids:
+        responsible_ids = [measure.responsible_unit_id, *responsible_ids]
     supporting_ids = (
         [u.pk for u in supporting]
         if supporting is not UNSET
-        else [pk for pk, role in current.items() if role == MeasureUnit.Role.SUPPORTING]
+        else [
+            pk
+            for pk, role in current.items()
+            if role == MeasureUnit.Role.SUPPORTING and pk not in responsible_ids
+        ]
     )
     both = set(responsible_ids) & set(supporting_ids)
     if both:

@@ -88,6 +88,7 @@ def measure_edit(request, pk: int):
                     pk,
                     version=data["version"],
                     lead_leader=data["lead_leader"],
+                    responsible_unit=data["responsible_unit"],
                     units=list(data["units"]),
                     supporting_units=list(data["supporting_units"]),
                     outside_units=data["outside_units"],

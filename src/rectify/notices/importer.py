@@ -10,7 +10,7 @@ from django.utils.timezone import localdate
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
-from rectify.ledger.models import Area, Inspection, Measure, Problem
+from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.signals import inspection_imported
 from rectify.org.access import Access
 from rectify.org.models import Organisation, OrganisationKind, User
@@ -125,15 +125,22 @@ def import_notice(
                     description=notice_problem.source_text,
                     source_text=notice_problem.source_text,
                 )
-                Measure.objects.bulk_create(
+                # A notice names no units: the inspected organisation answers for each measure
+                # (主责单位) until the office assigns it to its units.
+                measures = Measure.objects.bulk_create(
                     Measure(
                         problem=problem,
                         order=order,
                         text=notice_measure.text,
+                        responsible_unit=organisation,
                         category=MeasureCategory.DEADLINE,
                         status=MeasureStatus.NOT_STARTED,
                     )
                     for order, notice_measure in enumerate(notice_problem.measures, start=1)
+                )
+                MeasureUnit.objects.bulk_create(
+                    MeasureUnit(measure=measure, unit=organisation, role=MeasureUnit.Role.RESPONSIBLE)
+                    for measure in measures
                 )
     except IntegrityError as error:
         raise InvalidInput(f"通报内容与台账约束冲突（如问题编号重复），未导入任何内容：{error}") from error

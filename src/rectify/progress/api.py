@@ -25,7 +25,16 @@ from rectify.schemas import Id, Message, NamedRef, Paging, errors, label_of, per
 
 from . import ledger_excel, services
 from .downloads import evidence_response
-from .models import Evidence, FollowUp, Indicator, Observation, ProgressReport, SignOff, SignOffDecision
+from .models import (
+    Evidence,
+    FollowUp,
+    Indicator,
+    Observation,
+    ProgressReport,
+    SignOff,
+    SignOffDecision,
+    SignOffState,
+)
 
 router = Router(tags=["整改进展与销号"])
 
@@ -167,8 +176,18 @@ class SignOffOut(Schema):
     level_label: str
     closed_at: datetime | None
     decisions: list[DecisionOut]
+    completion_warning: str = Field(
+        "",
+        description="最近一次采纳的进展报告未达 100% 或未到完成阶段时的提示（否则为空）；"
+        "有提示时，审批须填写意见",
+    )
 
     resolve_requested_by = person_of("requested_by")
+
+    @staticmethod
+    def resolve_completion_warning(obj: SignOff) -> str:
+        return services.signoff_warning(obj) if obj.state == SignOffState.PENDING else ""
+
     resolve_state_label = label_of("state")
     resolve_level_label = label_of("level")
 
@@ -308,7 +327,8 @@ def _reports():
 
 def _signoffs():
     return SignOff.objects.select_related("measure__problem", "requested_by").prefetch_related(
-        Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor"))
+        services.latest_accepted_reports(),
+        Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor")),
     )
 
 
@@ -418,7 +438,8 @@ def request_signoff(request, measure_id: Id, payload: SignOffIn):
 def signoff_queue(request, paging: Query[Paging]):
     """等待您审批的销号申请（责任单位负责人、整改办、牵头领导各自的环节），先申请的在前。"""
     queue = services.signoff_queue(request.user).prefetch_related(
-        Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor"))
+        services.latest_accepted_reports(),
+        Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor")),
     )
     return paging.listing(queue)
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, filled
@@ -256,6 +256,48 @@ def _last_relapse(measure: Measure):
     return relapse.checked_at if relapse else None
 
 
+# A report at one of these stages says the work is done (progress.forms.STAGE_SUGGESTIONS).
+FINISHED_STAGES = ("已完成", "持续巩固")
+
+
+def latest_accepted_reports() -> Prefetch:
+    """Prefetch, on a sign-off's measure, its latest accepted report as `latest_accepted` (a list of at
+    most one), so a queue of sign-offs reads them in one query."""
+    accepted = (
+        ProgressReport.objects.filter(state=ReportState.ACCEPTED)
+        .select_related("author", "reviewer")
+        .prefetch_related("evidence")
+        .order_by("-submitted_at", "-id")[:1]
+    )
+    return Prefetch("measure__reports", queryset=accepted, to_attr="latest_accepted")
+
+
+def completion_warning(report: ProgressReport | None) -> str:
+    """What the deciders of a sign-off are told when the latest accepted report says the work is not
+    finished: a completion below 100%, or a stage other than a finishing one; "" otherwise. A report
+    that states neither is judged by its text and evidence, as before, and raises no warning."""
+    if report is None:
+        return ""
+    said = []
+    if report.percent is not None and report.percent < 100:
+        said.append(f"完成比例为 {report.percent}%")
+    if report.stage and report.stage not in FINISHED_STAGES:
+        said.append(f"所处阶段为“{report.stage}”")
+    if not said:
+        return ""
+    return f"最近一次采纳的进展报告{'，'.join(said)}，尚未达到完成阶段"
+
+
+def signoff_warning(signoff: SignOff) -> str:
+    """The completion warning of a sign-off request, from `latest_accepted` when prefetched."""
+    reports = getattr(signoff.measure, "latest_accepted", None)
+    if reports is None:
+        reports = list(
+            signoff.measure.reports.filter(state=ReportState.ACCEPTED).order_by("-submitted_at", "-id")[:1]
+        )
+    return completion_warning(reports[0] if reports else None)
+
+
 def get_signoff(user: User, signoff_id: int) -> SignOff:
     records = SignOff.objects.select_related("measure__problem__inspection", "requested_by")
     return _get_visible(records, signoff_id, user, "销号申请不存在，或您无权查看。")
@@ -275,6 +317,9 @@ def decide_signoff(user: User, signoff_id: int, *, decision: str, comment: str =
             raise AccessDenied("不能审批自己提出的销号申请。")
         if not may_decide(user, signoff):
             raise AccessDenied(f"当前环节为“{level.label}”，您无权审批。")
+        warning = signoff_warning(signoff)
+        if warning and not comment:
+            raise InvalidInput(f"{warning}。如仍作出审批，须填写审批意见说明理由；本次审批未执行。")
         SignOffDecision.objects.create(
             signoff=signoff, level=level, decision=decision, comment=comment, actor=user
         )

@@ -208,6 +208,8 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
     )
     pending = next((s for s in signoffs if s.state == SignOffState.PENDING), None)
     can_decide = pending is not None and pending.decidable
+    if pending is not None:
+        pending.completion_warning = services.signoff_warning(pending)
     followups = list(measure.followups.select_related("scheduled_by", "checked_by"))
     form_data = action_error.data if action_error else {}
     return {
@@ -496,17 +498,15 @@ def signoff_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _signoff_queue_page(request: HttpRequest, action_error: ActionError | None = None, status: int = 200):
-    accepted = (
-        ProgressReport.objects.filter(state=ReportState.ACCEPTED)
-        .select_related("author", "reviewer")
-        .prefetch_related("evidence")
-        .order_by("-submitted_at", "-id")[:1]
+    signoffs = list(
+        services.signoff_queue(request.user).prefetch_related(
+            Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor")),
+            "measure__unit_links__unit",
+            services.latest_accepted_reports(),
+        )
     )
-    signoffs = services.signoff_queue(request.user).prefetch_related(
-        Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor")),
-        "measure__unit_links__unit",
-        Prefetch("measure__reports", queryset=accepted, to_attr="latest_accepted"),
-    )
+    for signoff in signoffs:
+        signoff.completion_warning = services.signoff_warning(signoff)
     return render(
         request,
         "progress/signoff_queue.html",

@@ -117,13 +117,17 @@ def _responsible_units(problem: Problem) -> list[Organisation]:
 def _likely_unit(suggestions: list[ProblemSuggestion]) -> Organisation | None:
     """Each suggested problem gives its score to the responsible units of its measures, shared out
     by how many of its measures each unit is responsible for; the unit with most weight wins (the
-    earlier suggestion's unit on a tie)."""
+    earlier suggestion's unit on a tie). The inspected organisation itself, which holds a measure
+    until the office gives it to one of its units, is no unit to route to."""
     weights: dict[int, float] = defaultdict(float)
     units: dict[int, Organisation] = {}
     for suggestion in suggestions:
         measures = list(suggestion.problem.measures.all())
+        whole = suggestion.problem.inspection.inspected_id
         for measure in measures:
             for unit in measure.responsible_units:
+                if unit.pk == whole:
+                    continue
                 weights[unit.pk] += suggestion.score / len(measures)
                 units.setdefault(unit.pk, unit)
     if not weights:
