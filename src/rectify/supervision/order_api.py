@@ -32,7 +32,8 @@ class OrderOut(Schema):
     number: str = Field(..., description="督办单编号，如 督办〔2026〕1号")
     year: int
     serial: int
-    issuer: NamedRef = Field(..., description="督办机关")
+    issuer: NamedRef = Field(..., description="督办机关：签发人所在的纪检监察组、巡察办，或整改办所在单位")
+    answer_to: NamedRef = Field(..., description="书面答复的机关，即督办机关")
     issued_by: NamedRef
     issued_at: datetime
     unit: NamedRef = Field(..., description="被督办单位")
@@ -51,6 +52,10 @@ class OrderOut(Schema):
 
     @staticmethod
     def resolve_issuer(obj: SupervisionOrder) -> dict:
+        return {"id": obj.issuer_id, "name": obj.issuer.name}
+
+    @staticmethod
+    def resolve_answer_to(obj: SupervisionOrder) -> dict:
         return {"id": obj.issuer_id, "name": obj.issuer.name}
 
     @staticmethod

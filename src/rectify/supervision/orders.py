@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Max, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +27,15 @@ from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError, filled
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.org.access import VIEW, Access, path_q
-from rectify.org.models import UNIT_ROLES, Membership, Organisation, Role, User
+from rectify.org.models import (
+    SUPERVISING_KINDS,
+    UNIT_ROLES,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 
 from .deadlines import policies, policy_for
 from .models import ISSUER_ROLES, OrderState, SupervisionOrder
@@ -141,16 +149,42 @@ def issuable_units(user: User) -> QuerySet[Organisation]:
 
 
 def issuer_for(user: User, measures: Iterable[Measure]) -> Organisation | None:
-    """The organisation that issues the user's order about these measures: the nearest one in which
-    the user is office or supervisor over every measure's inspected organisation."""
+    """The body that issues the user's order about these measures (督办机关), in whose name the order
+    is titled and signed and to which the answer goes. The nearest organisation in which the user is
+    office or supervisor over every measure's inspected organisation; a supervisor there issues in
+    the name of the supervising body (纪检监察组, 巡察办) he or she serves (see `supervising_body`)."""
     inspected = {measure.problem.inspection.inspected for measure in measures}
     access = Access.of(user)
     paths = [path for path in access.paths(ISSUER_ROLES) if all(o.path.startswith(path) for o in inspected)]
     if paths:
-        return Organisation.objects.get(path=max(paths, key=len))
+        nearest = max(paths, key=len)
+        authority = Organisation.objects.get(path=nearest)
+        if nearest in access.paths([Role.OFFICE]):
+            return authority  # the office issues in the organisation's own name
+        return supervising_body(user, authority)
     if access.is_superuser and len(inspected) == 1:
         return next(iter(inspected))
     return None
+
+
+def supervising_body(user: User, authority: Organisation) -> Organisation:
+    """The body in whose name a supervisor over `authority` issues orders: `authority` itself when it
+    is a supervising body (a 巡察办); else the supervising body at or around it the user is a member of;
+    else the 纪检监察组 stationed in it (its only child of that kind); else `authority`."""
+    if authority.kind in SUPERVISING_KINDS:
+        return authority
+    bodies = Organisation.objects.filter(kind__in=SUPERVISING_KINDS)
+    near = [*authority.ancestor_paths]
+    own = (
+        bodies.filter(memberships__user=user)
+        .filter(Q(parent=authority) | Q(path__in=near))
+        .order_by("-path")
+        .first()
+    )
+    if own is not None:
+        return own
+    stationed = list(bodies.filter(parent=authority, kind=OrganisationKind.DISCIPLINE)[:2])
+    return stationed[0] if len(stationed) == 1 else authority
 
 
 def may_answer(user: User, order: SupervisionOrder) -> bool:
@@ -300,7 +334,12 @@ def escalate_overdue_orders(today: date | None = None) -> int:
     ).select_related("issuer", "unit")
     escalated = 0
     for order in candidates:
-        days = policy_for(order.issuer_id, known).order_escalate_days
+        # A supervising body stationed in an organisation follows that organisation's policy.
+        stationed = order.issuer.kind in SUPERVISING_KINDS and order.issuer.parent_id
+        policy = known.get(order.issuer_id) or policy_for(
+            order.issuer.parent_id if stationed else order.issuer_id, known
+        )
+        days = policy.order_escalate_days
         if order.answer_due >= today - timedelta(days=days):
             continue
         changed = SupervisionOrder.objects.filter(
