@@ -47,13 +47,18 @@ class Session(BaseSession):
         page.get_by_role("button", name="报送", exact=True).click()
         page.wait_for_url(re.compile(r".*/measures/\d+/#reports$"))
 
-    def approve_through_three_levels(self) -> None:
+    def approve_through_three_levels(self, warning: str = "") -> None:
+        """Each level approves; when the accepted report is short of done, each sees `warning` and
+        must write a comment."""
         page = self.page
         for name in ("hana", "alice", "larry"):
             self.sign_in(name)
             self.nav("待审批销号")
             item = page.get_by_role("article").filter(has_text="规范执法程序")
-            item.get_by_label("审批意见（可不填）").fill(f"{name} 同意销号。")
+            if warning:
+                expect(item.get_by_role("note")).to_contain_text(warning)
+            label = "审批意见（必填）" if warning else "审批意见（可不填）"
+            item.get_by_label(label).fill(f"{name} 同意销号。")
             item.get_by_role("button", name="同意").click()
             expect(page.locator(".messages")).to_contain_text("已同意措施 1.1的销号申请")
 
@@ -108,7 +113,7 @@ def test_a_measure_from_first_report_through_relapse_to_sign_off(page, server, l
     page.get_by_label("申请说明").fill("各项整改已完成，佐证材料齐全。")
     page.get_by_role("button", name="申请销号").click()
     expect(page.locator(".messages")).to_contain_text("已提交措施 1.1的销号申请")
-    browser.approve_through_three_levels()
+    browser.approve_through_three_levels(warning="最近一次采纳的进展报告完成比例为 80%，尚未达到完成阶段")
     expect(page.locator(".messages")).to_contain_text("该措施已销号")
 
     # The office schedules a follow-up and finds a relapse.

@@ -480,3 +480,30 @@ def test_a_unit_name_shared_by_two_units_must_be_written_in_full(world):
     plan = plan_of(world, workbook(rows))
     assert [(e.row, e.column) for e in plan.errors] == [(2, "E")]
     assert "对应多个单位：综合科（甲局执法支队下）、综合科（甲局法规处下）" in plan.errors[0].message
+
+
+def test_each_imported_measure_has_one_responsible_unit(world):
+    """The first unit a row names answers for the measure (主责单位); a row naming none is the
+    inspected organisation's own until the office gives it to a unit."""
+    rows = [
+        HEADERS,
+        [
+            1,
+            "服务方面",
+            "审批时限过长",
+            "压缩审批时限。",
+            None,
+            "甲局法规处、甲局执法支队",
+            None,
+            "2025-09-30",
+            None,
+        ],
+        [None, None, None, "推行网上办理。", None, None, None, "2025-10-08", None],
+    ]
+    fields = InspectionFields(title="市委第七巡察组常规巡察", feedback_date=date(2025, 3, 1))
+    inspection = excel_import.import_ledger(world.alice, world.orgs["a"], workbook(rows), fields=fields)
+    named, unnamed = Measure.objects.filter(problem__inspection=inspection).order_by("order")
+    assert named.responsible_unit == world.orgs["a2"]
+    assert [u.name for u in named.responsible_units] == ["甲局法规处", "甲局执法支队"]
+    assert unnamed.responsible_unit == world.orgs["a"]
+    assert [u.name for u in unnamed.responsible_units] == ["甲局"]
