@@ -260,15 +260,14 @@ def _last_relapse(measure: Measure):
 FINISHED_STAGES = ("已完成", "持续巩固")
 
 
-def latest_accepted_reports() -> Prefetch:
+def latest_accepted_reports(*, shown: bool = False) -> Prefetch:
     """Prefetch, on a sign-off's measure, its latest accepted report as `latest_accepted` (a list of at
-    most one), so a queue of sign-offs reads them in one query."""
-    accepted = (
-        ProgressReport.objects.filter(state=ReportState.ACCEPTED)
-        .select_related("author", "reviewer")
-        .prefetch_related("evidence")
-        .order_by("-submitted_at", "-id")[:1]
-    )
+    most one), so a queue of sign-offs reads them in one query; `shown`: with what a page shows of
+    the report (author, reviewer, evidence)."""
+    accepted = ProgressReport.objects.filter(state=ReportState.ACCEPTED).order_by("-submitted_at", "-id")
+    if shown:
+        accepted = accepted.select_related("author", "reviewer").prefetch_related("evidence")
+    accepted = accepted[:1]
     return Prefetch("measure__reports", queryset=accepted, to_attr="latest_accepted")
 
 

@@ -502,7 +502,7 @@ def _signoff_queue_page(request: HttpRequest, action_error: ActionError | None =
         services.signoff_queue(request.user).prefetch_related(
             Prefetch("decisions", queryset=SignOffDecision.objects.select_related("actor")),
             "measure__unit_links__unit",
-            services.latest_accepted_reports(),
+            services.latest_accepted_reports(shown=True),
         )
     )
     for signoff in signoffs:
