@@ -145,6 +145,9 @@ def test_web_import_previews_then_imports(world):
     response = client.post("/notices/import/", {"organisation": world.orgs["a"].pk, "token": token})
     assert response.status_code == 302
     assert Inspection.objects.get().problems.count() == 17
+    # The notice names no units: the office is told each measure is the bureau's until it assigns them.
+    page = client.get(response.url).content.decode()
+    assert "通报未列明责任单位，各项措施暂以甲局为主责单位，请逐项调整分工。" in page
 
 
 def test_web_import_refuses_a_file_that_is_not_a_notice(world, tmp_path):

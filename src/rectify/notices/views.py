@@ -34,7 +34,11 @@ def import_notice(request):
                     {"form": NoticeUploadForm(user=request.user)},
                     status=error.status,
                 )
-            messages.success(request, f"已导入巡察“{inspection.title}”。")
+            messages.success(
+                request,
+                f"已导入巡察“{inspection.title}”。通报未列明责任单位，各项措施暂以"
+                f"{inspection.inspected.name}为主责单位，请逐项调整分工。",
+            )
             return redirect("ledger:inspection-detail", pk=inspection.pk)
         messages.error(request, "导入请求无效，请重新上传。")
         return render(
