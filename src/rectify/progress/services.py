@@ -11,7 +11,20 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, filled
@@ -20,7 +33,7 @@ from rectify.ledger.models import Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_measure
 from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
 from rectify.org.access import CHANGE, DECIDE, VIEW, Access, is_office, path_q
-from rectify.org.models import UNIT_ROLES, User
+from rectify.org.models import UNIT_ROLES, Role, User
 
 from .models import (
     SIGNOFF_LEVELS,
@@ -500,6 +513,27 @@ def review_queue(user: User) -> QuerySet[ProgressReport]:
         .select_related("measure__problem__inspection", "author")
         .prefetch_related("evidence")
         .order_by("submitted_at")
+    )
+
+
+def with_waiting_since(signoffs: QuerySet[SignOff]) -> QuerySet[SignOff]:
+    """Annotate `waiting_since`: when each request reached the level it waits at (its last decision, or
+    the request itself). The one measure of how long a sign-off has waited: the office's list of
+    requests in flight and the reminder of stuck ones (supervision.deadlines) both count from it."""
+    last_step = Coalesce(Max("decisions__decided_at"), "requested_at")
+    return signoffs.annotate(waiting_since=Greatest("requested_at", last_step, output_field=DateTimeField()))
+
+
+def signoffs_in_flight(user: User) -> QuerySet[SignOff]:
+    """Every pending sign-off request of the organisations whose office (整改办) the user is, at whatever
+    level, the longest waiting first; nothing for anyone else."""
+    if Role.OFFICE not in Access.of(user).roles and not Access.of(user).is_superuser:
+        return SignOff.objects.none()
+    pending = SignOff.objects.restrict(user, VIEW).filter(state=SignOffState.PENDING)
+    return (
+        with_waiting_since(pending)
+        .select_related("measure__problem__inspection", "requested_by")
+        .order_by("waiting_since", "pk")
     )
 
 

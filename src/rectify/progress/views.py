@@ -507,11 +507,16 @@ def _signoff_queue_page(request: HttpRequest, action_error: ActionError | None =
     )
     for signoff in signoffs:
         signoff.completion_warning = services.signoff_warning(signoff)
+    now = timezone.now()
+    in_flight = list(services.signoffs_in_flight(request.user))
+    for signoff in in_flight:
+        signoff.waited_days = (now - signoff.waiting_since).days
     return render(
         request,
         "progress/signoff_queue.html",
         {
             "items": [(signoff, signoff_steps(signoff)) for signoff in signoffs],
+            "in_flight": in_flight,
             "action_error": action_error,
             "form_data": action_error.data if action_error else {},
             "next": reverse("progress:signoff-queue"),

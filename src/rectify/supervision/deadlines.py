@@ -11,26 +11,24 @@ from django.db.models import (
     BooleanField,
     Case,
     DateField,
-    DateTimeField,
     Exists,
     F,
     Func,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rectify.ledger.choices import OPEN_STATUSES, ReportPeriod
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.models import Organisation
 from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
-from rectify.progress.services import period_of
+from rectify.progress.services import period_of, with_waiting_since
 
 from .models import WarningLevel, WarningPolicy
 
@@ -172,10 +170,7 @@ def stuck_signoffs(now: datetime | None = None) -> QuerySet[SignOff]:
     """Pending sign-offs that have waited at their current level longer than the policy allows."""
     now = now or timezone.now()
     known = policies()
-    waiting_since = Greatest(
-        "requested_at", Coalesce(Max("decisions__decided_at"), "requested_at"), output_field=DateTimeField()
-    )
-    pending = SignOff.objects.filter(state=SignOffState.PENDING).annotate(waiting_since=waiting_since)
+    pending = with_waiting_since(SignOff.objects.filter(state=SignOffState.PENDING))
     condition = Q(pk__in=[])
     for organisation_id, policy in known.items():
         condition |= Q(
