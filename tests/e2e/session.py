@@ -26,6 +26,7 @@ class Session:
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{self.base}/inspections/")
+        # Home depends on the role: 我牵头的 for a leader, the inspections for everyone else.
+        page.wait_for_url(lambda url: url.startswith(self.base) and "/login/" not in url)
         self.signed_in = True
         return page

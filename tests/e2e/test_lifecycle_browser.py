@@ -151,5 +151,7 @@ def test_a_measure_from_first_report_through_relapse_to_sign_off(page, server, l
     expect(page.locator(".alert-reopen")).to_have_count(0)
     expect(page.locator(".signoff-card.signoff-approved")).to_have_count(2)
     history = page.locator("section", has=page.get_by_role("heading", name="变更记录"))
-    for step in ("整改进展", "销号申请", "销号审批", "回头看", "已退回", "反弹重启", "已销号"):
+    steps = ("报送第 1 版进展", "退回进展报告", "申请销号", "同意销号申请")
+    steps += ("安排回头看", "问题反弹", "措施销号")
+    for step in steps:
         expect(history).to_contain_text(step)
