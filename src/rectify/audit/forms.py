@@ -26,7 +26,18 @@ def _id_field(label: str, help_text: str) -> forms.IntegerField:
     )
 
 
-class AuditFilterForm(Form):
+class DatedFilterForm(Form):
+    """Filters with a day range, the first day not after the last."""
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("起始日期不能晚于截止日期。")
+        return data
+
+
+class AuditFilterForm(DatedFilterForm):
     model = forms.ChoiceField(label="对象类型", required=False)
     object_id = _id_field("对象编号", "须同时选择对象类型")
     inspection = ModelChoiceField(
@@ -65,29 +76,17 @@ class AuditFilterForm(Form):
             f"{person.display_name}（{person.username}）" if person.full_name else person.username
         )
 
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            raise forms.ValidationError("起始日期不能晚于截止日期。")
-        return data
-
     def to_filter(self) -> AuditFilter:
         data = self.cleaned_data if self.is_valid() else {}
-        since, until = data.get("since"), data.get("until")
-        zone = timezone.get_current_timezone()
+        since, until = _day_range(data.get("since"), data.get("until"))
         return AuditFilter(
             model=data.get("model") or "",
             object_id=data.get("object_id"),
             measure_number=data.get("measure_number") or "",
             inspection=data["inspection"].pk if data.get("inspection") else None,
             actor=data["actor"].pk if data.get("actor") else None,
-            since=datetime.combine(since, time.min, tzinfo=zone) if since else None,
-            # The whole of the last day: up to (not including) the next midnight.
-            until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
-            - timedelta(microseconds=1)
-            if until
-            else None,
+            since=since,
+            until=until,
             q=data.get("q") or "",
         )
 
@@ -104,7 +103,7 @@ def _day_range(since, until) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-class SecurityFilterForm(Form):
+class SecurityFilterForm(DatedFilterForm):
     kind = forms.ChoiceField(
         label="事件类型",
         required=False,
@@ -114,13 +113,6 @@ class SecurityFilterForm(Form):
     username = forms.CharField(label="用户名", required=False, max_length=150, help_text="登录时所用的用户名")
     since = date_field("起始日期", required=False)
     until = date_field("截止日期", required=False)
-
-    def clean(self):
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            raise forms.ValidationError("起始日期不能晚于截止日期。")
-        return data
 
     def to_filter(self) -> SecurityFilter:
         data = self.cleaned_data if self.is_valid() else {}
