@@ -175,6 +175,8 @@ def update_measure_assignment(
             raise InvalidInput(f"整改类型“{category}”无效，应为：立行立改、限期整改或长期坚持。")
         measure.category = category
     if deadline is not UNSET:
+        if measure.deadline is not None and deadline != measure.deadline:
+            raise InvalidInput(DEADLINE_FIXED)
         if deadline is not None and inspection.feedback_date and deadline < inspection.feedback_date:
             raise InvalidInput(f"整改时限不能早于巡察反馈日期（{inspection.feedback_date.isoformat()}）。")
         measure.deadline = deadline
@@ -204,6 +206,23 @@ def update_measure_assignment(
         measure.version += 1
         measure.save()
     return get_measure(user, measure.pk)
+
+
+# A deadline, once set, moves only through an extension request decided by the office (supervision).
+DEADLINE_FIXED = "整改时限已确定，如需调整请提交延期申请。本次修改未保存。"
+
+
+@transaction.atomic
+def move_deadline(measure_id: int, new_deadline: date) -> Measure:
+    """Set the measure's deadline to an approved extension's date, moving its version on. The caller
+    (supervision's extension procedure) has checked who decides; the ledger's own edit refuses to move
+    a deadline once set (DEADLINE_FIXED)."""
+    measure = Measure.objects.select_for_update(of=("self",)).get(pk=measure_id)
+    if measure.deadline != new_deadline:
+        measure.deadline = new_deadline
+        measure.version += 1
+        measure.save()
+    return measure
 
 
 NO_MAIN_UNIT = (

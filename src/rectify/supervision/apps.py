@@ -12,10 +12,13 @@ class SupervisionConfig(AppConfig):
         from rectify.notices import extensions as notices_extensions
 
         from .deadlines import party_head_id
-        from .models import DispatchReport, SupervisionOrder, WarningPolicy
+        from .models import DeadlineExtension, DispatchReport, SupervisionOrder, WarningPolicy
+        from .phrases import register_phrases
 
         auditlog.register(SupervisionOrder, m2m_fields={"measures"})
         auditlog.register(WarningPolicy)
         auditlog.register(DispatchReport, exclude_fields=["data"])
+        auditlog.register(DeadlineExtension)
+        register_phrases()
         # Notices may not import supervision: the policy's party head approves the notice.
         notices_extensions.party_head_lookups["supervision"] = party_head_id

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Inspection, Measure
+from rectify.ledger.querysets import MeasurePartQuerySet
 from rectify.org.access import CHANGE, VIEW, Access, any_of, path_q
 from rectify.org.models import Organisation, Role
 from rectify.org.querysets import RestrictedQuerySet
@@ -313,3 +314,57 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 日历订阅"
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("未同意")
+
+
+class DeadlineExtension(models.Model):
+    """延期申请: the only way a measure's deadline, once set, moves. The responsible unit or the office
+    asks with a reason; the office decides; approval moves the deadline (ledger.services.move_deadline),
+    and the warnings, computed from the deadline, follow it. At most one request waits per measure."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    old_deadline = models.DateField(_("原整改时限"))
+    new_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    requested_by = done_by(_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    decided_by = done_by(_("审批人"), optional=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    comment = models.TextField(_("审批意见"), blank=True)
+
+    objects = MeasurePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            valid_choice("state", ExtensionState, name="extension_state_valid"),
+            models.CheckConstraint(
+                condition=Q(new_deadline__gt=F("old_deadline")), name="extension_moves_later"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_has_reason"),
+            models.UniqueConstraint(
+                fields=["measure"], condition=Q(state="pending"), name="extension_one_pending_per_measure"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(decided_at__isnull=False),
+                name="extension_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} 延期至 {self.new_deadline.isoformat()}"
+
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()

@@ -1,0 +1,150 @@
+"""延期 as a procedure: asked by the responsible unit or the office with a reason, decided by the office;
+the deadline moves only by approval, and the warnings follow the approved date. Through the services,
+the measure page and the API, for every role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from auditlog.context import set_actor
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit
+from rectify.ledger import services as ledger_services
+from rectify.ledger.models import Measure
+from rectify.org.models import User
+from rectify.supervision import deadline_extensions as extensions
+from rectify.supervision.deadlines import with_warning_level
+from rectify.supervision.models import DeadlineExtension, ExtensionState, WarningLevel
+
+DEADLINE = date(2025, 9, 30)
+LATER = date(2025, 12, 31)
+TODAY = date(2025, 10, 10)  # the deadline has passed: red
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def measure(ledger):
+    """Measure 1.1 (unit A1 responsible), with a deadline already set."""
+    measure = ledger.measures[(1, 1)]
+    Measure.objects.filter(pk=measure.pk).update(deadline=DEADLINE)
+    measure.refresh_from_db()
+    return measure
+
+
+def level(measure: Measure) -> int:
+    return with_warning_level(Measure.objects.filter(pk=measure.pk), TODAY).get().warning_level
+
+
+def test_unit_asks_office_approves_deadline_moves_and_warning_follows(measure, world):
+    assert level(measure) == WarningLevel.RED
+    with set_actor(world.bob):
+        asked = extensions.request_extension(world.bob, measure.pk, LATER, "  需协调市级部门联合执法  ")
+    assert asked.state == ExtensionState.PENDING and asked.old_deadline == DEADLINE
+    assert asked.reason == "需协调市级部门联合执法"
+    version = Measure.objects.get(pk=measure.pk).version
+    with set_actor(world.alice):
+        decided = extensions.decide_extension(world.alice, asked.pk, "approve", "")
+    assert decided.state == ExtensionState.APPROVED and decided.decided_by == world.alice
+    moved = Measure.objects.get(pk=measure.pk)
+    assert moved.deadline == LATER and moved.version == version + 1
+    assert level(moved) == WarningLevel.NONE  # the red light follows the approved date
+    sentences = [entry.sentence for entry in ledger_services.measure_history(moved)]
+    assert any(
+        "申请将整改时限由2025年9月30日延至2025年12月31日，理由：需协调市级部门联合执法" in s
+        for s in sentences
+    )
+    assert any(s.startswith("同意延期") for s in sentences)
+
+
+def test_refusal_needs_a_comment_and_keeps_the_deadline(measure, world):
+    asked = extensions.request_extension(world.hana, measure.pk, LATER, "人员不足")
+    with pytest.raises(InvalidInput, match="审批意见"):
+        extensions.decide_extension(world.alice, asked.pk, "refuse", "  ")
+    refused = extensions.decide_extension(world.alice, asked.pk, "refuse", "理由不充分")
+    assert refused.state == ExtensionState.REFUSED
+    assert Measure.objects.get(pk=measure.pk).deadline == DEADLINE
+    with pytest.raises(StaleEdit, match="不能重复审批"):
+        extensions.decide_extension(world.alice, asked.pk, "approve", "")
+    # A new request may follow a decided one.
+    extensions.request_extension(world.bob, measure.pk, LATER, "补充说明理由")
+
+
+def test_bad_requests_are_refused_and_change_nothing(measure, ledger, world):
+    with pytest.raises(InvalidInput, match="延期理由"):
+        extensions.request_extension(world.bob, measure.pk, LATER, "   ")
+    with pytest.raises(InvalidInput, match="应晚于现整改时限"):
+        extensions.request_extension(world.bob, measure.pk, DEADLINE, "理由")
+    no_deadline = ledger.measures[(1, 2)]
+    with pytest.raises(InvalidInput, match="尚未确定整改时限"):
+        extensions.request_extension(world.alice, no_deadline.pk, LATER, "理由")
+    assert not DeadlineExtension.objects.exists()
+    extensions.request_extension(world.bob, measure.pk, LATER, "理由")
+    with pytest.raises(StaleEdit, match="待审批"):
+        extensions.request_extension(world.alice, measure.pk, date(2026, 1, 31), "另一理由")
+    assert DeadlineExtension.objects.count() == 1
+
+
+def test_who_may_ask_and_decide(measure, world):
+    with pytest.raises(AccessDenied):
+        extensions.request_extension(world.larry, measure.pk, LATER, "理由")  # leader sees, may not ask
+    with pytest.raises(AccessDenied):
+        extensions.request_extension(world.vera, measure.pk, LATER, "理由")
+    with pytest.raises(NotFound):
+        extensions.request_extension(world.charlie, measure.pk, LATER, "理由")  # another bureau
+    with pytest.raises(NotFound):
+        extensions.request_extension(world.lisa, measure.pk, LATER, "理由")  # unit A2: not hers
+    asked = extensions.request_extension(world.alice, measure.pk, LATER, "整改办统筹调整")
+    with pytest.raises(AccessDenied):
+        extensions.decide_extension(world.bob, asked.pk, "approve", "")
+    with pytest.raises(AccessDenied):
+        extensions.decide_extension(world.sam, asked.pk, "approve", "")
+    with pytest.raises(NotFound):
+        extensions.decide_extension(world.charlie, asked.pk, "approve", "")
+    with pytest.raises(InvalidInput, match="审批结果无效"):
+        extensions.decide_extension(world.alice, asked.pk, "maybe", "")
+    assert extensions.measure_extensions(measure).get().state == ExtensionState.PENDING
+    # Supervisors see every extension.
+    assert DeadlineExtension.objects.restrict(world.sam).count() == 1
+
+
+def test_stale_request_cannot_be_approved(measure, world):
+    asked = extensions.request_extension(world.bob, measure.pk, LATER, "理由")
+    Measure.objects.filter(pk=measure.pk).update(deadline=date(2025, 10, 31))
+    with pytest.raises(StaleEdit, match="整改时限已有变动"):
+        extensions.decide_extension(world.alice, asked.pk, "approve", "")
+    assert Measure.objects.get(pk=measure.pk).deadline == date(2025, 10, 31)
+
+
+def test_database_keeps_the_rules(measure, world):
+    def make(**fields):
+        values = {"measure": measure, "old_deadline": DEADLINE, "new_deadline": LATER, "reason": "理由"}
+        with pytest.raises(IntegrityError), transaction.atomic():
+            DeadlineExtension.objects.create(requested_by=world.bob, **{**values, **fields})
+
+    make(new_deadline=DEADLINE)
+    make(reason="")
+    DeadlineExtension.objects.create(
+        measure=measure, old_deadline=DEADLINE, new_deadline=LATER, reason="理由", requested_by=world.bob
+    )
+    make()  # a second pending request
+
+
+def test_office_edit_no_longer_moves_a_set_deadline(measure, ledger, world):
+    with pytest.raises(InvalidInput, match="整改时限已确定，如需调整请提交延期申请"):
+        ledger_services.update_measure_assignment(world.alice, measure.pk, version=1, deadline=LATER)
+    with pytest.raises(InvalidInput, match="延期申请"):
+        ledger_services.update_measure_assignment(world.alice, measure.pk, version=1, deadline=None)
+    assert Measure.objects.get(pk=measure.pk).deadline == DEADLINE
+    # The same date changes nothing and is accepted; a first deadline may still be set.
+    ledger_services.update_measure_assignment(world.alice, measure.pk, version=1, deadline=DEADLINE)
+    first = ledger.measures[(1, 2)]
+    done = ledger_services.update_measure_assignment(world.alice, first.pk, version=1, deadline=LATER)
+    assert done.deadline == LATER
