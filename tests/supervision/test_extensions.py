@@ -4,6 +4,7 @@ the measure page and the API, for every role."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -148,3 +149,32 @@ def test_office_edit_no_longer_moves_a_set_deadline(measure, ledger, world):
     first = ledger.measures[(1, 2)]
     done = ledger_services.update_measure_assignment(world.alice, first.pk, version=1, deadline=LATER)
     assert done.deadline == LATER
+
+
+def test_edit_page_keeps_a_set_deadline(measure, world):
+    office = signed_in("alice")
+    page = office.get(f"/measures/{measure.pk}/edit/").content.decode()
+    assert "整改时限已确定，如需调整请在措施页面提交延期申请" in page
+    form = {
+        "version": 1,
+        "lead_leader": world.larry.pk,
+        "responsible_unit": world.orgs["a1"].pk,
+        "units": [world.orgs["a1"].pk],
+        "deadline": "2026-06-30",  # a disabled field: what is posted is ignored
+        "category": "deadline",
+    }
+    response = office.post(f"/measures/{measure.pk}/edit/", form)
+    assert response.status_code == 302
+    assert Measure.objects.get(pk=measure.pk).deadline == DEADLINE
+
+
+def test_api_patch_refuses_to_move_a_set_deadline(measure):
+    office = signed_in("alice")
+    response = office.patch(
+        f"/api/v1/measures/{measure.pk}",
+        data=json.dumps({"version": 1, "deadline": "2026-06-30"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "整改时限已确定，如需调整请提交延期申请" in response.json()["detail"]
+    assert Measure.objects.get(pk=measure.pk).deadline == DEADLINE

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.db.models import QuerySet
 
@@ -78,8 +80,14 @@ class MeasureAssignmentForm(Form):
     )
     category = forms.ChoiceField(label="整改类型", choices=MeasureCategory.choices)
 
-    def __init__(self, *args, inspection: Inspection, **kwargs):
+    def __init__(self, *args, inspection: Inspection, fixed_deadline: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if fixed_deadline is not None:
+            # A deadline once set moves only by an extension request (延期申请) on the measure page.
+            field = self.fields["deadline"]
+            field.disabled = True
+            field.initial = fixed_deadline
+            field.help_text = "整改时限已确定，如需调整请在措施页面提交延期申请"
         self.fields["lead_leader"].queryset = assignable_leaders(inspection)
         units = assignable_units(inspection)
         self.fields["responsible_unit"].queryset = units

@@ -79,7 +79,7 @@ def measure_edit(request, pk: int):
     conflict = None
     status = 200
     if request.method == "POST":
-        form = MeasureAssignmentForm(request.POST, inspection=inspection)
+        form = MeasureAssignmentForm(request.POST, inspection=inspection, fixed_deadline=measure.deadline)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -110,7 +110,9 @@ def measure_edit(request, pk: int):
             status = 400
     else:
         form = MeasureAssignmentForm(
-            initial=MeasureAssignmentForm.initial_for(measure), inspection=inspection
+            initial=MeasureAssignmentForm.initial_for(measure),
+            inspection=inspection,
+            fixed_deadline=measure.deadline,
         )
     return render(
         request,
