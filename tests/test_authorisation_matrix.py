@@ -128,6 +128,7 @@ KWARG_KINDS = {
     "consultation_id": "consultation",
     "flag_id": "flag",
     "evidence_id": "evidence",
+    "extension_id": "extension",
 }
 # `pk` names a different kind on each page: the kinds of the pages not in WEB_DETAIL.
 PK_KINDS = {
@@ -139,6 +140,8 @@ PK_KINDS = {
     "progress:review": "report",
     "progress:request-signoff": "measure",
     "progress:decide": "signoff",
+    "extensions:request": "measure",
+    "extensions:decide": "extension",
     "progress:schedule-followup": "measure",
     "progress:record-followup": "followup",
     "progress:evidence": "evidence",
@@ -233,6 +236,7 @@ def things(world, ledger, settings, tmp_path):
     from rectify.progress.models import FollowUp, Indicator, ProgressReport, SignOff
     from rectify.recurrence.models import RecurrenceFlag
     from rectify.supervision.dispatch import build_dispatch
+    from rectify.supervision.models import DeadlineExtension
     from rectify.supervision.orders import issue_order
 
     settings.MEDIA_ROOT = tmp_path
@@ -288,6 +292,15 @@ def things(world, ledger, settings, tmp_path):
             organisation=organisation, file_name="12345.xlsx", imported_by=office
         )
         flag = RecurrenceFlag.objects.create(problem=problems[2], earlier=problems[0], score=0.9)
+        # A pending extension request (延期) of the measure, whose deadline is set.
+        type(measure).objects.filter(pk=measure.pk).update(deadline=today + timedelta(days=30))
+        extension = DeadlineExtension.objects.create(
+            measure=measure,
+            old_deadline=today + timedelta(days=30),
+            new_deadline=today + timedelta(days=90),
+            reason="需协调其他部门",
+            requested_by=office,
+        )
         result[key] = {
             "inspection": inspection.pk,
             "problem": problems[0].pk,
@@ -307,6 +320,7 @@ def things(world, ledger, settings, tmp_path):
             "qr": qr.pk,
             "hotline batch": batch.pk,
             "flag": flag.pk,
+            "extension": extension.pk,
             "evidence": 987654,  # no file is stored here: the page must still answer 404, not fail
             "code": item.code,
             "token": "0" * 32,

@@ -49,6 +49,7 @@ urlpatterns = [
     path("orders/", include("rectify.supervision.order_urls")),
     path("dispatch/", include("rectify.supervision.dispatch_urls")),
     path("calendar/", include("rectify.supervision.calendar_urls")),
+    path("", include("rectify.supervision.extension_urls")),
     path("notices/", include("rectify.notices.urls")),
     path("publications/", include("rectify.notices.publication_urls")),
     path("feedback/qr/", include("rectify.feedback.qr.urls")),

@@ -178,3 +178,54 @@ def test_api_patch_refuses_to_move_a_set_deadline(measure):
     assert response.status_code == 400
     assert "整改时限已确定，如需调整请提交延期申请" in response.json()["detail"]
     assert Measure.objects.get(pk=measure.pk).deadline == DEADLINE
+
+
+def test_through_the_pages_ask_then_approve(measure, world):
+    liaison = signed_in("bob")
+    page = liaison.get(f"/measures/{measure.pk}/").content.decode()
+    assert 'id="extensions"' in page and "提交延期申请" in page
+    refused = liaison.post(
+        f"/measures/{measure.pk}/extensions/", {"new_deadline": "2025-12-31", "reason": " "}
+    )
+    assert refused.status_code == 400
+    assert "请填写延期理由" in refused.content.decode()
+    assert not DeadlineExtension.objects.exists()
+    earlier = liaison.post(
+        f"/measures/{measure.pk}/extensions/", {"new_deadline": "2025-09-01", "reason": "理由"}
+    )
+    assert earlier.status_code == 400 and "应晚于现整改时限" in earlier.content.decode()
+    asked = liaison.post(
+        f"/measures/{measure.pk}/extensions/", {"new_deadline": "2025-12-31", "reason": "需协调联合执法"}
+    )
+    assert asked.status_code == 302
+    again = liaison.post(
+        f"/measures/{measure.pk}/extensions/", {"new_deadline": "2026-01-31", "reason": "再次"}
+    )
+    assert again.status_code == 409
+    extension = DeadlineExtension.objects.get()
+    # The liaison may not decide; the leader sees the request but no form; another bureau sees nothing.
+    assert liaison.post(f"/extensions/{extension.pk}/decide/", {"decision": "approve"}).status_code == 403
+    leader_page = signed_in("larry").get(f"/measures/{measure.pk}/").content.decode()
+    assert "需协调联合执法" in leader_page and "提交审批" not in leader_page
+    assert (
+        signed_in("charlie").post(f"/extensions/{extension.pk}/decide/", {"decision": "approve"}).status_code
+        == 404
+    )
+    assert (
+        signed_in("charlie")
+        .post(f"/measures/{measure.pk}/extensions/", {"new_deadline": "2025-12-31", "reason": "理由"})
+        .status_code
+        == 404
+    )
+
+    office = signed_in("alice")
+    assert "提交审批" in office.get(f"/measures/{measure.pk}/").content.decode()
+    no_comment = office.post(f"/extensions/{extension.pk}/decide/", {"decision": "refuse", "comment": ""})
+    assert no_comment.status_code == 400 and "请填写审批意见" in no_comment.content.decode()
+    approved = office.post(f"/extensions/{extension.pk}/decide/", {"decision": "approve", "comment": "同意"})
+    assert approved.status_code == 302
+    assert Measure.objects.get(pk=measure.pk).deadline == LATER
+    twice = office.post(f"/extensions/{extension.pk}/decide/", {"decision": "approve"})
+    assert twice.status_code == 409 and "不能重复审批" in twice.content.decode()
+    page = office.get(f"/measures/{measure.pk}/").content.decode()
+    assert "已同意" in page and "2025年9月30日" in page and "2025年12月31日" in page

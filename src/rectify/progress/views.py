@@ -37,6 +37,7 @@ from rectify.org.models import User
 
 from . import ledger_excel, services
 from .downloads import evidence_response
+from .extensions import measure_sections
 from .forms import (
     STAGE_SUGGESTIONS,
     DecisionForm,
@@ -66,7 +67,7 @@ DUE_SOON_DAYS = 14  # a measure this close to its deadline is flagged on 我的�
 class ActionError:
     """A refused action, shown beside the form it came from, with what the user typed."""
 
-    kind: str  # review | decide | signoff | schedule | record
+    kind: str  # review | decide | signoff | schedule | record | extension | extension-decide
     pk: int
     message: str
     data: dict = field(default_factory=dict)
@@ -80,6 +81,8 @@ class ActionError:
             "signoff": "signoff-request",
             "schedule": "followup-schedule",
             "record": f"followup-{self.pk}",
+            "extension": "extension-request",
+            "extension-decide": f"extension-{self.pk}",
         }[self.kind]
 
 
@@ -235,6 +238,8 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
         "can_record_followup": office,
         "indicator_statuses": services.indicator_statuses(measure),
         "can_track_indicators": office or responsible,
+        # Sections the apps above progress add (supervision: 延期), by name.
+        **{name: section(user, measure) for name, section in measure_sections.items()},
     }
 
 

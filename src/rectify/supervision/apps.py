@@ -10,6 +10,7 @@ class SupervisionConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from rectify.notices import extensions as notices_extensions
+        from rectify.progress import extensions as progress_extensions
 
         from .deadlines import party_head_id
         from .models import DeadlineExtension, DispatchReport, SupervisionOrder, WarningPolicy
@@ -20,5 +21,9 @@ class SupervisionConfig(AppConfig):
         auditlog.register(DispatchReport, exclude_fields=["data"])
         auditlog.register(DeadlineExtension)
         register_phrases()
+        # Progress may not import supervision: the measure page's 延期 section comes from here.
+        from .extension_views import measure_section
+
+        progress_extensions.measure_sections["extension_section"] = measure_section
         # Notices may not import supervision: the policy's party head approves the notice.
         notices_extensions.party_head_lookups["supervision"] = party_head_id
