@@ -229,3 +229,13 @@ def test_through_the_pages_ask_then_approve(measure, world):
     assert twice.status_code == 409 and "不能重复审批" in twice.content.decode()
     page = office.get(f"/measures/{measure.pk}/").content.decode()
     assert "已同意" in page and "2025年9月30日" in page and "2025年12月31日" in page
+
+
+def test_ledger_marks_an_extended_deadline(measure, world):
+    office = signed_in("alice")
+    assert "已延期" not in office.get("/measures/").content.decode()
+    asked = extensions.request_extension(world.bob, measure.pk, LATER, "理由")
+    assert "已延期" not in office.get("/measures/").content.decode()  # pending: not yet
+    extensions.decide_extension(world.alice, asked.pk, "approve", "")
+    page = office.get("/measures/").content.decode()
+    assert page.count("已延期") == 1 and "2025-12-31" in page

@@ -2,6 +2,7 @@
 row shows its warning light (三色预警), which supervision computes; the ledger may not import it."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
 from rectify.ledger.filters import MeasureFilterSet
@@ -10,6 +11,7 @@ from rectify.org.access import CHANGE
 from rectify.paging import paginate
 
 from .deadlines import with_warning_level
+from .models import DeadlineExtension, ExtensionState
 
 PAGE_SIZE = 50
 
@@ -18,7 +20,12 @@ PAGE_SIZE = 50
 def measure_list(request):
     filters = MeasureFilterSet(request.GET, user=request.user)
     # The warning light of each row (三色预警), computed in the same query as the rows.
-    measures = with_warning_level(filters.qs)
+    measures = with_warning_level(filters.qs).annotate(
+        # 已延期 beside the deadline: the deadline was moved by an approved extension request.
+        extended=Exists(
+            DeadlineExtension.objects.filter(measure=OuterRef("pk"), state=ExtensionState.APPROVED)
+        )
+    )
     page = paginate(request, measures, PAGE_SIZE)
     context = {
         "form": filters.form,
