@@ -94,6 +94,7 @@ API_DETAIL = {
     "/api/v1/measures/{measure_id}/followups": "measure",
     "/api/v1/measures/{measure_id}/indicators": "measure",
     "/api/v1/measures/{measure_id}/history": "measure",
+    "/api/v1/measures/{measure_id}/extensions": "measure",
     "/api/v1/reports/{report_id}": "report",
     "/api/v1/signoffs/{signoff_id}": "signoff",
     "/api/v1/mechanisms/{mechanism_id}": "mechanism",

@@ -239,3 +239,41 @@ def test_ledger_marks_an_extended_deadline(measure, world):
     extensions.decide_extension(world.alice, asked.pk, "approve", "")
     page = office.get("/measures/").content.decode()
     assert page.count("已延期") == 1 and "2025-12-31" in page
+
+
+def post_json(client: Client, url: str, body: dict):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_through_the_api(measure, world):
+    url = f"/api/v1/measures/{measure.pk}/extensions"
+    liaison = signed_in("bob")
+    assert liaison.get(url).json() == []
+    missing = post_json(liaison, url, {"new_deadline": "2025-12-31", "reason": ""})
+    assert missing.status_code == 400 and missing.json()["detail"] == "请填写延期理由。"
+    assert (
+        post_json(signed_in("larry"), url, {"new_deadline": "2025-12-31", "reason": "理由"}).status_code
+        == 403
+    )
+    assert (
+        post_json(signed_in("charlie"), url, {"new_deadline": "2025-12-31", "reason": "理由"}).status_code
+        == 404
+    )
+    asked = post_json(liaison, url, {"new_deadline": "2025-12-31", "reason": "需协调联合执法"})
+    assert asked.status_code == 201
+    body = asked.json()
+    assert body["state"] == "pending" and body["state_label"] == "待审批"
+    assert body["old_deadline"] == "2025-09-30" and body["requested_by"]["name"] == "包博"
+    second = post_json(liaison, url, {"new_deadline": "2026-01-31", "reason": "再次"})
+    assert second.status_code == 409
+    decide = f"/api/v1/extensions/{body['id']}/decide"
+    assert post_json(liaison, decide, {"decision": "approve"}).status_code == 403
+    assert post_json(signed_in("charlie"), decide, {"decision": "approve"}).status_code == 404
+    office = signed_in("alice")
+    assert post_json(office, decide, {"decision": "refuse"}).status_code == 400
+    approved = post_json(office, decide, {"decision": "approve", "comment": "同意"})
+    assert approved.status_code == 200 and approved.json()["decided_by"]["name"] == "艾丽"
+    assert post_json(office, decide, {"decision": "refuse", "comment": "晚了"}).status_code == 409
+    assert Measure.objects.get(pk=measure.pk).deadline == LATER
+    listed = signed_in("sam").get(url).json()  # the city's supervisor sees every extension
+    assert [item["state"] for item in listed] == ["approved"]

@@ -29,6 +29,7 @@ from rectify.security.models import Kind
 from rectify.security.services import record
 from rectify.supervision.api import router as supervision_router
 from rectify.supervision.dispatch_api import router as dispatch_router
+from rectify.supervision.extension_api import router as extension_router
 from rectify.supervision.order_api import router as order_router
 
 from .auth import BearerToken, BrowserSession
@@ -208,6 +209,7 @@ api.add_router("/", mechanism_router)
 api.add_router("/", audit_router)
 api.add_router("/", supervision_router)
 api.add_router("/", order_router)
+api.add_router("/", extension_router)
 api.add_router("/", dispatch_router)
 api.add_router("/", publications_router)
 api.add_router("/", public_notices_router)
