@@ -277,3 +277,26 @@ def test_through_the_api(measure, world):
     assert Measure.objects.get(pk=measure.pk).deadline == LATER
     listed = signed_in("sam").get(url).json()  # the city's supervisor sees every extension
     assert [item["state"] for item in listed] == ["approved"]
+
+
+def test_dispatch_report_counts_extensions_of_the_period(measure, world):
+    from io import BytesIO
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from rectify.supervision import dispatch_render
+    from rectify.supervision.dispatch import build_dispatch
+
+    asked = extensions.request_extension(world.bob, measure.pk, LATER, "理由")
+    extensions.decide_extension(world.alice, asked.pk, "approve", "")
+    extensions.request_extension(world.bob, measure.pk, date(2026, 3, 31), "再延")
+    today = timezone.localdate()
+    report = build_dispatch(world.alice, measure.problem.inspection_id, today, today)
+    period = report.data["period"]
+    assert (period["extensions_approved"], period["extensions_requested"]) == (1, 2)
+    book = load_workbook(BytesIO(dispatch_render.xlsx_bytes(report)))
+    overall = {row[0]: row[1] for row in book["总体"].iter_rows(min_row=2, values_only=True)}
+    assert overall["本期延期"] == 1
+    page = signed_in("alice").get(f"/dispatch/{report.pk}/").content.decode()
+    assert "同意延期 1 项（收到延期申请 2 份）" in page

@@ -34,7 +34,14 @@ from rectify.progress.models import ProgressReport, ReportState, SignOff
 from rectify.progress.services import STANDING, approved_signoffs, signed_off_between
 
 from .deadlines import warned, with_report_missing
-from .models import DISPATCH_BUILDER_ROLES, DISPATCH_READER_ROLES, DispatchReport, WarningLevel
+from .models import (
+    DISPATCH_BUILDER_ROLES,
+    DISPATCH_READER_ROLES,
+    DeadlineExtension,
+    DispatchReport,
+    ExtensionState,
+    WarningLevel,
+)
 
 FORMAT_VERSION = 1
 BUILD_DENIED = "只有被巡察单位的整改办和纪检监察（巡察）机构可以生成调度报告。"
@@ -413,7 +420,17 @@ def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, en
         returned=Count("id", filter=Q(state=ReportState.RETURNED, **in_range)),
         submitted=Count("id", filter=Q(submitted_at__date__gte=start, submitted_at__date__lte=end)),
     )
+    # 本期延期: extension requests approved in the range (the deadlines moved), and those asked.
+    extended = DeadlineExtension.objects.filter(measure__problem__inspection=inspection).aggregate(
+        approved=Count(
+            "id",
+            filter=Q(state=ExtensionState.APPROVED, decided_at__date__gte=start, decided_at__date__lte=end),
+        ),
+        requested=Count("id", filter=Q(requested_at__date__gte=start, requested_at__date__lte=end)),
+    )
     return {
+        "extensions_approved": extended["approved"],
+        "extensions_requested": extended["requested"],
         "signed_off": signed_items,
         "signed_off_count": len(signed_items),
         "reports_accepted": reports["accepted"],

@@ -232,7 +232,10 @@ def document(report: DispatchReport) -> Document:
         paragraphs=[
             f"{start}至{end}，销号措施 {period['signed_off_count']} 项；采纳整改进展报告 "
             f"{period['reports_accepted']} 份（涉及措施 {period['reports_accepted_measures']} 项），"
-            f"收到进展报告 {period['reports_submitted']} 份，退回 {period['reports_returned']} 份。"
+            f"收到进展报告 {period['reports_submitted']} 份，退回 {period['reports_returned']} 份；"
+            # Reports built before extensions were counted have no such figure.
+            f"同意延期 {period.get('extensions_approved', 0)} 项"
+            f"（收到延期申请 {period.get('extensions_requested', 0)} 份）。"
         ],
         tables=[
             _measure_table(
@@ -537,6 +540,7 @@ def _overall_table(doc: Document, data: dict) -> Table:
         ["本期采纳进展报告", period["reports_accepted"]],
         ["本期收到进展报告", period["reports_submitted"]],
         ["本期退回进展报告", period["reports_returned"]],
+        ["本期延期", period.get("extensions_approved", 0)],
     ]
     rows += [[row["label"], row["count"]] for row in data["warnings"]]
     rows += [["未按期报送进展", totals["reports_missing"]], ["说明", doc.note]]
