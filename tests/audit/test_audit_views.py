@@ -243,7 +243,7 @@ def test_queries_do_not_grow_with_entries(trail, ledger, world):
                 ledger.measures[(3, 2)].pk,
                 version=1 + n,
                 lead_leader=None if n % 2 == 0 else world.larry,
-                deadline=timezone.localdate() + timedelta(n + 1),
+                outside_units=f"某区人民政府（第 {n + 1} 次）",
             )
     response = client.get("/audit/")
     leaders = [c for row in response.context["rows"] for c in row.changes if c.field == "牵头领导"]

@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from django.db import connection
 
-from rectify.ledger import services as ledger_services
 from rectify.ledger.models import Measure
 from rectify.org.access import Access
 from rectify.org.models import Membership, Role, User
+from rectify.supervision import deadline_extensions as extensions
 from rectify.supervision.deadlines import warned, with_warning_level
 from rectify.supervision.models import MeasureAlert, Notification, WarningLevel, WarningPolicy
 from rectify.supervision.services import TickResult, recipients, run_warnings, unread_count
@@ -102,9 +102,9 @@ def test_a_new_deadline_starts_the_ladder_again(measure, world):
         run_warnings()
     assert told("warning_red") == {"bob", "larry", "hana"}
     with on(date(2025, 8, 1)):
-        ledger_services.update_measure_assignment(
-            world.alice, measure.pk, version=measure.version, deadline=date(2025, 8, 20)
-        )
+        # The deadline moves only by an approved extension request (延期).
+        asked = extensions.request_extension(world.bob, measure.pk, date(2025, 8, 20), "需协调联合执法")
+        extensions.decide_extension(world.alice, asked.pk, "approve", "")
         result = run_warnings()  # 19 days ahead: green again, for the new deadline
     assert result == TickResult(1, 1)
     alert = MeasureAlert.objects.get(measure=measure)
