@@ -239,6 +239,8 @@ def test_audit_filters_and_entries(api, world, ledger):
         ({"page_size": 201}, 422, "page_size"),
         ({"page": 0}, 422, "page"),
         ({"q": "x" * 101}, 422, "q"),
+        ({"until": "0001-01-01T00:00:00+01:00"}, 400, "截止时间超出可用的范围"),
+        ({"since": "9999-12-31T23:59:59-01:00"}, 400, "起始时间超出可用的范围"),
     ],
 )
 def test_bad_audit_queries_are_refused_in_chinese(api, world, ledger, query, status, message):

@@ -3,7 +3,7 @@ filters are in audit.services.search_audit and ledger.services.measure_history."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from auditlog.models import LogEntry
 from django.utils import timezone
@@ -41,7 +41,7 @@ class AuditFilters(Paging):
     q: str = Field("", max_length=100, description="在记录名称中检索")
 
     def as_filter(self) -> services.AuditFilter:
-        since, until = _aware(self.since), _aware(self.until)
+        since, until = _aware(self.since, "起始时间"), _aware(self.until, "截止时间")
         if since and until and since > until:
             raise InvalidInput("起始时间不能晚于截止时间。")
         return services.AuditFilter(
@@ -57,10 +57,17 @@ class AuditFilters(Paging):
         )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and timezone.is_naive(moment):
-        return timezone.make_aware(moment)
-    return moment
+def _aware(moment: datetime | None, label: str) -> datetime | None:
+    """The moment in UTC (Beijing time when it names no zone); a moment that UTC cannot hold (year 1
+    with a positive offset, year 9999 with a negative one) is refused in Chinese, not a server error."""
+    if moment is None:
+        return None
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput(f"{label}超出可用的范围。") from None
 
 
 class AuditEntryOut(Schema):
