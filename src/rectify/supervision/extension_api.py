@@ -39,7 +39,7 @@ class ExtensionIn(Schema):
     reason: str = Field(..., max_length=4000, description="延期理由，必填")
 
 
-class DecisionIn(Schema):
+class ExtensionDecisionIn(Schema):
     decision: Literal["approve", "refuse"] = Field(..., description="approve 同意 / refuse 不同意")
     comment: str = Field("", max_length=4000, description="审批意见；不同意的须填写")
 
@@ -71,7 +71,7 @@ def request_extension(request, measure_id: Id, payload: ExtensionIn):
     summary="审批延期申请",
     response={200: ExtensionOut, **errors(400, 403, 404, 409)},
 )
-def decide_extension(request, extension_id: Id, payload: DecisionIn):
+def decide_extension(request, extension_id: Id, payload: ExtensionDecisionIn):
     """整改办同意（整改时限随即调整，预警按新时限计算）或不同意（须填写意见）；已审批的申请返回 409。"""
     extension = extensions.decide_extension(request.user, extension_id, payload.decision, payload.comment)
     return _loaded(extension.pk)
