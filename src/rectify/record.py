@@ -20,6 +20,8 @@ from datetime import date
 from auditlog.models import LogEntry
 from django.db import models
 
+from rectify.documents import date_label
+
 EMPTY = {"None", "", "[]"}
 LONG_VALUE = 80
 # Fields that are bookkeeping wherever they appear: who and when are on every line already.
@@ -250,8 +252,7 @@ def _shown(model: type[models.Model] | None, name: str, value, names: dict) -> s
         return str(dict(field_.flatchoices).get(value, value))
     if isinstance(field_, models.DateField) and not isinstance(field_, models.DateTimeField):
         with contextlib.suppress(ValueError):
-            day = date.fromisoformat(value)
-            return f"{day.year}年{day.month}月{day.day}日"
+            return date_label(date.fromisoformat(value))
     if isinstance(field_, models.DecimalField):
         with contextlib.suppress(ValueError):
             return format(float(value), "g")
