@@ -86,6 +86,7 @@ WEB_DETAIL = {
     "mechanisms:inspection": "inspection",
     "insights:inspection": "inspection",
     "ledger_excel:export": "inspection",
+    "evaluation:inspection": "inspection",
 }
 API_DETAIL = {
     "/api/v1/inspections/{inspection_id}": "inspection",
@@ -108,6 +109,7 @@ API_DETAIL = {
     "/api/v1/feedback/{item_id}": "feedback",
     "/api/v1/consultations/{consultation_id}": "consultation",
     "/api/v1/problems/{problem_id}/similar": "problem",
+    "/api/v1/inspections/{inspection_id}/evaluation": "inspection",
 }
 # Pages anyone may open without signing in, and the API operations that need no token.
 PUBLIC_WEB = re.compile(r"^(portal|public_feedback|public_consultations|calendar):|^(login|logout)$")
@@ -143,6 +145,7 @@ PK_KINDS = {
     "progress:decide": "signoff",
     "extensions:request": "measure",
     "extensions:decide": "extension",
+    "evaluation:classify": "inspection",
     "progress:schedule-followup": "measure",
     "progress:record-followup": "followup",
     "progress:evidence": "evidence",

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "rectify.search",
     "rectify.recurrence",
     "rectify.insights",
+    "rectify.evaluation",
     "rectify.api",
     "rectify.demo",
     "rectify.server",

@@ -59,6 +59,7 @@ urlpatterns = [
     path("ledgers/", include((ledger_excel_pages, "ledger_excel"))),
     path("consultations/", include("rectify.feedback.consultations.urls")),
     path("dashboard/", include("rectify.insights.urls")),
+    path("evaluation/", include("rectify.evaluation.urls")),
     path("search/", include("rectify.search.urls")),
     path("portal/feedback/", include("rectify.portal.feedback.urls")),
     path("portal/consultations/", include("rectify.portal.consultations.urls")),

@@ -10,6 +10,7 @@ from rectify.accounts.services import check_token_request
 from rectify.audit.api import router as audit_router
 from rectify.error_pages import API_MESSAGES, api_error, database_unavailable, error_response, record_denial
 from rectify.errors import RectifyError
+from rectify.evaluation.api import router as evaluation_router
 from rectify.feedback.api import router as feedback_router
 from rectify.feedback.consultations.api import router as consultation_router
 from rectify.feedback.public_api import router as public_feedback_router
@@ -220,3 +221,4 @@ api.add_router("/", insights_router)
 api.add_router("/", search_router)
 api.add_router("/", recurrence_router)
 api.add_router("/", ledger_excel_router)
+api.add_router("/", evaluation_router)

@@ -745,3 +745,13 @@ def _progress(indicator: Indicator) -> float | None:
     if span == 0:
         return 100.0 if indicator.meets_target(latest) else 0.0
     return round(float((latest - indicator.baseline) / span * 100), 1)
+
+
+def inspection_figures(user: User, on: date | None = None) -> dict[int, GroupRow]:
+    """The figures of every inspection the user may see, by inspection id: the same two queries as
+    the dashboard's 各巡察 table, so the inspection office's overview and the dashboard agree."""
+    on = on or timezone.localdate()
+    rows = _by_inspection(
+        Measure.objects.restrict(user, VIEW), Problem.objects.restrict(user, VIEW), on, _Links(None)
+    )
+    return {row.id: row for row in rows}

@@ -10,6 +10,14 @@ class InspectionKind(models.TextChoices):
     AUDIT = "audit", _("审计")
 
 
+class InspectionScope(models.TextChoices):
+    """常规 inspections cover the whole organisation; 专项 one field; 回头看 revisits an earlier one."""
+
+    ROUTINE = "routine", _("常规")
+    SPECIAL = "special", _("专项")
+    FOLLOW_UP = "follow_up", _("回头看")
+
+
 class MeasureCategory(models.TextChoices):
     IMMEDIATE = "immediate", _("立行立改")
     DEADLINE = "deadline", _("限期整改")

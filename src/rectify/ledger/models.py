@@ -10,6 +10,7 @@ from rectify.org.models import Organisation
 
 from .choices import (
     InspectionKind,
+    InspectionScope,
     MeasureCategory,
     MeasureStatus,
     MechanismKind,
@@ -46,6 +47,9 @@ class Inspection(models.Model):
     round_name = models.CharField(
         _("巡察轮次"), max_length=128, blank=True, help_text=_("如：十二届市委第六轮")
     )
+    scope = models.CharField(
+        _("巡察类别"), max_length=16, choices=InspectionScope.choices, default=InspectionScope.ROUTINE
+    )
     onsite_start = models.DateField(_("进驻开始日期"), null=True, blank=True)
     onsite_end = models.DateField(_("进驻结束日期"), null=True, blank=True)
     feedback_date = models.DateField(_("反馈日期"), null=True, blank=True)
@@ -73,6 +77,7 @@ class Inspection(models.Model):
         ordering = ["-feedback_date", "-id"]
         constraints = [
             valid_choice("kind", InspectionKind, name="inspection_kind_valid"),
+            valid_choice("scope", InspectionScope, name="inspection_scope_valid"),
             valid_choice("report_period", ReportPeriod, name="inspection_report_period_valid"),
             models.CheckConstraint(
                 condition=Q(onsite_start__isnull=True)

@@ -9,7 +9,7 @@ from django.utils.timezone import localdate
 
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput
-from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
+from rectify.ledger.choices import InspectionKind, InspectionScope, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.signals import inspection_imported
 from rectify.org.access import Access
@@ -57,6 +57,16 @@ def already_imported(document: NoticeDocument, organisation: Organisation) -> In
     return Inspection.objects.filter(inspected=organisation, **same).order_by("pk").first()
 
 
+def scope_of(*texts: str) -> str:
+    """The kind of inspection the notice names: a “回头看” or a 专项 inspection, else a 常规 one."""
+    text = "".join(texts)
+    if "回头看" in text:
+        return InspectionScope.FOLLOW_UP
+    if "专项" in text:
+        return InspectionScope.SPECIAL
+    return InspectionScope.ROUTINE
+
+
 def refuse_if_imported(document: NoticeDocument, organisation: Organisation) -> None:
     """InvalidInput naming the inspection when the notice was already imported for `organisation`."""
     duplicate = already_imported(document, organisation)
@@ -101,6 +111,7 @@ def import_notice(
             inspected_name=facts.inspected,
             theme=facts.theme,
             round_name=facts.round,
+            scope=scope_of(document.title, facts.body, facts.theme),
             onsite_start=facts.start,
             onsite_end=facts.end,
             feedback_date=facts.feedback_date,
