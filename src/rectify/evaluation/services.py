@@ -295,21 +295,19 @@ def sheet(user: User, inspection_id: int) -> EvaluationSheet:
         .filter(inspection=inspection)
         .first()
     )
-    scores = {score.item_id: score for score in evaluation.scores.all()} if evaluation else {}
+    scores = (
+        {score.item_id: score for score in evaluation.scores.select_related("item")} if evaluation else {}
+    )
     if evaluation is not None and evaluation.state == EvaluationState.ISSUED:
-        items = [score.item for score in evaluation.scores.select_related("item")]
+        items = [score.item for score in scores.values()]  # what was scored, as it was scored
     elif office is not None:
         items = list(rubric_of(evaluation.office if evaluation else office).items.all())
     else:
         items = []
-    lines = [
-        ScoreLine(
-            item,
-            scores[item.pk].points if item.pk in scores else None,
-            scores[item.pk].note if item.pk in scores else "",
-        )
-        for item in items
-    ]
+    lines = []
+    for item in items:
+        score = scores.get(item.pk)
+        lines.append(ScoreLine(item, score.points if score else None, score.note if score else ""))
     return EvaluationSheet(inspection, evaluation, lines, may_evaluate=office is not None)
 
 
