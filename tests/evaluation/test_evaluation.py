@@ -363,3 +363,11 @@ def test_nothing_of_an_evaluation_reaches_the_portal(rounds, world):
     assert anonymous.get(f"/evaluation/inspections/{rounds.inspection.pk}/").status_code == 302
     assert anonymous.get("/api/v1/evaluation/overview").status_code == 401
     assert timedelta(0) <= timezone.now() - Evaluation.objects.get().issued_at < timedelta(minutes=5)
+
+
+def test_the_inspection_says_its_kind_on_its_page_and_in_the_api(rounds, world):
+    alice = signed_in("alice")
+    page = alice.get(f"/inspections/{rounds.inspection.pk}/").content.decode()
+    assert "巡察（常规）" in page
+    other = signed_in("charlie").get(f"/api/v1/inspections/{rounds.other.pk}").json()
+    assert other["scope"] == "special" and other["round_name"] == "十二届市委第五轮"

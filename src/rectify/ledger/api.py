@@ -29,6 +29,7 @@ class InspectionOut(Schema):
     inspected_name: str
     theme: str
     round_name: str
+    scope: str = Field(..., description="巡察类别：routine 常规 / special 专项 / follow_up 回头看")
     onsite_start: date | None
     onsite_end: date | None
     feedback_date: date | None
