@@ -12,14 +12,19 @@ table gives each official font a common alternative (w:altName): 宋体 for 方�
 仿宋_GB2312, 楷体 for 楷体_GB2312, so a computer without the official fonts shows the nearest.
 
 Excel: `new_workbook` (宋体 by default), `excel_font`, `write_table` (a bold, tinted 黑体 header row, thin
-borders, wrapped 宋体 cells, dates as dates, text kept as text) and, for a sheet of its own, filters,
-frozen header and an A4 landscape print fitted to the width.
+borders, wrapped 宋体 cells, dates as dates, text kept as text, each row as tall as its wrapped text)
+and, for a sheet of its own, filters, a frozen header and `print_setup`: A4 (landscape when the table is
+wide) fitted to the width, the header row on every printed page, “第 N 页 共 M 页” at the foot in 宋体.
+openpyxl does not size rows to their text, and Excel and LibreOffice do so only when a cell is edited:
+`text_lines` estimates the lines a wrapped cell takes from its text and its column's width.
 openpyxl is imported only when a workbook is written.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 from django.http import HttpResponse
@@ -372,6 +377,75 @@ def table_cell_style(book, name: str = TABLE_CELL_STYLE, **style) -> str:
     return name
 
 
+# Points a line of 11-point text takes: 14.25 in 宋体 (Excel's own row height), about 16 in the CJK fonts
+# that stand in for it where 宋体 is missing (LibreOffice on Linux, WPS): rows a little roomy, never cut.
+EXCEL_LINE_HEIGHT = 16.0
+EXCEL_ROW_PADDING = 3.0  # points above and below the text of a wrapped cell
+EXCEL_MAX_ROW_HEIGHT = 409.0  # points: the tallest row Excel allows
+PORTRAIT_WIDTH = 90  # characters of column width an A4 portrait page holds at 宋体 11; wider prints landscape
+PAGE_FOOTER = "第 &P 页 共 &N 页"  # Excel's codes: this page, the pages of the sheet
+FOOTER_FONT = f"{EXCEL_BODY_FONT},Regular"
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes in a cell: a Chinese character or a full-width mark two, ASCII one. From
+    the length of its UTF-8 (three bytes for those, one for ASCII), which takes no loop in Python."""
+    return (len(text.encode()) + len(text)) // 2
+
+
+def text_lines(value, width: float) -> int:
+    """Lines a wrapped cell `width` characters wide takes for `value` (its own line breaks kept); a
+    number or a date takes one."""
+    if not isinstance(value, str) or not value:
+        return 1
+    usable = max((width - 1.0) * 0.9, 1.0)  # the cell's padding; a wrap at a word's end wastes some
+    return sum(max(1, math.ceil(text_width(line) / usable)) for line in value.split("\n"))
+
+
+def row_height(lines: int) -> float:
+    """The height (points) of a row of `lines` lines of 宋体 11."""
+    return min(lines * EXCEL_LINE_HEIGHT + EXCEL_ROW_PADDING, EXCEL_MAX_ROW_HEIGHT)
+
+
+def set_row_heights(sheet, first_row: int, lines: list[int]) -> None:
+    """Rows from `first_row` as tall as their lines; a row of one line keeps the default height."""
+    for offset, count in enumerate(lines):
+        if count > 1:
+            sheet.row_dimensions[first_row + offset].height = row_height(count)
+
+
+def print_setup(sheet, *, title_rows: tuple[int, int], width: float) -> None:
+    """How the sheet prints: A4, landscape when `width` (characters of columns) is more than a
+    portrait page holds, fitted to the page's width and as many pages long as it takes, centred,
+    `title_rows` (first, last) repeated at the top of every page, “第 N 页 共 M 页” at the foot."""
+    sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0  # no limit: as many pages as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4  # inches
+    footer = sheet.oddFooter.center
+    footer.text = PAGE_FOOTER
+    footer.font = FOOTER_FONT
+    footer.size = 10
+
+
+def note_row(sheet, row: int, text: str, columns: int, width: float) -> None:
+    """A sentence across the first `columns` columns (`width` characters together) of `row`: merged,
+    wrapped and as tall as it takes, so that it prints whole."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    cell = sheet.cell(row=row, column=1, value=text)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if columns > 1:
+        sheet.merge_cells(f"A{row}:{get_column_letter(columns)}{row}")
+    set_row_heights(sheet, row, [text_lines(text, width)])
+
+
 def write_table(
     sheet,
     headers: list[str],
@@ -380,10 +454,14 @@ def write_table(
     *,
     first_row: int = 1,
     own_sheet: bool = True,
+    merged_columns: Collection[int] = (),
+    blocks: Iterable[tuple[int, int]] = (),
 ) -> int:
     """Write the header and rows from `first_row`; returns the last row written. A string that is an
-    ISO date becomes a date. With `own_sheet`, the table is the sheet's: column widths, a frozen and
-    filtered header, repeated on every printed page, A4 landscape fitted to the width."""
+    ISO date becomes a date. Each row is as tall as its longest wrapped text; `blocks` (first row's
+    index in `rows`, number of rows) are groups of rows over which the caller merges the
+    `merged_columns` (indexes), whose text the rows of the block share. With `own_sheet`, the table
+    is the sheet's: column widths, a frozen and filtered header, and print_setup."""
     from openpyxl.styles import Alignment, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -397,15 +475,25 @@ def write_table(
         cell.fill = header_fill
         cell.border = border
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    blocks = list(blocks)
+    merged = set(merged_columns) if blocks else set()
+    lines = [max(text_lines(header, width) for header, width in zip(headers, widths, strict=False))]
+    shared: list[int] = []  # lines the merged columns need, on each row
     row_number = first_row
     for row in rows:
         row_number += 1
+        row_lines = shared_lines = 1
         for column, value in enumerate(row, start=1):
             if isinstance(value, str) and ISO_DATE.fullmatch(value):
                 value = date.fromisoformat(value)
             cell = sheet.cell(row=row_number, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text someone typed stays text: "=HYPERLINK(…)" is no formula
+                needed = text_lines(value, widths[column - 1])
+                if column - 1 in merged:
+                    shared_lines = max(shared_lines, needed)
+                else:
+                    row_lines = max(row_lines, needed)
             cell.style = cell_style
             if isinstance(value, float):
                 cell.number_format = "0.0"
@@ -413,15 +501,24 @@ def write_table(
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
+        lines.append(row_lines)
+        shared.append(shared_lines)
+    alone = set(range(len(rows)))  # rows in no block: their merged columns count as any other
+    for start, count in blocks:
+        # The merged text spreads over the block's rows: the rows grow, evenly, only if it needs more.
+        alone.difference_update(range(start, start + count))
+        body = lines[1 + start : 1 + start + count]
+        extra = shared[start] - sum(body)
+        if extra > 0:
+            each, rest = divmod(extra, count)
+            lines[1 + start : 1 + start + count] = [n + each + (i < rest) for i, n in enumerate(body)]
+    for index in alone:
+        lines[1 + index] = max(lines[1 + index], shared[index])
+    set_row_heights(sheet, first_row, lines)
     if own_sheet:
         column_widths(sheet, widths)
         sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
         last = get_column_letter(len(headers))
         sheet.auto_filter.ref = f"A{first_row}:{last}{max(row_number, first_row)}"
-        sheet.print_title_rows = f"{first_row}:{first_row}"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        print_setup(sheet, title_rows=(first_row, first_row), width=sum(widths))
     return row_number

@@ -9,7 +9,7 @@ from io import BytesIO
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rectify.documents import write_table
+from rectify.documents import new_workbook, write_table
 from rectify.security.describe import device_label, sentence
 from rectify.security.models import SecurityEvent
 
@@ -22,9 +22,7 @@ def _local(moment):
 
 
 def _book(title: str, headers: list[str], rows: list[list], widths: list[int]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
+    book = new_workbook()
     sheet = book.active
     sheet.title = title
     write_table(sheet, headers, rows, widths)

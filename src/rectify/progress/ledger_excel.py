@@ -4,7 +4,9 @@ import, which writes only the ledger, is ledger.excel_import.
 
 Every workbook has the layout offices pass around: a title row (“甲局关于市委第一巡察组反馈问题整改台账”),
 a row of facts (巡察、巡察组、类型、反馈日期、统计截至 — the import reads them back), the header on row 3
-(frozen, filtered, repeated on every printed page), then the rows. A4 landscape, fitted to the width.
+(frozen, filtered, repeated on every printed page), then the rows, each as tall as its wrapped text (a
+problem's merged text spread over its measures' rows). Printed as documents.print_setup sets every
+export: A4 landscape, fitted to the width, “第 N 页 共 M 页” at the foot.
 
 The lists and their columns:
 
@@ -331,7 +333,16 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
     book.properties.title = title
     book.properties.creator = "巡察整改督办平台"
     widths = [WIDTHS[header] for header in spec.headers]
-    last_row = write_table(sheet, list(spec.headers), rows, widths, first_row=HEADER_ROW)
+    merged = [index for index, header in enumerate(spec.headers) if header in PROBLEM_COLUMNS]
+    last_row = write_table(
+        sheet,
+        list(spec.headers),
+        rows,
+        widths,
+        first_row=HEADER_ROW,
+        merged_columns=merged,
+        blocks=[block for block in blocks if block[1] > 1],
+    )
     last_column = get_column_letter(len(spec.headers))
 
     sheet.cell(row=1, column=1, value=title).font = excel_font(EXCEL_HEADING_FONT, size=EXCEL_TITLE_SIZE)
@@ -345,7 +356,7 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
     sheet.row_dimensions[2].height = 22
 
     first_data = HEADER_ROW + 1
-    letters = [get_column_letter(n) for n, header in enumerate(spec.headers, 1) if header in PROBLEM_COLUMNS]
+    letters = [get_column_letter(n + 1) for n in merged]
     # All the blocks at once, as openpyxl's own reader does: merge_cells() compares each new range
     # with every earlier one and restyles its edge cells, which took seconds on 5,000 measures. The
     # cells under a merge are left empty by _rows and keep the table's borders.
@@ -364,9 +375,6 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
                 sheet.cell(row=HEADER_ROW, column=column).fill = fill
                 for row in range(first_data, last_row + 1):
                     sheet.cell(row=row, column=column).style = emphasis
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -4,40 +4,48 @@ from the stored JSON only, written out as the HTML page, a Word file for the dis
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from rectify.documents import (
     BODY_FONT,
+    CHAR,
     ER_HAO,
     EXCEL_HEADING_FONT,
     HEADER_FILL,
     HEADING_FONT,
-    SAN_HAO,
+    LINE_PITCH,
     SI_HAO,
     SUBHEADING_FONT,
     TITLE_FONT,
     TYPE_WIDTH,
+    add_paragraph_property,
     column_widths,
     date_label,
-    default_font,
     excel_font,
     new_workbook,
-    official_page,
-    page_number,
+    note_row,
+    official_document,
+    official_paragraph,
+    print_setup,
     repeat_header_row,
     set_font,
     shade_cell,
     write_table,
 )
+from rectify.notices.generate import default_issuer
 
 from .models import DispatchReport
 
+FIRST_DISPATCH = "本次为该巡察的首次调度，没有可比较的上次调度。"
 RATE_NOTE = "注：完成率 =（已销号 + 长期坚持）÷ 措施总数；超期以统计截止日期计；状态为报告生成时的状态。"
 
 
@@ -162,7 +170,7 @@ def _measure_table(key: str, caption: str, items: list[dict], extra: list[tuple[
     """A list of measures: number, text, units, leader, then `extra` columns (header, key, width)."""
     return Table(
         key=key,
-        caption=f"{caption}（{len(items)} 项）",
+        caption=f"{caption}（{len(items)}项）",
         row_header=1,
         ids=[item.get("id") for item in items],
         headers=["序号", "措施编号", "整改措施", "责任单位", "牵头领导", *(header for header, _, _ in extra)],
@@ -201,14 +209,14 @@ def document(report: DispatchReport) -> Document:
     overall = Section(
         "一、总体进展",
         paragraphs=[
-            f"截至{end}，{inspection['title']}反馈问题 {totals['problems']} 个，已整改到位 "
-            f"{totals['rectified_problems']} 个；整改措施 {totals['measures']} 项，其中已销号 "
-            f"{totals['signed_off']} 项、长期坚持 {totals['ongoing']} 项、推进中 {totals['in_progress']} 项、"
-            f"未启动 {totals['not_started']} 项，整改完成率 {totals['completion_rate']}%。"
-            f"超期未完成 {totals['overdue']} 项。",
+            f"截至{end}，{inspection['title']}反馈问题{totals['problems']}个，已整改到位"
+            f"{totals['rectified_problems']}个；整改措施{totals['measures']}项，其中已销号"
+            f"{totals['signed_off']}项、长期坚持{totals['ongoing']}项、推进中{totals['in_progress']}项、"
+            f"未启动{totals['not_started']}项，整改完成率{totals['completion_rate']}%。"
+            f"超期未完成{totals['overdue']}项。",
             "预警情况："
-            + "，".join(f"{row['label']} {row['count']} 项" for row in data["warnings"])
-            + f"；上一报送周期未报送进展的措施 {totals['reports_missing']} 项。",
+            + "，".join(f"{row['label']}{row['count']}项" for row in data["warnings"])
+            + f"；上一报送周期未报送进展的措施{totals['reports_missing']}项。",
         ],
         tables=[
             Table("status", "整改措施按状态统计", ["状态", "措施数"], status_rows, [16, 10]),
@@ -230,12 +238,12 @@ def document(report: DispatchReport) -> Document:
     done = Section(
         "二、本期完成情况",
         paragraphs=[
-            f"{start}至{end}，销号措施 {period['signed_off_count']} 项；采纳整改进展报告 "
-            f"{period['reports_accepted']} 份（涉及措施 {period['reports_accepted_measures']} 项），"
-            f"收到进展报告 {period['reports_submitted']} 份，退回 {period['reports_returned']} 份；"
+            f"{start}至{end}，销号措施{period['signed_off_count']}项；采纳整改进展报告"
+            f"{period['reports_accepted']}份（涉及措施{period['reports_accepted_measures']}项），"
+            f"收到进展报告{period['reports_submitted']}份，退回{period['reports_returned']}份；"
             # Reports built before extensions were counted have no such figure.
-            f"同意延期 {period.get('extensions_approved', 0)} 项"
-            f"（收到延期申请 {period.get('extensions_requested', 0)} 份）。"
+            f"同意延期{period.get('extensions_approved', 0)}项"
+            f"（收到延期申请{period.get('extensions_requested', 0)}份）。"
         ],
         tables=[
             _measure_table(
@@ -250,7 +258,7 @@ def document(report: DispatchReport) -> Document:
     late = Section(
         "三、超期及原因",
         paragraphs=[
-            f"截至{end}，超期未完成的措施 {len(late_items)} 项。"
+            f"截至{end}，超期未完成的措施{len(late_items)}项。"
             if late_items
             else f"截至{end}，没有超期未完成的措施。"
         ],
@@ -307,13 +315,13 @@ def _why(item: dict) -> str:
 def _comparison(comparison: dict | None) -> Section:
     section = Section("五、与上次调度相比")
     if not comparison:
-        section.paragraphs.append("本次为该巡察的首次调度，没有可比较的上次调度。")
+        section.paragraphs.append(FIRST_DISPATCH)
         return section
     previous = comparison["previous"]
     section.paragraphs.append(
         f"与上次调度（{day(previous['start'])}至{day(previous['end'])}，{day(previous['generated_at'])}"
-        f"生成）相比：新增销号 {len(comparison['newly_signed_off'])} 项，新增超期 "
-        f"{len(comparison['newly_overdue'])} 项，不再超期 {len(comparison['no_longer_overdue'])} 项。"
+        f"生成）相比：新增销号{len(comparison['newly_signed_off'])}项，新增超期"
+        f"{len(comparison['newly_overdue'])}项，不再超期{len(comparison['no_longer_overdue'])}项。"
     )
     section.tables = [
         Table(
@@ -363,78 +371,167 @@ def html_context(report: DispatchReport) -> dict:
 
 # ------------------------------------------------------------------ Word
 
+TITLE_CHARS = 20  # 二号 characters on the 156 mm line
+# Where a title may break without cutting a word: before the verbs that open a theme's phrases, before
+# 专项 and before 整改工作调度情况的报告 (and after 关于 and the inspecting body, see title_lines).
+TITLE_SEAMS = re.compile(r"(?=促进|推动|推进|加强|优化|深化|提升|助力|聚焦|围绕|专项|整改工作)")
+
+
+def _width(text: str) -> float:
+    """Width in characters: ASCII (the digits of a round) counts half."""
+    return sum(0.5 if ord(char) < 0x2000 else 1.0 for char in text)
+
+
+def title_lines(title: str, inspecting_body: str = "") -> list[str]:
+    """The title in as few lines of TITLE_CHARS as it takes, the longest line as short as it can be,
+    broken only between words: after 关于, after the inspecting body, and at TITLE_SEAMS. A piece
+    longer than a line (no seam in it) is cut at the line's end."""
+    rest, pieces = title, []
+    if rest.startswith("关于"):
+        pieces.append("关于")
+        rest = rest[2:]
+    if inspecting_body and rest.startswith(inspecting_body):
+        pieces.append(inspecting_body)
+        rest = rest[len(inspecting_body) :]
+    pieces += [piece for piece in TITLE_SEAMS.split(rest) if piece]
+    pieces = [piece[at : at + TITLE_CHARS] for piece in pieces for at in range(0, len(piece), TITLE_CHARS)]
+    best: tuple[int, float, list[str]] | None = None
+    for mask in range(2 ** (len(pieces) - 1)):  # a break after piece i when bit i is set
+        lines, line = [], pieces[0]
+        for index, piece in enumerate(pieces[1:]):
+            if mask >> index & 1:
+                lines.append(line)
+                line = piece
+            else:
+                line += piece
+        lines.append(line)
+        widest = max(_width(line) for line in lines)
+        if widest <= TITLE_CHARS and (best is None or (len(lines), widest) < best[:2]):
+            best = (len(lines), widest, lines)
+    return best[2] if best else [title]
+
+
+def _off_grid(paragraph) -> None:
+    """Lines at their own height, not the page's line pitch: the title's 二号 and the tables' small
+    type would each take a line of the grid, or two."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    add_paragraph_property(paragraph, snap)
+
+
+def issuer_of(data: dict) -> str:
+    """The office that sends the report: the inspected organisation's rectification office."""
+    inspection = data["inspection"]
+    return f"{inspection['inspected']['name']}{inspection.get('kind') or '巡察'}整改工作领导小组办公室"
+
 
 def docx_bytes(report: DispatchReport) -> bytes:
-    from docx import Document as WordDocument
-
+    """The dispatch as a 报告 in the official style (rectify.documents): the title in 二号 小标宋 broken
+    between words, the period, the addressee (the inspected organisation's 党组), the sections in 三号
+    仿宋 on the page's grid with their headings kept with what follows, the tables, the note, and the
+    office and the date kept with the last lines."""
     doc = document(report)
-    word = WordDocument()
-    page = word.sections[0]
-    official_page(page)
-    default_font(word, SI_HAO)
-    footer = page.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    page_number(footer)
+    data = report.data
+    word = official_document()
     word.core_properties.title = doc.title
-    word.core_properties.author = report.data["generated_by"]["name"]
+    word.core_properties.author = data["generated_by"]["name"]
+    word.core_properties.language = "zh-CN"
 
-    title = word.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(title.add_run(doc.title), TITLE_FONT, ER_HAO, bold=True)
-    subtitle = word.add_paragraph()
-    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(subtitle.add_run(doc.subtitle), SUBHEADING_FONT, SAN_HAO)
-    facts = word.add_paragraph()
-    set_font(
-        facts.add_run("；".join(f"{label}：{value}" for label, value in doc.facts[1:])), BODY_FONT, Pt(12)
+    title = official_paragraph(word, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    for index, line in enumerate(title_lines(doc.title, data["inspection"].get("inspecting_body") or "")):
+        run = title.add_run()
+        set_font(run, TITLE_FONT, ER_HAO)
+        if index:
+            run.add_break()
+        run.add_text(line)
+    _off_grid(title)
+    title.paragraph_format.keep_with_next = True
+    subtitle = official_paragraph(
+        word, doc.subtitle, font=SUBHEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
     )
+    subtitle.paragraph_format.space_after = LINE_PITCH  # a blank line before the addressee
+    official_paragraph(word, f"{default_issuer(data['inspection']['inspected']['name'])}：", indent=False)
 
+    number = 0
     for section in doc.sections:
-        heading = word.add_paragraph()
-        heading.paragraph_format.space_before = Pt(12)
+        heading = official_paragraph(word, section.heading, font=HEADING_FONT)
         heading.paragraph_format.keep_with_next = True
-        set_font(heading.add_run(section.heading), HEADING_FONT, SAN_HAO)
         for text in section.paragraphs:
-            paragraph = word.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Pt(28)
-            set_font(paragraph.add_run(text), BODY_FONT, SI_HAO)
+            official_paragraph(word, text)
         for table in section.tables:
             if table.heading:
-                sub = word.add_paragraph()
-                sub.paragraph_format.first_line_indent = Pt(28)
+                sub = official_paragraph(word, table.heading, font=SUBHEADING_FONT)
                 sub.paragraph_format.keep_with_next = True
-                set_font(sub.add_run(table.heading), SUBHEADING_FONT, SI_HAO, bold=True)
-            caption = word.add_paragraph()
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption.paragraph_format.space_before = Pt(8)
+            number += 1
+            caption = official_paragraph(
+                word,
+                f"表{number}　{table.caption}",
+                font=HEADING_FONT,
+                size=SI_HAO,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                indent=False,
+            )
             caption.paragraph_format.keep_with_next = True
-            set_font(caption.add_run(f"表：{table.caption}"), HEADING_FONT, Pt(11))
             if not table.rows:
-                empty = word.add_paragraph()
-                empty.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                set_font(empty.add_run(table.empty), BODY_FONT, Pt(12))
+                official_paragraph(
+                    word, table.empty, size=SI_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
+                )
                 continue
             _word_table(word, table)
-    note = word.add_paragraph()
-    note.paragraph_format.space_before = Pt(12)
-    set_font(note.add_run(doc.note), BODY_FONT, Pt(10.5))
+    note = official_paragraph(word, doc.note, size=SI_HAO)
+    note.paragraph_format.keep_with_next = True
+    issuer, when = issuer_of(data), date_label(date.fromisoformat(data["generated_at"][:10]))
+    # GB/T 9704: a blank line under the text, the date four characters from the right, the issuer
+    # centred over it (or, longer than the date, two from the right with the date centred under it).
+    if _width(issuer) + 2 >= _width(when) + 4:
+        issuer_indent, date_indent = 2.0, 2 + (_width(issuer) - _width(when)) / 2
+    else:
+        date_indent, issuer_indent = 4.0, 4 + (_width(when) - _width(issuer)) / 2
+    signature = official_paragraph(word, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    signature.paragraph_format.space_before = LINE_PITCH
+    signature.paragraph_format.right_indent = int(CHAR * issuer_indent)
+    signature.paragraph_format.keep_with_next = True
+    dated = official_paragraph(word, when, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    dated.paragraph_format.right_indent = int(CHAR * date_indent)
     buffer = BytesIO()
     word.save(buffer)
     return buffer.getvalue()
 
 
-# Word column widths (mm) of the short columns of measure lists, on an A4 page 156 mm wide.
+# Word column widths (mm) of the short columns of measure lists, on an A4 page 156 mm wide: a date
+# (2025-06-30 in 小五, with the cell's margins) on one line.
 WORD_COLUMNS_MM = {
     "序号": 8,
     "措施编号": 11,
     "责任单位": 17,
     "牵头领导": 12,
-    "整改时限": 21,
-    "销号日期": 21,
+    "整改时限": 23,
+    "销号日期": 23,
     "超期天数": 11,
     "状态": 11,
     "当前状态": 11,
 }
+DATE_COLUMNS = {"整改时限", "销号日期"}
+TABLE_LINE = Pt(12)  # the line of a table's 小五 and 五号 text, off the page's grid
+
+
+def _cell_paragraph(cell, text: str, size, *, font: str = BODY_FONT, align=None) -> None:
+    paragraph = cell.paragraphs[0]
+    _off_grid(paragraph)
+    paragraph.paragraph_format.line_spacing = TABLE_LINE if size < SI_HAO else None
+    paragraph.paragraph_format.first_line_indent = Pt(0)
+    if align is not None:
+        paragraph.alignment = align
+    set_font(paragraph.add_run(text), font, size)
+
+
+def _no_wrap(cell) -> None:
+    cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
+
+
+def _cant_split(row) -> None:
+    """A row printed whole on one page."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _word_table(word, table: Table) -> None:
@@ -457,22 +554,27 @@ def _word_table(word, table: Table) -> None:
     for column, column_width in zip(grid.columns, widths, strict=True):
         column.width = column_width  # the grid, which Word and WPS read
     numeric = table.numeric
+    dates = [header in DATE_COLUMNS for header in table.headers]
     repeat_header_row(grid.rows[0])
     for index, header in enumerate(table.headers):
         cell = grid.rows[0].cells[index]
         cell.width = widths[index]
-        paragraph = cell.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        set_font(paragraph.add_run(header), HEADING_FONT, size)
+        _cell_paragraph(cell, header, size, font=HEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER)
         shade_cell(cell, HEADER_FILL)
     for row in table.rows:
-        cells = grid.add_row().cells
+        added = grid.add_row()
+        _cant_split(added)
         for index, value in enumerate(row):
-            cells[index].width = widths[index]
-            paragraph = cells[index].paragraphs[0]
-            if numeric[index]:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            set_font(paragraph.add_run("—" if value is None else str(value)), BODY_FONT, size)
+            cell = added.cells[index]
+            cell.width = widths[index]
+            if dates[index]:
+                _no_wrap(cell)
+            _cell_paragraph(
+                cell,
+                "—" if value is None else str(value),
+                size,
+                align=WD_ALIGN_PARAGRAPH.RIGHT if numeric[index] else None,
+            )
 
 
 # ------------------------------------------------------------------ Excel
@@ -502,7 +604,7 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
     comparison = data.get("comparison")
     if not comparison:
         write_table(changes, ["指标", "上次", "本次", "增减"], [], [24, 10, 10, 10])
-        changes.cell(row=3, column=1, value="本次为该巡察的首次调度，没有可比较的上次调度。")
+        note_row(changes, 3, FIRST_DISPATCH, 4, 54)
     else:
         deltas = [[row["label"], row["before"], row["now"], row["change"]] for row in comparison["deltas"]]
         next_row = write_table(changes, ["指标", "上次", "本次", "增减"], deltas, [24, 10, 10, 10]) + 2
@@ -516,8 +618,10 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
                 + 2
             )
         # The lists below are wider than the deltas: widen to the widest columns.
-        widths = doc.table("newly_overdue").widths
-        column_widths(changes, [max(a, b) for a, b in zip([24, 10, 10, 10, 10, 12, 9], widths, strict=False)])
+        lists = doc.table("newly_overdue").widths
+        widths = [max(a, b) for a, b in zip([24, 10, 10, 10, 10, 12, 9], lists, strict=False)]
+        column_widths(changes, widths)
+        print_setup(changes, title_rows=(1, 1), width=sum(widths))
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
