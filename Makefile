@@ -7,7 +7,7 @@ EXTRAS ?=
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup demo test test-postgres test-deploy test-reliability browser lint format clean bench
+.PHONY: setup demo test test-postgres test-deploy test-reliability browser lint format clean bench fidelity
 
 setup: $(VENV)/.installed$(if $(EXTRAS),-$(EXTRAS))
 
@@ -78,3 +78,10 @@ clean:
 # Figures for speed and memory, on a throwaway SQLite database (or DATABASE_URL if set).
 bench: setup
 	RECTIFY_DATA_DIR=$$(mktemp -d) $(BIN)/rectify benchmark
+
+# Every document the product writes, rendered to pages and measured (scripts/document_fidelity.py): the
+# demo is built in a throwaway folder, or FIDELITY_DATABASE (a DATABASE_URL) is read and left unchanged.
+# LibreOffice and poppler are checking tools, never installed here: the script says how if one is missing.
+FIDELITY_DATABASE ?=
+fidelity: setup
+	$(BIN)/python scripts/document_fidelity.py $(if $(FIDELITY_DATABASE),--database $(FIDELITY_DATABASE))

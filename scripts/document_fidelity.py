@@ -335,6 +335,8 @@ def setup_django(database: str | None, data_dir: Path) -> None:
     os.environ["RECTIFY_DATA_DIR"] = str(data_dir)
     if database:
         os.environ["DATABASE_URL"] = database
+    else:  # the demo is built in the throwaway folder's SQLite, never in a database of the environment's
+        os.environ.pop("DATABASE_URL", None)
     import django
 
     django.setup()

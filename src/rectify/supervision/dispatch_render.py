@@ -128,12 +128,13 @@ class Document:
 
 
 def day(value: str | None) -> str:
-    """ "2025-03-01" → "2025年3月1日"; a date-time is shown with its time."""
+    """ "2025-03-01" → "2025年3月1日"; a date-time is shown with its time, as a sentence writes it:
+    "2025-03-01T09:05:00" → "2025年3月1日9时05分"."""
     if not value:
         return "—"
     if "T" in value:
         moment = datetime.fromisoformat(value)
-        return f"{date_label(moment)} {moment:%H:%M}"
+        return f"{date_label(moment)}{moment.hour}时{moment.minute:02d}分"
     return date_label(date.fromisoformat(value))
 
 
@@ -305,7 +306,7 @@ def _why(item: dict) -> str:
     report = item.get("report")
     if not report:
         return item["reason"]
-    when = day(report["submitted_at"]).split(" ")[0]
+    when = date_label(datetime.fromisoformat(report["submitted_at"]))
     text = f"{item['reason']}（{report['period']}报送，{when}，{report['state_label']}"
     if report.get("review_comment") and report["state"] == "returned":
         text += f"；退回理由：{report['review_comment']}"
