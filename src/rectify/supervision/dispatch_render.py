@@ -500,7 +500,7 @@ def docx_bytes(report: DispatchReport) -> bytes:
 
 
 # Word column widths (mm) of the short columns of measure lists, on an A4 page 156 mm wide: a date
-# (2025-06-30 in 小五, with the cell's margins) on one line.
+# (2025-06-30 in 小五, with the cell's margins) and a status (推进中) each on one line.
 WORD_COLUMNS_MM = {
     "序号": 8,
     "措施编号": 11,
@@ -509,8 +509,8 @@ WORD_COLUMNS_MM = {
     "整改时限": 23,
     "销号日期": 23,
     "超期天数": 11,
-    "状态": 11,
-    "当前状态": 11,
+    "状态": 14,
+    "当前状态": 14,
 }
 DATE_COLUMNS = {"整改时限", "销号日期"}
 TABLE_LINE = Pt(12)  # the line of a table's 小五 and 五号 text, off the page's grid
