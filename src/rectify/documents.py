@@ -6,6 +6,9 @@ Word, in the official style after GB/T 9704-2012 《党政机关公文格式》:
 bottom, 28 mm left, 26 mm right; 22 lines of 28 characters of 三号 (16 pt) 仿宋_GB2312 to the page (a
 line pitch of 28.95 pt, exact); the title in 方正小标宋简体 二号 centred; headings 一、 in 黑体 and (一)
 in 楷体_GB2312; page numbers “— 1 —” in 宋体 四号, odd pages right and even pages left, one character in.
+Chinese text takes full-width punctuation (`full_width`: ，；：（）？！ for the half-width marks copied from
+a source); headings keep with what follows; the issuer and the date keep with the body's last lines
+(`signature`), never alone on a page.
 
 Fonts are named in every slot of each run (ASCII, other Latin and East Asian), and the document's font
 table gives each official font a common alternative (w:altName): 宋体 for 方正小标宋简体, 仿宋 for
@@ -72,6 +75,10 @@ SAN_HAO = Pt(16)  # 三号
 SI_HAO = Pt(14)  # 四号
 LINE_PITCH = Twips(579)  # 225 mm of type area / 22 lines ≈ 28.95 pt
 CHAR = SAN_HAO  # one character of body text, for indents
+# 28 characters to the line: 156 mm / 28 = 15.79 pt a character, a little less than a 三号 glyph (16 pt),
+# so every character is set 0.3 pt closer (w:spacing, in twentieths of a point) — 15.7 pt a character,
+# 28 to the line and never 29 (see page_setup for why not a character grid).
+CHARACTER_SPACING = -6
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
@@ -110,8 +117,49 @@ def official_paragraph(
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.first_line_indent = CHAR * 2 if indent else Pt(0)
     if text:
-        set_font(paragraph.add_run(text), font, size, bold=bold)
+        official_run(paragraph, text, font, size, bold=bold)
     return paragraph
+
+
+def official_run(paragraph: Paragraph, text: str, font: str = BODY_FONT, size=SAN_HAO, *, bold: bool = False):
+    """`text` added to the paragraph with full-width Chinese punctuation (`full_width`), in `font`."""
+    run = paragraph.add_run(full_width(text))
+    set_font(run, font, size, bold=bold)
+    return run
+
+
+def official_heading(document, text: str, *, font: str = HEADING_FONT, bold: bool = False) -> Paragraph:
+    """A heading (一、 in 黑体, （一） in 楷体…) kept on the page of the paragraph that follows it and
+    never broken across two pages."""
+    paragraph = official_paragraph(document, text, font=font, bold=bold)
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.keep_together = True
+    return paragraph
+
+
+def signature(document, lines: list[tuple[str, float]], *, space_before=LINE_PITCH) -> list[Paragraph]:
+    """The issuer and the date (each a text and its right indent in characters), right-aligned under
+    the body with `space_before` above them, and kept with the body's last lines: the paragraph
+    before them keeps with them (its last two lines at least, widow control), so a signature never
+    stands alone on the last page."""
+    lines = [(text, indent) for text, indent in lines if text]
+    if not lines:
+        return []
+    if document.paragraphs:
+        last = document.paragraphs[-1].paragraph_format
+        last.keep_with_next = True
+        last.widow_control = True
+    paragraphs = []
+    for index, (text, indent) in enumerate(lines):
+        paragraph = official_paragraph(document, text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        fmt = paragraph.paragraph_format
+        fmt.right_indent = Pt(CHAR.pt * indent)
+        if index == 0:
+            fmt.space_before = space_before
+        if index < len(lines) - 1:
+            fmt.keep_with_next = True
+        paragraphs.append(paragraph)
+    return paragraphs
 
 
 def page_number(paragraph: Paragraph) -> None:
@@ -153,8 +201,10 @@ def page_setup(document) -> None:
     """A4, the official margins, a grid of 22 lines to the page, and page numbers: odd pages right,
     even pages left, one character in.
 
-    No character grid (w:type="linesAndChars"): LibreOffice and WPS give a glyph wider than the grid
-    cell two cells, which spreads the text to half a line; 三号 text fills about 27 characters a line.
+    28 characters a line come from the body's character spacing (CHARACTER_SPACING), not from a
+    character grid (w:type="linesAndChars" w:charSpace="-849", as Word templates set it): LibreOffice
+    gives a 16 pt glyph two cells of a 15.79 pt grid, 14 characters a line (rendered and counted);
+    with the spacing Word and LibreOffice both set 28.
     """
     section = document.sections[0]
     official_page(section)
@@ -178,9 +228,33 @@ def page_setup(document) -> None:
     page_number(even)
 
 
+# The children of a run's properties (w:rPr) that come after w:spacing, in the order the schema fixes.
+RUN_PROPERTIES_AFTER_SPACING = (
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
+
+
 def default_font(document, size=SAN_HAO) -> None:
     """Body text defaults to 仿宋_GB2312 (三号 unless `size` says otherwise) in Chinese; the document's
-    East Asian default is 宋体."""
+    East Asian default is 宋体; every character is set CHARACTER_SPACING closer (28 to the line)."""
     normal = document.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.font.size = size
@@ -194,6 +268,11 @@ def default_font(document, size=SAN_HAO) -> None:
         language = OxmlElement("w:lang")
         normal.element.get_or_add_rPr().append(language)
     language.set(qn("w:eastAsia"), "zh-CN")
+    spacing = normal.element.get_or_add_rPr().find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        normal.element.get_or_add_rPr().insert_element_before(spacing, *RUN_PROPERTIES_AFTER_SPACING)
+    spacing.set(qn("w:val"), str(CHARACTER_SPACING))
     # Anything without a font of its own falls back to 宋体 for Chinese (not the theme's font).
     for defaults in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
         defaults.attrib.pop(qn("w:eastAsiaTheme"), None)
@@ -288,6 +367,80 @@ def chinese_numeral(n: int) -> str:
     tens, ones = divmod(n, 10)
     head = ("" if tens == 1 else CHINESE_NUMERALS[tens - 1]) + "十"
     return head + (CHINESE_NUMERALS[ones - 1] if ones else "")
+
+
+# Chinese text: CJK ideographs, the CJK and full-width punctuation, Chinese quotes, dashes and ellipses.
+_CHINESE = re.compile("[\u2014\u2018-\u201d\u2026\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff60]")
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+# Left as they are: web and e-mail addresses, and marks between two digits (3,500 · 10:30 · 1:2).
+_NOT_URL = "\\s\\u3000-\\u303f\\u4e00-\\u9fff\\uff01-\\uff60"
+_UNTOUCHED = re.compile(
+    f"(?:https?|ftp)://[^{_NOT_URL}]*[^{_NOT_URL},;:?!()]|www\\.[\\w.-]+|[\\w.+-]+@[\\w.-]+"
+)
+_MARK = re.compile(r" *([,;:?!]) *")
+
+
+# Beside a bracket, only Chinese words count (not a full-width mark, which this may have just written).
+_CHINESE_WORD = re.compile("[\u2018-\u201d\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _chinese(char: str, pattern: re.Pattern = _CHINESE) -> bool:
+    return bool(char) and bool(pattern.match(char))
+
+
+def full_width(text: str) -> str:
+    """Chinese text with full-width punctuation: the half-width ，；：？！ and （） copied from a source
+    become full-width where they sit among Chinese characters (a Chinese character or full-width mark
+    next to them, the spaces around them dropped; a bracket pair when either side of it or what it
+    holds is Chinese). Latin text, numbers (3,500 · 10:30 · 3.5), dates, web and e-mail addresses
+    stay as they are. Used for every paragraph of every Word document, and for the notice."""
+    if not any(mark in text for mark in _HALF_TO_FULL):
+        return text
+    out: list[str] = []
+    position = 0
+    for kept in _UNTOUCHED.finditer(text):
+        out.append(_full_width_span(text[position : kept.start()]))
+        out.append(kept.group())
+        position = kept.end()
+    out.append(_full_width_span(text[position:]))
+    return "".join(out)
+
+
+def _full_width_span(text: str) -> str:
+    chars = list(text)
+    # Brackets first, pair by pair (innermost first): full-width when what they hold or either side is
+    # Chinese; a bracket without its pair when the character beside it is.
+    opened: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for index, char in enumerate(chars):
+        if char == "(":
+            opened.append(index)
+        elif char == ")" and opened:
+            pairs.append((opened.pop(), index))
+    paired = {index for pair in pairs for index in pair}
+    for start, end in pairs:
+        inside = "".join(chars[start + 1 : end])
+        before = text[:start].rstrip()[-1:]
+        after = text[end + 1 :].lstrip()[:1]
+        if _CHINESE_WORD.search(inside) or _chinese(before, _CHINESE_WORD) or _chinese(after, _CHINESE_WORD):
+            chars[start], chars[end] = "（", "）"
+    for index, char in enumerate(chars):
+        if char in "()" and index not in paired:
+            neighbour = text[index - 1 : index] if char == ")" else text[index + 1 : index + 2]
+            if _chinese(neighbour, _CHINESE_WORD):
+                chars[index] = _HALF_TO_FULL[char]
+    text = "".join(chars)
+
+    def mark(found: re.Match) -> str:
+        before = text[: found.start()][-1:]
+        after = text[found.end() :][:1]
+        if before.isdigit() and after.isdigit() and found.group() == found.group(1):
+            return found.group()  # 3,500 · 10:30 · 1:2
+        if _chinese(before) or _chinese(after):
+            return _HALF_TO_FULL[found.group(1)]
+        return found.group()
+
+    return _MARK.sub(mark, text)
 
 
 def date_label(day: date) -> str:

@@ -35,6 +35,7 @@ from rectify.notices.render import (
     blocks,
     contact_text,
     measures_paragraph,
+    punctuated,
     render_docx,
     render_html,
     render_text,
@@ -83,7 +84,10 @@ def guangzhou_docx(guangzhou) -> docx.document.Document:
 
 @pytest.mark.parametrize("route", [via_text, via_docx, via_html], ids=["text", "docx", "html"])
 def test_the_guangzhou_notice_round_trips(guangzhou, route) -> None:
+    """It comes back as written, its punctuation full-width (the source's half-width ,: among
+    Chinese text become ，：)."""
     again = route(guangzhou)
+    guangzhou = punctuated(guangzhou)
     assert [area.title for area in again.areas] == [area.title for area in guangzhou.areas]
     assert [(p.number, p.title) for p in again.problems] == [(p.number, p.title) for p in guangzhou.problems]
     assert [[m.text for m in p.measures] for p in again.problems] == [
@@ -108,7 +112,7 @@ def test_every_house_style_round_trips(path, route) -> None:
     """Notices in other styles (no areas, parts as areas, no parts, inline headings…) come back the
     same, written in the one style the renderer knows."""
     doc = parse_file(path)
-    assert carried(route(doc)) == carried(doc)
+    assert carried(route(doc)) == carried(punctuated(doc))
 
 
 def test_the_text_has_the_fixture_structure(guangzhou) -> None:
@@ -116,9 +120,9 @@ def test_the_text_has_the_fixture_structure(guangzhou) -> None:
     paragraphs = text.split("\n\n")
     assert paragraphs[0] == "中共广州市交通运输局党组关于巡察整改进展情况的通报"
     assert paragraphs[1].startswith("根据市委统一部署")
-    assert paragraphs[2] == "一、提高政治站位,坚决扛起巡察整改政治责任"
-    assert paragraphs[4].startswith("（一）深化思想认识,切实增强巡察整改政治自觉。召开局党组会议")
-    assert "二、聚焦解决问题,以务实有效的措施确保巡察反馈问题真改实改" in paragraphs
+    assert paragraphs[2] == "一、提高政治站位，坚决扛起巡察整改政治责任"
+    assert paragraphs[4].startswith("（一）深化思想认识，切实增强巡察整改政治自觉。召开局党组会议")
+    assert "二、聚焦解决问题，以务实有效的措施确保巡察反馈问题真改实改" in paragraphs
     assert "（一）关于政策环境方面" in paragraphs and "（四）关于政务环境方面" in paragraphs
     assert "1.部分政策相对滞后的整改" in paragraphs and "17.加强干部作风建设的整改" in paragraphs
     two = paragraphs[paragraphs.index("2.政策知晓度低的整改") + 1]
@@ -335,7 +339,7 @@ def test_html_is_a_semantic_escaped_fragment(guangzhou) -> None:
     assert page.count('<h3 class="notice-area">') == 4 and page.count('<h3 class="notice-subsection">') == 8
     assert page.count("<h4") == 17
     assert (
-        '<h3 class="notice-subsection">（一）深化思想认识,切实增强巡察整改政治自觉</h3>\n<p>召开局党组会议'
+        '<h3 class="notice-subsection">（一）深化思想认识，切实增强巡察整改政治自觉</h3>\n<p>召开局党组会议'
         in page
     )
     assert '<p class="notice-issuer">中共广州市交通运输局党组</p>' in page
@@ -399,7 +403,7 @@ def test_docx_fonts_and_alignment(guangzhou_docx) -> None:
     assert body.paragraph_format.line_spacing_rule is not None  # exact
     assert body.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
 
-    part = by_text["一、提高政治站位,坚决扛起巡察整改政治责任"]
+    part = by_text["一、提高政治站位，坚决扛起巡察整改政治责任"]
     assert fonts(part) == [("黑体", "黑体", Pt(16), False)] and part.paragraph_format.keep_with_next
     area = by_text["（一）关于政策环境方面"]
     assert fonts(area) == [("楷体_GB2312", "楷体_GB2312", Pt(16), False)]
@@ -407,7 +411,7 @@ def test_docx_fonts_and_alignment(guangzhou_docx) -> None:
     assert fonts(problem_heading) == [("仿宋_GB2312", "仿宋_GB2312", Pt(16), True)]
     subsection = next(p for p in paragraphs if p.text.startswith("（一）深化思想认识"))
     assert [font[0] for font in fonts(subsection)] == ["楷体_GB2312", "仿宋_GB2312"]
-    assert subsection.runs[0].text == "（一）深化思想认识,切实增强巡察整改政治自觉。"
+    assert subsection.runs[0].text == "（一）深化思想认识，切实增强巡察整改政治自觉。"
 
     issuer, day = paragraphs[-2:]
     assert (issuer.text, day.text) == ("中共广州市交通运输局党组", "2025年3月20日")

@@ -38,31 +38,31 @@ The Word file is in the official document style after GB/T 9704-2012 (page, font
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime, time
 from io import BytesIO
+from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from rectify.documents import (
     BODY_FONT,
-    CHAR,
     ER_HAO,
-    HEADING_FONT,
     LINE_PITCH,
-    SAN_HAO,
     SUBHEADING_FONT,
     TITLE_FONT,
     add_paragraph_property,
     chinese_numeral,
     date_label,
+    full_width,
     official_document,
+    official_heading,
     official_paragraph,
-    set_font,
+    official_run,
+    signature,
 )
 
 from .document import ContactBlock, NoticeArea, NoticeDocument, NoticeSection
@@ -74,6 +74,7 @@ __all__ = [
     "chinese_numeral",
     "contact_text",
     "measures_paragraph",
+    "punctuated",
     "render_docx",
     "render_html",
     "render_text",
@@ -223,8 +224,22 @@ def _assign_areas(sections: list[NoticeSection], areas: list[NoticeArea]) -> dic
     return assigned
 
 
+def punctuated(value: Any) -> Any:
+    """The document (or any part of it) with full-width Chinese punctuation in every text
+    (`rectify.documents.full_width`): what the notice says, in each of its renderings."""
+    if isinstance(value, str):
+        return full_width(value)
+    if isinstance(value, list):
+        return [punctuated(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: punctuated(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
+
+
 def blocks(doc: NoticeDocument) -> list[Block]:
-    """The notice as paragraphs, in reading order (see the module's docstring)."""
+    """The notice as paragraphs, in reading order (see the module's docstring), its punctuation
+    full-width (`punctuated`)."""
+    doc = punctuated(doc)
     out: list[Block] = []
     if doc.title.strip():
         out.append(Block("title", _one_line(doc.title)))
@@ -369,43 +384,36 @@ def render_docx(doc: NoticeDocument) -> bytes:
         properties.created = properties.modified = datetime.combine(doc.date, time())
 
     issuer_indent, date_indent = _signature_indents(
-        _one_line(doc.issuer), date_label(doc.date) if doc.date else ""
+        full_width(_one_line(doc.issuer)), date_label(doc.date) if doc.date else ""
     )
-    previous = ""
+    signed = []
     for block in blocks(doc):
         kind = block.kind
         if kind == "title":
             paragraph = official_paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
             for index, line in enumerate(_title_lines(block.text)):
-                run = paragraph.add_run()
-                set_font(run, TITLE_FONT, ER_HAO)
+                run = official_run(paragraph, "", TITLE_FONT, ER_HAO)
                 if index:
                     run.add_break()  # the parser reads it as a new line, and joins the title again
                 run.add_text(line)
             paragraph.paragraph_format.space_after = LINE_PITCH  # a blank line under the title
+            paragraph.paragraph_format.keep_with_next = True
             _off_grid(paragraph)
         elif kind == "part":
-            paragraph = official_paragraph(document, block.text, font=HEADING_FONT)
-            paragraph.paragraph_format.keep_with_next = True
+            official_heading(document, block.text)
         elif kind == "area":
-            paragraph = official_paragraph(document, block.text, font=SUBHEADING_FONT)
-            paragraph.paragraph_format.keep_with_next = True
+            official_heading(document, block.text, font=SUBHEADING_FONT)
         elif kind == "problem":
-            paragraph = official_paragraph(document, block.text, bold=True)
-            paragraph.paragraph_format.keep_with_next = True
+            official_heading(document, block.text, font=BODY_FONT, bold=True)
         elif kind == "subsection":
             paragraph = official_paragraph(document, block.heading, font=SUBHEADING_FONT)
             if block.body:
-                set_font(paragraph.add_run(block.body), BODY_FONT, SAN_HAO)
+                official_run(paragraph, block.body)
         elif kind in ("issuer", "date"):
-            paragraph = official_paragraph(document, block.text, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-            indent = issuer_indent if kind == "issuer" else date_indent
-            paragraph.paragraph_format.right_indent = Pt(CHAR.pt * indent)
-            if previous not in ("issuer", "date"):
-                paragraph.paragraph_format.space_before = LINE_PITCH  # a blank line above the signature
+            signed.append((block.text, issuer_indent if kind == "issuer" else date_indent))
         else:  # opening, intro and closing paragraphs, measures, contact
             official_paragraph(document, block.text)
-        previous = kind
+    signature(document, signed)
 
     output = BytesIO()
     document.save(output)
