@@ -121,6 +121,21 @@ def official_paragraph(
     return paragraph
 
 
+TITLE_CHARS_PER_LINE = 20  # 二号 characters across the type area
+
+
+def text_width(text: str) -> float:
+    """Width in characters: ASCII (digits of a date) counts half."""
+    return sum(0.5 if ord(char) < 0x2000 else 1.0 for char in text)
+
+
+def off_grid(paragraph: Paragraph) -> None:
+    """Keep a title's lines at the line pitch: on the grid, LibreOffice gives a 二号 line two."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    add_paragraph_property(paragraph, snap)
+
+
 def official_run(paragraph: Paragraph, text: str, font: str = BODY_FONT, size=SAN_HAO, *, bold: bool = False):
     """`text` added to the paragraph with full-width Chinese punctuation (`full_width`), in `font`."""
     run = paragraph.add_run(full_width(text))

@@ -44,25 +44,24 @@ from io import BytesIO
 from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 
 from rectify.documents import (
     BODY_FONT,
     ER_HAO,
     LINE_PITCH,
     SUBHEADING_FONT,
+    TITLE_CHARS_PER_LINE,
     TITLE_FONT,
-    add_paragraph_property,
     chinese_numeral,
     date_label,
     full_width,
+    off_grid,
     official_document,
     official_heading,
     official_paragraph,
     official_run,
     signature,
+    text_width,
 )
 
 from .document import ContactBlock, NoticeArea, NoticeDocument, NoticeSection
@@ -328,19 +327,12 @@ def render_html(doc: NoticeDocument) -> str:
 
 # ------------------------------------------------------------------------------------- the notice
 
-TITLE_CHARS_PER_LINE = 20  # 二号 characters across the type area
-
-
-def _width(text: str) -> float:
-    """Width in characters: ASCII (digits of a date) counts half."""
-    return sum(0.5 if ord(char) < 0x2000 else 1.0 for char in text)
-
 
 def _title_lines(title: str) -> list[str]:
     """The title in one line, or two when it is longer than a line: broken before 关于 when the
     first line is the issuer (“中共…党组 / 关于…的通报”, as titles are set), which the parser
     joins again."""
-    if _width(title) <= TITLE_CHARS_PER_LINE:
+    if text_width(title) <= TITLE_CHARS_PER_LINE:
         return [title]
     at = title.find("关于")
     if at > 0:
@@ -350,18 +342,11 @@ def _title_lines(title: str) -> list[str]:
     return [title]
 
 
-def _off_grid(paragraph: Paragraph) -> None:
-    """Keep the title's lines at the line pitch: on the grid, LibreOffice gives a 二号 line two."""
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    add_paragraph_property(paragraph, snap)
-
-
 def _signature_indents(issuer: str, day: str) -> tuple[float, float]:
     """Right indents (in characters) of the issuer and the date, as GB/T 9704 sets an unsealed
     signature: the issuer two characters from the right, the date under it starting two characters
     further right; a date longer than that sits two from the right and pushes the issuer left."""
-    issuer_width, day_width = _width(issuer), _width(day)
+    issuer_width, day_width = text_width(issuer), text_width(day)
     if not issuer:
         return 0.0, 2.0
     overhang = day_width + 2 - issuer_width
@@ -398,7 +383,7 @@ def render_docx(doc: NoticeDocument) -> bytes:
                 run.add_text(line)
             paragraph.paragraph_format.space_after = LINE_PITCH  # a blank line under the title
             paragraph.paragraph_format.keep_with_next = True
-            _off_grid(paragraph)
+            off_grid(paragraph)
         elif kind == "part":
             official_heading(document, block.text)
         elif kind == "area":
