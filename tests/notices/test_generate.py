@@ -15,6 +15,7 @@ if not django_settings.configured:  # `pytest -p no:django` runs this folder's p
 
 from django.utils import timezone
 
+from rectify.documents import full_width
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure
 from rectify.notices.document import InspectionFacts, NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem
@@ -30,7 +31,7 @@ from rectify.notices.generate import (
 )
 from rectify.notices.importer import import_notice
 from rectify.notices.parser import parse, parse_bytes
-from rectify.notices.render import render_docx, render_html, render_text
+from rectify.notices.render import punctuated, render_docx, render_html, render_text
 from rectify.org.models import Organisation, User
 from rectify.progress.models import ProgressReport
 
@@ -155,6 +156,79 @@ def test_no_published_sentence_claims_more_than_the_ledger_holds(world) -> None:
             assert text.endswith(wording), (status, deadline, text)
             if status != "signed_off":
                 assert not any(claim in text for claim in CLAIMS_DONE), (status, text)
+
+
+# An approved extension (延期) moved the deadline: status × the new deadline ahead / passed.
+EXTENDED_CASES = {
+    ("not_started", date(2025, 9, 30)): "经批准延期至2025年9月30日，目前尚未启动。",
+    ("not_started", date(2025, 5, 31)): "经批准延期至2025年5月31日，到期仍未启动。",
+    ("in_progress", date(2025, 9, 30)): "经批准延期至2025年9月30日，目前正在推进。",
+    ("in_progress", date(2025, 5, 31)): "经批准延期至2025年5月31日，到期仍未完成，正在加快推进。",
+    # Relapsed, in sign-off and done say what they are, whatever the deadline's history.
+    ("reopened", date(2025, 9, 30)): "回头看发现反弹，正在重新整改，计划于2025年9月30日前完成。",
+    ("signoff_requested", date(2025, 9, 30)): IN_SIGNOFF,
+    ("signed_off", date(2025, 5, 31)): DONE,
+}
+
+
+def test_an_extended_deadline_is_said_plainly(world) -> None:
+    """Measures whose deadline an approved 延期 moved say so with the new date, through the generator
+    and back through the reader; a request still waiting changes nothing."""
+    from rectify.supervision.models import DeadlineExtension, ExtensionState
+
+    cases = [
+        *EXTENDED_CASES.items(),
+        (("in_progress", date(2025, 9, 30)), None),
+        (("in_progress", None), None),
+    ]
+    document = NoticeDocument(
+        title="中共甲局党组关于巡察整改进展情况的通报",
+        inspection=InspectionFacts(
+            body="市委第一巡察组", inspected="甲局党组", feedback_date=date(2024, 12, 1)
+        ),
+        areas=[
+            NoticeArea(
+                title="关于执法方面",
+                problems=[
+                    NoticeProblem(
+                        number=1,
+                        title="执法不规范的问题",
+                        measures=[NoticeMeasure(f"第{i}项整改措施。") for i in range(1, len(cases) + 1)],
+                    )
+                ],
+            )
+        ],
+    )
+    inspection = import_notice(document, organisation=world.orgs["a"], user=world.alice)
+    measures = list(Measure.objects.filter(problem__inspection=inspection).order_by("order"))
+    for measure, ((status, deadline), wording) in zip(measures, cases, strict=True):
+        Measure.objects.filter(pk=measure.pk).update(status=status, deadline=deadline)
+        if wording is None and deadline is None:
+            continue
+        state = ExtensionState.APPROVED if wording else ExtensionState.PENDING
+        DeadlineExtension.objects.create(
+            measure=measure,
+            old_deadline=date(2025, 4, 30),
+            new_deadline=deadline,
+            reason="需与上级部门协调，申请延期。",
+            requested_by=world.alice,
+            state=state,
+            decided_by=None if state == ExtensionState.PENDING else world.alice,
+            decided_at=None if state == ExtensionState.PENDING else timezone.now(),
+        )
+    generated = document_from_ledger(Inspection.objects.get(pk=inspection.pk), on=ON)
+    expected = [wording or "目前正在推进，计划于2025年9月30日前完成。" for _, wording in cases[:-1]]
+    expected.append("目前正在推进。")
+    for read in (parse(render_text(generated)), parse_bytes(render_docx(generated), "notice.docx")):
+        texts = [measure.text for measure in read.problems[0].measures]
+        assert [text.removeprefix(f"第{n}项整改措施。") for n, text in enumerate(texts, 1)] == expected
+    # The wording is recognised as the generator's: the draft's form shows it apart from the text.
+    from rectify.notices.publishing import split_progress
+
+    assert split_progress(generated.problems[0].measures[2].text) == (
+        "第3项整改措施。",
+        "经批准延期至2025年9月30日，目前正在推进。",
+    )
 
 
 def test_measure_with_progress_ends_the_text_once() -> None:
@@ -337,7 +411,7 @@ def test_the_demo_notice(demo) -> None:
     today = timezone.localdate()
     doc = document_from_ledger(inspection)  # on: today
     assert doc.date == today
-    source = parse(inspection.source_text)
+    source = punctuated(parse(inspection.source_text))  # as published: full-width ，：among Chinese
     assert doc.title == source.title and doc.issuer == source.issuer
     assert doc.opening == source.opening and doc.sections == source.sections
     assert doc.contact == source.contact and doc.inspection == source.inspection
@@ -352,7 +426,7 @@ def test_the_demo_notice(demo) -> None:
             problem.measures, original.measures, ledger.order_by("order"), strict=True
         ):
             wording = progress_wording(row, today)
-            assert measure.text == measure_with_progress(before.text, wording)
+            assert measure.text == full_width(measure_with_progress(before.text, wording))
             assert measure.text.startswith(before.text) and WORDING.search(measure.text)
             statuses[row.status] = wording
     assert statuses[MeasureStatus.SIGNED_OFF] == DONE

@@ -4,7 +4,8 @@ The notice says what the imported notice said (its title, issuer, opening, narra
 contact, kept on the inspection), lists the areas, problems and measures in ledger order, and ends
 each measure with where it stands as the ledger holds it, never better (`progress_wording`:
 目前已完成整改。 / 目前已报送完成情况，正在审核销号。 / 目前尚未启动，计划于…前完成。 /
-原定于…前完成，目前尚未完成，正在加快推进。 / 回头看发现反弹，正在重新整改。 /
+原定于…前完成，目前尚未完成，正在加快推进。 / 经批准延期至…，目前正在推进。 /
+回头看发现反弹，正在重新整改。 /
 该项需长期坚持，正在持续推进。…).
 Render it with `rectify.notices.render`.
 
@@ -25,6 +26,7 @@ from rectify.documents import date_label
 from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, Problem
 
+from . import extensions
 from .document import (
     PARTY_ORGAN_RE,
     ContactBlock,
@@ -38,7 +40,7 @@ from .document import (
     NoticeSubsection,
 )
 from .parser import _contact as contact_from_paragraphs
-from .render import contact_text
+from .render import contact_text, punctuated
 
 __all__ = [
     "OVERRIDE_KEYS",
@@ -64,6 +66,11 @@ NOT_STARTED_LATE = "原定于{day}前完成，目前尚未启动。"
 UNDER_WAY = "目前正在推进。"
 UNDER_WAY_UNTIL = "目前正在推进，计划于{day}前完成。"
 UNDER_WAY_LATE = "原定于{day}前完成，目前尚未完成，正在加快推进。"
+# A deadline moved by an approved extension (延期): {day} is the date it was moved to.
+EXTENDED_NOT_STARTED = "经批准延期至{day}，目前尚未启动。"
+EXTENDED_NOT_STARTED_LATE = "经批准延期至{day}，到期仍未启动。"
+EXTENDED_UNDER_WAY = "经批准延期至{day}，目前正在推进。"
+EXTENDED_UNDER_WAY_LATE = "经批准延期至{day}，到期仍未完成，正在加快推进。"
 WORDINGS = (
     DONE,
     LONG_TERM,
@@ -77,6 +84,10 @@ WORDINGS = (
     UNDER_WAY,
     UNDER_WAY_UNTIL,
     UNDER_WAY_LATE,
+    EXTENDED_NOT_STARTED,
+    EXTENDED_NOT_STARTED_LATE,
+    EXTENDED_UNDER_WAY,
+    EXTENDED_UNDER_WAY_LATE,
 )
 # By status: (no deadline, deadline ahead, deadline passed) — the statuses in which a passed deadline
 # makes a measure overdue (ledger.choices.OPEN_STATUSES) say so, with the date that was promised.
@@ -84,6 +95,12 @@ _OPEN_WORDINGS = {
     MeasureStatus.NOT_STARTED: (NOT_STARTED, NOT_STARTED_UNTIL, NOT_STARTED_LATE),
     MeasureStatus.IN_PROGRESS: (UNDER_WAY, UNDER_WAY_UNTIL, UNDER_WAY_LATE),
     MeasureStatus.REOPENED: (REOPENED, REOPENED_UNTIL, REOPENED_LATE),
+}
+# Extended (a deadline there always is): (deadline ahead, deadline passed). A relapsed measure says it
+# relapsed, whatever its deadline's history.
+_EXTENDED_WORDINGS = {
+    MeasureStatus.NOT_STARTED: (EXTENDED_NOT_STARTED, EXTENDED_NOT_STARTED_LATE),
+    MeasureStatus.IN_PROGRESS: (EXTENDED_UNDER_WAY, EXTENDED_UNDER_WAY_LATE),
 }
 _DATE = r"\s*[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*"
 
@@ -102,11 +119,12 @@ _WORDING_RE = re.compile("(?:" + "|".join(_wording_pattern(w) for w in WORDINGS)
 _SENTENCE_END = ("。", "！", "？", "!", "?", "…")
 
 
-def progress_wording(measure: Measure, on: date | None = None) -> str:
+def progress_wording(measure: Measure, on: date | None = None, *, extended: bool = False) -> str:
     """Where the measure stands, in the notice's words, as the ledger has it on day `on` (today by
     default), never better: done only when signed off; a sign-off asked for is under review; not
     started, under way and relapsed each say so, with the planned date while it is ahead and, once it
-    has passed, the date that was promised (overdue, 超期). Long-term measures carry on.
+    has passed, the date that was promised (overdue, 超期). A measure not started or under way whose
+    deadline was `extended` with approval (延期) says so, with the new date. Long-term measures carry on.
     """
     on = on or timezone.localdate()
     if measure.status == MeasureStatus.SIGNED_OFF:
@@ -118,6 +136,8 @@ def progress_wording(measure: Measure, on: date | None = None) -> str:
     none, ahead, late = _OPEN_WORDINGS.get(measure.status, _OPEN_WORDINGS[MeasureStatus.IN_PROGRESS])
     if measure.deadline is None:
         return none
+    if extended and measure.status in _EXTENDED_WORDINGS:
+        ahead, late = _EXTENDED_WORDINGS[measure.status]
     return (ahead if measure.deadline >= on else late).format(day=date_label(measure.deadline))
 
 
@@ -150,6 +170,7 @@ def document_from_ledger(
     each measure in order (None keeps the ledger's), the count as in the ledger. Unknown keys, unknown
     problem numbers and wrong counts raise ValueError.
 
+    Every text has full-width Chinese punctuation (`render.punctuated`), as it will be published.
     The inspection facts are the ledger's (they match the opening unless it was overridden). The parts
     and subsections are numbered in order, and one part always holds the problems (a part
     “巡察反馈问题整改落实情况” is added after the first when none does). Problems keep their ledger
@@ -183,16 +204,18 @@ def document_from_ledger(
     raw_contact = overrides.get("contact", inspection.contact)
     contact = _contact(raw_contact or {})
 
-    return NoticeDocument(
-        title=title,
-        issuer=issuer,
-        date=on,
-        opening=opening,
-        inspection=facts,
-        sections=sections,
-        areas=_areas(inspection, on, overrides.get("problems") or {}),
-        contact=contact,
-        meta=DisclosureMeta(name=title, publisher=organisation, written_date=on),
+    return punctuated(  # as it will be published: the office reviews the punctuation it sends
+        NoticeDocument(
+            title=title,
+            issuer=issuer,
+            date=on,
+            opening=opening,
+            inspection=facts,
+            sections=sections,
+            areas=_areas(inspection, on, overrides.get("problems") or {}),
+            contact=contact,
+            meta=DisclosureMeta(name=title, publisher=organisation, written_date=on),
+        )
     )
 
 
@@ -319,7 +342,18 @@ def _areas(inspection: Inspection, on: date, edits: Mapping[Any, Any]) -> list[N
     problems = Prefetch("problems", queryset=Problem.objects.order_by("number").prefetch_related(measures))
     areas = []
     seen: set[int] = set()
-    for area in Area.objects.filter(inspection=inspection).order_by("order").prefetch_related(problems):
+    ledger_areas = list(
+        Area.objects.filter(inspection=inspection).order_by("order").prefetch_related(problems)
+    )
+    extended = extensions.extended_measures(
+        [
+            measure.pk
+            for area in ledger_areas
+            for problem in area.problems.all()
+            for measure in problem.measures.all()
+        ]
+    )
+    for area in ledger_areas:
         notice_area = NoticeArea(title=area.title)
         for problem in area.problems.all():
             ledger_measures = list(problem.measures.all())
@@ -338,7 +372,11 @@ def _areas(inspection: Inspection, on: date, edits: Mapping[Any, Any]) -> list[N
                     number=problem.number,
                     title=_line(problem.title),
                     measures=[
-                        NoticeMeasure(measure_with_progress(text, progress_wording(measure, on)))
+                        NoticeMeasure(
+                            measure_with_progress(
+                                text, progress_wording(measure, on, extended=measure.pk in extended)
+                            )
+                        )
                         for text, measure in zip(texts, ledger_measures, strict=True)
                     ],
                 )

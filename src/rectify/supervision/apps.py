@@ -12,6 +12,7 @@ class SupervisionConfig(AppConfig):
         from rectify.notices import extensions as notices_extensions
         from rectify.progress import extensions as progress_extensions
 
+        from .deadline_extensions import extended_measure_ids
         from .deadlines import party_head_id
         from .models import DeadlineExtension, DispatchReport, SupervisionOrder, WarningPolicy
         from .phrases import register_phrases
@@ -27,3 +28,5 @@ class SupervisionConfig(AppConfig):
         progress_extensions.measure_sections["extension_section"] = measure_section
         # Notices may not import supervision: the policy's party head approves the notice.
         notices_extensions.party_head_lookups["supervision"] = party_head_id
+        # …and the notice says a measure's deadline was extended with approval.
+        notices_extensions.extended_lookups["supervision"] = extended_measure_ids

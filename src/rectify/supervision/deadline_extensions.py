@@ -5,6 +5,7 @@ follow the approved date. Views, the API and commands all call these functions."
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -123,6 +124,16 @@ def decide_extension(user: User, extension_id: int, decision: str, comment: str 
     if decision == APPROVE:
         ledger_services.move_deadline(extension.measure_id, extension.new_deadline)
     return extension
+
+
+def extended_measure_ids(measure_ids: Collection[int]) -> set[int]:
+    """The measures among these whose deadline an approved extension moved (for the public notice,
+    which says “经批准延期至…”)."""
+    return set(
+        DeadlineExtension.objects.filter(measure_id__in=measure_ids, state=ExtensionState.APPROVED)
+        .values_list("measure_id", flat=True)
+        .distinct()
+    )
 
 
 def approved_extension_exists(measure: Measure) -> bool:
