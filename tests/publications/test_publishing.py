@@ -11,6 +11,7 @@ from datetime import date, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
 import time_machine
 from django.db import connection
@@ -23,6 +24,7 @@ from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.workflow import IllegalTransition
 from rectify.notices import publishing
 from rectify.notices.models import NoticePublication, PublicationState, PublicationStep, PublishedIsFinal
+from rectify.notices.render import render_docx, render_text
 from rectify.org.models import Membership, Role, User
 
 from ..api.test_api import token_for
@@ -283,7 +285,14 @@ def test_a_correction_is_a_new_version_naming_the_one_it_corrects(ledger, staff)
         correction = publishing.create_correction(w.alice, original.pk)
         assert (correction.version, correction.corrects_id, correction.state) == (2, original.pk, S.DRAFT)
         opening = correction.document["opening"]
-        assert opening.startswith(f"本通报更正2025年3月27日发布的第1版（索引号：{CREDIT_A}/2025-00001）。")
+        # The note in plain words, a paragraph of its own before the opening as it was.
+        note, opening_as_published = opening.split("\n", 1)
+        assert note == f"（本通报更正2025年3月27日发布的第1版通报，索引号为{CREDIT_A}/2025-00001。）"
+        assert opening_as_published == original.document["opening"]
+        blocks = render_text(publishing.document_of(correction)).split("\n\n")
+        assert blocks[1] == note and blocks[2] == opening_as_published
+        word = docx.Document(BytesIO(render_docx(publishing.document_of(correction))))
+        assert [paragraph.text for paragraph in word.paragraphs[1:3]] == [note, opening_as_published]
         assert correction.document["areas"] == original.document["areas"]
         with pytest.raises(InvalidInput, match="更正说明"):
             publishing.update_draft(w.alice, correction.pk, {"opening": "删去了更正说明。"})
@@ -628,7 +637,12 @@ def test_the_demo_publishes_one_version_and_leaves_a_correction_for_approval(led
     assert published.state == S.PUBLISHED and published.index_number.startswith(f"{CREDIT_A}/")
     assert "相关草案已提请审议" in published.document["areas"][0]["problems"][0]["measures"][0]["text"]
     assert (correction.state, correction.corrects_id) == (S.AWAITING_APPROVAL, published.pk)
-    assert "第1版" in correction.document["opening"] and "更正问题1第1项" in correction.document["opening"]
+    note = correction.document["opening"].split("\n")[0]
+    assert note == (
+        f"（本通报更正{published.published_date.year}年{published.published_date.month}月"
+        f"{published.published_date.day}日发布的第1版通报，索引号为{published.index_number}，"
+        "对第一个问题第1项整改措施的表述作了更正。）"
+    )
     assert "相关草案已提请审议" not in correction.document["areas"][0]["problems"][0]["measures"][0]["text"]
     clerk = User.objects.get(username="office2")
     assert clerk.check_password(PASSWORD) and published.created_by == clerk

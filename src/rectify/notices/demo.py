@@ -61,17 +61,19 @@ def publish_demo_notices(
     with set_actor(clerk):
         # The correction takes back the added clause, which went beyond what the ledger records.
         correction = publishing.create_correction(clerk, published.pk)
-        opening = correction.document["opening"]
-        note = publishing.correction_note(published)
+        _note, _, opening = correction.document["opening"].partition("\n")
         number = first_problem["number"]
         original = [
             measure.text for measure in inspection.problems.get(number=number).measures.order_by("order")
         ]
-        said = f"更正问题{number}第1项整改措施的表述。"
+        what = publishing.measure_words(publishing.document_of(correction), number, 1) + "的表述"
         publishing.update_draft(
             clerk,
             correction.pk,
-            {"opening": f"{note}{said}{opening.removeprefix(note)}", "problems": {number: original}},
+            {
+                "opening": f"{publishing.correction_note(published, what)}\n{opening}",
+                "problems": {number: original},
+            },
         )
         publishing.decide(clerk, correction.pk, "submit")
     with set_actor(office):

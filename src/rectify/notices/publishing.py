@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
-from rectify.documents import date_label
+from rectify.documents import chinese_numeral, date_label
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import get_inspection
@@ -212,24 +212,37 @@ def create_draft(user: User, inspection_id: int, *, on: date | None = None) -> N
         return _new_version(user, inspection, document)
 
 
-def correction_note(original: NoticePublication) -> str:
+def correction_note(original: NoticePublication, corrected: str = "") -> str:
+    """A correction's note, in plain words, a paragraph of its own at the head of the opening: which
+    published notice it corrects (date, version, 索引号) and, when given, what it corrects
+    (`corrected`: e.g. measure_words(…) + "的进展")."""
+    what = f"，对{corrected}作了更正" if corrected else ""
     return (
-        f"本通报更正{date_label(original.published_date)}发布的第{original.version}版"
-        f"（索引号：{original.index_number}）。"
+        f"（本通报更正{date_label(original.published_date)}发布的第{original.version}版通报，"
+        f"索引号为{original.index_number}{what}。）"
     )
+
+
+def measure_words(document: NoticeDocument, problem_number: int, order: int) -> str:
+    """A measure as the notice's reader finds it: 第一个问题第1项整改措施 (the problem by its place
+    in the notice, the measure by its place under the problem), never the ledger's numbers."""
+    places = [problem.number for problem in document.problems]
+    if problem_number not in places:
+        raise InvalidInput(f"通报没有第{problem_number}个问题。")
+    return f"第{chinese_numeral(places.index(problem_number) + 1)}个问题第{order}项整改措施"
 
 
 def create_correction(user: User, publication_id: int) -> NoticePublication:
     """The office drafts a correction of a published version: a new version starting from the
-    published wording, opening with a sentence that says which version it corrects."""
+    published wording, with the note that says which version it corrects (`correction_note`) as
+    the opening's first paragraph."""
     original = get_publication(user, publication_id)
     if not original.is_published:
         raise InvalidInput("只能更正已发布的通报；未发布的通报请直接修改。")
     if not is_office(user, original.organisation):
         raise AccessDenied(f"只有“{original.organisation.name}”的整改办可以起草更正通报。")
     document = document_of(original)
-    note = correction_note(original)
-    document.opening = f"{note}{document.opening}"
+    document.opening = f"{correction_note(original)}\n{document.opening}"
     with transaction.atomic():
         return _new_version(user, original.inspection, document, corrects=original)
 
