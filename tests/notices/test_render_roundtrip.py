@@ -423,6 +423,13 @@ def test_docx_fonts_and_alignment(guangzhou_docx) -> None:
     assert issuer.paragraph_format.right_indent == Pt(32)
     assert day.paragraph_format.right_indent == Pt(16 * 5.5)
     assert issuer.paragraph_format.space_before == Pt(28.95)
+    # Headings keep with what follows; the signature keeps with the body's last lines.
+    assert area.paragraph_format.keep_with_next and problem_heading.paragraph_format.keep_with_next
+    assert (
+        paragraphs[-3].text.startswith("欢迎广大干部群众") and paragraphs[-3].paragraph_format.keep_with_next
+    )
+    assert issuer.paragraph_format.keep_with_next and not day.paragraph_format.keep_with_next
+    assert not body.paragraph_format.keep_with_next
 
     assert guangzhou_docx.styles["Normal"].font.name == "仿宋_GB2312"
     assert guangzhou_docx.core_properties.title == "中共广州市交通运输局党组关于巡察整改进展情况的通报"

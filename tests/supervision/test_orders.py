@@ -26,7 +26,7 @@ from rectify.org.access import VIEW
 from rectify.org.models import User
 from rectify.supervision import orders
 from rectify.supervision.models import Notification, OrderState, SupervisionOrder, WarningPolicy
-from rectify.supervision.order_docx import build_order_docx
+from rectify.supervision.order_docx import build_order_docx, title_lines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -487,6 +487,17 @@ def test_the_docx_reads_back_in_the_official_layout(ledger, world):
     defaults = document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")[0]
     assert defaults.get(qn("w:eastAsia")) == "宋体"
     assert paragraphs[1]._p.xpath("w:pPr/w:pBdr/w:bottom/@w:color") == ["E60012"]  # the red rule
+    # One page when short: the title's 二号 line off the grid (LibreOffice gives it two lines on it),
+    # the rule's 9.5 pt taken back from the line above the addressee.
+    assert title._p.xpath("w:pPr/w:snapToGrid/@w:val") == ["0"]
+    assert addressee.paragraph_format.space_before == Pt(28.95) - Pt(9.5)
+    # Headings keep with what follows; the signature a line under the body, kept with its last lines.
+    headings = [p for p in paragraphs if re.match("[一二三四]、", p.text)]
+    assert len(headings) == 4 and all(p.paragraph_format.keep_with_next for p in headings)
+    answer, issuer, day = paragraphs[-3:]
+    assert answer.paragraph_format.keep_with_next and issuer.paragraph_format.keep_with_next
+    assert issuer.paragraph_format.space_before == Pt(28.95)
+    assert issuer.paragraph_format.right_indent == day.paragraph_format.right_indent == Pt(64)
 
     section = document.sections[0]
     size = {name: round(getattr(section, name).mm) for name in ("page_width", "page_height")}
@@ -513,3 +524,13 @@ def test_the_docx_reads_back_in_the_official_layout(ledger, world):
     }
     assert alternatives["方正小标宋简体"] == "宋体" and alternatives["仿宋_GB2312"] == "仿宋"
     assert document.core_properties.title.startswith("督办〔2026〕1号")
+
+
+def test_a_long_issuers_title_breaks_after_the_issuer(ledger, world):
+    order = issue(ledger, world, world.alice, reason="整改进度滞后,多次提醒仍未报送。")
+    order.issuer.name = "广州市纪委监委驻市交通运输局纪检监察组"
+    assert title_lines(order) == ["广州市纪委监委驻市交通运输局纪检监察组", "整改督办单"]
+    order.issuer.name = "甲局"
+    assert title_lines(order) == ["甲局整改督办单"]
+    document = Document(BytesIO(build_order_docx(orders.get_order(world.alice, order.pk))))
+    assert "整改进度滞后，多次提醒仍未报送。" in [p.text for p in document.paragraphs]  # full-width
