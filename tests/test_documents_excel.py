@@ -25,10 +25,10 @@ def _saved(book) -> bytes:
     return buffer.getvalue()
 
 
-def test_text_width_counts_chinese_twice_and_ascii_once():
-    assert text_width("整改") == 4
-    assert text_width("2025-06-30") == 10
-    assert text_width("措施1：") == 7
+def test_text_width_counts_chinese_as_one_and_ascii_as_half():
+    assert text_width("整改") == 2
+    assert text_width("2025-06-30") == 5
+    assert text_width("措施1：") == 3.5
 
 
 def test_lines_of_a_wrapped_cell():
