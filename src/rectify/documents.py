@@ -179,6 +179,19 @@ def signature(document, lines: list[tuple[str, float]], *, space_before=LINE_PIT
     return paragraphs
 
 
+def signature_indents(issuer: str, day: str) -> tuple[float, float]:
+    """Right indents (in characters) of the issuer and the date, as GB/T 9704 sets an unsealed
+    signature: the issuer two characters from the right, the date under it starting two characters
+    further right; a date longer than that sits two from the right and pushes the issuer left."""
+    issuer_width, day_width = text_width(issuer), text_width(day)
+    if not issuer:
+        return 0.0, 2.0
+    overhang = day_width + 2 - issuer_width
+    if overhang > 0:
+        return 2.0 + overhang, 2.0
+    return 2.0, 2.0 - overhang
+
+
 def page_number(paragraph: Paragraph) -> None:
     """“— N —” with N a PAGE field Word and LibreOffice fill in."""
     set_font(paragraph.add_run("— "), NUMBER_FONT, SI_HAO)

@@ -61,6 +61,7 @@ from rectify.documents import (
     official_paragraph,
     official_run,
     signature,
+    signature_indents,
     text_width,
 )
 
@@ -342,19 +343,6 @@ def _title_lines(title: str) -> list[str]:
     return [title]
 
 
-def _signature_indents(issuer: str, day: str) -> tuple[float, float]:
-    """Right indents (in characters) of the issuer and the date, as GB/T 9704 sets an unsealed
-    signature: the issuer two characters from the right, the date under it starting two characters
-    further right; a date longer than that sits two from the right and pushes the issuer left."""
-    issuer_width, day_width = text_width(issuer), text_width(day)
-    if not issuer:
-        return 0.0, 2.0
-    overhang = day_width + 2 - issuer_width
-    if overhang > 0:
-        return 2.0 + overhang, 2.0
-    return 2.0, 2.0 - overhang
-
-
 def render_docx(doc: NoticeDocument) -> bytes:
     """The notice as a Word file in the official style (rectify.documents); `parse_bytes(…, "x.docx")`
     reads it back as `render_text`'s text."""
@@ -368,7 +356,7 @@ def render_docx(doc: NoticeDocument) -> bytes:
     if doc.date is not None:  # not the template's 2013 dates
         properties.created = properties.modified = datetime.combine(doc.date, time())
 
-    issuer_indent, date_indent = _signature_indents(
+    issuer_indent, date_indent = signature_indents(
         full_width(_one_line(doc.issuer)), date_label(doc.date) if doc.date else ""
     )
     signed = []

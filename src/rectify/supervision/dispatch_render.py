@@ -12,12 +12,10 @@ from io import BytesIO
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from rectify.documents import (
     BODY_FONT,
-    CHAR,
     ER_HAO,
     EXCEL_HEADING_FONT,
     HEADER_FILL,
@@ -27,18 +25,22 @@ from rectify.documents import (
     SUBHEADING_FONT,
     TITLE_FONT,
     TYPE_WIDTH,
-    add_paragraph_property,
     column_widths,
     date_label,
     excel_font,
     new_workbook,
     note_row,
+    off_grid,
     official_document,
+    official_heading,
     official_paragraph,
     print_setup,
     repeat_header_row,
     set_font,
     shade_cell,
+    signature,
+    signature_indents,
+    text_width,
     write_table,
 )
 from rectify.notices.generate import default_issuer
@@ -378,11 +380,6 @@ TITLE_CHARS = 20  # 二号 characters on the 156 mm line
 TITLE_SEAMS = re.compile(r"(?=促进|推动|推进|加强|优化|深化|提升|助力|聚焦|围绕|专项|整改工作)")
 
 
-def _width(text: str) -> float:
-    """Width in characters: ASCII (the digits of a round) counts half."""
-    return sum(0.5 if ord(char) < 0x2000 else 1.0 for char in text)
-
-
 def title_lines(title: str, inspecting_body: str = "") -> list[str]:
     """The title in as few lines of TITLE_CHARS as it takes, the longest line as short as it can be,
     broken only between words: after 关于, after the inspecting body, and at TITLE_SEAMS. A piece
@@ -406,18 +403,10 @@ def title_lines(title: str, inspecting_body: str = "") -> list[str]:
             else:
                 line += piece
         lines.append(line)
-        widest = max(_width(line) for line in lines)
+        widest = max(text_width(line) for line in lines)
         if widest <= TITLE_CHARS and (best is None or (len(lines), widest) < best[:2]):
             best = (len(lines), widest, lines)
     return best[2] if best else [title]
-
-
-def _off_grid(paragraph) -> None:
-    """Lines at their own height, not the page's line pitch: the title's 二号 and the tables' small
-    type would each take a line of the grid, or two."""
-    snap = OxmlElement("w:snapToGrid")
-    snap.set(qn("w:val"), "0")
-    add_paragraph_property(paragraph, snap)
 
 
 def issuer_of(data: dict) -> str:
@@ -445,7 +434,7 @@ def docx_bytes(report: DispatchReport) -> bytes:
         if index:
             run.add_break()
         run.add_text(line)
-    _off_grid(title)
+    off_grid(title)
     title.paragraph_format.keep_with_next = True
     subtitle = official_paragraph(
         word, doc.subtitle, font=SUBHEADING_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False
@@ -455,14 +444,12 @@ def docx_bytes(report: DispatchReport) -> bytes:
 
     number = 0
     for section in doc.sections:
-        heading = official_paragraph(word, section.heading, font=HEADING_FONT)
-        heading.paragraph_format.keep_with_next = True
+        official_heading(word, section.heading)
         for text in section.paragraphs:
             official_paragraph(word, text)
         for table in section.tables:
             if table.heading:
-                sub = official_paragraph(word, table.heading, font=SUBHEADING_FONT)
-                sub.paragraph_format.keep_with_next = True
+                official_heading(word, table.heading, font=SUBHEADING_FONT)
             number += 1
             caption = official_paragraph(
                 word,
@@ -479,21 +466,11 @@ def docx_bytes(report: DispatchReport) -> bytes:
                 )
                 continue
             _word_table(word, table)
-    note = official_paragraph(word, doc.note, size=SI_HAO)
-    note.paragraph_format.keep_with_next = True
+    official_paragraph(word, doc.note, size=SI_HAO)
     issuer, when = issuer_of(data), date_label(date.fromisoformat(data["generated_at"][:10]))
-    # GB/T 9704: a blank line under the text, the date four characters from the right, the issuer
-    # centred over it (or, longer than the date, two from the right with the date centred under it).
-    if _width(issuer) + 2 >= _width(when) + 4:
-        issuer_indent, date_indent = 2.0, 2 + (_width(issuer) - _width(when)) / 2
-    else:
-        date_indent, issuer_indent = 4.0, 4 + (_width(when) - _width(issuer)) / 2
-    signature = official_paragraph(word, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    signature.paragraph_format.space_before = LINE_PITCH
-    signature.paragraph_format.right_indent = int(CHAR * issuer_indent)
-    signature.paragraph_format.keep_with_next = True
-    dated = official_paragraph(word, when, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    dated.paragraph_format.right_indent = int(CHAR * date_indent)
+    # Kept with the note (documents.signature), placed as GB/T 9704 sets an unsealed signature.
+    issuer_indent, date_indent = signature_indents(issuer, when)
+    signature(word, [(issuer, issuer_indent), (when, date_indent)])
     buffer = BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -518,7 +495,7 @@ TABLE_LINE = Pt(12)  # the line of a table's 小五 and 五号 text, off the pag
 
 def _cell_paragraph(cell, text: str, size, *, font: str = BODY_FONT, align=None) -> None:
     paragraph = cell.paragraphs[0]
-    _off_grid(paragraph)
+    off_grid(paragraph)
     paragraph.paragraph_format.line_spacing = TABLE_LINE if size < SI_HAO else None
     paragraph.paragraph_format.first_line_indent = Pt(0)
     if align is not None:
