@@ -82,6 +82,12 @@ def test_22_lines_of_28_characters() -> None:
     # The run properties keep the schema's order (Word refuses a file that does not).
     tags = [child.tag.split("}")[1] for child in normal.element.rPr]
     assert tags.index("spacing") < tags.index("sz") < tags.index("lang")
+    # No automatic gap between Chinese and figures or Latin letters to push a line past 28.
+    paragraph = normal.element.pPr
+    assert [paragraph.find(qn(f"w:{tag}")).get(qn("w:val")) for tag in ("autoSpaceDE", "autoSpaceDN")] == [
+        "0",
+        "0",
+    ]
 
 
 def test_headings_keep_with_what_follows_and_the_signature_with_the_last_lines() -> None:

@@ -303,6 +303,17 @@ def default_font(document, size=SAN_HAO) -> None:
         spacing = OxmlElement("w:spacing")
         normal.element.get_or_add_rPr().insert_element_before(spacing, *RUN_PROPERTIES_AFTER_SPACING)
     spacing.set(qn("w:val"), str(CHARACTER_SPACING))
+    # No gap added between Chinese and Latin letters or digits ("2026年", "问题17个"), which Word adds by
+    # default and which pushes a line with figures off the 28-character line. (LibreOffice, rendering
+    # with substitute fonts where 仿宋_GB2312 is missing, still shows one.)
+    paragraph_defaults = normal.element.get_or_add_pPr()
+    for tag in ("autoSpaceDE", "autoSpaceDN"):
+        element = paragraph_defaults.find(qn(f"w:{tag}"))
+        if element is None:
+            element = OxmlElement(f"w:{tag}")
+            later = PARAGRAPH_PROPERTIES[PARAGRAPH_PROPERTIES.index(tag) + 1 :]
+            paragraph_defaults.insert_element_before(element, *(f"w:{name}" for name in later))
+        element.set(qn("w:val"), "0")
     # Anything without a font of its own falls back to 宋体 for Chinese (not the theme's font).
     for defaults in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts"):
         defaults.attrib.pop(qn("w:eastAsiaTheme"), None)
