@@ -82,4 +82,4 @@ def test_with_accel_redirect_a_file_gone_from_the_store_is_said_in_chinese(evide
     evidence.file.storage.delete(evidence.file.name)
     response = signed_in("alice").get(f"/evidence/{evidence.pk}/")
     assert response.status_code == 404 and "X-Accel-Redirect" not in response
-    assert "佐证材料的文件已不在存储中" in response.content.decode()
+    assert "文件已不在存储中" in response.content.decode()

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from rectify import office
+from rectify.attachments import check_file
 from rectify.errors import InvalidInput
 from rectify.feedback.hotline import services as hotline
 from rectify.feedback.models import FeedbackItem
@@ -23,7 +24,6 @@ from rectify.ledger import excel_import
 from rectify.ledger.models import Inspection
 from rectify.notices.document import NoticeParseError
 from rectify.notices.readers import extract_paragraphs
-from rectify.progress.uploads import check_evidence
 from tests.api.test_api import token_for
 
 from .conftest import MB, assert_refused, bomb, docx, xlsx, zipped
@@ -66,7 +66,7 @@ READERS = {
     "notice": lambda data: extract_paragraphs(data, "通报.docx"),
     "ledger": excel_import.read_workbook,
     "hotline": lambda data: hotline.read_workbook(data, "工单.xlsx"),
-    "evidence": lambda data: check_evidence("纪要.docx", io.BytesIO(data), len(data)),
+    "evidence": lambda data: check_file("纪要.docx", io.BytesIO(data), len(data)),
 }
 
 

@@ -17,6 +17,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import field_validator
 
+from rectify.attachments import file_response
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.filters import MeasureFilterSet
@@ -24,7 +25,6 @@ from rectify.ledger.services import get_measure
 from rectify.schemas import Id, Message, NamedRef, Paging, errors, label_of, person_of, query_schema
 
 from . import ledger_excel, services
-from .downloads import evidence_response
 from .models import (
     Evidence,
     FollowUp,
@@ -414,7 +414,8 @@ def review_report(request, report_id: Id, payload: ReviewIn):
 )
 def download_evidence(request, evidence_id: Id):
     """下载佐证材料（以原文件名作为附件），限有权查看该措施者。"""
-    return evidence_response(services.get_evidence(request.user, evidence_id))
+    evidence = services.get_evidence(request.user, evidence_id)
+    return file_response(evidence.file, evidence.original_name, evidence.content_type)
 
 
 # ------------------------------------------------------------------ sign-off

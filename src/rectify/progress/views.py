@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rectify.attachments import ACCEPTED, file_response
 from rectify.documents import XLSX_TYPE, attachment
 from rectify.errors import AccessDenied, InvalidInput, NotFound, RectifyError
 from rectify.ledger import services as ledger_services
@@ -36,7 +37,6 @@ from rectify.org.access import CHANGE, is_office
 from rectify.org.models import User
 
 from . import ledger_excel, services
-from .downloads import evidence_response
 from .extensions import measure_sections
 from .forms import (
     STAGE_SUGGESTIONS,
@@ -58,7 +58,6 @@ from .models import (
     SignOffLevel,
     SignOffState,
 )
-from .uploads import ACCEPTED
 
 DUE_SOON_DAYS = 14  # a measure this close to its deadline is flagged on 我的整改
 
@@ -676,4 +675,5 @@ def record_followup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The file, as a download under its original name, to those who may see its measure."""
-    return evidence_response(services.get_evidence(request.user, pk))
+    evidence = services.get_evidence(request.user, pk)
+    return file_response(evidence.file, evidence.original_name, evidence.content_type)
