@@ -3,6 +3,7 @@ counts come from several apps (progress, supervision, recurrence) that org, at t
 
 from django.utils.functional import SimpleLazyObject
 
+from rectify.accountability.services import may_read as may_read_accountability
 from rectify.org.access import Access
 from rectify.org.models import UNIT_ROLES, Role
 from rectify.progress.services import review_queue, signoff_queue
@@ -29,6 +30,7 @@ def roles(request):
         "is_leader": Role.LEADER in access.roles,
         "can_audit": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR}),
         "reads_dispatch": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR, Role.LEADER}),
+        "reads_accountability": may_read_accountability(user),
         "decides_signoffs": decides_signoffs,
         "review_count": review_queue(user).count() if is_office else 0,
         "signoff_count": signoff_queue(user).count() if decides_signoffs else 0,

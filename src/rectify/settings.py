@@ -147,6 +147,8 @@ INSTALLED_APPS = [
     "rectify.org",
     "rectify.accounts",
     "rectify.ledger",
+    "rectify.meetings",
+    "rectify.accountability",
     "rectify.progress",
     "rectify.notices",
     "rectify.supervision",

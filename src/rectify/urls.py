@@ -40,6 +40,8 @@ urlpatterns = [
     path("account/", include("rectify.accounts.urls")),
     path("", include((ledger_pages, "ledger"))),
     path("", include("rectify.ledger.mechanism_urls")),
+    path("", include("rectify.meetings.urls")),
+    path("accountability/", include("rectify.accountability.urls")),
     path("", include("rectify.progress.urls")),
     path("", include("rectify.progress.indicator_urls")),
     path("audit/", include("rectify.audit.urls")),

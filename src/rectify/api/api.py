@@ -6,6 +6,7 @@ from django.http import Http404
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from rectify.accountability.api import router as accountability_router
 from rectify.accounts.services import check_token_request
 from rectify.audit.api import router as audit_router
 from rectify.error_pages import API_MESSAGES, api_error, database_unavailable, error_response, record_denial
@@ -18,6 +19,7 @@ from rectify.insights.api import router as insights_router
 from rectify.ledger.api import router as ledger_router
 from rectify.ledger.excel_api import router as ledger_excel_router
 from rectify.ledger.mechanism_api import router as mechanism_router
+from rectify.meetings.api import router as meetings_router
 from rectify.notices.api import router as notices_router
 from rectify.notices.publication_api import public_router as public_notices_router
 from rectify.notices.publication_api import router as publications_router
@@ -207,6 +209,8 @@ api.add_router("/", ledger_router)
 api.add_router("/", notices_router)
 api.add_router("/", progress_router)
 api.add_router("/", mechanism_router)
+api.add_router("/", meetings_router)
+api.add_router("/", accountability_router)
 api.add_router("/", audit_router)
 api.add_router("/", supervision_router)
 api.add_router("/", order_router)

@@ -25,6 +25,7 @@ from django.utils import timezone
 from rectify.documents import date_label
 from rectify.ledger.choices import InspectionKind, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, Problem
+from rectify.meetings.services import meeting_counts, meeting_sentence
 
 from . import extensions
 from .document import (
@@ -199,6 +200,8 @@ def document_from_ledger(
     opening = _paragraphs(overrides["opening"]) if "opening" in overrides else inspection.opening.strip()
     if not opening:
         opening = default_opening(facts, kind)
+    if "opening" not in overrides and (held := meetings_paragraph(inspection, on, kind)):
+        opening = f"{opening}\n{held}"
     raw_sections = overrides.get("sections", inspection.sections)
     sections = _sections(raw_sections or [], kind)
     raw_contact = overrides.get("contact", inspection.contact)
@@ -217,6 +220,14 @@ def document_from_ledger(
             meta=DisclosureMeta(name=title, publisher=organisation, written_date=on),
         )
     )
+
+
+def meetings_paragraph(inspection: Inspection, on: date, kind: str = "巡察") -> str:
+    """“巡察反馈以来，共召开党组会议2次、专题会3次，研究部署、调度推进整改工作。”: the meetings held from
+    the feedback to `on`, counted by meetings.services.meeting_counts (as the dispatch report counts
+    them); empty when none was held. The office edits it with the opening."""
+    sentence = meeting_sentence(meeting_counts(inspection, inspection.feedback_date, on))
+    return f"{kind}反馈以来，共{sentence}，研究部署、调度推进整改工作。" if sentence else ""
 
 
 def default_title(organisation: str, kind: str = "巡察") -> str:

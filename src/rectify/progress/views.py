@@ -32,6 +32,7 @@ from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import OPEN_STATUSES, MeasureCategory, MeasureStatus
 from rectify.ledger.models import Measure
 from rectify.ledger.workflow import Event, IllegalTransition, allowed_events, target_of
+from rectify.meetings import services as meeting_services
 from rectify.office import size_text
 from rectify.org.access import CHANGE, is_office
 from rectify.org.models import User
@@ -237,6 +238,9 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
         "can_record_followup": office,
         "indicator_statuses": services.indicator_statuses(measure),
         "can_track_indicators": office or responsible,
+        "meeting_tasks": meeting_services.with_completion(
+            user, meeting_services.decisions_for_measure(user, measure)
+        ),
         # Sections the apps above progress add (supervision: 延期), by name.
         **{name: section(user, measure) for name, section in measure_sections.items()},
     }
@@ -374,6 +378,7 @@ def my_measures(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "todo": sum(1 for _, needs in rows if any(need.urgent for need in needs)),
             "due_soon_days": DUE_SOON_DAYS,
+            "tasks": meeting_services.with_completion(request.user, meeting_services.tasks_of(request.user)),
         },
     )
 

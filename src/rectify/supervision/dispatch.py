@@ -23,11 +23,13 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from rectify.accountability.services import counts_by_form
 from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit
 from rectify.ledger.querysets import overdue_q
 from rectify.ledger.services import get_inspection, summarise
+from rectify.meetings.services import meeting_counts
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import User
 from rectify.progress.models import ProgressReport, ReportState, SignOff
@@ -221,6 +223,16 @@ def compute(user: User, inspection: Inspection, start: date, end: date) -> dict[
         "by_leader": _by_leader(measures, end),
         "warnings": warnings,
         "reports_missing": missing,
+        **_meetings_and_accountability(inspection, start, end),
+    }
+
+
+def _meetings_and_accountability(inspection: Inspection, start: date, end: date) -> dict[str, Any]:
+    """Meetings held and people held accountable in the range, counted by the functions the notice and
+    the 整改情况报告 use (meetings.services, accountability.services)."""
+    return {
+        "meetings": [vars(item) for item in meeting_counts(inspection, start, end)],
+        "accountability": [vars(item) for item in counts_by_form(inspection, start, end)],
     }
 
 

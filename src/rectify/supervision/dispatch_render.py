@@ -14,6 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt
 
+from rectify.accountability.services import FormCount, counts_sentence
 from rectify.documents import (
     BODY_FONT,
     ER_HAO,
@@ -43,6 +44,7 @@ from rectify.documents import (
     text_width,
     write_table,
 )
+from rectify.meetings.services import KindCount, meeting_sentence
 from rectify.notices.generate import default_issuer
 
 from .models import DispatchReport
@@ -199,6 +201,16 @@ def _cell(item: dict, name: str):
     return "—" if value in (None, "") else value
 
 
+def _meetings_and_accountability(data: dict, start: str, end: str) -> list[str]:
+    """“…至…，召开党组会议1次、专题会2次；问责3人次，其中…。” Reports built before meetings and
+    accountability were counted have no such figures, and no such sentence."""
+    if "meetings" not in data:
+        return []
+    held = meeting_sentence([KindCount(**item) for item in data["meetings"]]) or "未召开整改相关会议"
+    dealt = counts_sentence([FormCount(**item) for item in data["accountability"]])
+    return [f"{start}至{end}，{held}；{dealt}。"]
+
+
 def document(report: DispatchReport) -> Document:
     """The dispatch as sections of paragraphs and tables, from the stored data alone."""
     data = report.data
@@ -246,7 +258,8 @@ def document(report: DispatchReport) -> Document:
             f"收到进展报告{period['reports_submitted']}份，退回{period['reports_returned']}份；"
             # Reports built before extensions were counted have no such figure.
             f"同意延期{period.get('extensions_approved', 0)}项"
-            f"（收到延期申请{period.get('extensions_requested', 0)}份）。"
+            f"（收到延期申请{period.get('extensions_requested', 0)}份）。",
+            *_meetings_and_accountability(data, start, end),
         ],
         tables=[
             _measure_table(
@@ -624,6 +637,9 @@ def _overall_table(doc: Document, data: dict) -> Table:
         ["本期退回进展报告", period["reports_returned"]],
         ["本期延期", period.get("extensions_approved", 0)],
     ]
+    if "meetings" in data:  # reports built before meetings and accountability were counted lack them
+        rows += [[f"本期召开{item['label']}", item["count"]] for item in data["meetings"]]
+        rows += [[f"本期问责：{item['label']}（人次）", item["count"]] for item in data["accountability"]]
     rows += [[row["label"], row["count"]] for row in data["warnings"]]
     rows += [["未按期报送进展", totals["reports_missing"]], ["说明", doc.note]]
     return Table("overall", doc.title, ["项目", "数值"], rows, [30, 60])
