@@ -57,6 +57,10 @@ AUDIENCE = {
     "hotline batch": WIDE,
     "qr": OFFICE,
     "flag": EVERYONE,  # both problems are unit A1's
+    # Chaired by Larry; its task is unit A1's, which sees the task, not the meeting.
+    "meeting": WIDE,
+    "meeting decision": EVERYONE,
+    "accountability": frozenset({"office", "supervisor", "inspection office"}),
 }
 
 # Detail pages and operations that show one object: (URL name, kind of the object its id names).
@@ -87,6 +91,7 @@ WEB_DETAIL = {
     "insights:inspection": "inspection",
     "ledger_excel:export": "inspection",
     "evaluation:inspection": "inspection",
+    "meetings:detail": "meeting",
 }
 API_DETAIL = {
     "/api/v1/inspections/{inspection_id}": "inspection",
@@ -110,6 +115,8 @@ API_DETAIL = {
     "/api/v1/consultations/{consultation_id}": "consultation",
     "/api/v1/problems/{problem_id}/similar": "problem",
     "/api/v1/inspections/{inspection_id}/evaluation": "inspection",
+    "/api/v1/meetings/{meeting_id}": "meeting",
+    "/api/v1/accountability/{record_id}": "accountability",
 }
 # Pages anyone may open without signing in, and the API operations that need no token.
 PUBLIC_WEB = re.compile(r"^(portal|public_feedback|public_consultations|calendar):|^(login|logout)$")
@@ -132,6 +139,9 @@ KWARG_KINDS = {
     "flag_id": "flag",
     "evidence_id": "evidence",
     "extension_id": "extension",
+    "meeting_id": "meeting",
+    "decision_id": "meeting decision",
+    "record_id": "accountability",
 }
 # `pk` names a different kind on each page: the kinds of the pages not in WEB_DETAIL.
 PK_KINDS = {
@@ -173,6 +183,14 @@ PK_KINDS = {
     "public_consultations:detail": "consultation",
     "public_consultations:thanks": "consultation",
     "portal:notice": "publication",
+    "meetings:create": "inspection",
+    "meetings:edit": "meeting",
+    "meetings:minutes": "meeting",
+    "meetings:decision-create": "meeting",
+    "meetings:decision-edit": "meeting decision",
+    "meetings:task-done": "meeting decision",
+    "accountability:create": "inspection",
+    "accountability:edit": "accountability",
     **WEB_DETAIL,
 }
 
@@ -229,6 +247,7 @@ def fill(route: str, values: dict[str, object]) -> str:
 @pytest.fixture
 def things(world, ledger, settings, tmp_path):
     """{"a": {kind: pk}, "b": {kind: pk}}: one object of every kind in each bureau, about unit A1 (B1)."""
+    from rectify.accountability.services import save_record
     from rectify.feedback.consultations import services as consultations
     from rectify.feedback.consultations.models import ConsultationComment
     from rectify.feedback.consultations.services import ConsultationFields
@@ -236,6 +255,7 @@ def things(world, ledger, settings, tmp_path):
     from rectify.feedback.qr.services import create_qr
     from rectify.feedback.services import register_item, route_item
     from rectify.ledger.models import MeasureUnit, Mechanism
+    from rectify.meetings.services import save_decision, save_meeting
     from rectify.notices.publishing import create_draft
     from rectify.progress.models import FollowUp, Indicator, ProgressReport, SignOff
     from rectify.recurrence.models import RecurrenceFlag
@@ -305,7 +325,30 @@ def things(world, ledger, settings, tmp_path):
             reason="需协调其他部门",
             requested_by=office,
         )
+        chair = world.larry if key == "a" else None
+        meeting = save_meeting(
+            office,
+            inspection_id=inspection.pk,
+            kind="special",
+            held_on=today,
+            title="专题会",
+            chair_id=chair and chair.pk,
+        )
+        decision = save_decision(
+            office, meeting.pk, text="限期整改", owner_unit_id=unit.pk, due_on=today + timedelta(days=10)
+        )
+        accountability = save_record(
+            office,
+            inspection_id=inspection.pk,
+            person_name="某某",
+            dealt_on=today,
+            form="criticism",
+            reason="履职不力",
+        )
         result[key] = {
+            "meeting": meeting.pk,
+            "meeting decision": decision.pk,
+            "accountability": accountability.pk,
             "inspection": inspection.pk,
             "problem": problems[0].pk,
             "measure": measure.pk,
@@ -356,7 +399,16 @@ def _fingerprint() -> tuple:
     """What a refused write must leave as it was."""
     from django.apps import apps
 
-    watched = ("ledger", "progress", "supervision", "notices", "feedback", "recurrence")
+    watched = (
+        "ledger",
+        "progress",
+        "supervision",
+        "notices",
+        "feedback",
+        "recurrence",
+        "meetings",
+        "accountability",
+    )
     counts = tuple(
         (model._meta.label, model.objects.count())
         for model in apps.get_models()

@@ -49,6 +49,14 @@ def record_list(
 
 
 def get_record(user: User, record_id: int) -> AccountabilityRecord:
+    """A record the user may read: NotFound when the user may not even see its inspection, AccessDenied
+    when the user sees the inspection but reads no accountability (a unit, a leader)."""
+    inspection_id = (
+        AccountabilityRecord.objects.filter(pk=record_id).values_list("inspection", flat=True).first()
+    )
+    if inspection_id is None:
+        raise NotFound(NOT_FOUND)
+    readable_inspection(user, inspection_id)
     return record_list(user).get_or_not_found(NOT_FOUND, pk=record_id)
 
 

@@ -9,7 +9,17 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from rectify.attachments import file_response
-from rectify.schemas import Id, Message, NamedRef, Paging, ProblemRef, errors, label_of, person_ref
+from rectify.schemas import (
+    Id,
+    MeasureLabel,
+    Message,
+    NamedRef,
+    Paging,
+    ProblemRef,
+    errors,
+    label_of,
+    person_ref,
+)
 
 from . import services
 from .models import Meeting, MeetingDecision, MeetingKind
@@ -17,18 +27,13 @@ from .models import Meeting, MeetingDecision, MeetingKind
 router = Router(tags=["整改会议"])
 
 
-class MeasureRef(Schema):
-    id: int
-    label: str
-
-
-class DecisionOut(Schema):
+class MeetingDecisionOut(Schema):
     id: int
     meeting_id: int
     order: int
     text: str
     problems: list[ProblemRef]
-    measures: list[MeasureRef]
+    measures: list[MeasureLabel]
     owner_unit: NamedRef | None
     owner_person: NamedRef | None
     due_on: date | None = Field(None, description="完成时限；有时限的决定事项即为交办任务")
@@ -75,7 +80,7 @@ class MeetingOut(MeetingSummary):
     other_attendees: str
     minutes_name: str
     minutes_url: str | None
-    decisions: list[DecisionOut]
+    decisions: list[MeetingDecisionOut]
 
     @staticmethod
     def resolve_attendees(obj: Meeting) -> list:
@@ -119,7 +124,7 @@ class MeetingPatch(Schema):
     other_attendees: str | None = Field(None, max_length=2000)
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     text: str = Field(..., max_length=4000, description="决定事项")
     problems: list[Id] = Field(default_factory=list, description="相关问题（problem id）")
     measures: list[Id] = Field(default_factory=list, description="相关措施（measure id）")
@@ -128,13 +133,13 @@ class DecisionIn(Schema):
     due_on: date | None = Field(None, description="完成时限；交办任务时必填，并须明确承办单位或承办人")
 
 
-class TaskDoneIn(Schema):
+class MeetingTaskDoneIn(Schema):
     note: str = Field(..., max_length=2000, description="完成情况")
 
 
-class TaskPage(Schema):
+class MeetingTaskPage(Schema):
     count: int
-    items: list[DecisionOut]
+    items: list[MeetingDecisionOut]
 
 
 def _meeting_out(user, meeting_id: int) -> Meeting:
@@ -220,9 +225,9 @@ def download_minutes(request, meeting_id: Id):
 @router.post(
     "/meetings/{int:meeting_id}/decisions",
     summary="记录会议决定事项",
-    response={201: DecisionOut, **errors(400, 403, 404)},
+    response={201: MeetingDecisionOut, **errors(400, 403, 404)},
 )
-def create_decision(request, meeting_id: Id, payload: DecisionIn):
+def create_decision(request, meeting_id: Id, payload: MeetingDecisionIn):
     """整改办记录会议决定事项，可关联问题或措施；明确承办方和完成时限即为交办任务。"""
     decision = services.save_decision(request.user, meeting_id, **_decision_arguments(payload))
     return Status(201, services.get_decision(request.user, decision.pk))
@@ -231,9 +236,9 @@ def create_decision(request, meeting_id: Id, payload: DecisionIn):
 @router.put(
     "/meeting-decisions/{int:decision_id}",
     summary="修改会议决定事项",
-    response={200: DecisionOut, **errors(400, 403, 404)},
+    response={200: MeetingDecisionOut, **errors(400, 403, 404)},
 )
-def put_decision(request, decision_id: Id, payload: DecisionIn):
+def put_decision(request, decision_id: Id, payload: MeetingDecisionIn):
     """整改办修改决定事项（整体替换）。"""
     current = services.get_decision(request.user, decision_id)
     services.save_decision(
@@ -242,7 +247,7 @@ def put_decision(request, decision_id: Id, payload: DecisionIn):
     return services.get_decision(request.user, decision_id)
 
 
-def _decision_arguments(payload: DecisionIn) -> dict:
+def _decision_arguments(payload: MeetingDecisionIn) -> dict:
     return {
         "text": payload.text,
         "problem_ids": payload.problems,
@@ -253,7 +258,7 @@ def _decision_arguments(payload: DecisionIn) -> dict:
     }
 
 
-@router.get("/meeting-tasks", summary="我的会议交办任务", response=TaskPage)
+@router.get("/meeting-tasks", summary="我的会议交办任务", response=MeetingTaskPage)
 def my_tasks(request, paging: Query[Paging]):
     """交给本人或本人所在单位（及下属单位）的会议任务，未完成的在前。"""
     return paging.listing(services.tasks_of(request.user).prefetch_related("problems", "measures__problem"))
@@ -262,9 +267,9 @@ def my_tasks(request, paging: Query[Paging]):
 @router.post(
     "/meeting-decisions/{int:decision_id}/done",
     summary="报告会议任务完成",
-    response={200: DecisionOut, **errors(400, 403, 404, 409)},
+    response={200: MeetingDecisionOut, **errors(400, 403, 404, 409)},
 )
-def complete_task(request, decision_id: Id, payload: TaskDoneIn):
+def complete_task(request, decision_id: Id, payload: MeetingTaskDoneIn):
     """任务的承办单位、承办人或整改办报告任务完成，并说明完成情况。"""
     services.complete_task(request.user, decision_id, note=payload.note)
     return services.get_decision(request.user, decision_id)
