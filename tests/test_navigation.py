@@ -29,7 +29,17 @@ def test_the_office_reaches_every_page_and_occasional_ones_under_more(world):
     ]
     for label in daily:
         assert f">{label}" in bar, label
-    for label in ("调度", "通报发布", "长效机制", "征求意见", "审计日志", "导入通报", "导入台账"):
+    for label in (
+        "调度",
+        "通报发布",
+        "长效机制",
+        "整改会议",
+        "问责情况",
+        "征求意见",
+        "审计日志",
+        "导入通报",
+        "导入台账",
+    ):
         assert f">{label}</a>" in more, label
     assert "nav-more-current" not in nav
 
@@ -46,6 +56,8 @@ def test_a_liaison_sees_only_what_serves_a_unit(world):
         "导入通报",
         "导入台账",
         "征求意见",
+        "整改会议",
+        "问责情况",
     ]
     for label in office_only:
         assert f">{label}" not in nav, label
@@ -55,3 +67,10 @@ def test_the_fold_is_marked_when_it_holds_the_current_page(world):
     nav = nav_of(world, "alice", "/audit/")
     assert '<summary class="nav-more-current">更多</summary>' in nav
     assert 'href="/audit/" aria-current="page"' in nav
+
+
+def test_a_leader_reads_meetings_and_a_supervisor_accountability_too(world):
+    leader = nav_of(world, "larry")
+    assert ">整改会议</a>" in leader and ">问责情况</a>" not in leader
+    supervisor = nav_of(world, "vera")
+    assert ">整改会议</a>" in supervisor and ">问责情况</a>" in supervisor
