@@ -361,3 +361,34 @@ def test_the_api_records_reads_and_completes(world, ledger, client):
         headers=larry,
     )
     assert refused.status_code == 403 and "只有整改办" in refused.json()["detail"]
+
+
+def test_a_consultation_meeting_is_listed_and_counted_as_a_symposium_not_recorded_twice(world, ledger):
+    from rectify.feedback.consultations.models import Consultation
+
+    day = timezone.localdate() - timedelta(days=1)
+    fields = {
+        "organisation": world.orgs["a"],
+        "kind": "meeting",
+        "draft_text": "草案",
+        "created_by": world.alice,
+    }
+    held = Consultation.objects.create(
+        title="停车场条例修订企业座谈会", opens_on=day, closes_on=day, status="closed", **fields
+    )
+    Consultation.objects.create(
+        title="尚未召开的座谈会", opens_on=day, closes_on=day, status="draft", **fields
+    )
+    page = client_of(world.alice).get("/meetings/").content.decode()
+    assert "停车场条例修订企业座谈会" in page and f"/consultations/{held.pk}/" in page
+    assert "尚未召开的座谈会" not in page
+    assert (
+        "停车场条例修订企业座谈会"
+        not in client_of(world.alice).get("/meetings/", {"kind": "special"}).content.decode()
+    )
+    assert (
+        services.meeting_sentence(services.meeting_counts(ledger.inspection, None, today()))
+        == "召开座谈会1次"
+    )
+    assert services.meeting_counts(ledger.other, None, today()) == []
+    assert not Meeting.objects.exists()

@@ -9,9 +9,11 @@ class FeedbackConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from rectify.meetings import extensions as meeting_extensions
         from rectify.supervision import extensions
 
         from . import services
+        from .consultations import meetings as consultation_meetings
         from .consultations.models import Consultation, ConsultationComment
         from .hotline.models import HotlineBatch
         from .models import FeedbackItem, FeedbackReply
@@ -29,3 +31,6 @@ class FeedbackConfig(AppConfig):
         # and its replies falling due into the warnings page.
         extensions.daily_steps["feedback_reminders"] = services.run_reply_warnings
         extensions.warning_sections["feedback_due"] = services.reply_warning_rows
+        # Consultation meetings (座谈会) are meetings recorded here: listed and counted with the others.
+        meeting_extensions.listings["consultation_meetings"] = consultation_meetings.listed
+        meeting_extensions.counters["consultation_meetings"] = consultation_meetings.counted
