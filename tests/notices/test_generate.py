@@ -27,6 +27,7 @@ from rectify.notices.generate import (
     WORDINGS,
     document_from_ledger,
     measure_with_progress,
+    meetings_paragraph,
     progress_wording,
 )
 from rectify.notices.importer import import_notice
@@ -391,7 +392,8 @@ def test_a_generated_notice_imported_again_keeps_one_wording(lived, world) -> No
 
 def test_queries_do_not_grow_with_the_ledger(lived, django_assert_max_num_queries) -> None:
     inspection = Inspection.objects.get(pk=lived.inspection.pk)
-    with django_assert_max_num_queries(5):
+    # Five for the ledger, two for the meetings held (meetings, and consultation meetings as 座谈会).
+    with django_assert_max_num_queries(7):
         document_from_ledger(inspection, on=ON)
 
 
@@ -413,7 +415,9 @@ def test_the_demo_notice(demo) -> None:
     assert doc.date == today
     source = punctuated(parse(inspection.source_text))  # as published: full-width ，：among Chinese
     assert doc.title == source.title and doc.issuer == source.issuer
-    assert doc.opening == source.opening and doc.sections == source.sections
+    # The opening kept from the import, then the meetings held since the feedback, when there were any.
+    held = meetings_paragraph(inspection, today)
+    assert doc.opening == "\n".join(filter(None, [source.opening, held])) and doc.sections == source.sections
     assert doc.contact == source.contact and doc.inspection == source.inspection
     assert len(doc.problems) == 17 and doc.measure_count == 36
     assert [area.title for area in doc.areas] == [area.title for area in source.areas]

@@ -50,6 +50,7 @@ __all__ = [
     "default_title",
     "document_from_ledger",
     "measure_with_progress",
+    "meetings_paragraph",
     "progress_wording",
 ]
 
