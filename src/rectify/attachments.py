@@ -77,21 +77,22 @@ class CheckedFile:
     sha256: str
 
 
-def check_file(name: str, stream: BinaryIO, size: int) -> CheckedFile:
+def check_file(name: str, stream: BinaryIO, size: int, *, what: str = "佐证材料") -> CheckedFile:
     """Validate one uploaded file; InvalidInput (TooLarge for its size) in Chinese when it must be
-    refused. `name` is the name as sent (rectify.multipart.sent_name)."""
+    refused, naming the file as `what` it was sent as (佐证材料, 会议纪要). `name` is the name as sent
+    (rectify.multipart.sent_name)."""
     name = checked_name(name)
-    check_size(name, size)
+    check_size(name, size, what)
     stream.seek(0)
     head = stream.read(SNIFF_BYTES)
     if _MARKUP.search(head):
         raise InvalidInput(
-            f"文件“{name}”的开头含有网页代码（HTML 或脚本），可能是伪装成文档的网页，不能作为佐证材料上传。"
+            f"文件“{name}”的开头含有网页代码（HTML 或脚本），可能是伪装成文档的网页，不能作为{what}上传。"
         )
-    kind = _sniff(name, head, stream)
+    kind = _sniff(name, head, stream, what)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if kind is None:
-        raise InvalidInput(f"文件“{name}”的内容不是可接受的佐证材料类型（可上传：{ACCEPTED}）。")
+        raise InvalidInput(f"文件“{name}”的内容不是可接受的{what}类型（可上传：{ACCEPTED}）。")
     if extension not in kind.extensions:
         raise InvalidInput(
             f"文件“{name}”的扩展名与内容不符：内容是{kind.label}，请使用 .{kind.extensions[0]} 扩展名。"
@@ -117,15 +118,15 @@ def checked_name(name: str) -> str:
     return name
 
 
-def check_size(name: str, size: int) -> None:
+def check_size(name: str, size: int, what: str = "佐证材料") -> None:
     limit = settings.RECTIFY_EVIDENCE_MAX_BYTES
     if size <= 0:
-        raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的佐证材料。")
+        raise InvalidInput(f"文件“{name}”是空文件，请上传有内容的{what}。")
     if size > limit:
         raise TooLarge(f"文件“{name}”大小为 {size_text(size)}，超过上限 {size_text(limit)}。")
 
 
-def _sniff(name: str, head: bytes, stream: BinaryIO) -> Kind | None:
+def _sniff(name: str, head: bytes, stream: BinaryIO, what: str) -> Kind | None:
     """The file's kind by its content; InvalidInput when it is a kind we take but carries what could
     run on a reader's computer."""
     if head.startswith(b"%PDF-"):
@@ -136,14 +137,14 @@ def _sniff(name: str, head: bytes, stream: BinaryIO) -> Kind | None:
         return JPEG
     if head.startswith(OLE2):
         stream.seek(0)
-        _refuse_active(name, ole_active_content(stream))
+        _refuse_active(name, ole_active_content(stream), what)
         return LEGACY_OFFICE
     if head.startswith(b"PK\x03\x04"):
-        return _sniff_zip(name, stream)
+        return _sniff_zip(name, stream, what)
     return None
 
 
-def _sniff_zip(name: str, stream: BinaryIO) -> Kind | None:
+def _sniff_zip(name: str, stream: BinaryIO, what: str) -> Kind | None:
     try:
         archive = open_zip(stream)
     except zipfile.BadZipFile:
@@ -156,7 +157,7 @@ def _sniff_zip(name: str, stream: BinaryIO) -> Kind | None:
         if kind is None:
             return None
         try:
-            _refuse_active(name, active_content(archive))
+            _refuse_active(name, active_content(archive), what)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
             return None  # a part that cannot be read: no document anyone could open
         except UnsafePackage as error:
@@ -173,10 +174,10 @@ def _office_kind(names: set[str]) -> Kind | None:
     return None
 
 
-def _refuse_active(name: str, found: str | None) -> None:
+def _refuse_active(name: str, found: str | None, what: str) -> None:
     if found:
         raise InvalidInput(
-            f"文件“{name}”{found}，打开时可能在他人电脑上运行程序，不能作为佐证材料上传。"
+            f"文件“{name}”{found}，打开时可能在他人电脑上运行程序，不能作为{what}上传。"
             "请删除后重新保存，或另存为 PDF 后上传。"
         )
 

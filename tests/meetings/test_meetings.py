@@ -233,7 +233,7 @@ def test_minutes_are_refused_as_evidence_is_and_nothing_is_recorded(world, ledge
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "不是可接受的佐证材料类型" in page and "专题会" in page
+    assert "不是可接受的会议纪要类型" in page and "专题会" in page
     assert not Meeting.objects.exists()
 
 

@@ -205,7 +205,7 @@ def save_meeting(
         raise InvalidInput(
             "主持人和参会人员须为本单位（或下属单位）在平台上的用户；其他人员请填在“其他参会人员”中。"
         )
-    checked = check_file(sent_name(minutes), minutes, minutes.size) if minutes else None
+    checked = check_file(sent_name(minutes), minutes, minutes.size, what="会议纪要") if minutes else None
     with transaction.atomic():
         meeting.kind = kind
         meeting.held_on = held_on
@@ -222,7 +222,7 @@ def save_meeting(
 def attach_minutes(user: User, meeting_id: int, upload: UploadedFile) -> Meeting:
     """The office attaches the minutes (会议纪要), checked as evidence is; a new file replaces the old."""
     meeting = _changeable_meeting(user, meeting_id)
-    checked = check_file(sent_name(upload), upload, upload.size)
+    checked = check_file(sent_name(upload), upload, upload.size, what="会议纪要")
     with transaction.atomic():
         return _store_minutes(meeting.pk, upload, checked)
 
