@@ -15,7 +15,8 @@ from rectify.progress import ledger_excel
 
 from .conftest import XLSX_TYPE, read, signed_in
 
-ALL = ["序号", "问题类别", "问题表现", "整改措施", "责任领导", "责任单位", "配合单位", "整改时限", "整改类型"]
+ALL = ["序号", "问题类别", "问题表现", "整改措施", "责任领导", "责任单位", "配合单位", "整改时限", "延期情况"]
+ALL += ["整改类型"]
 ALL += ["整改进展", "完成情况", "佐证材料"]
 ON = date(2025, 7, 15)
 
@@ -46,13 +47,13 @@ def test_the_combined_ledger_has_the_common_layout(lived, world):
         "反馈日期：2024年6月1日　统计截至：2025年7月15日"
     )
     assert [cell.value for cell in ws[3]] == ALL
-    assert {"A1:L1", "A2:L2"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:M1", "A2:M2"} <= {str(r) for r in ws.merged_cells.ranges}
     # Problem 1 and 3 have two measures each: 序号, 问题类别, 问题表现 merged over them.
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A4:A5", "B4:B5", "C4:C5", "A7:A8", "B7:B8", "C7:C8"} <= merged
     assert not any(r.startswith(("D", "E", "F")) for r in merged)
     assert ws.freeze_panes == "A4"
-    assert ws.auto_filter.ref == "A3:L8"
+    assert ws.auto_filter.ref == "A3:M8"
     assert ws.print_title_rows == "$3:$3"
     assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth) == (
         "landscape",
@@ -78,28 +79,35 @@ def test_the_combined_ledger_carries_progress_completion_and_evidence(lived, wor
         "甲局执法支队",
         None,
         timezone.datetime(2025, 6, 30),
+        None,  # 延期情况: the deadline never moved
         "立行立改",
         f"{signed_at.year}年{signed_at.month}月：已制定执法程序规范，并完成全员培训。",
         f"已销号（{signed_at.year}年{signed_at.month}月{signed_at.day}日）",
         "执法规范.pdf",
     ]
     assert ws["H4"].number_format == "yyyy-mm-dd"
-    assert rows[1][5:9] == ["甲局执法支队", "甲局执法支队一大队", timezone.datetime(2025, 12, 31), "限期整改"]
-    assert rows[1][10] == "未启动"
-    assert rows[2][7:9] == ["长期坚持", "长期坚持"]  # long-term with no date: the words, not a blank
-    progress = rows[3][9]
+    assert rows[1][5:10] == [
+        "甲局执法支队",
+        "甲局执法支队一大队",
+        timezone.datetime(2025, 12, 31),
+        None,
+        "限期整改",
+    ]
+    assert rows[1][11] == "未启动"
+    assert rows[2][7] == rows[2][9] == "长期坚持"  # long-term with no date: the words, not a blank
+    progress = rows[3][10]
     assert progress.startswith(
         f"{signed_at.year}年{signed_at.month}月：审批时限已压缩三成"
     ) and progress.endswith("…")
     assert len(progress) < 140  # a glimpse; the whole report is on the measure's page
-    assert rows[3][10] == "推进中" and rows[3][11] == "压缩时限方案.pdf\n会议纪要.pdf"
+    assert rows[3][11] == "推进中" and rows[3][12] == "压缩时限方案.pdf\n会议纪要.pdf"
 
 
 def test_an_open_measure_past_its_deadline_says_so(lived, world):
     ws, _ = export(world.alice, lived.inspection, on=date(2026, 1, 5))
     rows = table(ws)
-    assert rows[1][10] == "未启动（已超期）"  # 1.2 was due 2025-12-31
-    assert rows[0][10].startswith("已销号")  # signed off: never overdue
+    assert rows[1][11] == "未启动（已超期）"  # 1.2 was due 2025-12-31
+    assert rows[0][11].startswith("已销号")  # signed off: never overdue
 
 
 @pytest.mark.parametrize(
@@ -130,6 +138,7 @@ def test_an_open_measure_past_its_deadline_says_so(lived, world):
                 "整改措施",
                 "责任单位",
                 "整改时限",
+                "延期情况",
                 "整改类型",
                 "整改进展",
                 "完成情况",
@@ -263,3 +272,18 @@ def test_the_inspection_page_offers_the_four_downloads(lived, world):
                 f'href="/ledgers/inspections/{lived.inspection.pk}/ledger.xlsx?list={key}" '
                 f"download>{label}</a>" in page
             )
+
+
+def test_a_moved_deadline_is_said_in_the_extension_column(lived, world):
+    """延期情况: each move of a deadline once set, as a sentence, the current date under 整改时限."""
+    from rectify.supervision import deadline_extensions as extensions
+
+    measure = lived.measures[(1, 2)]  # due 2025-12-31
+    asked = extensions.request_extension(world.bob, measure.pk, date(2026, 3, 31), "需协调市级部门")
+    extensions.decide_extension(world.alice, asked.pk, "approve")
+    rows = table(export(world.alice, lived.inspection)[0])
+    assert rows[1][7:9] == [timezone.datetime(2026, 3, 31), "经批准由2025-12-31延至2026-03-31"]
+    assert rows[0][8] is None  # 1.1 never moved
+    tasks = export(world.alice, lived.inspection, "tasks")[0]
+    headers = [cell.value for cell in tasks[3]]
+    assert table(tasks)[1][headers.index("延期情况")] == "经批准由2025-12-31延至2026-03-31"

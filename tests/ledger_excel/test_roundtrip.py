@@ -113,3 +113,21 @@ def test_a_real_notice_survives_the_round_trip(world, empty_bureau):
     copy = excel_import.import_ledger(office, bureau, content)
     assert snapshot(copy) == snapshot(inspection)
     assert copy.problems.count() == 17 and Measure.objects.filter(problem__inspection=copy).count() == 36
+
+
+def test_an_exported_ledger_with_an_extension_reads_back_at_its_current_deadline(lived, world, empty_bureau):
+    """The 延期情况 column is not imported (no warning, no error); the deadline comes back as it stands."""
+    from rectify.supervision import deadline_extensions as extensions
+
+    bureau, office, _ = empty_bureau
+    measure = lived.measures[(1, 2)]
+    asked = extensions.request_extension(world.bob, measure.pk, date(2026, 3, 31), "需协调市级部门")
+    extensions.decide_extension(world.alice, asked.pk, "approve")
+    content, name = ledger_excel.export_ledger(world.alice, lived.inspection.pk, "all")
+    sheet = excel_import.read_workbook(content)
+    column = next(column for column in sheet.columns if column.header == "延期情况")
+    assert column.not_imported
+    copy = excel_import.import_ledger(office, bureau, content, source_name=name)
+    assert snapshot(copy) == snapshot(lived.inspection)
+    moved = Measure.objects.get(problem__inspection=copy, problem__number=1, order=2)
+    assert moved.deadline == date(2026, 3, 31)

@@ -24,8 +24,8 @@ text across the table is a heading (“一、政治建设方面” starts an are
 Units are matched by name or short name among the organisation and the organisations below it; a
 unit not found is created as a department (内设机构) of the organisation on confirm, and the preview
 lists it. Leaders are matched by full name among the leaders (领导小组成员) of the organisation or
-above it; one not found is left blank with a warning on its row, never invented. 整改进展, 完成情况 and
-佐证材料 are not imported: a new ledger starts with every measure not started, and progress is
+above it; one not found is left blank with a warning on its row, never invented. 整改进展, 完成情况,
+佐证材料 and 延期情况 are not imported: a new ledger starts with every measure not started, and progress is
 reported in the system. 问题表现's first line is the problem's title and the rest its description
 (a one-paragraph text gives its first sentence as the title when it has several).
 """
@@ -166,9 +166,14 @@ NOT_IMPORTED = frozenset(
         "佐证材料",
         "佐证资料",
         "证明材料",
+        "延期情况",
+        "延期说明",
     }
 )
-NOT_IMPORTED_HINT = "整改进展、完成情况、佐证材料不导入：新台账的措施均为未启动，进展由责任单位在系统中报送。"
+NOT_IMPORTED_HINT = (
+    "整改进展、完成情况、佐证材料、延期情况不导入：新台账的措施均为未启动，进展由责任单位在系统中报送，"
+    "整改时限按表中现时限导入。"
+)
 
 Mapping = dict[int, str]  # column index (0 for A) → field key
 

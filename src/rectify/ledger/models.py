@@ -318,3 +318,54 @@ class Mechanism(models.Model):
 
     def get_additional_data(self) -> dict:
         return self.inspection.get_additional_data()
+
+
+class DeadlineChangeKind(models.TextChoices):
+    EXTENSION = "extension", _("延期")
+    RELAPSE = "relapse", _("反弹重启")
+
+
+class DeadlineChange(models.Model):
+    """A move of a measure's deadline once set: an approved extension request (supervision) or a relapse
+    found at a follow-up (progress), which reopens the measure with a new deadline. The one history of
+    deadlines every page and export reads (原时限 → 新时限, 理由); warnings follow the deadline itself."""
+
+    Kind = DeadlineChangeKind
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="deadline_changes"
+    )
+    kind = models.CharField(_("调整方式"), max_length=16, choices=DeadlineChangeKind.choices)
+    old_deadline = models.DateField(_("原整改时限"), null=True, blank=True)
+    new_deadline = models.DateField(_("新整改时限"))
+    reason = models.TextField(_("理由"))
+    decided_by = done_by(_("决定人"))
+    decided_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改时限调整")
+        verbose_name_plural = _("整改时限调整")
+        ordering = ["measure", "decided_at", "id"]
+        constraints = [
+            valid_choice("kind", DeadlineChangeKind, name="deadline_change_kind_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="deadline_change_has_reason"),
+            models.CheckConstraint(
+                condition=Q(old_deadline__isnull=True) | Q(new_deadline__gt=F("old_deadline")),
+                name="deadline_change_moves_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} 整改时限调整至 {self.new_deadline.isoformat()}"
+
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()
+
+    @property
+    def sentence(self) -> str:
+        """How the Excel 台账 and the measure page say it: "经批准由2026-11-30延至2027-03-31"."""
+        new = self.new_deadline.isoformat()
+        if self.kind == DeadlineChangeKind.RELAPSE:
+            since = f"由{self.old_deadline.isoformat()}" if self.old_deadline else ""
+            return f"回头看发现反弹，整改时限{since}重新确定为{new}"
+        return f"经批准由{self.old_deadline.isoformat()}延至{new}"

@@ -25,7 +25,7 @@ from .choices import (
     MechanismStatus,
     ReportPeriod,
 )
-from .models import Inspection, Measure, MeasureUnit, Mechanism, Problem
+from .models import DeadlineChange, Inspection, Measure, MeasureUnit, Mechanism, Problem
 
 
 def today() -> date:
@@ -213,16 +213,24 @@ DEADLINE_FIXED = "整改时限已确定，如需调整请提交延期申请。�
 
 
 @transaction.atomic
-def move_deadline(measure_id: int, new_deadline: date) -> Measure:
-    """Set the measure's deadline to an approved extension's date, moving its version on. The caller
-    (supervision's extension procedure) has checked who decides; the ledger's own edit refuses to move
-    a deadline once set (DEADLINE_FIXED)."""
+def move_deadline(measure_id: int, new_deadline: date, *, kind: str, reason: str, by: User) -> DeadlineChange:
+    """Move the measure's deadline later, recording the move (old → new, reason, who) in its one history
+    of deadlines, and moving its version on. The caller has checked who decides: supervision's extension
+    procedure (kind 延期) or progress's follow-up finding a relapse (kind 反弹重启). The ledger's own edit
+    refuses to move a deadline once set (DEADLINE_FIXED)."""
     measure = Measure.objects.select_for_update(of=("self",)).get(pk=measure_id)
-    if measure.deadline != new_deadline:
-        measure.deadline = new_deadline
-        measure.version += 1
-        measure.save()
-    return measure
+    change = DeadlineChange.objects.create(
+        measure=measure,
+        kind=kind,
+        old_deadline=measure.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+        decided_by=by,
+    )
+    measure.deadline = new_deadline
+    measure.version += 1
+    measure.save()
+    return change
 
 
 NO_MAIN_UNIT = (

@@ -11,21 +11,22 @@ export: A4 landscape, fitted to the width, “第 N 页 共 M 页” at the foot
 The lists and their columns:
 
 - 整改台账 (``all``), one row per measure: 序号 问题类别 问题表现 整改措施 责任领导 责任单位 配合单位
-  整改时限 整改类型 整改进展 完成情况 佐证材料 — everything, the file the import reads back.
+  整改时限 延期情况 整改类型 整改进展 完成情况 佐证材料 — everything, the file the import reads back.
 - 问题清单 (``problems``), one row per problem: 序号 问题类别 问题表现 整改措施 (all of the problem's,
   numbered) 责任领导 责任单位 配合单位 (each named once) 整改时限 (the latest) 完成情况 (how many of
   its measures are done).
 - 任务清单 (``tasks``), one row per measure, what is to be done and how far it got: 序号 问题类别 问题表现
-  整改措施 责任单位 整改时限 整改类型 整改进展 完成情况 佐证材料.
+  整改措施 责任单位 整改时限 延期情况 整改类型 整改进展 完成情况 佐证材料.
 - 责任清单 (``responsibility``), one row per measure, who answers for it: 序号 问题类别 问题表现 整改措施
   责任领导 责任单位 配合单位 整改时限 整改类型; the three columns of people and units in bold on a tint.
 
 In the lists of measures 序号, 问题类别 and 问题表现 are merged over a problem's measure rows. 序号 is the
 problem's number; 问题表现 is the problem's title, then its description on the following lines.
-整改时限 is a date, or 长期坚持 for a long-term measure without one. 整改进展 is the latest accepted
-report (its period and the start of its text), 完成情况 the status in words (已销号 with the day it was
-signed off; 已超期 added to an open measure past its deadline), 佐证材料 the names of the files of the
-accepted reports.
+整改时限 is a date, or 长期坚持 for a long-term measure without one; 延期情况 says each move of it
+once set (ledger.DeadlineChange: an approved extension, or a relapse's new deadline), one a line.
+整改进展 is the latest accepted report (its period and the start of its text), 完成情况 the status
+in words (已销号 with the day it was signed off; 已超期 added to an open measure past its deadline),
+佐证材料 the names of the files of the accepted reports.
 
 A reader gets only what he or she may see (the restricted querysets), in a fixed number of queries
 whatever the size of the ledger.
@@ -75,6 +76,7 @@ WIDTHS = {
     "责任单位": 16,
     "配合单位": 16,
     "整改时限": 12,
+    "延期情况": 22,
     "整改类型": 10,
     "整改进展": 32,
     "完成情况": 16,
@@ -102,13 +104,13 @@ def _without(*left_out: str) -> tuple[str, ...]:
 LISTS = {
     "all": LedgerList("all", "整改台账", tuple(WIDTHS)),
     "problems": LedgerList(
-        "problems", "问题清单", _without("整改类型", "整改进展", "佐证材料"), per_problem=True
+        "problems", "问题清单", _without("延期情况", "整改类型", "整改进展", "佐证材料"), per_problem=True
     ),
     "tasks": LedgerList("tasks", "任务清单", _without("责任领导", "配合单位")),
     "responsibility": LedgerList(
         "responsibility",
         "责任清单",
-        _without("整改进展", "完成情况", "佐证材料"),
+        _without("延期情况", "整改进展", "完成情况", "佐证材料"),
         emphasised=("责任领导", "责任单位", "配合单位"),
     ),
 }
@@ -141,7 +143,7 @@ def load_ledger(
     user: User, inspection_id: int, on: date | None = None, conditions: dict | None = None
 ) -> Ledger:
     """The problems and measures of the inspection the user may see, with everything the columns
-    show, in ledger order (area, then number). Seven queries whatever the size. `conditions` are the
+    show, in ledger order (area, then number). Eight queries whatever the size. `conditions` are the
     ledger page's filters (ledger.filters): with any, only the measures they match and their problems."""
     on = on or today()
     inspection = get_inspection(user, inspection_id)
@@ -163,7 +165,9 @@ def load_ledger(
         MeasureFilterSet(conditions or {}, user=user, on=on)
         .qs.filter(problem__inspection=inspection)
         .annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
-        .prefetch_related(Prefetch("reports", queryset=accepted, to_attr="accepted_reports"))
+        .prefetch_related(
+            Prefetch("reports", queryset=accepted, to_attr="accepted_reports"), "deadline_changes"
+        )
         .order_by("problem_id", "order")
     )
     entries = {problem.pk: ProblemEntry(problem) for problem in problems}
@@ -210,6 +214,11 @@ def _deadline(measure: Measure) -> date | str | None:
     return LONG_TERM_LABEL if measure.category == MeasureCategory.LONG_TERM else None
 
 
+def _deadline_changes(measure: Measure) -> str:
+    """Each move of the deadline once set, as a sentence: "经批准由2026-11-30延至2027-03-31"."""
+    return "\n".join(change.sentence for change in measure.deadline_changes.all())
+
+
 def _progress(measure: Measure) -> str:
     if not measure.accepted_reports:
         return ""
@@ -238,6 +247,7 @@ MEASURE_VALUES: dict[str, Callable[[Measure], object]] = {
     "责任单位": _units,
     "配合单位": _supporting,
     "整改时限": _deadline,
+    "延期情况": _deadline_changes,
     "整改类型": lambda measure: str(MeasureCategory(measure.category).label),
     "整改进展": _progress,
     "完成情况": _completion,

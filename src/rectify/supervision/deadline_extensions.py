@@ -15,7 +15,7 @@ from django.utils import timezone
 from rectify.errors import AccessDenied, InvalidInput, NotFound, StaleEdit, filled
 from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import OPEN_STATUSES
-from rectify.ledger.models import Measure
+from rectify.ledger.models import DeadlineChange, Measure
 from rectify.org.access import VIEW, is_office
 from rectify.org.models import User
 from rectify.progress.services import is_responsible
@@ -122,7 +122,13 @@ def decide_extension(user: User, extension_id: int, decision: str, comment: str 
     extension.comment = comment
     extension.save()
     if decision == APPROVE:
-        ledger_services.move_deadline(extension.measure_id, extension.new_deadline)
+        ledger_services.move_deadline(
+            extension.measure_id,
+            extension.new_deadline,
+            kind=DeadlineChange.Kind.EXTENSION,
+            reason=extension.reason,
+            by=user,
+        )
     return extension
 
 
