@@ -172,9 +172,18 @@ def test_the_whole_life_of_a_measure_through_the_api(api, world, ledger, media):
         {"outcome": "relapse", "note": "执法程序问题再次出现。"},
         alice,
     )
+    assert response.status_code == 400 and "须确定新的整改时限" in response.json()["detail"]
+    assert api.get(url, headers=bob).json()["status"] == "signed_off"  # nothing changed
+    response = post_json(
+        api,
+        f"/api/v1/followups/{followup['id']}/record",
+        {"outcome": "relapse", "note": "执法程序问题再次出现。", "new_deadline": "2099-12-31"},
+        alice,
+    )
     assert response.status_code == 200 and response.json()["checked_by"]["id"] == world.alice.pk
     reopened = api.get(url, headers=bob).json()
     assert reopened["status"] == "reopened" and reopened["reopen_reason"] == "执法程序问题再次出现。"
+    assert reopened["deadline"] == "2099-12-31"
 
     # 5. Reported again, accepted, signed off again; a stable check keeps it signed off.
     third = report(api, bob, measure.pk, text="重新整改完成。").json()
@@ -553,6 +562,8 @@ def test_followup_input(api, world, ledger, media, scene):
         response = post_json(api, url, body, alice)
         assert response.status_code == 400 and "二选一" in response.json()["detail"]
     assert post_json(api, url, {"outcome": "relapse", "note": ""}, alice).status_code == 400
+    past = post_json(api, url, {"outcome": "relapse", "note": "反弹。", "new_deadline": "2020-01-01"}, alice)
+    assert past.status_code == 400 and "应晚于今天" in past.json()["detail"]
     assert post_json(api, url, {"outcome": "worse"}, alice).status_code == 422
     not_signed_off = post_json(
         api, f"/api/v1/measures/{scene['m12']}/followups", {"due_on": "2099-03-01"}, alice

@@ -124,6 +124,7 @@ def test_a_measure_from_first_report_through_relapse_to_sign_off(page, server, l
     expect(page.locator(".messages")).to_contain_text("已安排措施 1.1的回头看")
     page.get_by_label("反弹", exact=True).check()
     page.get_by_label("检查情况").fill("抽查发现执法程序问题再次出现。")
+    page.get_by_label("新的整改时限").fill("2099-06-30")
     page.get_by_role("button", name="记录检查结果").click()
     expect(page.get_by_role("heading", name="回头看发现反弹，措施重新整改")).to_be_visible()
     expect(page.locator(".alert-reopen")).to_contain_text("抽查发现执法程序问题再次出现。")

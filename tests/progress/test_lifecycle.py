@@ -45,7 +45,13 @@ def test_the_whole_life_of_a_measure(ledger, world, settings, tmp_path):
         signoff = services.decide_signoff(person, signoff.pk, decision="approve")
     assert signoff.state == SignOffState.APPROVED and status(measure) == "signed_off"
     followup = services.schedule_followup(world.alice, measure.pk, due_on=date(2099, 12, 1))
-    services.record_followup(world.alice, followup.pk, outcome="relapse", note="执法程序问题再次出现。")
+    services.record_followup(
+        world.alice,
+        followup.pk,
+        outcome="relapse",
+        note="执法程序问题再次出现。",
+        new_deadline=date(2099, 12, 31),
+    )
     reopened = Measure.objects.get(pk=measure.pk)
     assert reopened.status == "reopened" and reopened.reopen_reason == "执法程序问题再次出现。"
     with pytest.raises(IllegalTransition, match="反弹重启"):

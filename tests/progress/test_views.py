@@ -152,7 +152,13 @@ def test_my_measures_shows_returns_reopenings_signoff_returns_and_deadlines(m11,
     m31 = ledger.measures[(3, 1)]
     signed_off(world, m31)
     followup = services.schedule_followup(world.alice, m31.pk, due_on=today)
-    services.record_followup(world.alice, followup.pk, outcome="relapse", note="审批时限再次超标。")
+    services.record_followup(
+        world.alice,
+        followup.pk,
+        outcome="relapse",
+        note="审批时限再次超标。",
+        new_deadline=today + timedelta(days=60),
+    )
     m32 = ledger.measures[(3, 2)]
     Measure.objects.filter(pk=m32.pk).update(deadline=today - timedelta(days=3))
     Measure.objects.filter(pk=m11.pk).update(deadline=today + timedelta(days=5))
@@ -557,12 +563,29 @@ def test_the_office_schedules_a_followup_and_a_relapse_reopens_the_measure(m11, 
     page = page_of(response)
     assert response.status_code == 400 and "发现反弹时必须写明反弹情况" in page
     assert Measure.objects.get(pk=m11.pk).status == "signed_off"
+    # A relapse asks for a new deadline: refused without one, nothing changed, nothing typed lost.
     response = alice.post(
         f"/followups/{followup.pk}/record/", {"outcome": "relapse", "note": "执法程序问题再次出现。"}
+    )
+    page = page_of(response)
+    assert response.status_code == 400 and "须确定新的整改时限" in page and "执法程序问题再次出现。" in page
+    assert Measure.objects.get(pk=m11.pk).status == "signed_off"
+    response = alice.post(
+        f"/followups/{followup.pk}/record/",
+        {"outcome": "relapse", "note": "执法程序问题再次出现。", "new_deadline": "2099-09-30"},
     )
     assert response.status_code == 302
     measure = Measure.objects.get(pk=m11.pk)
     assert measure.status == "reopened" and measure.reopen_reason == "执法程序问题再次出现。"
+    assert measure.deadline == date(2099, 9, 30)
+    change = measure.deadline_changes.get()
+    assert (change.kind, change.new_deadline, change.reason) == (
+        "relapse",
+        date(2099, 9, 30),
+        measure.reopen_reason,
+    )
+    page = page_of(alice.get(f"/measures/{m11.pk}/"))
+    assert "2099年9月30日前重新整改到位" in page and "回头看发现反弹，重新确定整改时限" in page
     for name in ("bob", "vera", "larry"):
         page = page_of(signed_in(name).get(f"/measures/{m11.pk}/"))
         assert "回头看发现反弹，措施重新整改" in page and "执法程序问题再次出现。" in page, name

@@ -169,6 +169,7 @@ class Life:
                 self.measure.pk,
                 outcome="relapse",
                 note="回头看抽查发现同类问题再次出现，需重新整改。",
+                new_deadline=max(self.today, timezone.localdate()) + timedelta(days=90),
             )
 
     def act(self, user: User, action, *args, **kwargs):

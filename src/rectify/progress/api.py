@@ -237,11 +237,17 @@ class FollowUpIn(Schema):
         None, description="当即记录检查结果：stable 巩固；relapse 反弹（须写明情况，措施将重新整改）"
     )
     note: str = ""
+    new_deadline: date | None = Field(
+        None, description="发现反弹时必填：新的整改时限，须晚于今天和原整改时限；预警按新时限计算"
+    )
 
 
 class RecordIn(Schema):
     outcome: Literal["stable", "relapse"]
     note: str = ""
+    new_deadline: date | None = Field(
+        None, description="发现反弹时必填：新的整改时限，须晚于今天和原整改时限；预警按新时限计算"
+    )
 
 
 class ObservationOut(Schema):
@@ -482,7 +488,13 @@ def add_followup(request, measure_id: Id, payload: FollowUpIn):
     if payload.due_on is not None:
         followup = services.schedule_followup(request.user, measure_id, due_on=payload.due_on)
     else:
-        followup = services.record_check(request.user, measure_id, outcome=payload.outcome, note=payload.note)
+        followup = services.record_check(
+            request.user,
+            measure_id,
+            outcome=payload.outcome,
+            note=payload.note,
+            new_deadline=payload.new_deadline,
+        )
     return Status(201, _followups().get(pk=followup.pk))
 
 
@@ -493,7 +505,13 @@ def add_followup(request, measure_id: Id, payload: FollowUpIn):
 )
 def record_followup(request, followup_id: Id, payload: RecordIn):
     """记录已安排的回头看的结果。已记录过的返回 409。"""
-    followup = services.record_followup(request.user, followup_id, outcome=payload.outcome, note=payload.note)
+    followup = services.record_followup(
+        request.user,
+        followup_id,
+        outcome=payload.outcome,
+        note=payload.note,
+        new_deadline=payload.new_deadline,
+    )
     return _followups().get(pk=followup.pk)
 
 

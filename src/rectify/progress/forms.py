@@ -113,3 +113,10 @@ class RecordFollowupForm(_Form):
         error_messages={"required": "请选择检查结果。", "invalid_choice": "检查结果应为“巩固”或“反弹”。"},
     )
     note = forms.CharField(label="检查情况", required=False, max_length=4000)
+    # Not required here: the service says it is missing for a relapse, in the same words as the API.
+    new_deadline = forms.DateField(
+        label="新的整改时限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "新的整改时限格式有误，应为“2025-12-31”这样的日期。"},
+    )

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, filled
 from rectify.ledger.choices import MeasureStatus, ReportPeriod
-from rectify.ledger.models import Inspection, Measure, MeasureUnit
-from rectify.ledger.services import get_measure
+from rectify.ledger.models import DeadlineChange, Inspection, Measure, MeasureUnit
+from rectify.ledger.services import get_measure, move_deadline
 from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
 from rectify.org.access import CHANGE, DECIDE, VIEW, Access, is_office, path_q
 from rectify.org.models import UNIT_ROLES, Role, User
@@ -364,8 +364,29 @@ def schedule_followup(user: User, measure_id: int, *, due_on: date) -> FollowUp:
     return FollowUp.objects.create(measure=measure, due_on=due_on, scheduled_by=user)
 
 
-def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "") -> FollowUp:
-    """Record a check: stable, or relapse, which reopens the measure with the reason."""
+NO_NEW_DEADLINE = "发现反弹的，须确定新的整改时限，措施将按新时限重新整改、预警；本次结果未记录。"
+
+
+def _relapse_deadline(measure: Measure, new_deadline: date | None) -> date:
+    """The new deadline a relapse must set: later than today, and than the deadline it replaces."""
+    if new_deadline is None:
+        raise InvalidInput(NO_NEW_DEADLINE)
+    today = timezone.localdate()
+    if new_deadline <= today:
+        raise InvalidInput(f"新的整改时限应晚于今天（{today.isoformat()}）；本次结果未记录。")
+    if measure.deadline is not None and new_deadline <= measure.deadline:
+        raise InvalidInput(
+            f"新的整改时限应晚于原整改时限（{measure.deadline.isoformat()}）；本次结果未记录。"
+        )
+    return new_deadline
+
+
+def record_followup(
+    user: User, followup_id: int, *, outcome: str, note: str = "", new_deadline: date | None = None
+) -> FollowUp:
+    """Record a check: stable, or relapse, which reopens the measure with the reason and a new deadline
+    (later than today), recorded in the measure's history of deadlines (old → new, the relapse's
+    reason), so the warnings follow it."""
     records = FollowUp.objects.select_related("measure__problem__inspection")
     followup = _get_visible(records, followup_id, user, "回头看记录不存在，或您无权查看。")
     if not is_office(user, followup.measure.problem.inspection.inspected):
@@ -376,6 +397,8 @@ def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "
         followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
         if followup.outcome != FollowUpOutcome.PENDING:
             raise IllegalTransition("该回头看已记录结果，不能重复记录。")
+        if outcome == FollowUpOutcome.RELAPSE:
+            new_deadline = _relapse_deadline(measure, new_deadline)
         followup.outcome = outcome
         followup.note = note
         followup.checked_by = user
@@ -384,17 +407,23 @@ def record_followup(user: User, followup_id: int, *, outcome: str, note: str = "
         if outcome == FollowUpOutcome.RELAPSE:
             measure.reopen_reason = note
             advance(measure, Event.RELAPSE)
+            moved = move_deadline(
+                measure.pk, new_deadline, kind=DeadlineChange.Kind.RELAPSE, reason=note, by=user
+            )
+            followup.measure = moved.measure  # with its new deadline
     return followup
 
 
-def record_check(user: User, measure_id: int, *, outcome: str, note: str = "") -> FollowUp:
+def record_check(
+    user: User, measure_id: int, *, outcome: str, note: str = "", new_deadline: date | None = None
+) -> FollowUp:
     """A follow-up check done today without an earlier schedule: the pending one due first if
     there is one, else a new one, recorded in the same transaction."""
     with transaction.atomic():
         measure = _visible_measure(user, measure_id)
         pending = measure.followups.filter(outcome=FollowUpOutcome.PENDING).order_by("due_on").first()
         followup = pending or schedule_followup(user, measure_id, due_on=timezone.localdate())
-        return record_followup(user, followup.pk, outcome=outcome, note=note)
+        return record_followup(user, followup.pk, outcome=outcome, note=note, new_deadline=new_deadline)
 
 
 # ------------------------------------------------------------------ indicators

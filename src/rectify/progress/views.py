@@ -584,7 +584,11 @@ def _decided(signoff: SignOff) -> str:
 def _recorded(followup: FollowUp) -> str:
     label = _label(followup.measure)
     if followup.outcome == FollowUpOutcome.RELAPSE:
-        return f"已记录{label}回头看发现反弹，措施已转为“反弹重启”，责任单位须重新整改。"
+        deadline = followup.measure.deadline
+        return (
+            f"已记录{label}回头看发现反弹，措施已转为“反弹重启”，"
+            f"责任单位须在{deadline:%Y年%-m月%-d日}前重新整改到位。"
+        )
     return f"已记录{label}回头看结果：整改成果巩固。"
 
 
@@ -664,7 +668,13 @@ def record_followup(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         RecordFollowupForm(request.POST),
-        lambda data: services.record_followup(request.user, pk, outcome=data["outcome"], note=data["note"]),
+        lambda data: services.record_followup(
+            request.user,
+            pk,
+            outcome=data["outcome"],
+            note=data["note"],
+            new_deadline=data["new_deadline"],
+        ),
         done=_recorded,
         anchor="followups",
         kind="record",

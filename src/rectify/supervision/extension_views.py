@@ -14,7 +14,7 @@ from rectify.errors import InvalidInput, NotFound, RectifyError
 from rectify.forms import Form
 from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import OPEN_STATUSES
-from rectify.ledger.models import Measure
+from rectify.ledger.models import DeadlineChange, Measure
 from rectify.org.models import User
 from rectify.progress.views import ActionError, measure_page_context
 
@@ -26,8 +26,11 @@ def measure_section(user: User, measure: Measure) -> dict:
     """What the measure page shows of extensions: the history, and which forms this user may use."""
     history = list(extensions.measure_extensions(measure))
     pending = next((e for e in history if e.state == ExtensionState.PENDING), None)
+    # A relapse's new deadline (回头看发现反弹) is read beside the extensions: the same old → new, reason.
+    relapses = measure.deadline_changes.filter(kind=DeadlineChange.Kind.RELAPSE).select_related("decided_by")
     return {
         "history": history,
+        "relapses": list(relapses),
         "pending": pending,
         "can_request": pending is None
         and measure.deadline is not None
