@@ -89,7 +89,17 @@ def describe(
             counts.setdefault(parent[:2], [0, *parent[2:]])[0] += 1
             continue  # said as a count on the parent's line
         sentences[index] = entry
-    return [_sentence(entry, names, counts, subject) if entry is not None else None for entry in sentences]
+    return [
+        _reasoned(entry, _sentence(entry, names, counts, subject)) if entry else None for entry in sentences
+    ]
+
+
+def _reasoned(entry: LogEntry, sentence: Sentence) -> Sentence:
+    """The reason the person gave for the change, kept with the entry (its additional data), said last."""
+    reason = (entry.additional_data or {}).get("reason") if isinstance(entry.additional_data, dict) else None
+    if not reason or not sentence.text:
+        return sentence
+    return Sentence(f"{sentence.text}，理由：{reason}", sentence.raw)
 
 
 def _counted_parent(entry: LogEntry) -> tuple[type, str, str, str] | None:
@@ -114,6 +124,7 @@ def _sentence(entry: LogEntry, names: dict, counts: dict, subject: bool) -> Sent
     values = {name: _shown(model, name, pair[1], names) for name, pair in changes.items()}
     values["record"] = entry.object_repr  # {record}: the record as it named itself when logged
     old_values = {name: _shown(model, name, pair[0], names) for name, pair in changes.items()}
+    old_values["record"] = entry.object_repr  # a deleted record names itself too ("移除{record}")
     if entry.action == LogEntry.Action.CREATE:
         text = _fill(phrases.created, values) if phrases.created else f"新建{noun}“{entry.object_repr}”"
         if (model, str(entry.object_pk)) in counts:

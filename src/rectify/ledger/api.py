@@ -158,6 +158,9 @@ class MeasurePatch(Schema):
     outside_units: str | None = Field(None, max_length=255, description="系统外承办单位，只记名称")
     deadline: date | None = None
     category: MeasureCategory | None = None
+    reason: str = Field(
+        "", max_length=2000, description="修改理由：已销号的措施更换牵头领导或责任单位时必填，记入变更记录"
+    )
 
 
 @router.get("/inspections", summary="巡察轮次列表", response=InspectionPage)
@@ -210,7 +213,7 @@ def get_measure(request, measure_id: Id):
 def patch_measure(request, measure_id: Id, payload: MeasurePatch):
     """修改牵头领导、主责单位、责任单位、配合单位、整改时限或整改类型（仅整改办）。
     `version` 已过期时返回 409；改后没有主责单位时返回 400，不作任何修改。"""
-    sent = payload.model_fields_set - {"version"}
+    sent = payload.model_fields_set - {"version", "reason"}
     changes: dict = {}
     if "lead_leader" in sent:
         changes["lead_leader"] = (
@@ -233,7 +236,9 @@ def patch_measure(request, measure_id: Id, payload: MeasurePatch):
         if payload.category is None:
             raise InvalidInput("整改类型不能为空。")
         changes["category"] = payload.category
-    return services.update_measure_assignment(request.user, measure_id, version=payload.version, **changes)
+    return services.update_measure_assignment(
+        request.user, measure_id, version=payload.version, reason=payload.reason, **changes
+    )
 
 
 def _organisations(ids: list[int]) -> list[Organisation]:

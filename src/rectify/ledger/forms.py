@@ -79,9 +79,26 @@ class MeasureAssignmentForm(Form):
         help_text="长期坚持的措施可不填",
     )
     category = forms.ChoiceField(label="整改类型", choices=MeasureCategory.choices)
+    # Only on a signed-off measure; the service says when it is missing, in the same words as the API.
+    reason = forms.CharField(
+        label="修改理由",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="该措施已销号：更换牵头领导或责任单位须填写理由，理由记入变更记录",
+    )
 
-    def __init__(self, *args, inspection: Inspection, fixed_deadline: date | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        inspection: Inspection,
+        fixed_deadline: date | None = None,
+        signed_off: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if not signed_off:
+            del self.fields["reason"]
         if fixed_deadline is not None:
             # A deadline once set moves only by an extension request (延期申请) on the measure page.
             field = self.fields["deadline"]

@@ -234,8 +234,12 @@ class Measure(models.Model):
 
     def get_additional_data(self) -> dict:
         """Recorded with every audit entry about the measure or anything hanging from it, so the
-        trail can be searched per organisation and per measure (see rectify.audit)."""
-        return {"org_path": self.problem.inspection.inspected.path, "measure_id": self.pk}
+        trail can be searched per organisation and per measure (see rectify.audit). The reason given for
+        an edit (ledger.services.update_measure_assignment) goes with it, and the trail reads it."""
+        data = {"org_path": self.problem.inspection.inspected.path, "measure_id": self.pk}
+        if getattr(self, "change_reason", ""):
+            data["reason"] = self.change_reason
+        return data
 
     @property
     def responsible_units(self) -> list[Organisation]:

@@ -149,14 +149,20 @@ def update_measure_assignment(
     outside_units: str = UNSET,
     deadline: date | None = UNSET,
     category: str = UNSET,
+    reason: str = "",
 ) -> Measure:
     """Change who does a measure and by when. Only the office may; the edit must start from the
     current `version`, else StaleEdit tells the user someone else saved first and nothing changes.
 
     A measure always has one 主责单位 (`responsible_unit`), always one of its responsible `units`.
     Naming responsible units without it keeps the current one if it is still among them, else takes
-    the first named; leaving none is refused."""
+    the first named; leaving none is refused.
+
+    Changing the lead leader or the units of a signed-off measure needs a `reason` (REASON_NEEDED), kept
+    with each entry of the audit trail the change writes, which reads it ("…，理由：…")."""
     measure = _lock_measure(user, measure_id)
+    reason = (reason or "").strip()
+    measure.change_reason = reason  # read by Measure.get_additional_data into the audit entries
     if measure.version != version:
         raise StaleEdit(
             f"该整改措施已被他人修改（您编辑的是第 {version} 版，当前为第 {measure.version} 版），"
@@ -201,12 +207,18 @@ def update_measure_assignment(
         measure.outside_units,
         measure.responsible_unit_id,
     )
+    if measure.status == MeasureStatus.SIGNED_OFF and not reason:
+        people_changed = (after[0], after[4]) != (before[0], before[4])
+        if units_changed or people_changed:
+            raise InvalidInput(REASON_NEEDED)  # the transaction undoes the units already replaced
     if units_changed or after != before:
         # Saving what was already there would move the version on and make others' edits stale.
         measure.version += 1
         measure.save()
     return get_measure(user, measure.pk)
 
+
+REASON_NEEDED = "该措施已销号，更换牵头领导或责任单位须填写修改理由，理由将记入变更记录。本次修改未保存。"
 
 # A deadline, once set, moves only through an extension request decided by the office (supervision).
 DEADLINE_FIXED = "整改时限已确定，如需调整请提交延期申请。本次修改未保存。"

@@ -10,7 +10,7 @@ from rectify.forms import at_version
 from rectify.org.access import CHANGE, VIEW, Access
 
 from . import services
-from .choices import ReportPeriod
+from .choices import MeasureStatus, ReportPeriod
 from .filters import filter_measures
 from .forms import MeasureAssignmentForm
 from .models import Inspection, Measure, Problem
@@ -78,8 +78,13 @@ def measure_edit(request, pk: int):
     inspection = measure.problem.inspection
     conflict = None
     status = 200
+    form_options = {
+        "inspection": inspection,
+        "fixed_deadline": measure.deadline,
+        "signed_off": measure.status == MeasureStatus.SIGNED_OFF,
+    }
     if request.method == "POST":
-        form = MeasureAssignmentForm(request.POST, inspection=inspection, fixed_deadline=measure.deadline)
+        form = MeasureAssignmentForm(request.POST, **form_options)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -94,12 +99,13 @@ def measure_edit(request, pk: int):
                     outside_units=data["outside_units"],
                     deadline=data["deadline"],
                     category=data["category"],
+                    reason=data.get("reason", ""),
                 )
             except StaleEdit as error:
                 # Keep what the user typed, show what is saved now, and let them save again on top of it.
                 conflict = error.message
                 status = error.status
-                form = at_version(form, measure.version, inspection=inspection)
+                form = at_version(form, measure.version, **form_options)
             except RectifyError as error:
                 form.add_error(None, error.message)
                 status = error.status
@@ -109,11 +115,7 @@ def measure_edit(request, pk: int):
         else:
             status = 400
     else:
-        form = MeasureAssignmentForm(
-            initial=MeasureAssignmentForm.initial_for(measure),
-            inspection=inspection,
-            fixed_deadline=measure.deadline,
-        )
+        form = MeasureAssignmentForm(initial=MeasureAssignmentForm.initial_for(measure), **form_options)
     return render(
         request,
         "ledger/measure_edit.html",
