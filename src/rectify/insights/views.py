@@ -12,6 +12,7 @@ from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW
 from rectify.paging import paginate
+from rectify.supervision.deadline_extensions import awaiting
 from rectify.supervision.holiday_calendar import calendar_warnings_for
 
 from . import charts, services
@@ -42,8 +43,9 @@ def index(request):
 @login_required
 @require_GET
 def leading(request):
-    """我牵头的: the measures the leader leads, each with its deadline, warning and status, and the
-    dashboard of those measures only; of one inspection when picked."""
+    """我牵头的: the extension requests waiting for the leader's decision, the measures the leader leads,
+    each with its deadline, warning and status, and the dashboard of those measures only; of one
+    inspection when picked."""
     if not services.leads_measures(request.user):
         raise AccessDenied(services.LEADERS_ONLY)
     inspection_id = _picked_inspection(request)
@@ -51,7 +53,9 @@ def leading(request):
     page = paginate(request, services.led_measures(request.user, inspection_id), LEADING_PAGE_SIZE)
     if request.headers.get("HX-Request"):
         return render(request, "ledger/_measure_table.html", {"page": page})
-    return _page(request, inspection_id, board=board, extra={"page": page})
+    # 待办: extension requests waiting for the leader's decision (the organisation's policy).
+    extra = {"page": page, "extensions_awaiting": list(awaiting(request.user))}
+    return _page(request, inspection_id, board=board, extra=extra)
 
 
 def _picked_inspection(request) -> int | None:

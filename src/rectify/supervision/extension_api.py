@@ -23,13 +23,21 @@ class ExtensionOut(Schema):
     reason: str = Field(..., description="延期理由")
     requested_by: NamedRef
     requested_at: datetime
-    state: str = Field(..., description="pending 待审批 / approved 已同意 / refused 未同意")
+    state: str = Field(
+        ...,
+        description="pending 待整改办审批 / leader_pending 整改办已同意、待牵头领导审批 / "
+        "approved 已同意 / refused 未同意",
+    )
     state_label: str
-    decided_by: NamedRef | None
+    office_by: NamedRef | None = Field(None, description="须经牵头领导审批时，先行同意的整改办人员")
+    office_at: datetime | None
+    office_comment: str = Field(..., description="整改办审核意见")
+    decided_by: NamedRef | None = Field(None, description="作出最终决定的人")
     decided_at: datetime | None
     comment: str = Field(..., description="审批意见")
 
     resolve_requested_by = person_of("requested_by")
+    resolve_office_by = person_of("office_by")
     resolve_decided_by = person_of("decided_by")
     resolve_state_label = label_of("state")
 
@@ -42,6 +50,13 @@ class ExtensionIn(Schema):
 class ExtensionDecisionIn(Schema):
     decision: Literal["approve", "refuse"] = Field(..., description="approve 同意 / refuse 不同意")
     comment: str = Field("", max_length=4000, description="审批意见；不同意的须填写")
+
+
+@router.get("/extensions/awaiting", summary="待我审批的延期申请", response=list[ExtensionOut])
+def awaiting_extensions(request):
+    """等待您审批的延期申请（先提出的在前）：整改办看到待整改办审批的；牵头领导看到本单位规定须经
+    牵头领导审批、整改办已同意的其牵头措施的申请。"""
+    return list(extensions.awaiting(request.user))
 
 
 @router.get(
@@ -72,10 +87,11 @@ def request_extension(request, measure_id: Id, payload: ExtensionIn):
     response={200: ExtensionOut, **errors(400, 403, 404, 409)},
 )
 def decide_extension(request, extension_id: Id, payload: ExtensionDecisionIn):
-    """整改办同意（整改时限随即调整，预警按新时限计算）或不同意（须填写意见）；已审批的申请返回 409。"""
+    """整改办同意（整改时限随即调整，预警按新时限计算）或不同意（须填写意见）。本单位规定延期须经牵头
+    领导审批的，整改办同意后转该措施的牵头领导审批，牵头领导同意后整改时限才调整。已审批的申请返回 409。"""
     extension = extensions.decide_extension(request.user, extension_id, payload.decision, payload.comment)
     return _loaded(extension.pk)
 
 
 def _loaded(pk: int) -> DeadlineExtension:
-    return DeadlineExtension.objects.select_related("requested_by", "decided_by").get(pk=pk)
+    return DeadlineExtension.objects.select_related("requested_by", "decided_by", "office_by").get(pk=pk)

@@ -25,7 +25,7 @@ from .models import DeadlineExtension, ExtensionState
 def measure_section(user: User, measure: Measure) -> dict:
     """What the measure page shows of extensions: the history, and which forms this user may use."""
     history = list(extensions.measure_extensions(measure))
-    pending = next((e for e in history if e.state == ExtensionState.PENDING), None)
+    pending = next((e for e in history if e.state in extensions.WAITING), None)
     # A relapse's new deadline (回头看发现反弹) is read beside the extensions: the same old → new, reason.
     relapses = measure.deadline_changes.filter(kind=DeadlineChange.Kind.RELAPSE).select_related("decided_by")
     return {
@@ -36,7 +36,7 @@ def measure_section(user: User, measure: Measure) -> dict:
         and measure.deadline is not None
         and measure.status in OPEN_STATUSES
         and extensions.may_request(user, measure),
-        "can_decide": pending is not None and extensions.may_decide(user, measure),
+        "can_decide": pending is not None and extensions.may_decide(user, pending),
     }
 
 
@@ -114,7 +114,10 @@ def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
         decided = extensions.decide_extension(request.user, pk, data["decision"], data["comment"])
     except RectifyError as error:
         return _refused(request, error, "extension-decide", pk, measure_id)
-    if decided.state == ExtensionState.APPROVED:
+    if decided.state == ExtensionState.LEADER_PENDING:
+        leader = decided.measure.lead_leader
+        messages.success(request, f"整改办已同意，按本单位规定已报牵头领导{leader.display_name}审批。")
+    elif decided.state == ExtensionState.APPROVED:
         messages.success(request, f"已同意延期，整改时限调整为{decided.new_deadline:%Y年%-m月%-d日}。")
     else:
         messages.success(request, "已不同意该延期申请，整改时限不变。")

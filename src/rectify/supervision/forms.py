@@ -164,6 +164,12 @@ class PolicyForm(Form):
         help_text="红色预警同时提醒此人。只能从本单位领导小组成员中选择。",
         error_messages={"invalid_choice": "所选人员不是本单位的领导小组成员，请重新选择。"},
     )
+    extension_needs_leader = forms.BooleanField(
+        label="延期须经牵头领导审批",
+        required=False,
+        help_text="勾选后，整改办同意的延期申请再报该措施的牵头领导审批，牵头领导同意后整改时限才调整；"
+        "措施未指定牵头领导的，整改办同意即生效。",
+    )
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)

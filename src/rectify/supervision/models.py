@@ -51,6 +51,11 @@ class WarningPolicy(models.Model):
         related_name="+",
         help_text=_("红色预警同时提醒此人"),
     )
+    extension_needs_leader = models.BooleanField(
+        _("延期须经牵头领导审批"),
+        default=False,
+        help_text=_("整改办同意的延期申请再报该措施的牵头领导审批，同意后整改时限才调整"),
+    )
 
     class Meta:
         verbose_name = _("预警规则")
@@ -318,14 +323,18 @@ class CalendarToken(models.Model):
 
 class ExtensionState(models.TextChoices):
     PENDING = "pending", _("待审批")
+    LEADER_PENDING = "leader_pending", _("待牵头领导审批")
     APPROVED = "approved", _("已同意")
     REFUSED = "refused", _("未同意")
 
 
 class DeadlineExtension(models.Model):
     """延期申请: the only way a measure's deadline, once set, moves. The responsible unit or the office
-    asks with a reason; the office decides; approval moves the deadline (ledger.services.move_deadline),
-    and the warnings, computed from the deadline, follow it. At most one request waits per measure."""
+    asks with a reason; the office decides; where the organisation's policy says so
+    (WarningPolicy.extension_needs_leader) the office's approval passes it on to the measure's lead
+    leader, who decides last (the office's part kept in office_*). Approval moves the deadline
+    (ledger.services.move_deadline), and the warnings, computed from the deadline, follow it. At most one
+    request waits per measure."""
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="extensions"
@@ -341,6 +350,9 @@ class DeadlineExtension(models.Model):
     decided_by = done_by(_("审批人"), optional=True)
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     comment = models.TextField(_("审批意见"), blank=True)
+    office_by = done_by(_("整改办审核人"), optional=True)
+    office_at = models.DateTimeField(_("整改办审核时间"), null=True, blank=True)
+    office_comment = models.TextField(_("整改办审核意见"), blank=True)
 
     objects = MeasurePartQuerySet.as_manager()
 
@@ -355,11 +367,17 @@ class DeadlineExtension(models.Model):
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="extension_has_reason"),
             models.UniqueConstraint(
-                fields=["measure"], condition=Q(state="pending"), name="extension_one_pending_per_measure"
+                fields=["measure"],
+                condition=Q(state__in=["pending", "leader_pending"]),
+                name="extension_one_waiting_per_measure",
             ),
             models.CheckConstraint(
-                condition=Q(state="pending") | Q(decided_at__isnull=False),
+                condition=Q(state__in=["pending", "leader_pending"]) | Q(decided_at__isnull=False),
                 name="extension_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="leader_pending") | Q(office_at__isnull=False),
+                name="extension_leader_stage_after_office",
             ),
         ]
 

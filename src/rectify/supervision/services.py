@@ -77,7 +77,7 @@ def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
 # ------------------------------------------------------------------ who hears of a measure
 
 
-def _members(role: str, organisation_paths: Iterable[str]) -> QuerySet[User]:
+def members(role: str, organisation_paths: Iterable[str]) -> QuerySet[User]:
     """Active users holding `role` in exactly those organisations."""
     user_ids = Membership.objects.filter(role=role, organisation__path__in=list(organisation_paths)).values(
         "user_id"
@@ -93,15 +93,15 @@ def recipients(measure: Measure, level: int, party_head_id: int | None) -> set[U
             "unit__path", flat=True
         )
     )
-    people: set[User] = set(_members(Role.LIAISON, unit_paths))
+    people: set[User] = set(members(Role.LIAISON, unit_paths))
     if level >= WarningLevel.YELLOW and measure.lead_leader_id:
         people.add(measure.lead_leader)
     if level >= WarningLevel.RED:
-        people |= set(_members(Role.UNIT_HEAD, unit_paths))
+        people |= set(members(Role.UNIT_HEAD, unit_paths))
         if party_head_id:
             people |= set(User.objects.filter(pk=party_head_id, is_active=True))
     if level >= WarningLevel.ESCALATED:
-        people |= set(_members(Role.SUPERVISOR, measure.problem.inspection.inspected.ancestor_paths))
+        people |= set(members(Role.SUPERVISOR, measure.problem.inspection.inspected.ancestor_paths))
     return people
 
 
@@ -199,9 +199,9 @@ def remind_stuck_signoffs(today: date | None = None) -> int:
 
 def _possible_deciders(measure: Measure) -> set[User]:
     inspected = measure.problem.inspection.inspected
-    people = set(_members(Role.OFFICE, inspected.ancestor_paths))
+    people = set(members(Role.OFFICE, inspected.ancestor_paths))
     unit_paths = list(measure.unit_links.filter(role="responsible").values_list("unit__path", flat=True))
-    people |= set(_members(Role.UNIT_HEAD, unit_paths))
+    people |= set(members(Role.UNIT_HEAD, unit_paths))
     if measure.lead_leader_id:
         people.add(measure.lead_leader)
     return people

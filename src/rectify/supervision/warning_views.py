@@ -189,6 +189,7 @@ def policy(request):
             else WarningPolicy._meta.get_field("feedback_reply_workdays").default
         ),
         "party_head": current.party_head_id if current else None,
+        "extension_needs_leader": current.extension_needs_leader if current else False,
     }
     status = 200
     if request.method == "POST":
