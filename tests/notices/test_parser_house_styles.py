@@ -10,6 +10,7 @@ v11  an audit rectification report whose parts "一、XX问题的整改情况" a
 v12  a portal's metadata table (信息索引号 / 生成日期 / 名　　称 …, several fields a row)
 v13  "key：value" metadata, one a line and several on one line
 v14  an audit report with a narrative part and areas "（一）XX方面问题的整改情况"
+v15  measures each in its own paragraph numbered like the headings: （一）（二）… or 1. 2. under "1.…的问题"
 and a generated notice of 2,000 problems, read as 2,000 and fast.
 """
 
@@ -201,6 +202,87 @@ def test_chinese_paren_ordinals_inside_one_paragraph() -> None:
         "制定数字化三年计划",
         "落实专项经费",
         "完成馆藏档案数字化12万卷。",
+    ]
+
+
+# ------------------------------------------------ v15: measures numbered like the headings above them
+
+V15 = [
+    (
+        "关于贯彻落实党中央决策部署方面",
+        [
+            (
+                1,
+                "河湖长制落实不到位的问题",
+                [
+                    "制定《云岫市河湖长制工作考核办法》，将河湖治理纳入年度考核。",
+                    "开展河湖“清四乱”专项行动，清理问题点位86处。",
+                    "建立河湖长巡河台账，每月通报巡河情况。",
+                ],
+            ),
+            (
+                2,
+                "供水保障能力不足的问题",
+                [
+                    "完成城区老旧供水管网改造36公里，管网漏损率下降至9.2%。",
+                    "新建第二水源应急供水工程，年底前通水。",
+                    "建立供水水质月度公开制度。",
+                ],
+            ),
+        ],
+    ),
+    (
+        "关于落实全面从严治党责任方面",
+        [
+            (
+                3,
+                "工程建设领域廉政风险防控不到位的问题",
+                [
+                    "梳理工程招投标廉政风险点32个，制定防控措施41条。",
+                    "开展在建水利工程专项检查，发现并整改问题17个。",
+                ],
+            ),
+            (
+                4,
+                "干部队伍专业能力不足的问题",
+                ["举办水利业务培训班6期，培训干部320人次。", "选派12名年轻干部到重点工程一线锻炼。"],
+            ),
+        ],
+    ),
+]
+
+
+def test_v15_measures_numbered_like_headings_stay_with_their_problem() -> None:
+    """Before: each （一） under a problem closed its area and became a problem of its own, and the 1. 2.
+    list was lost: 4 areas, 7 problems (measures among them), 3 measures (a problem title among them)."""
+    doc = load("v15_city_numbered_measure_paragraphs.txt")
+    assert structure(doc) == V15
+    assert counts(doc) == (2, 4, 10)
+
+
+def test_v15_docx_paragraphs_read_like_the_text() -> None:
+    doc = parse_bytes(docx_of(fixture_lines("v15_city_numbered_measure_paragraphs.txt")), "通报.docx")
+    assert structure(doc) == V15
+
+
+def test_a_restarted_number_that_names_a_problem_is_not_a_measure() -> None:
+    """ "1.…的问题" after a problem is a problem of its own even when numbering restarts."""
+    doc = parse(
+        "\n".join(
+            [
+                "中共云岫市档案局党组关于巡察整改进展情况的通报",
+                "2025年3月3日至4月30日，市委第一巡察组对市档案局党组进行了常规巡察。",
+                "一、巡察反馈问题整改落实情况",
+                "1.档案数字化推进缓慢的问题",
+                "一是制定数字化三年计划。",
+                "1.档案安全管理不到位的问题",
+                "一是开展档案安全检查。",
+            ]
+        )
+    )
+    assert [(p.title, [m.text for m in p.measures]) for p in doc.problems] == [
+        ("档案数字化推进缓慢的问题", ["制定数字化三年计划。"]),
+        ("档案安全管理不到位的问题", ["开展档案安全检查。"]),
     ]
 
 

@@ -71,7 +71,9 @@ def test_the_office_agrees_the_leader_approves_through_the_pages(measure, world,
     )
     extension = DeadlineExtension.objects.get()
     assert told(world.alice, "extension_requested")  # the office hears of the request
-    assert "待我审批的延期申请" not in leader.get("/dashboard/leading/").content.decode()  # not the leader's turn yet
+    assert (
+        "待我审批的延期申请" not in leader.get("/dashboard/leading/").content.decode()
+    )  # not the leader's turn yet
 
     response = office.post(f"/extensions/{extension.pk}/decide/", {"decision": "approve", "comment": "属实"})
     assert response.status_code == 302

@@ -309,7 +309,7 @@ def _read_meta(text: str, meta: DisclosureMeta) -> bool:
 class _Node:
     """A numbered paragraph with the unnumbered paragraphs and deeper numbered ones that follow it."""
 
-    level: int  # 0 root, 1 一、, 2 (一), 3 1., 4 (1), 5 ①
+    level: int  # 0 root, 1 一、, 2 (一), 3 1., 4 (1), 5 ①; one below its problem for a measure list
     number: int | None
     text: str  # the paragraph as written
     rest: str  # the paragraph without its marker
@@ -319,6 +319,11 @@ class _Node:
     body: list[str] = field(default_factory=list)
     children: list[_Node] = field(default_factory=list)
     closing_at: int | None = None  # index in body where the notice's closing words begin
+    marker_level: int | None = None  # the marker's own level, for a measure nested below its problem
+
+    @property
+    def family(self) -> str | None:
+        return _FAMILY.get(self.marker_level or self.level)
 
     @property
     def has_content(self) -> bool:
@@ -402,9 +407,40 @@ def _classify(node: _Node) -> None:
     node.kind = "prose"
 
 
+@dataclass(eq=False)
+class _MeasureList:
+    """Measures each in a paragraph of its own, numbered like the headings above them (（一）（二）… or
+    1. 2. under a problem "1.…的问题"): the list hangs below its problem, and goes on while the numbers
+    follow one another and each paragraph is a sentence."""
+
+    problem: _Node
+    marker_level: int
+    next_number: int
+
+
+def _is_sentence(text: str) -> bool:
+    return text.rstrip().endswith(("。", "；", ";", "！", "？"))
+
+
+def _starts_measure_list(problem: _Node, node: _Node) -> bool:
+    """Whether `node`, numbered 1 at the level of `problem` or above it, is the first measure of a list
+    under that problem rather than a heading of its own: the problem is a heading naming a fault, and
+    the paragraph is a sentence that does not name a problem itself."""
+    return (
+        node.number == 1
+        and 0 < node.level <= problem.level
+        and problem.kind == "heading"
+        and not problem.children
+        and bool(_PROBLEM_LIKE_RE.search(problem.title))
+        and _is_sentence(node.text)
+        and not (node.kind == "heading" and _PROBLEM_TITLE_RE.search(node.title))
+    )
+
+
 def _build_tree(paragraphs: list[str]) -> _Node:
     root = _Node(level=0, number=None, text="", rest="")
     stack = [root]
+    measures: _MeasureList | None = None
     for text in paragraphs:
         found = _marker(text)
         if found is None:
@@ -413,7 +449,22 @@ def _build_tree(paragraphs: list[str]) -> _Node:
         level, number, rest = found
         node = _Node(level=level, number=number, text=text, rest=rest)
         _classify(node)
-        while stack[-1].level >= level:
+        follows = (
+            measures is not None
+            and level == measures.marker_level
+            and number == measures.next_number
+            and _is_sentence(text)
+        )
+        if not follows:
+            measures = None
+            if _starts_measure_list(stack[-1], node):
+                measures = _MeasureList(stack[-1], level, 1)
+        if measures is not None:
+            while stack[-1] is not measures.problem:
+                stack.pop()
+            node.marker_level, node.level = level, measures.problem.level + 1
+            measures.next_number += 1
+        while stack[-1].level >= node.level:
             stack.pop()
         stack[-1].children.append(node)
         stack.append(node)
@@ -565,7 +616,7 @@ def _problem(item: _Found) -> NoticeProblem:
             if child.inline_body:
                 add(child.inline_body, None, None)
         else:
-            add(child.rest, _FAMILY.get(child.level), child.number)
+            add(child.rest, child.family, child.number)
         for text in child.own_body():
             source.append(text)
             add(text, None, None)
