@@ -61,3 +61,28 @@ class ReportPeriod(models.TextChoices):
     MONTHLY = "monthly", _("每月")
     QUARTERLY = "quarterly", _("每季度")
     HALF_YEARLY = "half_yearly", _("每半年")
+
+
+class LedgerColumn(models.TextChoices):
+    """The columns of the compact ledger (紧凑视图) a user may show or hide; the measure always shows,
+    and its problem heads the group of its measures."""
+
+    LEADER = "leader", _("牵头领导")
+    RESPONSIBLE = "responsible", _("责任单位")
+    SUPPORTING = "supporting", _("配合单位")
+    DEADLINE = "deadline", _("整改时限")
+    DAYS_OVERDUE = "days_overdue", _("超期天数")
+    WARNING = "warning", _("预警")
+    CATEGORY = "category", _("类型")
+    STATUS = "status", _("状态")
+
+
+# Shown until the user chooses: what a desk needs to follow up, without the wide unit lists.
+DEFAULT_LEDGER_COLUMNS = (
+    LedgerColumn.LEADER,
+    LedgerColumn.RESPONSIBLE,
+    LedgerColumn.DEADLINE,
+    LedgerColumn.DAYS_OVERDUE,
+    LedgerColumn.WARNING,
+    LedgerColumn.STATUS,
+)

@@ -7,7 +7,7 @@ from rectify.forms import Form, ModelChoiceField
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 
-from .choices import MeasureCategory
+from .choices import LedgerColumn, MeasureCategory
 from .models import Inspection, Measure
 from .services import assignable_leaders, assignable_units
 
@@ -123,3 +123,23 @@ class MeasureAssignmentForm(Form):
             "deadline": measure.deadline,
             "category": measure.category,
         }
+
+
+class LedgerViewForm(Form):
+    """The ledger's display: standard or compact (紧凑视图), and the compact view's columns. `next` is
+    the ledger address to return to, with its filters."""
+
+    compact = forms.TypedChoiceField(
+        label="显示方式",
+        choices=[("0", "标准视图（每条措施列出所属问题）"), ("1", "紧凑视图（措施归入所属问题，一行一条）")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    columns = forms.MultipleChoiceField(
+        label="紧凑视图显示的列",
+        choices=LedgerColumn.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "所选的列“%(value)s”不存在。"},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

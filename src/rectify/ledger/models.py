@@ -9,8 +9,10 @@ from rectify.fields import done_by, valid_choice
 from rectify.org.models import Organisation
 
 from .choices import (
+    DEFAULT_LEDGER_COLUMNS,
     InspectionKind,
     InspectionScope,
+    LedgerColumn,
     MeasureCategory,
     MeasureStatus,
     MechanismKind,
@@ -373,3 +375,31 @@ class DeadlineChange(models.Model):
             since = f"由{self.old_deadline.isoformat()}" if self.old_deadline else ""
             return f"回头看发现反弹，整改时限{since}重新确定为{new}"
         return f"经批准由{self.old_deadline.isoformat()}延至{new}"
+
+
+def default_ledger_columns() -> list[str]:
+    return [str(column) for column in DEFAULT_LEDGER_COLUMNS]
+
+
+class LedgerView(models.Model):
+    """How a user likes the ledger (整改台账) shown: the standard or the compact view, and the compact
+    view's columns. Kept on the server, so it follows the user from desk to desk; a user who never
+    chose has no row and gets the defaults. A display preference, not ledger data: not audited."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="ledger_view"
+    )
+    compact = models.BooleanField(_("紧凑视图"), default=False)
+    columns = models.JSONField(_("显示的列"), default=default_ledger_columns)
+
+    class Meta:
+        verbose_name = _("整改台账显示方式")
+        verbose_name_plural = _("整改台账显示方式")
+
+    def __str__(self) -> str:
+        return f"{self.user} 的整改台账显示方式"
+
+    @property
+    def shown(self) -> set[str]:
+        """The chosen columns that exist (a column dropped from the product is ignored)."""
+        return set(self.columns) & set(LedgerColumn.values)

@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import date
 
 from django.apps import apps
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 
 from rectify.org.access import VIEW, Access, any_of, path_q
 from rectify.org.querysets import RestrictedQuerySet
@@ -79,13 +91,19 @@ class MeasureQuerySet(LedgerQuerySet):
         return self.exclude(overdue_q(today))
 
     def with_overdue(self, today: date):
-        """Annotate `is_overdue`: derived from deadline and status on the day asked, never stored."""
+        """Annotate `is_overdue`: derived from deadline and status on the day asked, never stored; and
+        `overdue_by`, how long past its deadline an overdue measure is (a timedelta; None when it is
+        not overdue), which the ledger shows as 超期天数."""
+        past_deadline = ExpressionWrapper(
+            Value(today, output_field=DateField()) - F("deadline"), output_field=DurationField()
+        )
         return self.annotate(
             is_overdue=Case(
                 When(overdue_q(today), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
-            )
+            ),
+            overdue_by=Case(When(overdue_q(today), then=past_deadline), default=None),
         )
 
 

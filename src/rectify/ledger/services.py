@@ -19,13 +19,14 @@ from rectify.org.models import Organisation, Role, User, units_within
 
 from .choices import (
     OPEN_STATUSES,
+    LedgerColumn,
     MeasureCategory,
     MeasureStatus,
     MechanismKind,
     MechanismStatus,
     ReportPeriod,
 )
-from .models import DeadlineChange, Inspection, Measure, MeasureUnit, Mechanism, Problem
+from .models import DeadlineChange, Inspection, LedgerView, Measure, MeasureUnit, Mechanism, Problem
 
 
 def today() -> date:
@@ -442,3 +443,19 @@ def set_report_period(user: User, inspection_id: int, period: str) -> Inspection
     inspection.report_period = period
     inspection.save(update_fields=["report_period"])
     return inspection
+
+
+def ledger_view(user: User) -> LedgerView:
+    """How the user likes the ledger shown: the saved choice, or the defaults (not saved) if none."""
+    return LedgerView.objects.filter(user=user).first() or LedgerView(user=user)
+
+
+def save_ledger_view(user: User, *, compact: bool, columns: list[str]) -> LedgerView:
+    """Remember the user's ledger view (standard or compact) and the compact view's columns, in the
+    product's column order. An unknown column is refused and nothing changes."""
+    unknown = set(columns) - set(LedgerColumn.values)
+    if unknown:
+        raise InvalidInput("所选的列不存在：" + "、".join(sorted(unknown)))
+    chosen = [column for column in LedgerColumn.values if column in columns]
+    view, _ = LedgerView.objects.update_or_create(user=user, defaults={"compact": compact, "columns": chosen})
+    return view

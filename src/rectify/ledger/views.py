@@ -3,16 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rectify.errors import AccessDenied, RectifyError, StaleEdit
+from rectify.errors import AccessDenied, InvalidInput, RectifyError, StaleEdit
 from rectify.forms import at_version
 from rectify.org.access import CHANGE, VIEW, Access
 
 from . import services
 from .choices import MeasureStatus, ReportPeriod
 from .filters import filter_measures
-from .forms import MeasureAssignmentForm
+from .forms import LedgerViewForm, MeasureAssignmentForm
 from .models import Inspection, Measure, Problem
 
 
@@ -122,3 +123,21 @@ def measure_edit(request, pk: int):
         {"measure": measure, "form": form, "conflict": conflict},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def ledger_view(request):
+    """Save how the user likes the ledger shown (standard or compact, and the compact view's columns),
+    then return to the ledger with the filters it had."""
+    form = LedgerViewForm(request.POST)
+    if not form.is_valid():
+        problems = [str(error) for errors in form.errors.values() for error in errors]
+        raise InvalidInput("未能保存整改台账的显示方式：" + "；".join(problems))
+    data = form.cleaned_data
+    services.save_ledger_view(request.user, compact=data["compact"], columns=data["columns"])
+    messages.success(request, "已保存整改台账的显示方式，在任何电脑上登录都按此显示。")
+    ledger = reverse("ledger:measure-list")
+    back = data["next"]
+    # Only back to the ledger itself (with its filters), never to an address given from outside.
+    return redirect(back if back.startswith(ledger + "?") else ledger)

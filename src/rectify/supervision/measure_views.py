@@ -5,8 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 
+from rectify.ledger.choices import LedgerColumn
 from rectify.ledger.filters import MeasureFilterSet
+from rectify.ledger.forms import LedgerViewForm
 from rectify.ledger.models import Measure
+from rectify.ledger.services import ledger_view
 from rectify.org.access import CHANGE
 from rectify.paging import paginate
 
@@ -27,12 +30,27 @@ def measure_list(request):
         )
     )
     page = paginate(request, measures, PAGE_SIZE)
+    # The 预警 column shows only when a measure of the page carries a warning (the rows are read here
+    # once; the table reads the same list).
+    has_warnings = any(measure.warning_level for measure in page.object_list)
+    view = ledger_view(request.user)
+    # The compact view's columns, in the product's order, as (key, heading).
+    columns = [
+        (key, label)
+        for key, label in LedgerColumn.choices
+        if key in view.shown and (has_warnings or key != LedgerColumn.WARNING)
+    ]
     context = {
         "form": filters.form,
         # Within one inspection the Excel ledger can be exported with the same filters.
         "export_query": _export_query(request, filters),
         "page": page,
         "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
+        "has_warnings": has_warnings,
+        "view": view,
+        "columns": columns,
+        "span": len(columns) + 1,  # a problem's row spans the measure and its columns
+        "view_form": LedgerViewForm(initial={"columns": sorted(view.shown)}),
     }
     template = (
         "ledger/_measure_table.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
