@@ -8,6 +8,7 @@
   var INK = "#1f2329";
   var MUTED = "#5b6470";
   var BAR_HEIGHT = 30; // px per category of a horizontal bar chart
+  var NARROW = 560; // px: a chart narrower than this (a phone) lays out its legend and labels to fit
 
   function reducedMotion() {
     return window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -36,12 +37,16 @@
     return { data: names, top: 0, textStyle: { color: INK } };
   }
 
-  function categoryAxis(categories, inverse) {
+  // width: the room for each label; a label longer than that is cut (horizontal charts) or broken
+  // into lines (under a vertical bar, where every label is shown).
+  function categoryAxis(categories, inverse, width) {
     return {
       type: "category",
       data: categories,
       inverse: !!inverse,
-      axisLabel: { color: INK, width: 160, overflow: "truncate" },
+      axisLabel: width
+        ? { color: INK, width: width, overflow: "break", interval: 0 }
+        : { color: INK, width: 160, overflow: "truncate" },
       axisTick: { alignWithLabel: true }
     };
   }
@@ -56,17 +61,35 @@
     };
   }
 
-  function pie(data) {
+  // On a desk the legend stands on the left and each slice is labelled outside; on a phone there is
+  // no room beside the ring, so the legend goes below it, each name with its count, and the slices
+  // carry only their count.
+  function pie(data, size) {
     var option = base();
     option.tooltip.trigger = "item";
     option.tooltip.formatter = "{b}：{c} 条（{d}%）";
-    option.legend = { orient: "vertical", left: 0, top: "middle", textStyle: { color: INK } };
+    var counts = {};
+    data.items.forEach(function (item) { counts[item.name] = item.value; });
+    option.legend = size.narrow
+      ? {
+          orient: "horizontal",
+          left: "center",
+          bottom: 0,
+          itemGap: 14,
+          textStyle: { color: INK, fontSize: 14 },
+          formatter: function (name) { return name + " " + counts[name]; }
+        }
+      : { orient: "vertical", left: 0, top: "middle", textStyle: { color: INK } };
     option.series = [
       {
         type: "pie",
-        radius: ["40%", "70%"],
-        center: ["62%", "50%"],
-        label: { formatter: "{b}\n{c}", color: INK },
+        radius: size.narrow ? ["34%", "62%"] : ["40%", "70%"],
+        center: size.narrow ? ["50%", "38%"] : ["62%", "50%"],
+        label: size.narrow
+          ? { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold", fontSize: 14,
+              textBorderColor: "rgba(0, 0, 0, 0.55)", textBorderWidth: 2 }
+          : { formatter: "{b}\n{c}", color: INK },
+        labelLine: { show: !size.narrow },
         data: data.items.map(function (item) {
           return { name: item.name, value: item.value, itemStyle: { color: item.colour } };
         })
@@ -75,12 +98,15 @@
     return option;
   }
 
-  function stack(data) {
+  function stack(data, size) {
     var unit = data.unit || "条";
     var option = barBase(unit);
     option.legend = legend(data.series.map(function (series) { return series.name; }));
     option.grid = { left: 8, right: 24, top: 36, bottom: 8, containLabel: true };
     option.yAxis = categoryAxis(data.categories, true);
+    if (size.narrow) {
+      option.yAxis.axisLabel.width = 96;
+    }
     option.xAxis = valueAxis(unit);
     option.series = data.series.map(function (series) {
       return {
@@ -96,11 +122,16 @@
     return option;
   }
 
-  function bar(data) {
+  function bar(data, size) {
     var unit = data.unit || "条";
     var option = barBase(unit);
     option.grid = { left: 8, right: 32, top: 24, bottom: 8, containLabel: true };
-    var categories = categoryAxis(data.categories, data.horizontal);
+    // Under vertical bars on a phone every label shows, broken into lines to its bar's width.
+    var room = size.narrow && !data.horizontal ? Math.floor((size.width - 60) / data.categories.length) : 0;
+    var categories = categoryAxis(data.categories, data.horizontal, room);
+    if (size.narrow && data.horizontal) {
+      categories.axisLabel.width = 96;
+    }
     var values = valueAxis(unit);
     option.xAxis = data.horizontal ? values : categories;
     option.yAxis = data.horizontal ? categories : values;
@@ -117,13 +148,13 @@
     return option;
   }
 
-  function progress(data) {
+  function progress(data, size) {
     var option = bar({
       categories: data.categories,
       values: data.values,
       colours: data.colours,
       horizontal: true
-    });
+    }, size);
     option.tooltip.valueFormatter = function (value) { return value + "%"; };
     option.xAxis = { type: "value", name: "%", axisLabel: { color: MUTED }, nameTextStyle: { color: MUTED } };
     option.series[0].label.formatter = "{c}%";
@@ -137,12 +168,15 @@
     return option;
   }
 
-  function timeline(data) {
+  function timeline(data, size) {
     var option = base();
     option.tooltip.trigger = "axis";
     option.legend = legend(data.series.map(function (series) { return series.name; }));
     option.grid = { left: 8, right: 8, top: 40, bottom: 8, containLabel: true };
     option.xAxis = categoryAxis(data.months, false);
+    if (size.narrow) {
+      option.legend.type = "scroll";
+    }
     option.yAxis = [valueAxis("份"), valueAxis("累计条")];
     option.series = data.series.map(function (series) {
       var line = series.type === "line";
@@ -176,7 +210,11 @@
       container.style.height = Math.max(220, data.categories.length * BAR_HEIGHT + 80) + "px";
     }
     var chart = window.echarts.init(container, null, { renderer: "canvas", locale: "ZH" });
-    chart.setOption(BUILDERS[data.kind](data));
+    var narrow = container.clientWidth < NARROW;
+    var build = function () {
+      return BUILDERS[data.kind](data, { narrow: narrow, width: container.clientWidth });
+    };
+    chart.setOption(build());
     chart.on("click", function (params) {
       var url = urlOf(data, params);
       if (url) {
@@ -184,7 +222,14 @@
       }
     });
     container.setAttribute("data-drawn", "true");
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {
+      chart.resize();
+      // Turning a tablet, or widening the window, past the phone's width lays the chart out anew.
+      if ((container.clientWidth < NARROW) !== narrow) {
+        narrow = !narrow;
+        chart.setOption(build(), true);
+      }
+    });
   }
 
   function drawAll() {
