@@ -8,9 +8,7 @@ from django.shortcuts import render
 from rectify.ledger.choices import LedgerColumn
 from rectify.ledger.filters import MeasureFilterSet
 from rectify.ledger.forms import LedgerViewForm
-from rectify.ledger.models import Measure
 from rectify.ledger.services import ledger_view
-from rectify.org.access import CHANGE
 from rectify.paging import paginate
 
 from .deadlines import with_warning_level
@@ -45,7 +43,6 @@ def measure_list(request):
         # Within one inspection the Excel ledger can be exported with the same filters.
         "export_query": _export_query(request, filters),
         "page": page,
-        "can_change": Measure.objects.restrict(request.user, CHANGE).exists(),
         "has_warnings": has_warnings,
         "view": view,
         "columns": columns,
