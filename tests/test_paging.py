@@ -72,10 +72,15 @@ TABLE = (
 
 def test_a_table_with_rows_draws_the_shell_and_escapes_the_rows():
     html = _table(TABLE, rows=["<b>措施 1.1</b>"])
-    assert '<div class="table-scroll">' in html and '<table class="table table-compact">' in html
+    # The scrolling box takes the keyboard focus, named after the table, so a wide table can be
+    # scrolled without a mouse.
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-label="本页的措施">' in html
+    assert '<table class="table table-compact">' in html
     assert '<caption class="visually-hidden">本页的措施</caption>' in html
     assert "<td>&lt;b&gt;措施 1.1&lt;/b&gt;</td>" in html
     assert "没有符合条件的措施" not in html and 'class="empty"' not in html
+    cards = _table(TABLE.replace('css="table-compact"', 'css="cards"'), rows=["措施 1.1"])
+    assert '<div class="table-scroll">' in cards  # cards never scroll sideways: no extra tab stop
 
 
 def test_a_table_without_rows_says_so_or_shows_nothing():
