@@ -186,7 +186,7 @@ def test_stuck_signoffs_and_missing_reports_of_what_the_user_may_see(warned):
 
 def test_ledger_rows_carry_a_light_with_words(warned):
     page = text(signed_in("alice").get("/measures/"))
-    assert '<th scope="col">预警</th>' in page
+    assert '<th scope="col" class="col-warning">预警</th>' in page
     for label in ("红色预警（已升级）", "红色预警", "黄色预警", "绿色预警"):
         assert f'<span class="light-dot" aria-hidden="true"></span>{label}</span>' in page
     assert page.count('class="light light-') == 4
