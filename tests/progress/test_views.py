@@ -245,6 +245,8 @@ def test_a_unit_reports_with_several_files_through_the_page(m11, media):
     page = page_of(client.get(response["Location"]))
     assert "已报送措施 1.1的整改进展" in page and "附佐证材料 2 份" in page
     assert "方案.pdf" in page and "待审核" in page and "推进中" in page
+    size = report.evidence.first().size
+    assert f"{size} 字节" in page and "bytes" not in page  # the size as people read it
 
 
 def test_answering_a_returned_report_shows_the_reason_and_makes_the_next_version(m11, world):

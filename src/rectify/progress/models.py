@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.ledger.querysets import MeasurePartQuerySet
+from rectify.office import size_text
 from rectify.org.access import DECIDE, Access, any_of, path_q
 from rectify.org.models import Role
 
@@ -107,6 +108,11 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def size_label(self) -> str:
+        """The size as people read it (1.5 MB, 300 KB, 591 字节)."""
+        return size_text(self.size)
 
     def get_additional_data(self) -> dict:
         return self.report.measure.get_additional_data()
