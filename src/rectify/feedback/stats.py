@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
 
+from rectify.dbdates import LocalDate
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
@@ -67,7 +67,8 @@ def feedback_figures(
         items = items.filter(organisation__path__startswith=organisation.path)
     if inspection is not None:
         items = items.filter(inspection=inspection)
-    items = items.order_by()
+    # The local day of the reply (LocalDate: no per-row call into Python on SQLite).
+    items = items.order_by().alias(replied_on=LocalDate("closed_at"))
 
     replied = Q(status=FeedbackStatus.REPLIED)
     counts = {
@@ -75,7 +76,7 @@ def feedback_figures(
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         "overdue": Count("pk", filter=reply_overdue_q(on)),
         "replied": Count("pk", filter=replied),
-        "replied_on_time": Count("pk", filter=replied & Q(closed_at__date__lte=F("due_date"))),
+        "replied_on_time": Count("pk", filter=replied & Q(replied_on__lte=F("due_date"))),
         "closed_without_reply": Count("pk", filter=Q(status=FeedbackStatus.CLOSED)),
     }
     counts |= {f"channel_{c}": Count("pk", filter=Q(channel=c)) for c in Channel.values}
@@ -114,8 +115,8 @@ def _average_reply_workdays(replied_items) -> float | None:
     """Mean working days from receipt to reply: items grouped by (day received, day replied), so the
     rows read are at most the distinct pairs of days, and the calendar is read once."""
     pairs = list(
-        replied_items.annotate(received=TruncDate("received_at"), replied_on=TruncDate("closed_at"))
-        .values_list("received", "replied_on")
+        replied_items.annotate(received=LocalDate("received_at"), reply_day=LocalDate("closed_at"))
+        .values_list("received", "reply_day")
         .annotate(n=Count("pk"))
         .order_by()
     )
