@@ -41,6 +41,15 @@ def pytest_configure(config):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache (a file cache under the data directory outlives a run):
+    no portal page, rate-limit count or view count of another test's database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User

@@ -342,6 +342,9 @@ CACHES = {
         }
     )
 }
+# The portal keeps its rendered pages this long (a new publication replaces them at once); a notice's
+# view count, kept in the cache meanwhile, reaches the database and the page when it is rendered again.
+RECTIFY_PORTAL_CACHE_SECONDS = env_int("RECTIFY_PORTAL_CACHE_SECONDS", 60, minimum=1)
 # Public feedback: submissions allowed per address (django-ratelimit rate, e.g. "5/h").
 RECTIFY_FEEDBACK_RATE = env_rate("RECTIFY_FEEDBACK_RATE", "5/h")
 # Lookups of a reply by tracking code allowed per address (against guessing codes).

@@ -22,10 +22,13 @@ status the web and the API answer (404 unseen, 403 not yours, 409 wrong state, 4
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import asdict
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
@@ -435,6 +438,11 @@ def decide(user: User, publication_id: int, decision: str, comment: str = "") ->
         source = locked.state
         if decision == "publish":
             _allocate_index(locked)
+            # A new notice, or a correction that the corrected one now names: every cached portal
+            # page is out of date. Now, and again once committed: a page rendered in between (from
+            # the data before the commit) is not kept under the version readers then ask for.
+            _public_changed()
+            transaction.on_commit(_public_changed)
         locked.state = target
         if decision == "return":
             locked.return_reason = comment
@@ -505,11 +513,49 @@ def get_published(publication_id: int) -> NoticePublication:
     return published_notices().get_or_not_found("该通报不存在或尚未发布。", pk=publication_id)
 
 
-def record_view(publication: NoticePublication) -> int:
-    """Count one view, in the database (no lost updates); returns the new count."""
-    NoticePublication.objects.filter(pk=publication.pk, state=S.PUBLISHED).update(
-        view_count=F("view_count") + 1
-    )
+# The portal caches its pages (rectify.portal.pages) under public_version(), which changes whenever
+# a notice is published; a published notice itself never changes. Its views are counted in the cache
+# and added to the database when its page is rendered again (at most every RECTIFY_PORTAL_CACHE_SECONDS),
+# so a cached page costs no database query and no write.
+PUBLIC_VERSION_KEY = "notices:public-version"
+VIEWS_KEY = "notices:views:{pk}"  # views counted since they were last added to the database
+FLUSHING_KEY = "notices:views-flushing:{pk}"
+
+
+def public_version() -> str:
+    """A token that changes whenever what the portal shows changes (a notice is published)."""
+    return cache.get_or_set(PUBLIC_VERSION_KEY, lambda: uuid4().hex, timeout=None)
+
+
+def _public_changed() -> None:
+    cache.set(PUBLIC_VERSION_KEY, uuid4().hex, timeout=None)
+
+
+def count_view(publication_id: int) -> None:
+    """Count one view of a published notice, in the cache (atomic with Redis): no database write."""
+    key = VIEWS_KEY.format(pk=publication_id)
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted in between
+        cache.set(key, 1, timeout=None)
+
+
+def flush_views(publication: NoticePublication) -> int:
+    """Add the views counted in the cache to the database (no lost update: one worker at a time, and
+    only what it read is taken off the cache's count); returns the notice's count, also set on it."""
+    key = VIEWS_KEY.format(pk=publication.pk)
+    if cache.add(FLUSHING_KEY.format(pk=publication.pk), 1, timeout=30):
+        try:
+            pending = cache.get(key) or 0
+            if pending:
+                NoticePublication.objects.filter(pk=publication.pk, state=S.PUBLISHED).update(
+                    view_count=F("view_count") + pending
+                )
+                with suppress(ValueError):  # evicted meanwhile: the views since are lost with it
+                    cache.decr(key, pending)
+        finally:
+            cache.delete(FLUSHING_KEY.format(pk=publication.pk))
     publication.view_count = (
         NoticePublication.objects.filter(pk=publication.pk).values_list("view_count", flat=True).first() or 0
     )

@@ -7,6 +7,8 @@ elder mode (长者模式) and print buttons are an enhancement added by portal/p
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib.syndication.views import Feed
 from django.shortcuts import render
@@ -21,7 +23,10 @@ from rectify.notices import publishing
 from rectify.org.models import Organisation
 from rectify.paging import paginate
 
+from . import pages
+
 PAGE_SIZE = 20
+LIST_PARAMETERS = {"organisation", "year", "page"}  # what the list reads: only such queries are cached
 
 
 class NoticeFilterForm(Form):
@@ -40,6 +45,13 @@ class NoticeFilterForm(Form):
 
 @require_GET
 def notice_list(request):
+    query = request.META.get("QUERY_STRING", "")
+    cacheable = set(request.GET) <= LIST_PARAMETERS and len(query) <= 200
+    page_key = pages.key("list", hashlib.sha256(query.encode()).hexdigest()[:32]) if cacheable else None
+    return pages.cached(request, page_key, lambda: _notice_list(request))
+
+
+def _notice_list(request):
     form = NoticeFilterForm(request.GET or None)
     notices = publishing.published_notices()
     status = 200
@@ -63,13 +75,24 @@ def notice_list(request):
 
 @require_GET
 def notice_detail(request, pk: int):
+    """A published notice: counted as viewed whether its page comes from the cache or not."""
+    return pages.cached(
+        request,
+        pages.key("notice", pk),
+        lambda: _notice_detail(request, pk),
+        lambda: publishing.count_view(pk),
+    )
+
+
+def _notice_detail(request, pk: int):
     from rectify.notices.render import render_html
 
     try:
         notice = publishing.get_published(pk)
     except NotFound as error:
         return render(request, "portal/not_found.html", {"message": error.message}, status=404)
-    publishing.record_view(notice)
+    publishing.count_view(notice.pk)
+    publishing.flush_views(notice)
     document = publishing.document_of(notice)
     return render(
         request,
