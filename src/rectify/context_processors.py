@@ -13,7 +13,7 @@ from rectify.supervision.warning_helpers import nav_counts
 
 def roles(request):
     """What the navigation needs to know of the signed-in user: which menus apply, and the
-    length of each work queue (one count query each, only for the queues the user has)."""
+    length of each work queue the user has, counted in one query with the warnings and notifications."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -21,9 +21,26 @@ def roles(request):
     superuser = access.is_superuser
     is_office = superuser or Role.OFFICE in access.roles
     decides_signoffs = superuser or bool(access.roles & {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD})
-    # Measures at yellow or worse, unread notifications and (for the office) 举一反三 flags waiting: one
-    # query for all, and only when the page shows them (an htmx fragment does not).
-    nav = SimpleLazyObject(lambda: nav_counts(user, *([pending_flags(user)] if is_office else [])))
+    # Measures at yellow or worse, unread notifications and the queues the user has (reports to review,
+    # sign-offs to decide, for the office 举一反三 flags waiting): one query for all, and only when the
+    # page shows them (an htmx fragment does not).
+    queues = {
+        "review": review_queue(user) if is_office else None,
+        "signoff": signoff_queue(user) if decides_signoffs else None,
+        "recurrence": pending_flags(user) if is_office else None,
+    }
+    asked = [name for name, queue in queues.items() if queue is not None]
+
+    def counts() -> dict[str, int]:
+        warnings, unread, *sizes = nav_counts(user, *(queues[name] for name in asked))
+        return {
+            "warning": warnings,
+            "unread": unread,
+            **dict.fromkeys(queues, 0),
+            **dict(zip(asked, sizes, strict=True)),
+        }
+
+    nav = SimpleLazyObject(counts)
     return {
         "is_office": is_office,
         "is_unit": bool(access.roles & UNIT_ROLES),
@@ -32,10 +49,9 @@ def roles(request):
         "reads_dispatch": superuser or bool(access.roles & {Role.OFFICE, Role.SUPERVISOR, Role.LEADER}),
         "reads_accountability": may_read_accountability(user),
         "decides_signoffs": decides_signoffs,
-        "review_count": review_queue(user).count() if is_office else 0,
-        "signoff_count": signoff_queue(user).count() if decides_signoffs else 0,
-        "warning_count": SimpleLazyObject(lambda: nav[0]),
-        "unread_count": SimpleLazyObject(lambda: nav[1]),
-        "recurrence_count": SimpleLazyObject(lambda: nav[2] if is_office else 0),
+        **{
+            f"{name}_count": SimpleLazyObject(lambda name=name: nav[name])
+            for name in (*queues, "warning", "unread")
+        },
         "role_labels": [Role(role).label for role in sorted(access.roles)],
     }

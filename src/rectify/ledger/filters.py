@@ -114,9 +114,8 @@ class MeasureFilterSet(filters.FilterSet):
         fields = self.form.fields
         fields["inspection"].queryset = Inspection.objects.restrict(user, VIEW)
         fields["inspection"].error_messages["invalid_choice"] = "所选巡察不存在，或您无权查看。"
-        fields["area"].queryset = (
-            Area.objects.restrict(user, VIEW).select_related("inspection").exclude(title="")
-        )
+        # Only what the option shows (hundreds of areas: no inspection loaded with each).
+        fields["area"].queryset = Area.objects.restrict(user, VIEW).exclude(title="").only("pk", "title")
         fields["area"].label_from_instance = lambda area: area.title
         fields["unit"].queryset = _linked_units(visible_measures)
         fields["responsible"].queryset = _linked_units(visible_measures, role=MeasureUnit.Role.RESPONSIBLE)
