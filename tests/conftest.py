@@ -44,10 +44,14 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache (a file cache under the data directory outlives a run):
-    no portal page, rate-limit count or view count of another test's database."""
+    no portal page or rate-limit count of another test's database; nor the portal's views that this
+    process counted and has not yet added to the database (another test's notices)."""
     from django.core.cache import cache
 
+    from rectify.notices import publishing
+
     cache.clear()
+    publishing._views.clear()
 
 
 @pytest.fixture

@@ -22,7 +22,10 @@ status the web and the API answer (404 unseen, 403 not yours, 409 wrong state, 4
 
 from __future__ import annotations
 
-from contextlib import suppress
+import atexit
+import threading
+import time
+from collections import Counter
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -513,13 +516,15 @@ def get_published(publication_id: int) -> NoticePublication:
     return published_notices().get_or_not_found("该通报不存在或尚未发布。", pk=publication_id)
 
 
-# The portal caches its pages (rectify.portal.pages) under public_version(), which changes whenever
-# a notice is published; a published notice itself never changes. Its views are counted in the cache
-# and added to the database when its page is rendered again (at most every RECTIFY_PORTAL_CACHE_SECONDS),
-# so a cached page costs no database query and no write.
+# The portal caches its pages (rectify.portal.pages) with public_version(), which changes whenever a
+# notice is published; a published notice itself never changes. A view is counted in the process that
+# serves it, and the process adds its views to the database at most every VIEW_FLUSH_SECONDS (and when
+# it renders a notice page, or exits), so a page served from the cache costs no query and no write.
 PUBLIC_VERSION_KEY = "notices:public-version"
-VIEWS_KEY = "notices:views:{pk}"  # views counted since they were last added to the database
-FLUSHING_KEY = "notices:views-flushing:{pk}"
+VIEW_FLUSH_SECONDS = 10
+_views: Counter[int] = Counter()  # views counted by this process, not yet in the database
+_views_lock = threading.Lock()  # a worker may serve with several threads
+_views_flushed = time.time()
 
 
 def public_version() -> str:
@@ -532,30 +537,34 @@ def _public_changed() -> None:
 
 
 def count_view(publication_id: int) -> None:
-    """Count one view of a published notice, in the cache (atomic with Redis): no database write."""
-    key = VIEWS_KEY.format(pk=publication_id)
-    cache.add(key, 0, timeout=None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted in between
-        cache.set(key, 1, timeout=None)
+    """Count one view of a published notice: in this process, then in the database when due."""
+    with _views_lock:
+        _views[publication_id] += 1
+        due = time.time() - _views_flushed >= VIEW_FLUSH_SECONDS
+    if due:
+        flush_views()
 
 
-def flush_views(publication: NoticePublication) -> int:
-    """Add the views counted in the cache to the database (no lost update: one worker at a time, and
-    only what it read is taken off the cache's count); returns the notice's count, also set on it."""
-    key = VIEWS_KEY.format(pk=publication.pk)
-    if cache.add(FLUSHING_KEY.format(pk=publication.pk), 1, timeout=30):
-        try:
-            pending = cache.get(key) or 0
-            if pending:
-                NoticePublication.objects.filter(pk=publication.pk, state=S.PUBLISHED).update(
-                    view_count=F("view_count") + pending
-                )
-                with suppress(ValueError):  # evicted meanwhile: the views since are lost with it
-                    cache.decr(key, pending)
-        finally:
-            cache.delete(FLUSHING_KEY.format(pk=publication.pk))
+def flush_views() -> None:
+    """Add the views this process counted to the database (an increment: no lost update between
+    processes)."""
+    global _views_flushed
+    with _views_lock:
+        pending = dict(_views)
+        _views.clear()
+        _views_flushed = time.time()
+    for publication_id, views in pending.items():
+        NoticePublication.objects.filter(pk=publication_id, state=S.PUBLISHED).update(
+            view_count=F("view_count") + views
+        )
+
+
+atexit.register(flush_views)  # a worker that stops keeps its last views
+
+
+def views_of(publication: NoticePublication) -> int:
+    """The notice's count with this process's views added first; set on it too."""
+    flush_views()
     publication.view_count = (
         NoticePublication.objects.filter(pk=publication.pk).values_list("view_count", flat=True).first() or 0
     )

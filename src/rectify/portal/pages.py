@@ -1,9 +1,10 @@
 """The portal's pages kept rendered in the cache, with HTTP validators.
 
 A published notice never changes, and the list changes only when a notice is published: a page is
-kept under notices.publishing.public_version() (which changes on every publication) for
-RECTIFY_PORTAL_CACHE_SECONDS, so a reader gets it without a database query, a template or a session
-write. The view count a notice page shows is the one of its last rendering (at most that long ago).
+kept for RECTIFY_PORTAL_CACHE_SECONDS with notices.publishing.public_version() (which changes on every
+publication; a page of another version is rendered again), so a reader gets it without a database
+query, a template or a session write. The view count a notice page shows is the one of its last
+rendering (at most that long ago).
 Each answer carries an ETag and Last-Modified (the moment of the rendering), so a browser or proxy
 asking again gets 304, and Cache-Control public for a reader who is not signed in.
 """
@@ -26,14 +27,16 @@ from rectify.notices import publishing
 
 @dataclass(frozen=True)
 class Page:
+    version: str  # publishing.public_version() when it was rendered
     content: bytes
     content_type: str
     etag: str
     last_modified: int  # seconds since the epoch
 
     @classmethod
-    def of(cls, response: HttpResponse) -> Page:
+    def of(cls, response: HttpResponse, version: str) -> Page:
         return cls(
+            version=version,
             content=response.content,
             content_type=response["Content-Type"],
             etag='"' + hashlib.sha256(response.content).hexdigest()[:32] + '"',
@@ -53,7 +56,7 @@ class Page:
 
 
 def key(name: str, *parts: object) -> str:
-    return ":".join(["portal", name, publishing.public_version(), *map(str, parts)])
+    return ":".join(["portal", name, *map(str, parts)])
 
 
 def cached(
@@ -62,14 +65,17 @@ def cached(
     build: Callable[[], HttpResponse],
     on_hit: Callable[[], None] | None = None,
 ) -> HttpResponse:
-    """The page under `page_key` from the cache (calling `on_hit`), or built and, when it answers 200,
-    kept there; `page_key` None: built each time (a query the cache should not keep)."""
-    page = cache.get(page_key) if page_key else None
-    if page is None:
+    """The page under `page_key` from the cache if rendered under the current public version (calling
+    `on_hit`), or built and, when it answers 200, kept there; `page_key` None: built each time (a
+    query the cache should not keep). The version and the page are read in one round trip."""
+    found = cache.get_many([publishing.PUBLIC_VERSION_KEY, page_key] if page_key else [])
+    version = found.get(publishing.PUBLIC_VERSION_KEY) or publishing.public_version()
+    page = found.get(page_key)
+    if page is None or page.version != version:
         response = build()
         if response.status_code != 200 or page_key is None:
             return response
-        page = Page.of(response)
+        page = Page.of(response, version)
         cache.set(page_key, page, settings.RECTIFY_PORTAL_CACHE_SECONDS)
     elif on_hit is not None:
         on_hit()

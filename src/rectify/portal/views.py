@@ -92,7 +92,7 @@ def _notice_detail(request, pk: int):
     except NotFound as error:
         return render(request, "portal/not_found.html", {"message": error.message}, status=404)
     publishing.count_view(notice.pk)
-    publishing.flush_views(notice)
+    publishing.views_of(notice)
     document = publishing.document_of(notice)
     return render(
         request,
