@@ -20,6 +20,7 @@ class ProgressConfig(AppConfig):
             models.FollowUp,
             models.Indicator,
             models.Observation,
+            models.Milestone,
         ):
             auditlog.register(model)
         register_phrases()

@@ -120,3 +120,28 @@ class RecordFollowupForm(_Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "新的整改时限格式有误，应为“2025-12-31”这样的日期。"},
     )
+
+
+class MilestoneForm(_Form):
+    """A time node's date and deliverable; the service checks them against the measure's deadline."""
+
+    due_on = forms.DateField(
+        label="节点日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "节点日期格式不正确，请按“年-月-日”填写。"},
+    )
+    deliverable = forms.CharField(label="节点任务", required=False, max_length=200)
+
+
+class MilestoneCompleteForm(_Form):
+    report = forms.IntegerField(
+        label="佐证的整改进展",
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "请选择作为佐证的整改进展报告。"},
+    )
+
+
+class ConfirmForm(_Form):
+    """An action that takes nothing but the button (delete a time node, set it back to open)."""

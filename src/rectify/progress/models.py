@@ -360,3 +360,68 @@ class Observation(models.Model):
 
     def get_additional_data(self) -> dict:
         return self.indicator.measure.get_additional_data()
+
+
+class MilestoneState(models.TextChoices):
+    OPEN = "open", _("未完成")
+    DONE = "done", _("已完成")
+
+
+class Milestone(models.Model):
+    """A time node (时间节点) inside a measure: by `due_on`, `deliverable` is to be delivered. Ordered by
+    date (节点 1, 2, … as the dates come), none after the measure's deadline. It is done only with
+    evidence: marked done by the responsible unit or the office, pointing to a progress report of the
+    measure that carries evidence files (佐证材料). Warnings follow the next open one
+    (supervision.deadlines)."""
+
+    State = MilestoneState
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    due_on = models.DateField(_("节点日期"))
+    deliverable = models.CharField(_("节点任务"), max_length=200, help_text=_("到期时应完成、应交付的内容"))
+    state = models.CharField(_("完成情况"), max_length=8, choices=MilestoneState.choices, default="open")
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("佐证的整改进展"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="milestones",
+    )
+    done_by = done_by(_("标记完成人"), optional=True)
+    done_at = models.DateTimeField(_("标记完成时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = MeasurePartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("时间节点")
+        verbose_name_plural = _("时间节点")
+        ordering = ["measure", "due_on", "id"]
+        constraints = [
+            valid_choice("state", MilestoneState, name="milestone_state_valid"),
+            models.CheckConstraint(condition=~Q(deliverable=""), name="milestone_has_deliverable"),
+            models.UniqueConstraint(fields=["measure", "deliverable"], name="milestone_unique_deliverable"),
+            # Done only with evidence: a report, who marked it and when; open with none of them.
+            models.CheckConstraint(
+                condition=Q(
+                    state=MilestoneState.DONE,
+                    report__isnull=False,
+                    done_by__isnull=False,
+                    done_at__isnull=False,
+                )
+                | Q(
+                    state=MilestoneState.OPEN, report__isnull=True, done_by__isnull=True, done_at__isnull=True
+                ),
+                name="milestone_done_with_evidence",
+            ),
+        ]
+        indexes = [models.Index(fields=["measure", "state", "due_on"], name="milestone_next_open")]
+
+    def __str__(self) -> str:
+        return f"{self.due_on:%Y-%m-%d} {self.deliverable}"
+
+    def get_additional_data(self) -> dict:
+        return self.measure.get_additional_data()

@@ -2,7 +2,16 @@
 
 from rectify.record import Phrases, register
 
-from .models import Evidence, FollowUp, Indicator, Observation, ProgressReport, SignOff, SignOffDecision
+from .models import (
+    Evidence,
+    FollowUp,
+    Indicator,
+    Milestone,
+    Observation,
+    ProgressReport,
+    SignOff,
+    SignOffDecision,
+)
 
 # The records a line hangs from, and who did it (the line names the actor already).
 WORKFLOW = frozenset({"measure", "report", "signoff", "indicator", "supersedes", "period_start", "level"}) | {
@@ -80,5 +89,20 @@ def register_phrases() -> None:
         Phrases(
             created="填报“{indicator}”{observed_on}的数值 {value}[，{note}]",
             hidden=WORKFLOW | {"recorded_by"},
+        ),
+    )
+    register(
+        Milestone,
+        Phrases(
+            created="安排时间节点：{due_on}前{deliverable}",
+            deleted="删除时间节点“{record}”",
+            becomes={
+                "state": {
+                    "done": "标记时间节点“{record}”已完成，以进展报告为佐证",
+                    "open": "将时间节点“{record}”改回未完成",
+                }
+            },
+            changed={"due_on": "将节点日期由{old}改为{new}"},
+            hidden=WORKFLOW | {"report", "done_by", "done_at"},
         ),
     )

@@ -14,5 +14,10 @@ urlpatterns = [
     path("signoffs/<int:pk>/decide/", views.decide, name="decide"),
     path("measures/<int:pk>/followups/", views.schedule_followup, name="schedule-followup"),
     path("followups/<int:pk>/record/", views.record_followup, name="record-followup"),
+    path("measures/<int:pk>/milestones/", views.add_milestone, name="add-milestone"),
+    path("milestones/<int:pk>/", views.change_milestone, name="change-milestone"),
+    path("milestones/<int:pk>/delete/", views.delete_milestone, name="delete-milestone"),
+    path("milestones/<int:pk>/complete/", views.complete_milestone, name="complete-milestone"),
+    path("milestones/<int:pk>/reopen/", views.reopen_milestone, name="reopen-milestone"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
 ]

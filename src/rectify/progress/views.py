@@ -37,11 +37,14 @@ from rectify.office import size_text
 from rectify.org.access import CHANGE, is_office
 from rectify.org.models import User
 
-from . import ledger_excel, services
+from . import ledger_excel, milestones, services
 from .extensions import measure_sections
 from .forms import (
     STAGE_SUGGESTIONS,
+    ConfirmForm,
     DecisionForm,
+    MilestoneCompleteForm,
+    MilestoneForm,
     RecordFollowupForm,
     ReportForm,
     ReviewForm,
@@ -52,6 +55,7 @@ from .models import (
     SIGNOFF_LEVELS,
     FollowUp,
     FollowUpOutcome,
+    Milestone,
     ProgressReport,
     ReportState,
     SignOff,
@@ -67,7 +71,8 @@ DUE_SOON_DAYS = 14  # a measure this close to its deadline is flagged on 我的�
 class ActionError:
     """A refused action, shown beside the form it came from, with what the user typed."""
 
-    kind: str  # review | decide | signoff | schedule | record | extension | extension-decide
+    # review | decide | signoff | schedule | record | extension | extension-decide | milestone-add | milestone
+    kind: str
     pk: int
     message: str
     data: dict = field(default_factory=dict)
@@ -83,6 +88,8 @@ class ActionError:
             "record": f"followup-{self.pk}",
             "extension": "extension-request",
             "extension-decide": f"extension-{self.pk}",
+            "milestone-add": "milestone-add",
+            "milestone": f"milestone-{self.pk}",
         }[self.kind]
 
 
@@ -241,8 +248,21 @@ def measure_page_context(user: User, measure: Measure, *, action_error: ActionEr
         "meeting_tasks": meeting_services.with_completion(
             user, meeting_services.decisions_for_measure(user, measure)
         ),
+        **_milestone_context(user, measure, responsible, office),
         # Sections the apps above progress add (supervision: 延期), by name.
         **{name: section(user, measure) for name, section in measure_sections.items()},
+    }
+
+
+def _milestone_context(user: User, measure: Measure, responsible: bool, office: bool) -> dict:
+    """The 时间节点 section: the nodes as done, open or overdue, and what this user may do with them."""
+    rows = milestones.milestone_rows(milestones.measure_milestones(measure))
+    can_complete = (responsible or office) and any(row.milestone.state == "open" for row in rows)
+    return {
+        "milestone_rows": rows,
+        "can_plan_milestones": office and measure.status != MeasureStatus.SIGNED_OFF,
+        "can_complete_milestones": can_complete,
+        "milestone_reports": milestones.evidence_reports(measure) if can_complete else [],
     }
 
 
@@ -692,3 +712,78 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """The file, as a download under its original name, to those who may see its measure."""
     evidence = services.get_evidence(request.user, pk)
     return file_response(evidence.file, evidence.original_name, evidence.content_type)
+
+
+# ------------------------------------------------------------------ time nodes (时间节点)
+
+
+def _milestone_act(request: HttpRequest, pk: int, form, action, done: Callable[[Milestone], str], kind: str):
+    measure_id = pk if kind == "milestone-add" else _measure_of(Milestone, pk)
+    return _act(
+        request, form, action, done=done, anchor="milestones", kind=kind, pk=pk, measure_id=measure_id
+    )
+
+
+@login_required
+@require_POST
+def add_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _milestone_act(
+        request,
+        pk,
+        MilestoneForm(request.POST),
+        lambda data: milestones.add_milestone(request.user, pk, **data),
+        lambda item: f"已为{_label(item.measure)}安排时间节点：{item.due_on:%Y-%m-%d} 前{item.deliverable}。",
+        "milestone-add",
+    )
+
+
+@login_required
+@require_POST
+def change_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _milestone_act(
+        request,
+        pk,
+        MilestoneForm(request.POST),
+        lambda data: milestones.change_milestone(request.user, pk, **data),
+        lambda item: f"已修改时间节点：{item.due_on:%Y-%m-%d} 前{item.deliverable}。",
+        "milestone",
+    )
+
+
+@login_required
+@require_POST
+def delete_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _milestone_act(
+        request,
+        pk,
+        ConfirmForm(request.POST),
+        lambda data: milestones.delete_milestone(request.user, pk),
+        lambda item: f"已删除时间节点“{item.deliverable}”。",
+        "milestone",
+    )
+
+
+@login_required
+@require_POST
+def complete_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _milestone_act(
+        request,
+        pk,
+        MilestoneCompleteForm(request.POST),
+        lambda data: milestones.complete_milestone(request.user, pk, report_id=data["report"]),
+        lambda item: f"时间节点“{item.deliverable}”已标记完成，佐证为{item.report.period_label}进展报告。",
+        "milestone",
+    )
+
+
+@login_required
+@require_POST
+def reopen_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    return _milestone_act(
+        request,
+        pk,
+        ConfirmForm(request.POST),
+        lambda data: milestones.reopen_milestone(request.user, pk),
+        lambda item: f"时间节点“{item.deliverable}”已改回未完成。",
+        "milestone",
+    )
