@@ -58,6 +58,8 @@ def test_warnings_worst_first_with_level_deadline_days_units_and_leader(api, war
         "level": "escalated",
         "level_label": "红色预警（已升级）",
         "deadline": "2025-07-23",
+        "due_on": "2025-07-23",  # no time node: the warning follows the deadline
+        "milestone": None,
         "days": -40,
         "status": "not_started",
         "status_label": "未启动",

@@ -35,8 +35,10 @@ class WarningOut(Schema):
     text: str
     level: LevelSlug = Field(..., description="escalated 红色（已升级）、red 红色、yellow 黄色、green 绿色")
     level_label: str
-    deadline: date
-    days: int = Field(..., description="距整改时限的天数；负数为已超期的天数")
+    deadline: date | None = Field(..., description="整改时限")
+    due_on: date = Field(..., description="预警所依据的日期：下一个未完成时间节点的日期，没有时为整改时限")
+    milestone: str | None = Field(None, description="预警所依据的时间节点（节点任务）；依据整改时限时为空")
+    days: int = Field(..., description="距预警所依据日期的天数；负数为已超期的天数")
     status: str
     status_label: str
     units: list[NamedRef] = Field(..., description="责任单位")
@@ -98,7 +100,9 @@ def _warning(measure: Measure, today: date) -> dict:
         "level": SLUG_OF_LEVEL[level],
         "level_label": str(level.label),
         "deadline": measure.deadline,
-        "days": days_left(measure.deadline, today),
+        "due_on": measure.warning_due,
+        "milestone": measure.next_milestone_deliverable,
+        "days": days_left(measure.warning_due, today),
         "status": measure.status,
         "status_label": measure.get_status_display(),
         "units": [{"id": unit.pk, "name": unit.name} for unit in measure.responsible_units],

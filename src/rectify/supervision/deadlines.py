@@ -27,6 +27,7 @@ from django.utils import timezone
 from rectify.ledger.choices import OPEN_STATUSES, ReportPeriod
 from rectify.ledger.models import Inspection, Measure
 from rectify.org.models import Organisation
+from rectify.progress.milestones import with_next_milestone
 from rectify.progress.models import ProgressReport, ReportState, SignOff, SignOffState
 from rectify.progress.services import period_of, with_waiting_since
 
@@ -107,29 +108,45 @@ def with_warning_level(measures: QuerySet[Measure], today: date | None = None) -
     """Annotate `warning_level` (a WarningLevel) under each inspected organisation's policy, in SQL.
 
     The one definition of the three-colour warning: the badge, the warnings page, the ledger's light,
-    the dashboard, the dispatch report, the API and the tick all count from it (see warned())."""
+    the dashboard, the dispatch report, the API and the tick all count from it (see warned()).
+
+    The warning follows the next open time node (时间节点) as well as the final deadline: `warning_due`
+    is the date of the measure's earliest open milestone (never after the deadline), else its deadline;
+    `next_milestone_due` and `next_milestone_deliverable` say which node it is (None: the deadline)."""
     today = today or timezone.localdate()
     day = Value(today, output_field=DateField())
-    running = Q(status__in=OPEN_STATUSES, deadline__isnull=False)
+    measures = with_next_milestone(measures).annotate(
+        warning_due=Coalesce(F("next_milestone_due"), F("deadline"), output_field=DateField())
+    )
+    running = Q(status__in=OPEN_STATUSES, warning_due__isnull=False)
     return measures.annotate(
         warning_level=Case(
             When(
-                running & Q(deadline__lt=PlusDays(day, _policy_days("escalate_days") * Value(-1))),
+                running & Q(warning_due__lt=PlusDays(day, _policy_days("escalate_days") * Value(-1))),
                 then=Value(WarningLevel.ESCALATED),
             ),
-            When(running & Q(deadline__lt=day), then=Value(WarningLevel.RED)),
+            When(running & Q(warning_due__lt=day), then=Value(WarningLevel.RED)),
             When(
-                running & Q(deadline__lte=PlusDays(day, _policy_days("yellow_days"))),
+                running & Q(warning_due__lte=PlusDays(day, _policy_days("yellow_days"))),
                 then=Value(WarningLevel.YELLOW),
             ),
             When(
-                running & Q(deadline__lte=PlusDays(day, _policy_days("green_days"))),
+                running & Q(warning_due__lte=PlusDays(day, _policy_days("green_days"))),
                 then=Value(WarningLevel.GREEN),
             ),
             default=Value(WarningLevel.NONE),
             output_field=IntegerField(),
         )
     )
+
+
+def due_words(measure: Measure) -> str:
+    """What a warning is about, as a sentence starts: “措施 3.1” for its deadline, “措施 3.1 的时间节点
+    “完成制度起草”” for its next open time node (the measure annotated by with_warning_level)."""
+    label = f"措施 {measure.problem.number}.{measure.order}"
+    if getattr(measure, "next_milestone_due", None) is not None:
+        return f"{label} 的时间节点“{measure.next_milestone_deliverable}”"
+    return label
 
 
 def warned(measures: QuerySet[Measure], today: date | None = None) -> QuerySet[Measure]:

@@ -4,6 +4,7 @@ row shows its warning light (三色预警), which supervision computes; the ledg
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.utils import timezone
 
 from rectify.ledger.choices import LedgerColumn
 from rectify.ledger.filters import MeasureFilterSet
@@ -20,7 +21,7 @@ PAGE_SIZE = 50
 @login_required
 def measure_list(request):
     filters = MeasureFilterSet(request.GET, user=request.user)
-    # The warning light of each row (三色预警), computed in the same query as the rows.
+    # The warning light of each row (三色预警) and its next time node, computed in the same query as the rows.
     measures = with_warning_level(filters.qs).annotate(
         # 已延期 beside the deadline: the deadline was moved by an approved extension request.
         extended=Exists(
@@ -40,6 +41,7 @@ def measure_list(request):
     ]
     context = {
         "form": filters.form,
+        "today": timezone.localdate(),  # the next time node (with_warning_level) shows red once past
         # Within one inspection the Excel ledger can be exported with the same filters.
         "export_query": _export_query(request, filters),
         "page": page,

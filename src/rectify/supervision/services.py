@@ -25,7 +25,7 @@ from rectify.org.access import VIEW
 from rectify.org.models import Membership, Role, User
 
 from . import channels
-from .deadlines import policies, policy_for, stuck_signoffs, warned, with_warning_level
+from .deadlines import due_words, policies, policy_for, stuck_signoffs, warned, with_warning_level
 from .models import DigestLog, MeasureAlert, Notification, NotificationPreference, WarningLevel
 
 LEVEL_WORDS = {
@@ -115,39 +115,42 @@ class TickResult:
 
 
 def run_warnings(today: date | None = None) -> TickResult:
-    """Raise each measure's warning to the level its deadline has reached, announcing each step once."""
+    """Raise each measure's warning to the level its due date has reached, announcing each step once.
+    The due date is the next open time node's, else the deadline (deadlines.with_warning_level); a new
+    due date (a node done, a deadline extended) starts the ladder again."""
     today = today or timezone.localdate()
     known = policies()
-    candidates = Measure.objects.filter(status__in=OPEN_STATUSES, deadline__isnull=False)
+    candidates = with_warning_level(Measure.objects.filter(status__in=OPEN_STATUSES), today).filter(
+        warning_due__isnull=False
+    )
     MeasureAlert.objects.bulk_create(
         [
-            MeasureAlert(measure_id=pk, deadline=deadline)
-            for pk, deadline in candidates.values_list("pk", "deadline")
+            MeasureAlert(measure_id=pk, deadline=due)
+            for pk, due in candidates.values_list("pk", "warning_due")
         ],
         ignore_conflicts=True,
     )
     announced = {
         row[0]: row[1:] for row in MeasureAlert.objects.values_list("measure_id", "deadline", "level")
     }
-    measures = (
-        with_warning_level(candidates, today)
-        .filter(warning_level__gt=WarningLevel.NONE)
-        .select_related("problem__inspection__inspected", "lead_leader")
+    measures = candidates.filter(warning_level__gt=WarningLevel.NONE).select_related(
+        "problem__inspection__inspected", "lead_leader"
     )
     raised = sent = 0
     for measure in measures:
-        old_deadline, old_level = announced.get(measure.pk, (measure.deadline, WarningLevel.NONE))
-        if old_deadline != measure.deadline:
-            # A new deadline: the ladder starts again (only if nobody reset it meanwhile).
-            MeasureAlert.objects.filter(measure_id=measure.pk, deadline=old_deadline, level=old_level).update(
-                deadline=measure.deadline, level=WarningLevel.NONE
+        due = measure.warning_due
+        old_due, old_level = announced.get(measure.pk, (due, WarningLevel.NONE))
+        if old_due != due:
+            # A new due date: the ladder starts again (only if nobody reset it meanwhile).
+            MeasureAlert.objects.filter(measure_id=measure.pk, deadline=old_due, level=old_level).update(
+                deadline=due, level=WarningLevel.NONE
             )
             old_level = WarningLevel.NONE
         if measure.warning_level <= old_level:
             continue
-        changed = MeasureAlert.objects.filter(
-            measure_id=measure.pk, deadline=measure.deadline, level=old_level
-        ).update(level=measure.warning_level, changed_at=timezone.now())
+        changed = MeasureAlert.objects.filter(measure_id=measure.pk, deadline=due, level=old_level).update(
+            level=measure.warning_level, changed_at=timezone.now()
+        )
         if changed != 1:
             continue  # another process announced it first
         raised += 1
@@ -158,19 +161,21 @@ def run_warnings(today: date | None = None) -> TickResult:
 
 
 def _announce(measure: Measure, level: int, policy, today: date) -> int:
+    """Tell the people of the level: “【红色预警】措施 3.1 的时间节点“完成制度起草”已于…到期，超期 N 天”."""
     word = LEVEL_WORDS[WarningLevel(level)]
-    days = (measure.deadline - today).days
+    due = measure.warning_due
+    days = (due - today).days
     timing = (
-        f"将于{date_label(measure.deadline)}到期（还有 {days} 天）"
+        f"将于{date_label(due)}到期（还有 {days} 天）"
         if days >= 0
-        else (f"已于{date_label(measure.deadline)}到期，超期 {-days} 天")
+        else (f"已于{date_label(due)}到期，超期 {-days} 天")
     )
-    label = f"措施 {measure.problem.number}.{measure.order}"
+    node = "milestone:" if measure.next_milestone_due is not None else ""
     return notify(
         recipients(measure, level, policy.party_head_id),
         kind=f"warning_{WarningLevel(level).name.lower()}",
-        fact_key=f"warning:{level}:measure:{measure.pk}:{measure.deadline.isoformat()}",
-        title=f"【{word}】{label}{timing}",
+        fact_key=f"warning:{level}:measure:{measure.pk}:{node}{due.isoformat()}",
+        title=f"【{word}】{due_words(measure)}{timing}",
         body=measure.text[:120],
         url=reverse("ledger:measure-detail", args=[measure.pk]),
     )
@@ -263,5 +268,5 @@ def warning_list(user: User, today: date | None = None) -> QuerySet[Measure]:
         warned(Measure.objects.restrict(user, VIEW), today)
         .select_related("problem__inspection", "problem__area", "lead_leader")
         .prefetch_related("unit_links__unit")
-        .order_by("-warning_level", "deadline", "problem__number", "order")
+        .order_by("-warning_level", "warning_due", "problem__number", "order")
     )

@@ -65,7 +65,7 @@ def warning_list(request):
     page = paginator.get_page(request.GET.get("page"))
     groups = {value: [] for value in LEVELS_WORST_FIRST}
     for measure in page.object_list:
-        measure.days = days_left(measure.deadline, today)
+        measure.days = days_left(measure.warning_due, today)
         measure.days_text = days_text(measure.days)
         groups[measure.warning_level].append(measure)
 
