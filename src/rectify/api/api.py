@@ -25,6 +25,7 @@ from rectify.notices.publication_api import public_router as public_notices_rout
 from rectify.notices.publication_api import router as publications_router
 from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
 from rectify.progress.api import router as progress_router
+from rectify.progress.milestone_api import router as milestone_router
 from rectify.recurrence.api import router as recurrence_router
 from rectify.schemas import Message
 from rectify.search.api import router as search_router
@@ -208,6 +209,7 @@ def issue_token(request, credentials: Credentials):
 api.add_router("/", ledger_router)
 api.add_router("/", notices_router)
 api.add_router("/", progress_router)
+api.add_router("/", milestone_router)
 api.add_router("/", mechanism_router)
 api.add_router("/", meetings_router)
 api.add_router("/", accountability_router)
