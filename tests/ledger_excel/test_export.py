@@ -17,7 +17,7 @@ from .conftest import XLSX_TYPE, read, signed_in
 
 ALL = ["序号", "问题类别", "问题表现", "整改措施", "责任领导", "责任单位", "配合单位", "整改时限", "延期情况"]
 ALL += ["整改类型"]
-ALL += ["整改进展", "完成情况", "佐证材料"]
+ALL += ["整改进展", "完成情况", "佐证材料", "时间节点"]
 ON = date(2025, 7, 15)
 
 
@@ -47,13 +47,13 @@ def test_the_combined_ledger_has_the_common_layout(lived, world):
         "反馈日期：2024年6月1日　统计截至：2025年7月15日"
     )
     assert [cell.value for cell in ws[3]] == ALL
-    assert {"A1:M1", "A2:M2"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:N1", "A2:N2"} <= {str(r) for r in ws.merged_cells.ranges}
     # Problem 1 and 3 have two measures each: 序号, 问题类别, 问题表现 merged over them.
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A4:A5", "B4:B5", "C4:C5", "A7:A8", "B7:B8", "C7:C8"} <= merged
     assert not any(r.startswith(("D", "E", "F")) for r in merged)
     assert ws.freeze_panes == "A4"
-    assert ws.auto_filter.ref == "A3:M8"
+    assert ws.auto_filter.ref == "A3:N8"
     assert ws.print_title_rows == "$3:$3"
     assert (ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToWidth) == (
         "landscape",
@@ -84,6 +84,7 @@ def test_the_combined_ledger_carries_progress_completion_and_evidence(lived, wor
         f"{signed_at.year}年{signed_at.month}月：已制定执法程序规范，并完成全员培训。",
         f"已销号（{signed_at.year}年{signed_at.month}月{signed_at.day}日）",
         "执法规范.pdf",
+        None,  # no time nodes
     ]
     assert ws["H4"].number_format == "yyyy-mm-dd"
     assert rows[1][5:10] == [
@@ -143,6 +144,7 @@ def test_an_open_measure_past_its_deadline_says_so(lived, world):
                 "整改进展",
                 "完成情况",
                 "佐证材料",
+                "时间节点",
             ],
         ),
         (

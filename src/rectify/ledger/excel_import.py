@@ -26,8 +26,10 @@ unit not found is created as a department (内设机构) of the organisation on 
 lists it. Leaders are matched by full name among the leaders (领导小组成员) of the organisation or
 above it; one not found is left blank with a warning on its row, never invented. 整改进展, 完成情况,
 佐证材料 and 延期情况 are not imported: a new ledger starts with every measure not started, and progress is
-reported in the system. 问题表现's first line is the problem's title and the rest its description
-(a one-paragraph text gives its first sentence as the title when it has several).
+reported in the system. Columns of apps above the ledger are read back through ledger.extensions
+(时间节点, by progress: its nodes are imported open, since a node is done only with evidence).
+问题表现's first line is the problem's title and the rest its description (a one-paragraph text gives
+its first sentence as the title when it has several).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from rectify.org.access import Access
 from rectify.org.models import Organisation, OrganisationKind, User
 
 from .choices import InspectionKind, MeasureCategory, MeasureStatus
+from .extensions import import_columns
 from .models import Area, Inspection, Measure, MeasureUnit, Problem
 from .services import assignable_leaders, assignable_units
 from .signals import inspection_imported
@@ -701,6 +704,7 @@ class PlannedMeasure:
     supporting: list[str]
     deadline: date | None
     category: str
+    extras: dict[str, Any] = field(default_factory=dict)  # values of the columns apps register
 
     @property
     def category_label(self) -> str:
@@ -741,6 +745,7 @@ class ImportPlan:
     leaders: dict[str, User | None] = field(default_factory=dict)  # None: not found, left blank
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    extra_columns: dict[int, str] = field(default_factory=dict)  # column index → registered column
 
     @property
     def problems(self) -> list[PlannedProblem]:
@@ -769,6 +774,8 @@ class ImportPlan:
     def field_label(self, column: Column) -> str:
         """The label of the field the column is mapped to; "" when it is not imported."""
         key = self.mapping.get(column.index)
+        if not key and column.index in self.extra_columns:
+            return import_columns[self.extra_columns[column.index]].header
         return FIELD_BY_KEY[key].label if key else ""
 
     def as_dict(self) -> dict:
@@ -880,6 +887,7 @@ def plan_import(
     """Check every row and say what would be written. Reads the database, writes nothing."""
     plan = ImportPlan(organisation=organisation, sheet=sheet, mapping=mapping, fields=fields)
     plan.errors.extend(mapping_errors(sheet, mapping))
+    plan.extra_columns = extra_columns(sheet, mapping)
     columns = {key: index for index, key in sorted(mapping.items(), reverse=True) if key}
     directory = _Directory(organisation)
     areas: dict[str, PlannedArea] = {}
@@ -938,7 +946,9 @@ def plan_import(
             areas.setdefault(area_title, PlannedArea(area_title)).problems.append(current)
         elif area_title and area_title != current.area:
             warn(row, "area", f"问题类别“{area_title}”与本问题第一行（“{current.area}”）不同，按第一行计。")
-        current.measures.append(_measure(plan, directory, row, texts, cells, columns, error, warn))
+        planned = _measure(plan, directory, row, texts, cells, columns, error, warn)
+        _read_extras(plan, planned, values)
+        current.measures.append(planned)
     plan.areas = list(areas.values())
     if refusal := duplicate_refusal(organisation, fields):
         plan.errors.append(RowError(None, "", refusal))
@@ -1010,6 +1020,34 @@ def _measure(plan, directory, row, texts, cells, columns, error, warn) -> Planne
         deadline=deadline.day,
         category=category,
     )
+
+
+def extra_columns(sheet: LedgerSheet, mapping: Mapping) -> dict[int, str]:
+    """The columns, left by the ledger's fields, whose header names a column an app registered
+    (ledger.extensions.import_columns): e.g. 时间节点 beside 整改时限, read by progress."""
+    by_header = {normalise_header(column.header): name for name, column in import_columns.items()}
+    found: dict[int, str] = {}
+    for column in sheet.columns:
+        name = by_header.get(normalise_header(column.header))
+        if name and column.index not in mapping and name not in found.values():
+            found[column.index] = name
+    return found
+
+
+def _read_extras(plan: ImportPlan, measure: PlannedMeasure, values: list) -> None:
+    for index, name in plan.extra_columns.items():
+        text = _text(values[index]) if index < len(values) else ""
+        if not text:
+            continue
+        letter = plan.sheet.letter(index)
+        try:
+            value, note = import_columns[name].read(text, measure.deadline, plan.fields.feedback_date)
+        except InvalidInput as refusal:
+            plan.errors.append(RowError(measure.row, letter, refusal.message))
+            continue
+        measure.extras[name] = value
+        if note:
+            plan.warnings.append(RowError(measure.row, letter, note))
 
 
 def _units(plan: ImportPlan, directory: _Directory, row: int, key: str, text: str, error) -> list[str]:
@@ -1187,6 +1225,11 @@ def write_plan(user: User, plan: ImportPlan, source_name: str = "") -> Inspectio
             )
             for unit in chosen
         )
+        for name, column in import_columns.items():  # the columns apps read back (时间节点)
+            pairs = [
+                (measure, item.extras.get(name)) for measure, item in zip(measures, planned, strict=True)
+            ]
+            column.write([(measure, value) for measure, value in pairs if value is not None])
     except IntegrityError as error:
         raise InvalidInput(f"台账内容与数据约束冲突，未导入任何内容：{error}") from error
     inspection_imported.send(sender=Inspection, inspection=inspection)

@@ -24,3 +24,9 @@ class ProgressConfig(AppConfig):
         ):
             auditlog.register(model)
         register_phrases()
+        # The ledger may not import progress: its Excel import reads the 时间节点 column through this.
+        from rectify.ledger.extensions import ImportColumn, import_columns
+
+        from .milestones import create_planned, read_cell
+
+        import_columns["milestones"] = ImportColumn("时间节点", read_cell, create_planned)

@@ -11,12 +11,12 @@ export: A4 landscape, fitted to the width, “第 N 页 共 M 页” at the foot
 The lists and their columns:
 
 - 整改台账 (``all``), one row per measure: 序号 问题类别 问题表现 整改措施 责任领导 责任单位 配合单位
-  整改时限 延期情况 整改类型 整改进展 完成情况 佐证材料 — everything, the file the import reads back.
+  整改时限 延期情况 整改类型 整改进展 完成情况 佐证材料 时间节点 — everything, the file the import reads back.
 - 问题清单 (``problems``), one row per problem: 序号 问题类别 问题表现 整改措施 (all of the problem's,
   numbered) 责任领导 责任单位 配合单位 (each named once) 整改时限 (the latest) 完成情况 (how many of
   its measures are done).
 - 任务清单 (``tasks``), one row per measure, what is to be done and how far it got: 序号 问题类别 问题表现
-  整改措施 责任单位 整改时限 延期情况 整改类型 整改进展 完成情况 佐证材料.
+  整改措施 责任单位 整改时限 延期情况 整改类型 整改进展 完成情况 佐证材料 时间节点.
 - 责任清单 (``responsibility``), one row per measure, who answers for it: 序号 问题类别 问题表现 整改措施
   责任领导 责任单位 配合单位 整改时限 整改类型; the three columns of people and units in bold on a tint.
 
@@ -26,7 +26,8 @@ problem's number; 问题表现 is the problem's title, then its description on t
 once set (ledger.DeadlineChange: an approved extension, or a relapse's new deadline), one a line.
 整改进展 is the latest accepted report (its period and the start of its text), 完成情况 the status
 in words (已销号 with the day it was signed off; 已超期 added to an open measure past its deadline),
-佐证材料 the names of the files of the accepted reports.
+佐证材料 the names of the files of the accepted reports. 时间节点 is the measure's nodes in date
+order, "2026-03-31 完成制度起草（已完成）；2026-06-30 出台制度" (progress.milestones writes and reads the cell).
 
 A reader gets only what he or she may see (the restricted querysets), in a fixed number of queries
 whatever the size of the ledger.
@@ -59,7 +60,8 @@ from rectify.ledger.services import get_inspection, today
 from rectify.org.access import VIEW
 from rectify.org.models import User
 
-from .models import ProgressReport, ReportState, SignOff, SignOffState
+from .milestones import milestones_text
+from .models import Milestone, ProgressReport, ReportState, SignOff, SignOffState
 
 HEADER_ROW = 3  # title on row 1, facts on row 2
 PROGRESS_CHARS = 120  # 整改进展 is a glimpse; the whole report is on the measure's page
@@ -81,6 +83,7 @@ WIDTHS = {
     "整改进展": 32,
     "完成情况": 16,
     "佐证材料": 24,
+    "时间节点": 30,
 }
 PROBLEM_COLUMNS = ("序号", "问题类别", "问题表现")  # merged over a problem's measure rows
 EMPHASIS_FILL = "FFF4DC"
@@ -104,13 +107,16 @@ def _without(*left_out: str) -> tuple[str, ...]:
 LISTS = {
     "all": LedgerList("all", "整改台账", tuple(WIDTHS)),
     "problems": LedgerList(
-        "problems", "问题清单", _without("延期情况", "整改类型", "整改进展", "佐证材料"), per_problem=True
+        "problems",
+        "问题清单",
+        _without("延期情况", "时间节点", "整改类型", "整改进展", "佐证材料"),
+        per_problem=True,
     ),
     "tasks": LedgerList("tasks", "任务清单", _without("责任领导", "配合单位")),
     "responsibility": LedgerList(
         "responsibility",
         "责任清单",
-        _without("延期情况", "整改进展", "完成情况", "佐证材料"),
+        _without("延期情况", "时间节点", "整改进展", "完成情况", "佐证材料"),
         emphasised=("责任领导", "责任单位", "配合单位"),
     ),
 }
@@ -143,7 +149,7 @@ def load_ledger(
     user: User, inspection_id: int, on: date | None = None, conditions: dict | None = None
 ) -> Ledger:
     """The problems and measures of the inspection the user may see, with everything the columns
-    show, in ledger order (area, then number). Eight queries whatever the size. `conditions` are the
+    show, in ledger order (area, then number). Nine queries whatever the size. `conditions` are the
     ledger page's filters (ledger.filters): with any, only the measures they match and their problems."""
     on = on or today()
     inspection = get_inspection(user, inspection_id)
@@ -166,7 +172,11 @@ def load_ledger(
         .qs.filter(problem__inspection=inspection)
         .annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
         .prefetch_related(
-            Prefetch("reports", queryset=accepted, to_attr="accepted_reports"), "deadline_changes"
+            Prefetch("reports", queryset=accepted, to_attr="accepted_reports"),
+            "deadline_changes",
+            Prefetch(
+                "milestones", queryset=Milestone.objects.order_by("due_on", "id"), to_attr="milestone_list"
+            ),
         )
         .order_by("problem_id", "order")
     )
@@ -252,6 +262,7 @@ MEASURE_VALUES: dict[str, Callable[[Measure], object]] = {
     "整改进展": _progress,
     "完成情况": _completion,
     "佐证材料": _evidence,
+    "时间节点": lambda measure: milestones_text(measure.milestone_list),
 }
 
 

@@ -286,8 +286,11 @@ class PlannedMilestone:
     done: bool  # written in the cell; imported as open, since a milestone is done only with evidence
 
 
-def parse_milestones(text: str, deadline: date | None = None) -> list[PlannedMilestone]:
-    """The cell read back; InvalidInput (in Chinese) naming the node that is wrong."""
+def parse_milestones(
+    text: str, deadline: date | None = None, earliest: date | None = None
+) -> list[PlannedMilestone]:
+    """The cell read back; InvalidInput (in Chinese) naming the node that is wrong. `earliest`: the
+    inspection's feedback date, before which no node may fall."""
     items: list[PlannedMilestone] = []
     for number, part in enumerate(re.split(r"[；;\n]+", text or ""), start=1):
         part = part.strip()
@@ -312,10 +315,30 @@ def parse_milestones(text: str, deadline: date | None = None) -> list[PlannedMil
             raise InvalidInput(
                 f"第 {number} 个时间节点（{due_on:%Y-%m-%d}）晚于整改时限（{deadline:%Y-%m-%d}）。"
             )
+        if earliest and due_on < earliest:
+            raise InvalidInput(
+                f"第 {number} 个时间节点（{due_on:%Y-%m-%d}）早于巡察反馈日期（{earliest:%Y-%m-%d}）。"
+            )
         if any(item.deliverable == deliverable for item in items):
             raise InvalidInput(f"时间节点“{deliverable}”重复。")
         items.append(PlannedMilestone(due_on, deliverable, (note or "").strip() == DONE_WORD))
     return items
+
+
+def read_cell(
+    text: str, deadline: date | None, feedback_date: date | None
+) -> tuple[list[PlannedMilestone], str]:
+    """The Excel import's reading of a 时间节点 cell (ledger.extensions.ImportColumn): the nodes, and a
+    note when some were marked done, since they are imported open."""
+    items = parse_milestones(text, deadline, feedback_date)
+    done = [item.deliverable for item in items if item.done]
+    note = (
+        f"时间节点“{'”“'.join(done)}”在表中为已完成，导入后为未完成：时间节点须附佐证材料，"
+        "由责任单位在系统中标记完成。"
+        if done
+        else ""
+    )
+    return items, note
 
 
 def create_planned(pairs: list[tuple[Measure, list[PlannedMilestone]]]) -> None:
