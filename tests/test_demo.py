@@ -133,3 +133,15 @@ def test_demo_first_screen_is_the_address_and_the_accounts_and_its_mail_is_in_fi
     assert "查询码" in reply.get_content() and "查询码" in files[messages.index(reply)].read_text("utf-8")
     # The next tests' mail is Django's test outbox again.
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_demo_measures_have_time_nodes_done_with_evidence_and_one_warning_by_its_node(demo):
+    from rectify.progress.models import Milestone
+    from rectify.supervision.models import Notification
+
+    assert Milestone.objects.values("measure").distinct().count() >= 3
+    done = Milestone.objects.filter(state="done")
+    assert done.exists() and all(node.report.evidence.exists() for node in done)
+    assert Notification.objects.filter(
+        title__contains="的时间节点“完成问题排查，制定整改工作方案”已于"
+    ).exists()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from rectify.ledger.models import Measure, MeasureUnit
 from rectify.org.models import Membership, Organisation, Role, User
-from rectify.progress import services
+from rectify.progress import milestones, services
 from rectify.progress.models import ProgressReport
 
 # Liaison and head names for the departments without a named demo account.
@@ -89,6 +89,7 @@ def live(
         leader = measure.lead_leader
         Life(measure, liaison, head, office, leader, today, index).reach(stage)
     _indicators(plan, office, today)
+    _milestones(plan, people, office, today)
 
 
 class Life:
@@ -226,6 +227,51 @@ def _indicators(plan: list[tuple[Measure, str]], office: User, today: date) -> N
                 services.add_observation(
                     office, indicator.pk, observed_on=today - timedelta(days=30 * months_ago), value=value
                 )
+
+
+# Stage of life → how many of its measures get time nodes (时间节点).
+MILESTONE_STAGES = {"report_accepted": 2, "report_submitted": 1, "not_started": 1}
+PLANNING = "完成问题排查，制定整改工作方案"
+
+
+def _milestones(
+    plan: list[tuple[Measure, str]], people: dict[str, tuple[User, User]], office: User, today: date
+) -> None:
+    """A few measures get time nodes, planned by the office. Where the unit has reported, the first node
+    is marked done by its liaison with the report's evidence and the next one falls on the deadline;
+    one measure not started, due months ahead, has its first node passed and open, so its warning
+    follows the node (措施 x.y 的时间节点“…”已于…到期)."""
+    left = dict(MILESTONE_STAGES)
+    for measure, stage in plan:
+        far = measure.deadline is not None and measure.deadline >= today + timedelta(days=45)
+        if left.get(stage, 0) <= 0 or measure.deadline is None or (stage == "not_started" and not far):
+            continue
+        left[stage] -= 1
+        if stage == "not_started":
+            nodes = [
+                (today - timedelta(days=6), PLANNING),
+                (measure.deadline - timedelta(days=10), "出台或修订相关制度"),
+            ]
+        else:
+            nodes = [
+                (measure.deadline - timedelta(days=40), PLANNING),
+                (measure.deadline, "完成整改并报送佐证材料"),
+            ]
+        feedback = measure.problem.inspection.feedback_date
+        with set_actor(office):
+            added = [
+                milestones.add_milestone(office, measure.pk, due_on=day, deliverable=text)
+                for day, text in nodes
+                if feedback is None or day >= feedback
+            ]
+        reports = milestones.evidence_reports(measure)
+        if stage != "not_started" and added and reports:
+            code = MeasureUnit.objects.filter(measure=measure, role="responsible").values_list(
+                "unit__code", flat=True
+            )[0]
+            liaison = people[code][0]
+            with set_actor(liaison):
+                milestones.complete_milestone(liaison, added[0].pk, report_id=reports[0].pk)
 
 
 def _evidence_pdf(name: str) -> SimpleUploadedFile:
