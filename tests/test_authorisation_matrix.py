@@ -48,6 +48,7 @@ AUDIENCE = {
     "report": EVERYONE,
     "signoff": EVERYONE,
     "indicator": EVERYONE,
+    "milestone": EVERYONE,  # a time node of measure 1.1
     "order": EVERYONE - {"leader"},  # to unit A1, from A's office; leaders are not among issuers
     "feedback": EVERYONE,  # the item is routed to unit A1
     "publication": WIDE,  # an unpublished draft
@@ -101,6 +102,8 @@ API_DETAIL = {
     "/api/v1/measures/{measure_id}/indicators": "measure",
     "/api/v1/measures/{measure_id}/history": "measure",
     "/api/v1/measures/{measure_id}/extensions": "measure",
+    "/api/v1/measures/{measure_id}/milestones": "measure",
+    "/api/v1/milestones/{milestone_id}": "milestone",
     "/api/v1/reports/{report_id}": "report",
     "/api/v1/signoffs/{signoff_id}": "signoff",
     "/api/v1/mechanisms/{mechanism_id}": "mechanism",
@@ -142,6 +145,7 @@ KWARG_KINDS = {
     "meeting_id": "meeting",
     "decision_id": "meeting decision",
     "record_id": "accountability",
+    "milestone_id": "milestone",
 }
 # `pk` names a different kind on each page: the kinds of the pages not in WEB_DETAIL.
 PK_KINDS = {
@@ -161,6 +165,11 @@ PK_KINDS = {
     "progress:evidence": "evidence",
     "indicators:create": "measure",
     "indicators:observe": "indicator",
+    "progress:add-milestone": "measure",
+    "progress:change-milestone": "milestone",
+    "progress:delete-milestone": "milestone",
+    "progress:complete-milestone": "milestone",
+    "progress:reopen-milestone": "milestone",
     "orders:answer": "order",
     "publications:edit": "publication",
     "publications:decide": "publication",
@@ -257,7 +266,7 @@ def things(world, ledger, settings, tmp_path):
     from rectify.ledger.models import MeasureUnit, Mechanism
     from rectify.meetings.services import save_decision, save_meeting
     from rectify.notices.publishing import create_draft
-    from rectify.progress.models import FollowUp, Indicator, ProgressReport, SignOff
+    from rectify.progress.models import FollowUp, Indicator, Milestone, ProgressReport, SignOff
     from rectify.recurrence.models import RecurrenceFlag
     from rectify.supervision.dispatch import build_dispatch
     from rectify.supervision.models import DeadlineExtension
@@ -289,6 +298,7 @@ def things(world, ledger, settings, tmp_path):
         signoff = SignOff.objects.create(measure=measure, requested_by=office)
         followup = FollowUp.objects.create(measure=measure, due_on=today, scheduled_by=office)
         indicator = Indicator.objects.create(measure=measure, name="办结率", baseline=0, target=1)
+        milestone = Milestone.objects.create(measure=measure, due_on=today, deliverable="完成制度起草")
         order = issue_order(
             office,
             unit_id=unit.pk,
@@ -357,6 +367,7 @@ def things(world, ledger, settings, tmp_path):
             "signoff": signoff.pk,
             "followup": followup.pk,
             "indicator": indicator.pk,
+            "milestone": milestone.pk,
             "order": order.pk,
             "dispatch": dispatch.pk,
             "publication": publication.pk,
