@@ -236,15 +236,19 @@ def test_figures_equal_direct_counts_on_the_demo(db, settings, tmp_path):
         assert row["not_started"] == led.filter(status="not_started").count()
     assert sum(row["total"] for row in data["by_leader"]) == 36
 
-    # The three-colour ladder under the default policy, counted by hand.
-    running = measures.filter(status__in=OPEN_STATUSES, deadline__isnull=False)
+    # The three-colour ladder under the default policy, counted by hand from each open measure's due
+    # date: its next open time node's (the demo has some), else its deadline.
+    dues = []
+    for measure in measures.filter(status__in=OPEN_STATUSES):
+        node = measure.milestones.filter(state="open").order_by("due_on").first()
+        due = node.due_on if node else measure.deadline
+        if due is not None:
+            dues.append(due)
     expected = {
-        4: running.filter(deadline__lt=TODAY - timedelta(days=15)).count(),
-        3: running.filter(deadline__lt=TODAY, deadline__gte=TODAY - timedelta(days=15)).count(),
-        2: running.filter(deadline__gte=TODAY, deadline__lte=TODAY + timedelta(days=10)).count(),
-        1: running.filter(
-            deadline__gt=TODAY + timedelta(days=10), deadline__lte=TODAY + timedelta(days=20)
-        ).count(),
+        4: sum(due < TODAY - timedelta(days=15) for due in dues),
+        3: sum(TODAY - timedelta(days=15) <= due < TODAY for due in dues),
+        2: sum(TODAY <= due <= TODAY + timedelta(days=10) for due in dues),
+        1: sum(TODAY + timedelta(days=10) < due <= TODAY + timedelta(days=20) for due in dues),
     }
     assert {row["level"]: row["count"] for row in data["warnings"]} == expected
     missing = with_report_missing(measures, TODAY).filter(report_missing=True)
