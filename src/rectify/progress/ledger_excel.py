@@ -27,7 +27,8 @@ once set (ledger.DeadlineChange: an approved extension, or a relapse's new deadl
 整改进展 is the latest accepted report (its period and the start of its text), 完成情况 the status
 in words (已销号 with the day it was signed off; 已超期 added to an open measure past its deadline),
 佐证材料 the names of the files of the accepted reports. 时间节点 is the measure's nodes in date
-order, "2026-03-31 完成制度起草（已完成）；2026-06-30 出台制度" (progress.milestones writes and reads the cell).
+order, "2026-03-31 完成制度起草（已完成）；2026-06-30 出台制度" (progress.milestones writes and reads
+the cell).
 
 A reader gets only what he or she may see (the restricted querysets), in a fixed number of queries
 whatever the size of the ledger.
