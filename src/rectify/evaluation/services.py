@@ -357,7 +357,11 @@ def save_evaluation(
     checked = {pk: (_points(value, items[pk]), (note or "").strip()) for pk, (value, note) in scores.items()}
     evaluation.result, evaluation.comment, evaluation.evaluated_by = result, comment.strip(), user
     evaluation.version = (evaluation.version + 1) if evaluation.pk else 1
-    evaluation.save()
+    try:
+        with transaction.atomic():
+            evaluation.save()
+    except IntegrityError:  # another evaluator began the same evaluation a moment earlier
+        raise StaleEdit("该整改评估已由他人开始填写，请刷新页面查看后再保存。") from None
     for pk, (points, note) in checked.items():
         if points is None:
             Score.objects.filter(evaluation=evaluation, item_id=pk).delete()
