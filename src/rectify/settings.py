@@ -343,7 +343,8 @@ CACHES = {
     )
 }
 # The portal keeps its rendered pages this long (a new publication replaces them at once); a notice's
-# view count, kept in the cache meanwhile, reaches the database and the page when it is rendered again.
+# views are counted by each worker and added to the database every few seconds (notices.publishing),
+# and the page shows the count of its last rendering.
 RECTIFY_PORTAL_CACHE_SECONDS = env_int("RECTIFY_PORTAL_CACHE_SECONDS", 60, minimum=1)
 # Public feedback: submissions allowed per address (django-ratelimit rate, e.g. "5/h").
 RECTIFY_FEEDBACK_RATE = env_rate("RECTIFY_FEEDBACK_RATE", "5/h")
