@@ -226,7 +226,3 @@ def _tell(extension: DeadlineExtension, event: str, people: list, title: str) ->
         body=body,
         url=reverse("ledger:measure-detail", args=[measure.pk]) + "#extensions",
     )
-
-
-def approved_extension_exists(measure: Measure) -> bool:
-    return DeadlineExtension.objects.filter(measure=measure, state=ExtensionState.APPROVED).exists()
