@@ -41,10 +41,10 @@ from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import get_inspection
 from rectify.ledger.workflow import IllegalTransition
-from rectify.org.access import VIEW, Access, is_office
-from rectify.org.models import Organisation, Role, User
+from rectify.org.access import VIEW, is_office
+from rectify.org.models import Organisation, User
 
-from . import extensions
+from . import approval
 from .document import ContactBlock, DisclosureMeta, NoticeDocument, NoticeSubsection, document_from_dict
 from .models import NoticePublication, PublicationState, PublicationStep, PublishedIsFinal
 
@@ -91,38 +91,15 @@ def get_publication(user: User, publication_id: int) -> NoticePublication:
 
 
 def approver_label(organisation: Organisation) -> str:
-    head = extensions.party_head_id(organisation)
-    if head:
-        person = User.objects.filter(pk=head).first()
-        return f"领导小组组长（{person.display_name}）" if person else "领导小组组长"
-    return "本单位领导小组成员"
+    return approval.approver_label(organisation)
 
 
 def may_decide(user: User, publication: NoticePublication, decision: str) -> bool:
-    """Whether the user may take `decision` on the publication in its present state."""
-    organisation = publication.organisation
-    access = Access.of(user)
-    drafter = publication.created_by_id == user.pk
-    if decision in ("submit", "publish"):
-        return is_office(user, organisation)
-    if decision == "accept":
-        return is_office(user, organisation) and not drafter
-    if decision == "approve":
-        if drafter:
-            return False
-        if access.is_superuser:
-            return True
-        head = extensions.party_head_id(organisation)
-        return user.pk == head if head else access.has_role(Role.LEADER, organisation)
-    if decision == "return":
-        if publication.state == S.IN_REVIEW:
-            return may_decide(user, publication, "accept")
-        if publication.state == S.AWAITING_APPROVAL:
-            return may_decide(user, publication, "approve")
-        if publication.state == S.APPROVED:
-            return may_decide(user, publication, "approve") or may_decide(user, publication, "accept")
-        return False
-    return False
+    """Whether the user may take `decision` on the publication in its present state (the rule the
+    rectification documents share: notices.approval)."""
+    return approval.may_decide(
+        user, publication.organisation, publication.created_by_id, decision, publication.state
+    )
 
 
 def decisions_for(user: User, publication: NoticePublication) -> list[tuple[str, str]]:
@@ -457,13 +434,15 @@ def decide(user: User, publication_id: int, decision: str, comment: str = "") ->
 
 
 def _refusal(publication: NoticePublication, decision: str, user: User) -> str:
-    if decision in ("submit", "publish"):
-        return "只有整改办可以提交或发布通报。"
-    if publication.created_by_id == user.pk:
-        return "起草人不能审核、审批或退回自己起草的通报。"
-    if decision == "accept" or (decision == "return" and publication.state == S.IN_REVIEW):
-        return "只有整改办（起草人以外的人员）可以审核通报。"
-    return f"当前环节须由{approver_label(publication.organisation)}审批。"
+    return approval.refusal(
+        user,
+        publication.organisation,
+        publication.created_by_id,
+        decision,
+        publication.state,
+        noun="通报",
+        release="发布",
+    )
 
 
 def _allocate_index(publication: NoticePublication) -> None:

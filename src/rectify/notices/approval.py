@@ -1,0 +1,83 @@
+"""Who decides at each stage of a document the office drafts and the leading group approves: the
+public notice (notices.publishing) and the rectification documents (rectify.reports) follow one rule.
+
+    draft ─submit─▶ in review ─accept─▶ awaiting approval ─approve─▶ approved ─release─▶ (published / sent)
+
+- submit and release (publish, send): the office (整改办) of the organisation;
+- accept: another member of the office than the drafter (the office head reviews);
+- approve: the leading group's head, i.e. the organisation's party head when its warning policy names
+  one (asked through notices.extensions), otherwise any leader of the organisation; never the drafter;
+- return (with a reason): whoever may decide at the stage the document is in; at "approved", the
+  approver or the reviewer.
+
+The stages are named by the states both workflows share ("in_review", "awaiting_approval",
+"approved"); the callers keep their own states, transitions and records.
+"""
+
+from __future__ import annotations
+
+from rectify.org.access import Access, is_office
+from rectify.org.models import Organisation, Role, User
+
+from . import extensions
+
+IN_REVIEW = "in_review"
+AWAITING_APPROVAL = "awaiting_approval"
+APPROVED = "approved"
+# The decisions the office alone takes (publish a notice, send a report).
+OFFICE_DECISIONS = frozenset({"submit", "publish", "send"})
+
+
+def approver_label(organisation: Organisation) -> str:
+    """Who approves, in words: 领导小组组长（name） or 本单位领导小组成员."""
+    head = extensions.party_head_id(organisation)
+    if head:
+        person = User.objects.filter(pk=head).first()
+        return f"领导小组组长（{person.display_name}）" if person else "领导小组组长"
+    return "本单位领导小组成员"
+
+
+def may_decide(
+    user: User, organisation: Organisation, drafter_id: int | None, decision: str, state: str
+) -> bool:
+    """Whether `user` may take `decision` on a document of `organisation` drafted by `drafter_id`,
+    standing at `state`."""
+    drafter = drafter_id is not None and drafter_id == user.pk
+    if decision in OFFICE_DECISIONS:
+        return is_office(user, organisation)
+    if decision == "accept":
+        return is_office(user, organisation) and not drafter
+    if decision == "approve":
+        if drafter:
+            return False
+        access = Access.of(user)
+        if access.is_superuser:
+            return True
+        head = extensions.party_head_id(organisation)
+        return user.pk == head if head else access.has_role(Role.LEADER, organisation)
+    if decision == "return":
+        accept = may_decide(user, organisation, drafter_id, "accept", state)
+        approve = may_decide(user, organisation, drafter_id, "approve", state)
+        return {IN_REVIEW: accept, AWAITING_APPROVAL: approve, APPROVED: approve or accept}.get(state, False)
+    return False
+
+
+def refusal(
+    user: User,
+    organisation: Organisation,
+    drafter_id: int | None,
+    decision: str,
+    state: str,
+    *,
+    noun: str,
+    release: str,
+) -> str:
+    """Why `may_decide` said no, in Chinese; `noun` names the document (通报, 报告…) and `release`
+    its last step (发布, 报送)."""
+    if decision in OFFICE_DECISIONS:
+        return f"只有整改办可以提交或{release}{noun}。"
+    if drafter_id is not None and drafter_id == user.pk:
+        return f"起草人不能审核、审批或退回自己起草的{noun}。"
+    if decision == "accept" or (decision == "return" and state == IN_REVIEW):
+        return f"只有整改办（起草人以外的人员）可以审核{noun}。"
+    return f"当前环节须由{approver_label(organisation)}审批。"
