@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "rectify.progress",
     "rectify.notices",
     "rectify.supervision",
+    "rectify.reports",
     "rectify.audit",
     "rectify.portal",
     "rectify.feedback",

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("rectify.supervision.extension_urls")),
     path("notices/", include("rectify.notices.urls")),
     path("publications/", include("rectify.notices.publication_urls")),
+    path("rectification-documents/", include("rectify.reports.urls")),
     path("feedback/qr/", include("rectify.feedback.qr.urls")),
     path("feedback/hotline/", include("rectify.feedback.hotline.urls")),
     path("feedback/", include("rectify.feedback.urls")),

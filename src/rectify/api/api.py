@@ -27,6 +27,7 @@ from rectify.org.lockout import MESSAGE as LOCKED_MESSAGE
 from rectify.progress.api import router as progress_router
 from rectify.progress.milestone_api import router as milestone_router
 from rectify.recurrence.api import router as recurrence_router
+from rectify.reports.api import router as reports_router
 from rectify.schemas import Message
 from rectify.search.api import router as search_router
 from rectify.security.models import Kind
@@ -219,6 +220,7 @@ api.add_router("/", order_router)
 api.add_router("/", extension_router)
 api.add_router("/", dispatch_router)
 api.add_router("/", publications_router)
+api.add_router("/", reports_router)
 api.add_router("/", public_notices_router)
 api.add_router("/", feedback_router)
 api.add_router("/", public_feedback_router)

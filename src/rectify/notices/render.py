@@ -73,6 +73,7 @@ __all__ = [
     "blocks",
     "chinese_numeral",
     "contact_text",
+    "docx_document",
     "measures_paragraph",
     "punctuated",
     "render_docx",
@@ -236,13 +237,16 @@ def punctuated(value: Any) -> Any:
     return value
 
 
-def blocks(doc: NoticeDocument) -> list[Block]:
+def blocks(doc: NoticeDocument, *, addressee: str = "") -> list[Block]:
     """The notice as paragraphs, in reading order (see the module's docstring), its punctuation
-    full-width (`punctuated`)."""
+    full-width (`punctuated`). `addressee` (主送, e.g. “市委第一巡察组：”) follows the title: a report
+    to the inspection body (rectify.reports) has one; the parser passes over it."""
     doc = punctuated(doc)
     out: list[Block] = []
     if doc.title.strip():
         out.append(Block("title", _one_line(doc.title)))
+    if addressee.strip():
+        out.append(Block("addressee", full_width(_one_line(addressee))))
     out.extend(Block("paragraph", text) for text in _lines(doc.opening))
 
     assigned = _assign_areas(doc.sections, doc.areas)
@@ -279,7 +283,7 @@ def blocks(doc: NoticeDocument) -> list[Block]:
 # -------------------------------------------------------------------------------------- text, HTML
 
 
-def render_text(doc: NoticeDocument) -> str:
+def render_text(doc: NoticeDocument, *, addressee: str = "") -> str:
     """The notice as plain text: one paragraph a line, a blank line between paragraphs.
 
     `parser.parse` reads it back into the same title, issuer, date, opening, inspection facts (as the
@@ -289,11 +293,12 @@ def render_text(doc: NoticeDocument) -> str:
     title reads like a notice title (…整改…通报), and the document has a date. The problems' numbers
     come back as 1, 2, 3… in order.
     """
-    return "\n\n".join(block.text for block in blocks(doc)) + "\n"
+    return "\n\n".join(block.text for block in blocks(doc, addressee=addressee)) + "\n"
 
 
 _HTML_TAGS = {
     "title": ("h1", "notice-title"),
+    "addressee": ("p", "notice-addressee"),
     "part": ("h2", "notice-part"),
     "area": ("h3", "notice-area"),
     "subsection": ("h3", "notice-subsection"),
@@ -306,12 +311,12 @@ _HTML_TAGS = {
 }
 
 
-def render_html(doc: NoticeDocument) -> str:
+def render_html(doc: NoticeDocument, *, addressee: str = "") -> str:
     """The notice body as an HTML fragment for the portal page: <article class="notice"> with <h1>
     title, <h2> parts, <h3> areas and subsection lead-ins, <h4> problems and <p> paragraphs (the
     issuer and date carry classes to be set right). Every text is escaped."""
     lines = ['<article class="notice">']
-    for block in blocks(doc):
+    for block in blocks(doc, addressee=addressee):
         tag, css = _HTML_TAGS[block.kind]
         attribute = f' class="{css}"' if css else ""
         if block.kind == "subsection":
@@ -346,11 +351,19 @@ def _title_lines(title: str) -> list[str]:
 def render_docx(doc: NoticeDocument) -> bytes:
     """The notice as a Word file in the official style (rectify.documents); `parse_bytes(…, "x.docx")`
     reads it back as `render_text`'s text."""
+    output = BytesIO()
+    docx_document(doc).save(output)
+    return output.getvalue()
+
+
+def docx_document(doc: NoticeDocument, *, subject: str = "整改进展情况通报", addressee: str = ""):
+    """The Word document (python-docx) `render_docx` saves, for a caller that adds to it (the
+    rectification documents append their attached tables); `addressee` as in `blocks`."""
     document = official_document()
     properties = document.core_properties
     properties.title = _one_line(doc.title)
     properties.author = properties.last_modified_by = _one_line(doc.issuer)
-    properties.subject = "整改进展情况通报"
+    properties.subject = subject
     properties.language = "zh-CN"
     properties.comments = properties.keywords = properties.category = ""
     if doc.date is not None:  # not the template's 2013 dates
@@ -360,7 +373,7 @@ def render_docx(doc: NoticeDocument) -> bytes:
         full_width(_one_line(doc.issuer)), date_label(doc.date) if doc.date else ""
     )
     signed = []
-    for block in blocks(doc):
+    for block in blocks(doc, addressee=addressee):
         kind = block.kind
         if kind == "title":
             paragraph = official_paragraph(document, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
@@ -382,12 +395,11 @@ def render_docx(doc: NoticeDocument) -> bytes:
             paragraph = official_paragraph(document, block.heading, font=SUBHEADING_FONT)
             if block.body:
                 official_run(paragraph, block.body)
+        elif kind == "addressee":
+            official_paragraph(document, block.text, indent=False)
         elif kind in ("issuer", "date"):
             signed.append((block.text, issuer_indent if kind == "issuer" else date_indent))
         else:  # opening, intro and closing paragraphs, measures, contact
             official_paragraph(document, block.text)
     signature(document, signed)
-
-    output = BytesIO()
-    document.save(output)
-    return output.getvalue()
+    return document
