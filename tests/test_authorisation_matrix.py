@@ -62,6 +62,8 @@ AUDIENCE = {
     "meeting": WIDE,
     "meeting decision": EVERYONE,
     "accountability": frozenset({"office", "supervisor", "inspection office"}),
+    # A draft 整改情况报告: the office and leaders of A; supervisors read it once approved, units never.
+    "rectification document": frozenset({"office", "leader"}),
 }
 
 # Detail pages and operations that show one object: (URL name, kind of the object its id names).
@@ -93,6 +95,8 @@ WEB_DETAIL = {
     "ledger_excel:export": "inspection",
     "evaluation:inspection": "inspection",
     "meetings:detail": "meeting",
+    "reports:detail": "rectification document",
+    "reports:docx": "rectification document",
 }
 API_DETAIL = {
     "/api/v1/inspections/{inspection_id}": "inspection",
@@ -120,6 +124,8 @@ API_DETAIL = {
     "/api/v1/inspections/{inspection_id}/evaluation": "inspection",
     "/api/v1/meetings/{meeting_id}": "meeting",
     "/api/v1/accountability/{record_id}": "accountability",
+    "/api/v1/rectification-documents/{document_id}": "rectification document",
+    "/api/v1/rectification-documents/{document_id}/docx": "rectification document",
 }
 # Pages anyone may open without signing in, and the API operations that need no token.
 PUBLIC_WEB = re.compile(r"^(portal|public_feedback|public_consultations|calendar):|^(login|logout)$")
@@ -146,6 +152,7 @@ KWARG_KINDS = {
     "decision_id": "meeting decision",
     "record_id": "accountability",
     "milestone_id": "milestone",
+    "document_id": "rectification document",
 }
 # `pk` names a different kind on each page: the kinds of the pages not in WEB_DETAIL.
 PK_KINDS = {
@@ -268,6 +275,7 @@ def things(world, ledger, settings, tmp_path):
     from rectify.notices.publishing import create_draft
     from rectify.progress.models import FollowUp, Indicator, Milestone, ProgressReport, SignOff
     from rectify.recurrence.models import RecurrenceFlag
+    from rectify.reports.services import create_draft as create_document
     from rectify.supervision.dispatch import build_dispatch
     from rectify.supervision.models import DeadlineExtension
     from rectify.supervision.orders import issue_order
@@ -309,6 +317,7 @@ def things(world, ledger, settings, tmp_path):
         )
         dispatch = build_dispatch(office, inspection.pk, today - timedelta(days=30), today)
         publication = create_draft(office, inspection.pk)
+        rectification_document = create_document(office, inspection.pk, "situation")
         item = register_item(
             office, organisation=organisation, channel="phone", kind="opinion", content="意见"
         )
@@ -371,6 +380,7 @@ def things(world, ledger, settings, tmp_path):
             "order": order.pk,
             "dispatch": dispatch.pk,
             "publication": publication.pk,
+            "rectification document": rectification_document.pk,
             "notice draft": inspection.pk,
             "feedback": item.pk,
             "consultation": consultation.pk,
@@ -419,6 +429,7 @@ def _fingerprint() -> tuple:
         "recurrence",
         "meetings",
         "accountability",
+        "reports",
     )
     counts = tuple(
         (model._meta.label, model.objects.count())
@@ -428,11 +439,13 @@ def _fingerprint() -> tuple:
     from rectify.feedback.models import FeedbackItem
     from rectify.ledger.models import Measure
     from rectify.notices.models import NoticePublication
+    from rectify.reports.models import RectificationDocument
 
     versions = (
         tuple(Measure.objects.order_by("pk").values_list("version", "status")),
         tuple(FeedbackItem.objects.order_by("pk").values_list("version", "status")),
         tuple(NoticePublication.objects.order_by("pk").values_list("state", "version")),
+        tuple(RectificationDocument.objects.order_by("pk").values_list("state", "version", "content")),
     )
     return counts, versions
 

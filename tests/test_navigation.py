@@ -32,6 +32,7 @@ def test_the_office_reaches_every_page_and_occasional_ones_under_more(world):
     for label in (
         "调度",
         "通报发布",
+        "整改文书",
         "长效机制",
         "整改会议",
         "问责情况",
@@ -52,6 +53,7 @@ def test_a_liaison_sees_only_what_serves_a_unit(world):
         "举一反三",
         "调度",
         "通报发布",
+        "整改文书",
         "审计日志",
         "导入通报",
         "导入台账",

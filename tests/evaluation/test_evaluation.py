@@ -371,3 +371,36 @@ def test_the_inspection_says_its_kind_on_its_page_and_in_the_api(rounds, world):
     assert "巡察（常规）" in page
     other = signed_in("charlie").get(f"/api/v1/inspections/{rounds.other.pk}").json()
     assert other["scope"] == "special" and other["round_name"] == "十二届市委第五轮"
+
+
+def test_the_overview_says_whether_the_situation_report_was_sent_on_time(rounds, world):
+    from rectify.org.models import Membership, Role
+    from rectify.reports import services as reports
+
+    def row(user, inspection):
+        return next(r for g in services.overview(user) for r in g.rows if r.inspection.pk == inspection.pk)
+
+    Inspection.objects.filter(pk=rounds.inspection.pk).update(
+        feedback_date=timezone.localdate() - timedelta(days=10)
+    )
+    due = reports.situation_due(Inspection.objects.get(pk=rounds.inspection.pk))
+    assert (
+        row(world.sam, rounds.inspection).submission.text
+        == f"未报送（应于{due.year}年{due.month}月{due.day}日前报送）"
+    )
+    # B was fed back on 2024-06-01: due 2024-08-01, long past.
+    assert row(world.sam, rounds.other).submission.state == "overdue"
+    reviewer = User.objects.create_user("olga", password="x", full_name="欧佳")
+    Membership.objects.create(user=reviewer, organisation=world.orgs["a"], role=Role.OFFICE)
+    document = reports.create_draft(world.alice, rounds.inspection.pk, "situation")
+    reports.decide(world.alice, document.pk, "submit")
+    reports.decide(reviewer, document.pk, "accept")
+    reports.decide(world.larry, document.pk, "approve")
+    reports.decide(world.alice, document.pk, "send")
+    assert row(world.sam, rounds.inspection).submission.text == "按时报送"
+    page = signed_in("sam").get("/evaluation/").content.decode()
+    assert f'href="/rectification-documents/{document.pk}/">按时报送</a>' in page
+    api = signed_in("sam").get("/api/v1/evaluation/overview").json()
+    rows = {r["inspection_id"]: r for group in api for r in group["rows"]}
+    assert rows[rounds.inspection.pk]["situation_report"] == "on_time"
+    assert rows[rounds.other.pk]["situation_report_text"] == "未报送（应于2024年8月1日前报送）"

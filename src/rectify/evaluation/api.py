@@ -28,6 +28,13 @@ class OverviewRowOut(Schema):
     completion_rate: float = Field(..., description="措施完成率（%）")
     overdue: int = Field(..., description="超期措施")
     relapses: int = Field(..., description="回头看发现的反弹")
+    situation_report: str = Field(
+        ...,
+        description="整改情况报告：on_time 按时 / late 逾期 / pending 未到期 / overdue 逾期未报 / unknown",
+    )
+    situation_report_text: str = Field(
+        ..., description="如：按时报送、逾期报送（逾期3天）、未报送（应于…前报送）"
+    )
     evaluation_state: str | None = Field(None, description="draft 评估中 / issued 已反馈；未评估为空")
     evaluation_result: str = Field("", description="excellent 好 / good 较好 / fair 一般 / poor 差")
 
@@ -109,6 +116,8 @@ def _row(row: services.OverviewRow) -> dict:
         "completion_rate": figures.figures.completion_rate if figures else 0.0,
         "overdue": figures.figures.overdue if figures else 0,
         "relapses": row.relapses,
+        "situation_report": row.submission.state,
+        "situation_report_text": row.submission.text,
         "evaluation_state": row.evaluation.state if row.evaluation else None,
         "evaluation_result": row.evaluation.result if row.evaluation else "",
     }
@@ -148,7 +157,7 @@ def _sheet(sheet: services.EvaluationSheet) -> dict:
     "/evaluation/overview", summary="各单位巡察整改情况", response={200: list[RoundOut], **errors(403)}
 )
 def overview(request):
-    """按巡察轮次列出可查看的每次巡察：被巡察单位、问题和措施完成情况、超期、回头看发现的反弹和整改评估。"""
+    """按巡察轮次列出可查看的每次巡察：被巡察单位、问题和措施完成情况、超期、回头看发现的反弹、整改情况报告是否按时报送和整改评估。"""
     return [
         {"name": group.name, "organisations": group.organisations, "rows": [_row(row) for row in group.rows]}
         for group in services.overview(request.user)

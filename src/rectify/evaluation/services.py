@@ -26,6 +26,7 @@ from rectify.ledger.services import get_inspection
 from rectify.org.access import VIEW, Access
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
 from rectify.progress.models import FollowUp, FollowUpOutcome
+from rectify.reports.services import Submission, situation_submissions
 from rectify.supervision.services import notify
 
 from .models import Evaluation, EvaluationState, Result, Rubric, RubricItem, Score
@@ -90,6 +91,7 @@ class OverviewRow:
     relapses: int
     evaluation: Evaluation | None
     may_evaluate: bool
+    submission: Submission  # the 整改情况报告: 按时报送 / 逾期报送（逾期N天） / 未报送（应于…前报送）
 
     @property
     def url(self) -> str:
@@ -129,6 +131,7 @@ def overview(user: User, on: date | None = None) -> list[OverviewRound]:
         )
     }
     office_paths = [office.path for office in evaluating_offices(user)]
+    submissions = situation_submissions(inspections, on)
     rounds: dict[str, OverviewRound] = {}
     for inspection in inspections:
         name = inspection.round_name or "未注明轮次"
@@ -142,6 +145,7 @@ def overview(user: User, on: date | None = None) -> list[OverviewRound]:
                 may_evaluate=any(
                     inspected.path.startswith(path) and inspected.path != path for path in office_paths
                 ),
+                submission=submissions[inspection.pk],
             )
         )
     return list(rounds.values())

@@ -83,7 +83,7 @@ class DocumentFilters(Paging):
     state: DocumentState | None = None
 
 
-class DraftIn(Schema):
+class DocumentDraftIn(Schema):
     inspection: Id = Field(..., description="巡察编号")
     kind: DocumentKind = Field(
         ..., description="work_plan 整改工作方案 / situation 整改情况报告 / interim 阶段性整改报告"
@@ -91,13 +91,13 @@ class DraftIn(Schema):
     on: date | None = Field(None, description="阶段性整改报告的截至日期（不晚于今天）")
 
 
-class DraftEdit(Schema):
+class DocumentDraftEdit(Schema):
     parts: dict[str, str] = Field(
         ..., description='各部分的新文字：{"opening": "…", "part1": "第一段\\n第二段"}；空文字恢复按台账生成'
     )
 
 
-class DecisionIn(Schema):
+class DocumentDecisionIn(Schema):
     decision: str = Field(
         ..., description="submit 提交审核 / accept 审核通过 / approve 批准 / send 报送 / return 退回"
     )
@@ -120,7 +120,7 @@ def list_documents(request, filters: Query[DocumentFilters]):
     summary="起草整改文书",
     response={201: DocumentOut, **errors(400, 403, 404, 409)},
 )
-def create_document(request, payload: DraftIn):
+def create_document(request, payload: DocumentDraftIn):
     """整改办按台账起草该巡察的下一版文书（同一类文书同时只能有一版未办结）。"""
     document = services.create_draft(request.user, payload.inspection, payload.kind, on=payload.on)
     return Status(201, document)
@@ -140,7 +140,7 @@ def get_document(request, document_id: Id):
     summary="修改整改文书草稿",
     response={200: DocumentOut, **errors(400, 403, 404, 409)},
 )
-def edit_document(request, document_id: Id, payload: DraftEdit):
+def edit_document(request, document_id: Id, payload: DocumentDraftEdit):
     """整改办修改草稿各部分的文字，数据按台账更新（只在草稿状态）。"""
     return services.update_draft(request.user, document_id, payload.parts)
 
@@ -150,7 +150,7 @@ def edit_document(request, document_id: Id, payload: DraftEdit):
     summary="流转整改文书",
     response={200: DocumentOut, **errors(400, 403, 404, 409)},
 )
-def decide_document(request, document_id: Id, payload: DecisionIn):
+def decide_document(request, document_id: Id, payload: DocumentDecisionIn):
     """整改办提交（submit）→ 起草人以外的整改办人员审核（accept）→ 领导小组组长批准（approve）→
     整改办报送（send，整改情况报告和阶段性报告）；审核、审批人可退回（return，须写理由）。"""
     return services.decide(
