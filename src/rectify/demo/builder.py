@@ -19,6 +19,7 @@ from rectify.notices.importer import import_notice
 from rectify.notices.parser import parse_file
 from rectify.notices.services import source_text
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
+from rectify.reports.demo import demo_documents
 
 from .life import live, unit_people
 from .oversight import oversee
@@ -189,6 +190,7 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     live(plan, users, people, today)
     oversee(inspection, bureau, users, today)
     publish_demo_notices(inspection, users, today)
+    demo_documents(inspection, users)
     build_feedback_demo(inspection, bureau, users, today)
     return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
 

@@ -18,7 +18,7 @@ from .models import NoticePublication
 CLERK = ("office2", "钱晓燕", "巡察整改领导小组办公室工作人员")
 
 
-def _clerk(inspection: Inspection, office: User) -> User:
+def clerk_of(inspection: Inspection, office: User) -> User:
     """A second member of the office to draft (the reviewer must be someone else), with the same
     password as the office's account."""
     username, full_name, title = CLERK
@@ -36,7 +36,7 @@ def publish_demo_notices(
 ) -> list[NoticePublication]:
     """Publish version 1 of the inspection's notice and leave a correction awaiting approval."""
     office, head = users["office"], users.get("secretary") or users["leader"]
-    clerk = _clerk(inspection, office)
+    clerk = clerk_of(inspection, office)
     with set_actor(clerk):
         draft = publishing.create_draft(clerk, inspection.pk, on=today)
         first_problem = draft.document["areas"][0]["problems"][0]
