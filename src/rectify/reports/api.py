@@ -69,7 +69,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def resolve_steps(obj: RectificationDocument) -> list:
-        return list(obj.steps.select_related("actor"))
+        return list(obj.steps.all())  # prefetched with their actors (services.documents_of)
 
 
 class DocumentPage(Schema):

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from rectify.documents import chinese_numeral, date_label
@@ -55,17 +55,26 @@ RELATIONS = ("inspection", "organisation", "created_by")
 # ------------------------------------------------------------------ reading
 
 
+def _steps() -> Prefetch:
+    return Prefetch("steps", queryset=DocumentStep.objects.select_related("actor").order_by("id"))
+
+
 def get_document(user: User, document_id: int) -> RectificationDocument:
     return (
         RectificationDocument.objects.restrict(user, VIEW)
         .select_related(*RELATIONS)
+        .prefetch_related(_steps())
         .get_or_not_found("整改文书不存在，或您无权查看。", pk=document_id)
     )
 
 
 def documents_of(user: User, inspection_id: int | None = None) -> QuerySet[RectificationDocument]:
     records = RectificationDocument.objects.restrict(user, VIEW).select_related(*RELATIONS)
-    return records.filter_given(inspection_id=inspection_id).order_by("inspection_id", "kind", "-version")
+    return (
+        records.prefetch_related(_steps())
+        .filter_given(inspection_id=inspection_id)
+        .order_by("inspection_id", "kind", "-version")
+    )
 
 
 def notice_document(document: RectificationDocument) -> NoticeDocument:

@@ -105,7 +105,7 @@ def _detail_page(request, document, *, status: int = 200):
             "document": document,
             # html_fragment escapes the document's text itself: it is the body, safe to place as is.
             "body": mark_safe(rendering.html_fragment(document)),
-            "steps": document.steps.select_related("actor"),
+            "steps": document.steps.all(),
             "forward": [(decision, label) for decision, label in decisions if decision != "return"],
             "can_return": any(decision == "return" for decision, _label in decisions),
             "can_edit": services.may_edit(request.user, document),
