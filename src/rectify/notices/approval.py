@@ -21,11 +21,27 @@ from rectify.org.models import Organisation, Role, User
 
 from . import extensions
 
+DRAFT = "draft"
 IN_REVIEW = "in_review"
 AWAITING_APPROVAL = "awaiting_approval"
 APPROVED = "approved"
 # The decisions the office alone takes (publish a notice, send a report).
 OFFICE_DECISIONS = frozenset({"submit", "publish", "send"})
+
+
+def decisions(
+    *, approve: str, release: str, release_label: str, released: str
+) -> dict[str, tuple[tuple[str, ...], str, str]]:
+    """decision → (states it may start from, state it leads to, label): the one workflow, its approval
+    worded `approve` and its last step the decision `release` (labelled `release_label`, to the state
+    `released`)."""
+    return {
+        "submit": ((DRAFT,), IN_REVIEW, "提交审核"),
+        "accept": ((IN_REVIEW,), AWAITING_APPROVAL, "审核通过"),
+        "approve": ((AWAITING_APPROVAL,), APPROVED, approve),
+        release: ((APPROVED,), released, release_label),
+        "return": ((IN_REVIEW, AWAITING_APPROVAL, APPROVED), DRAFT, "退回修改"),
+    }
 
 
 def approver_label(organisation: Organisation) -> str:

@@ -54,13 +54,9 @@ MAX_TITLE = 255
 MAX_TEXT = 20000
 
 # decision → (states it may start from, state it leads to, label)
-DECISIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "submit": ((S.DRAFT,), S.IN_REVIEW, "提交审核"),
-    "accept": ((S.IN_REVIEW,), S.AWAITING_APPROVAL, "审核通过"),
-    "approve": ((S.AWAITING_APPROVAL,), S.APPROVED, "批准发布"),
-    "publish": ((S.APPROVED,), S.PUBLISHED, "发布"),
-    "return": ((S.IN_REVIEW, S.AWAITING_APPROVAL, S.APPROVED), S.DRAFT, "退回修改"),
-}
+DECISIONS = approval.decisions(
+    approve="批准发布", release="publish", release_label="发布", released=S.PUBLISHED
+)
 ACTION_LABELS = {
     "create": "起草",
     "correct": "起草更正",

@@ -42,13 +42,7 @@ MAX_TITLE = 255
 MAX_TEXT = 20000
 
 # decision → (states it may start from, state it leads to, label)
-DECISIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "submit": ((S.DRAFT,), S.IN_REVIEW, "提交审核"),
-    "accept": ((S.IN_REVIEW,), S.AWAITING_APPROVAL, "审核通过"),
-    "approve": ((S.AWAITING_APPROVAL,), S.APPROVED, "批准"),
-    "send": ((S.APPROVED,), S.SENT, "报送"),
-    "return": ((S.IN_REVIEW, S.AWAITING_APPROVAL, S.APPROVED), S.DRAFT, "退回修改"),
-}
+DECISIONS = approval.decisions(approve="批准", release="send", release_label="报送", released=S.SENT)
 RELATIONS = ("inspection", "organisation", "created_by")
 
 
