@@ -187,3 +187,21 @@ def test_an_interim_report_says_what_the_ledger_said_on_its_day(world, ledger):
     first = document.content["document"]["areas"][0]["problems"][0]["measures"][0]["text"]
     assert first.endswith("目前已报送完成情况，正在审核销号。")  # signed off only today
     assert document.content["figures"]["done"] == 0
+
+
+def test_the_trail_reads_each_move_as_a_sentence(world, ledger, reviewer):
+    from auditlog.context import set_actor
+    from auditlog.models import LogEntry
+
+    from rectify import record
+
+    with set_actor(world.alice):
+        document = services.create_draft(world.alice, ledger.inspection.pk, "situation")
+        services.decide(world.alice, document.pk, "submit")
+    with set_actor(reviewer):
+        services.decide(reviewer, document.pk, "return", "请补充问责情况")
+    stored = RectificationDocument.objects.get(pk=document.pk)
+    entries = LogEntry.objects.get_for_object(stored).order_by("pk")
+    texts = [sentence.text for sentence in record.describe(entries) if sentence]
+    name = f"{document.title}（第1版）"
+    assert texts == [f"起草{name}", f"提交{name}审核", f"退回{name}修改，理由：请补充问责情况"]

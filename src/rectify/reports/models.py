@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rectify.errors import RectifyError
 from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Inspection
-from rectify.org.access import VIEW, Access, any_of, path_q
+from rectify.org.access import CHANGE, VIEW, VIEW_ALL, Access, any_of, path_q
 from rectify.org.models import Organisation, Role
 from rectify.org.querysets import RestrictedQuerySet
 
@@ -45,8 +45,8 @@ class RectificationDocumentQuerySet(RestrictedQuerySet):
     organisation_path_lookup = "organisation__path"
     roles_by_action = {
         VIEW: frozenset({Role.OFFICE, Role.LEADER}),
-        "view_all": frozenset({Role.OFFICE, Role.LEADER}),
-        "change": frozenset({Role.OFFICE}),
+        VIEW_ALL: frozenset({Role.OFFICE, Role.LEADER}),
+        CHANGE: frozenset({Role.OFFICE}),
     }
 
     def access_condition(self, user, action: str) -> Q | None:
