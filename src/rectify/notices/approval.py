@@ -16,6 +16,10 @@ The stages are named by the states both workflows share ("in_review", "awaiting_
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from rectify.errors import AccessDenied, RectifyError
 from rectify.org.access import Access, is_office
 from rectify.org.models import Organisation, Role, User
 
@@ -97,3 +101,36 @@ def refusal(
     if decision == "accept" or (decision == "return" and state == IN_REVIEW):
         return f"只有整改办（起草人以外的人员）可以审核{noun}。"
     return f"当前环节须由{approver_label(organisation)}审批。"
+
+
+def advance(
+    document: Any,
+    user: User,
+    decision: str,
+    comment: str,
+    decisions: dict[str, tuple[tuple[str, ...], str, str]],
+    *,
+    wrong_state: Callable[[Any, str], RectifyError],
+    noun: str,
+    release: str,
+) -> str:
+    """Move a document (locked by the caller, with its `organisation`, `created_by_id`, `state` and
+    `return_reason`) by `decision`: refused in its state (`wrong_state(document, label)`, 409) or for
+    this user (403, `refusal`'s words); a return keeps its reason, a submission clears it. Returns the
+    state it left; the caller saves and records the step."""
+    sources, target, label = decisions[decision]
+    if document.state not in sources:
+        raise wrong_state(document, label)
+    drafter = document.created_by_id
+    if not may_decide(user, document.organisation, drafter, decision, document.state):
+        raise AccessDenied(
+            refusal(
+                user, document.organisation, drafter, decision, document.state, noun=noun, release=release
+            )
+        )
+    source, document.state = document.state, target
+    if decision == "return":
+        document.return_reason = comment
+    elif decision == "submit":
+        document.return_reason = ""
+    return source

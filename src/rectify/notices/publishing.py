@@ -396,7 +396,6 @@ def decide(user: User, publication_id: int, decision: str, comment: str = "") ->
     _refuse_published(publication)
     if decision not in DECISIONS:
         raise InvalidInput("操作应为 submit、accept、approve、publish 或 return。")
-    sources, target, label = DECISIONS[decision]
     comment = _clean(comment, "意见", limit=2000)
     if decision == "return" and not comment:
         raise InvalidInput("退回通报时必须写明退回理由。")
@@ -407,11 +406,9 @@ def decide(user: User, publication_id: int, decision: str, comment: str = "") ->
             .get(pk=publication.pk)
         )
         _refuse_published(locked)
-        if locked.state not in sources:
-            raise _wrong_state(locked, label)
-        if not may_decide(user, locked, decision):
-            raise AccessDenied(_refusal(locked, decision, user))
-        source = locked.state
+        source = approval.advance(
+            locked, user, decision, comment, DECISIONS, wrong_state=_wrong_state, noun="通报", release="发布"
+        )
         if decision == "publish":
             _allocate_index(locked)
             # A new notice, or a correction that the corrected one now names: every cached portal
@@ -419,26 +416,9 @@ def decide(user: User, publication_id: int, decision: str, comment: str = "") ->
             # the data before the commit) is not kept under the version readers then ask for.
             _public_changed()
             transaction.on_commit(_public_changed)
-        locked.state = target
-        if decision == "return":
-            locked.return_reason = comment
-        elif decision == "submit":
-            locked.return_reason = ""
         locked.save()
         _step(locked, decision, source, user, comment)
     return get_publication(user, publication.pk)
-
-
-def _refusal(publication: NoticePublication, decision: str, user: User) -> str:
-    return approval.refusal(
-        user,
-        publication.organisation,
-        publication.created_by_id,
-        decision,
-        publication.state,
-        noun="通报",
-        release="发布",
-    )
 
 
 def _allocate_index(publication: NoticePublication) -> None:

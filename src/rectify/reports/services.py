@@ -299,7 +299,6 @@ def decide(
         raise InvalidInput("操作应为 submit、accept、approve、send 或 return。")
     if decision == "send" and document.kind == K.WORK_PLAN:
         raise InvalidInput("整改工作方案批准后即生效，无需报送。")
-    sources, target, label = DECISIONS[decision]
     comment = _clean(comment or "", "意见", limit=2000)
     if decision == "return" and not comment:
         raise InvalidInput("退回时必须写明退回理由。")
@@ -310,28 +309,18 @@ def decide(
             .get(pk=document.pk)
         )
         _refuse_final(locked)
-        if locked.state not in sources:
-            raise _wrong_state(locked, label)
-        if not approval.may_decide(user, locked.organisation, locked.created_by_id, decision, locked.state):
-            raise AccessDenied(
-                approval.refusal(
-                    user,
-                    locked.organisation,
-                    locked.created_by_id,
-                    decision,
-                    locked.state,
-                    noun="整改文书",
-                    release="报送",
-                )
-            )
+        source = approval.advance(
+            locked,
+            user,
+            decision,
+            comment,
+            DECISIONS,
+            wrong_state=_wrong_state,
+            noun="整改文书",
+            release="报送",
+        )
         if decision == "send":
             locked.sent_on = _sent_on(locked, sent_on)
-        source = locked.state
-        locked.state = target
-        if decision == "return":
-            locked.return_reason = comment
-        elif decision == "submit":
-            locked.return_reason = ""
         locked.save()
         _step(locked, decision, source, user, comment)
     return get_document(user, document.pk)
