@@ -157,18 +157,33 @@ ACTION_LABELS = {
 }
 
 
-class PublicationStep(models.Model):
+class WorkflowStep(models.Model):
+    """One move of a document through the workflow of notices.approval: who, which decision, why and
+    when. Each document's steps add the document and its states (from_state, to_state)."""
+
+    action_labels: dict = ACTION_LABELS  # decision → its label, for action_label
+
+    action = models.CharField(_("操作"), max_length=16)
+    actor = done_by(_("操作人"), on_delete=models.SET_NULL, null=True)
+    comment = models.TextField(_("意见"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def action_label(self) -> str:
+        return str(self.action_labels.get(self.action, self.action))
+
+
+class PublicationStep(WorkflowStep):
     """One move of a publication through its workflow: who, from where to where, and why."""
 
     publication = models.ForeignKey(
         NoticePublication, verbose_name=_("通报"), on_delete=models.CASCADE, related_name="steps"
     )
-    action = models.CharField(_("操作"), max_length=16)
     from_state = models.CharField(_("原状态"), max_length=20, choices=PublicationState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=PublicationState.choices)
-    actor = done_by(_("操作人"), on_delete=models.SET_NULL, null=True)
-    comment = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("通报流转记录")
@@ -177,10 +192,6 @@ class PublicationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} {self.from_state or '—'} → {self.to_state}"
-
-    @property
-    def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
 
     def get_additional_data(self) -> dict:
         return self.publication.get_additional_data()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rectify.errors import RectifyError
 from rectify.fields import done_by, valid_choice
 from rectify.ledger.models import Inspection
+from rectify.notices.models import WorkflowStep
 from rectify.org.access import CHANGE, VIEW, VIEW_ALL, Access, any_of, path_q
 from rectify.org.models import Organisation, Role
 from rectify.org.querysets import RestrictedQuerySet
@@ -155,18 +156,16 @@ ACTION_LABELS = {
 }
 
 
-class DocumentStep(models.Model):
+class DocumentStep(WorkflowStep):
     """One move of a document through its workflow: who, from where to where, and why."""
+
+    action_labels = ACTION_LABELS
 
     document = models.ForeignKey(
         RectificationDocument, verbose_name=_("整改文书"), on_delete=models.CASCADE, related_name="steps"
     )
-    action = models.CharField(_("操作"), max_length=16)
     from_state = models.CharField(_("原状态"), max_length=20, choices=DocumentState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=DocumentState.choices)
-    actor = done_by(_("操作人"), on_delete=models.SET_NULL, null=True)
-    comment = models.TextField(_("意见"), blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("整改文书流转记录")
@@ -175,7 +174,3 @@ class DocumentStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} {self.from_state or '—'} → {self.to_state}"
-
-    @property
-    def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
