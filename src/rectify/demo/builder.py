@@ -1,6 +1,12 @@
 """The demo: the Guangzhou Transport Bureau's 2023 special inspection, imported from its public
 notice (notices/data/guangzhou-transport-2025.txt) and brought to life with departments, leaders,
-one account per role, assignments, deadlines and statuses across the whole range."""
+one account per role, assignments, deadlines and statuses across the whole range.
+
+Around it, so that every part has something to show: the bureau's earlier round, signed off, whose
+problems the special inspection's import finds again (举一反三, demo.earlier); the meetings that
+deploy and drive the work (demo.meetings) and the people dealt with (demo.accountability); a second
+organisation inspected in the same round (广州市水务局, demo.water); and the inspection office's
+整改评估 of both rounds (demo.evaluation)."""
 
 from __future__ import annotations
 
@@ -9,11 +15,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from auditlog.context import set_actor
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from rectify.feedback.demo import build_feedback_demo
 from rectify.ledger.choices import MeasureCategory, MechanismKind, MechanismStatus
-from rectify.ledger.models import Inspection, Measure, MeasureUnit, Mechanism
+from rectify.ledger.models import Inspection, Measure, MeasureUnit
+from rectify.ledger.services import save_mechanism
 from rectify.notices.demo import publish_demo_notices
 from rectify.notices.importer import import_notice
 from rectify.notices.parser import parse_file
@@ -21,8 +30,13 @@ from rectify.notices.services import source_text
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
 from rectify.reports.demo import demo_documents
 
+from .accountability import deal_with
+from .earlier import decide_flags, earlier_round
+from .evaluation import evaluate
 from .life import live, unit_people
+from .meetings import hold_meetings
 from .oversight import oversee
+from .water import WATER_CODE, water_bureau, water_organisation
 
 DEMO_NOTICE = Path(__file__).resolve().parent.parent / "notices" / "data" / "guangzhou-transport-2025.txt"
 DEFAULT_PASSWORD = "Rectify-demo-2025"
@@ -71,6 +85,7 @@ PEOPLE = [
     Person("unit2", "郑洁", Role.LIAISON, "gz-jtj-fgc", "整改联络员"),
     Person("supervisor", "马骏", Role.SUPERVISOR, BUREAU_CODE, "驻局纪检监察组组长"),
     Person("xcb", "林蕾", Role.SUPERVISOR, "gz-xcb", "市委巡察办督查科科长"),
+    Person("water", "冯志强", Role.OFFICE, WATER_CODE, "巡察整改领导小组办公室主任"),
 ]
 
 # Lead leader per area (in notice order) and units per problem number: (responsible, supporting).
@@ -129,9 +144,11 @@ MECHANISMS = [
 
 @dataclass
 class DemoResult:
-    inspection: Inspection
+    inspection: Inspection  # the special inspection: the demo's main one
     accounts: list[Person]
     password: str
+    earlier: Inspection | None = None  # the bureau's earlier round, signed off
+    water: Inspection | None = None  # the second organisation's, in the same round
 
 
 @transaction.atomic
@@ -165,16 +182,27 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
         parent=bureau,
     )
 
+    water = water_organisation(city)
+    units[WATER_CODE] = water
+
+    # Every account has the same password: hashed once, not once per account (a real hash takes a
+    # good part of a second, and the demo makes some fifty accounts).
+    hashed = make_password(password)
     users: dict[str, User] = {}
     for person in PEOPLE:
-        user = User.objects.create_user(person.username, password=password, full_name=person.full_name)
+        user = User.objects.create(username=person.username, password=hashed, full_name=person.full_name)
         Membership.objects.create(
             user=user, organisation=units[person.organisation], role=person.role, title=person.title
         )
         users[person.username] = user
-    admin = User.objects.create_superuser("admin", password=password, full_name="系统管理员")
-    users["admin"] = admin
+    users["admin"] = User.objects.create(
+        username="admin", password=hashed, full_name="系统管理员", is_staff=True, is_superuser=True
+    )
 
+    people = unit_people(units, users, hashed)
+    # The earlier round is signed off before the special inspection is imported, so that the import
+    # compares the new problems with its problems (举一反三).
+    earlier = earlier_round(bureau, users, units, people)
     document = parse_file(DEMO_NOTICE)
     inspection = import_notice(
         document,
@@ -184,15 +212,22 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     )
     inspection.deadline = date(2024, 12, 31)
     inspection.save(update_fields=["deadline"])
-    people = unit_people(units, users, password)
+    decide_flags(inspection, earlier, users["office"])
     plan = _assign(inspection, users, units, today)
-    _mechanisms(inspection, today)
+    _mechanisms(inspection, users["office"], today)
     live(plan, users, people, today)
+    # Meetings and accountability before the notice and the dispatch reports, which count them.
+    hold_meetings(inspection, users, units, people, today)
+    deal_with(inspection, users["office"], today)
+    water_inspection = water_bureau(water, users, hashed, today)
     oversee(inspection, bureau, users, today)
     publish_demo_notices(inspection, users, today)
     demo_documents(inspection, users)
     build_feedback_demo(inspection, bureau, users, today)
-    return DemoResult(inspection=inspection, accounts=PEOPLE, password=password)
+    evaluate(users["xcb"], earlier=earlier, current=inspection)
+    return DemoResult(
+        inspection=inspection, accounts=PEOPLE, password=password, earlier=earlier, water=water_inspection
+    )
 
 
 def _assign(
@@ -258,15 +293,17 @@ def _stage_and_deadline(index: int, rng: random.Random, today: date) -> tuple[st
     return "not_started", today - timedelta(days=rng.randint(1, 20))  # overdue, never started
 
 
-def _mechanisms(inspection: Inspection, today: date) -> None:
-    problems = {problem.number: problem for problem in inspection.problems.all()}
-    for title, kind, status, days, number, linked in MECHANISMS:
-        mechanism = Mechanism.objects.create(
-            inspection=inspection,
-            title=title,
-            kind=kind,
-            status=status,
-            document_number=number,
-            issued_on=today + timedelta(days=days) if days is not None else None,
-        )
-        mechanism.problems.set([problems[n] for n in linked])
+def _mechanisms(inspection: Inspection, office: User, today: date) -> None:
+    problems = dict(inspection.problems.values_list("number", "pk"))
+    with set_actor(office):
+        for title, kind, status, days, number, linked in MECHANISMS:
+            save_mechanism(
+                office,
+                inspection_id=inspection.pk,
+                title=title,
+                kind=kind,
+                status=status,
+                document_number=number,
+                issued_on=today + timedelta(days=days) if days is not None else None,
+                problem_ids=[problems[n] for n in linked],
+            )

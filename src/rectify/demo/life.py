@@ -54,9 +54,9 @@ NAMED = {"gz-jtj-zfzd": ("unit", "unithead"), "gz-jtj-fgc": ("unit2", "unithead2
 
 
 def unit_people(
-    units: dict[str, Organisation], users: dict[str, User], password: str
+    units: dict[str, Organisation], users: dict[str, User], hashed: str
 ) -> dict[str, tuple[User, User]]:
-    """A liaison and a head for every unit that can carry measures."""
+    """A liaison and a head for every unit that can carry measures (`hashed`: their password's hash)."""
     people = {}
     names = iter(GIVEN_NAMES)
     for code, unit in units.items():
@@ -65,14 +65,14 @@ def unit_people(
         if code in NAMED:
             liaison, head = (users[name] for name in NAMED[code])
         else:
-            liaison = _member(f"{code}-ll", next(names), unit, Role.LIAISON, "整改联络员", password)
-            head = _member(f"{code}-head", next(names), unit, Role.UNIT_HEAD, "负责人", password)
+            liaison = member(f"{code}-ll", next(names), unit, Role.LIAISON, "整改联络员", hashed)
+            head = member(f"{code}-head", next(names), unit, Role.UNIT_HEAD, "负责人", hashed)
         people[code] = (liaison, head)
     return people
 
 
-def _member(username: str, name: str, unit: Organisation, role: str, title: str, password: str) -> User:
-    user = User.objects.create_user(username, password=password, full_name=name)
+def member(username: str, name: str, unit: Organisation, role: str, title: str, hashed: str) -> User:
+    user = User.objects.create(username=username, password=hashed, full_name=name)
     Membership.objects.create(user=user, organisation=unit, role=role, title=title)
     return user
 
@@ -178,7 +178,7 @@ class Life:
             return action(user, *args, **kwargs)
 
     def report(self, on: date, text: str) -> ProgressReport:
-        files = [_evidence_pdf(f"整改佐证材料-{self.measure.problem.number}-{self.measure.order}.pdf")]
+        files = [evidence_pdf(f"整改佐证材料-{self.measure.problem.number}-{self.measure.order}.pdf")]
         if self.index % 2 == 0:
             files.append(SimpleUploadedFile("现场照片.png", _tiny_png(), content_type="image/png"))
         report = self.act(
@@ -274,7 +274,7 @@ def _milestones(
                 milestones.complete_milestone(liaison, added[0].pk, report_id=reports[0].pk)
 
 
-def _evidence_pdf(name: str) -> SimpleUploadedFile:
+def evidence_pdf(name: str) -> SimpleUploadedFile:
     """A small, valid one-page PDF (the content is a placeholder line; real users upload scans)."""
     stream = b"BT /F1 18 Tf 72 720 Td (Rectify evidence) Tj ET"
     objects = [

@@ -62,8 +62,9 @@ class Command(BaseCommand):
     def build_and_serve(self, address: str, *, no_serve: bool, password: str, addrport: str) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
-        # The old demo's evidence files and e-mail went with its rows.
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / "evidence", ignore_errors=True)
+        # The old demo's evidence files, meeting minutes and e-mail went with its rows.
+        for folder in ("evidence", "minutes"):
+            shutil.rmtree(Path(settings.MEDIA_ROOT) / folder, ignore_errors=True)
         mail.clear_outbox()
         call_command("load_holidays", stdout=io.StringIO(), stderr=io.StringIO())  # deadlines skip holidays
         result = build_demo(password=password)
