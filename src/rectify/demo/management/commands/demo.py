@@ -74,6 +74,12 @@ class Command(BaseCommand):
             f"巡察：{inspection.title}（{inspection.problems.count()} 个问题，"
             f"{Measure.objects.filter(problem__inspection=inspection).count()} 条整改措施）"
         )
+        for other, note in (
+            (result.earlier, "上一轮巡察，已全部销号"),
+            (result.water, "同一轮次的另一被巡察单位"),
+        ):
+            if other is not None:
+                self.stdout.write(f"　　{other.inspected.name}：{other.title}（{note}）")
         self.stdout.write(f"演示账户（密码均为 {result.password}）：")
         for line in table(["用户名", "姓名", "角色", "单位", "密码"], self.accounts(result)):
             self.stdout.write(line)
