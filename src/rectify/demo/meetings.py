@@ -143,7 +143,7 @@ def _agenda(inspection: Inspection, today: date) -> list[Held]:
         Held(
             MeetingKind.DISPATCH,
             today - timedelta(days=40),
-            "巡察整改工作调度会",
+            "巡察整改工作调度会（超期措施专题调度）",
             "secretary",
             [*leaders, "office", "unithead", "unithead2"],
             "",
@@ -163,7 +163,7 @@ def _agenda(inspection: Inspection, today: date) -> list[Held]:
         Held(
             MeetingKind.DISPATCH,
             today - timedelta(days=12),
-            "巡察整改工作调度会",
+            "巡察整改工作调度会（部署整改总结）",
             "leader",
             ["leader", "leader2", "office", "unithead", "unithead2"],
             "",
