@@ -116,6 +116,9 @@ def test_meetings_and_accountability_show_to_those_who_read_them(demo):
     special = meetings.get(kind="special")
     assert "南站地区非法营运整治专题会" in page(office, reverse("meetings:detail", args=[special.pk]))
     assert office.get(reverse("meetings:minutes", args=[special.pk])).status_code == 200
+    # The measure the 专题会 decided on shows the decision.
+    measure = Measure.objects.get(problem__inspection=inspection, problem__number=10, order=3)
+    assert "南站地区非法营运整治专题会" in page(office, reverse("ledger:measure-detail", args=[measure.pk]))
 
     # Accountability: the office and the supervisors read it; a unit does not; the portal never shows it.
     names = ("梁志远", "罗建华", "邹文", "黎淑仪")
