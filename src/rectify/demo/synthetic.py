@@ -36,6 +36,7 @@ from rectify.progress.models import Evidence, ProgressReport, ReportState
 from rectify.recurrence.evaluation import DEMO_FEEDBACK, DEMO_NOTICE, LABELLED_PROBLEMS
 from rectify.search.indexing import indexed_total, reindex
 from rectify.search.models import SearchEntry
+from rectify.supervision import tallies
 
 BATCH = 5000
 MEASURES_PER_PROBLEM = 5
@@ -183,6 +184,8 @@ def generate(scale: Scale, *, seed: int = 2025, stream: TextIO | None = None) ->
         measures = _measures(scale, inspections, tree, people, words, rng, stream)
         _reports(scale, measures, people, words, rng, stream)
         _feedback(scale, tree, people, words, rng, stream)
+        # The bulk inserts bypass the services that keep the summary rows: counted once here.
+        tallies.refresh()
     _index(stream)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # what autovacuum does after a bulk load: fresh statistics

@@ -55,7 +55,7 @@ from rectify.org.access import Access
 from rectify.org.models import Organisation, OrganisationKind, User
 
 from .choices import InspectionKind, MeasureCategory, MeasureStatus
-from .extensions import import_columns
+from .extensions import import_columns, measures_changed
 from .models import Area, Inspection, Measure, MeasureUnit, Problem
 from .services import assignable_leaders, assignable_units
 from .signals import inspection_imported
@@ -1232,6 +1232,7 @@ def write_plan(user: User, plan: ImportPlan, source_name: str = "") -> Inspectio
             column.write([(measure, value) for measure, value in pairs if value is not None])
     except IntegrityError as error:
         raise InvalidInput(f"台账内容与数据约束冲突，未导入任何内容：{error}") from error
+    measures_changed([inspection.pk])  # after the time nodes the import columns wrote
     inspection_imported.send(sender=Inspection, inspection=inspection)
     return inspection
 

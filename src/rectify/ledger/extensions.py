@@ -4,7 +4,7 @@ imports upwards), so they register here from their AppConfig.ready: progress add
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,3 +28,17 @@ class ImportColumn:
 
 
 import_columns: dict[str, ImportColumn] = {}
+
+
+# Called with the ids of the inspections whose measures changed in status, deadline or time nodes,
+# or in number (an import), inside the change's transaction: supervision keeps its summary rows
+# (supervision.tallies) from here. Every service that makes such a change calls measures_changed.
+change_listeners: dict[str, Callable[[Iterable[int]], None]] = {}
+
+
+def measures_changed(inspection_ids: Iterable[int]) -> None:
+    """Tell the apps above that these inspections' measures changed (see change_listeners)."""
+    ids = sorted(set(inspection_ids))
+    if ids:
+        for listener in change_listeners.values():
+            listener(ids)

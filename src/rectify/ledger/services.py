@@ -26,6 +26,7 @@ from .choices import (
     MechanismStatus,
     ReportPeriod,
 )
+from .extensions import measures_changed
 from .models import DeadlineChange, Inspection, LedgerView, Measure, MeasureUnit, Mechanism, Problem
 
 
@@ -216,6 +217,8 @@ def update_measure_assignment(
         # Saving what was already there would move the version on and make others' edits stale.
         measure.version += 1
         measure.save()
+        if (after[1], after[2]) != (before[1], before[2]):  # the deadline or category: the counts
+            measures_changed([inspection.pk])
     return get_measure(user, measure.pk)
 
 
@@ -243,6 +246,7 @@ def move_deadline(measure_id: int, new_deadline: date, *, kind: str, reason: str
     measure.deadline = new_deadline
     measure.version += 1
     measure.save()
+    measures_changed(Problem.objects.filter(pk=measure.problem_id).values_list("inspection_id", flat=True))
     return change
 
 

@@ -19,6 +19,7 @@ from enum import StrEnum
 from rectify.errors import RectifyError
 
 from .choices import MeasureCategory, MeasureStatus
+from .extensions import measures_changed
 from .models import Measure
 
 S = MeasureStatus
@@ -116,4 +117,5 @@ def advance(measure: Measure, event: Event, *, expected_version: int | None = No
     measure.status = target_of(measure, event)
     measure.version += 1
     measure.save(update_fields=["status", "version", "updated_at", "reopen_reason"])
+    measures_changed([measure.problem.inspection_id])
     return measure

@@ -10,6 +10,7 @@ from django.utils.timezone import localdate
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput
 from rectify.ledger.choices import InspectionKind, InspectionScope, MeasureCategory, MeasureStatus
+from rectify.ledger.extensions import measures_changed
 from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.signals import inspection_imported
 from rectify.org.access import Access
@@ -155,6 +156,7 @@ def import_notice(
                 )
     except IntegrityError as error:
         raise InvalidInput(f"通报内容与台账约束冲突（如问题编号重复），未导入任何内容：{error}") from error
+    measures_changed([inspection.pk])
     inspection_imported.send(sender=Inspection, inspection=inspection)
     return inspection
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from rectify.documents import date_label
 from rectify.errors import AccessDenied, InvalidInput, NotFound, filled
 from rectify.ledger.choices import MeasureStatus
+from rectify.ledger.extensions import measures_changed
 from rectify.ledger.models import Measure
 from rectify.ledger.services import get_measure
 from rectify.org.access import CHANGE, VIEW, is_office
@@ -175,7 +176,9 @@ def add_milestone(user: User, measure_id: int, *, due_on: date | None, deliverab
     deliverable = check_deliverable(deliverable)
     check_date(measure, due_on)
     _duplicate(measure, deliverable)
-    return Milestone.objects.create(measure=measure, due_on=due_on, deliverable=deliverable)
+    milestone = Milestone.objects.create(measure=measure, due_on=due_on, deliverable=deliverable)
+    measures_changed([measure.problem.inspection_id])  # the warnings follow the next open node
+    return milestone
 
 
 @transaction.atomic
@@ -191,6 +194,7 @@ def change_milestone(user: User, milestone_id: int, *, due_on: date | None, deli
     _duplicate(measure, deliverable, exclude=milestone.pk)
     milestone.due_on, milestone.deliverable = due_on, deliverable
     milestone.save(update_fields=["due_on", "deliverable"])
+    measures_changed([measure.problem.inspection_id])
     return milestone
 
 
@@ -204,6 +208,7 @@ def delete_milestone(user: User, milestone_id: int) -> Milestone:
     measure_id = milestone.measure_id
     milestone.delete()
     milestone.measure_id = measure_id
+    measures_changed([milestone.measure.problem.inspection_id])
     return milestone
 
 
@@ -239,8 +244,8 @@ def complete_milestone(user: User, milestone_id: int, *, report_id: int | None) 
         timezone.now(),
     )
     locked.save(update_fields=["state", "report", "done_by", "done_at"])
-    milestone = locked
-    return milestone
+    measures_changed([measure.problem.inspection_id])
+    return locked
 
 
 @transaction.atomic
@@ -258,6 +263,7 @@ def reopen_milestone(user: User, milestone_id: int) -> Milestone:
         None,
     )
     milestone.save(update_fields=["state", "report", "done_by", "done_at"])
+    measures_changed([milestone.measure.problem.inspection_id])
     return milestone
 
 

@@ -9,6 +9,7 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from rectify.ledger import extensions as ledger_extensions
         from rectify.notices import extensions as notices_extensions
         from rectify.progress import extensions as progress_extensions
 
@@ -16,6 +17,7 @@ class SupervisionConfig(AppConfig):
         from .deadlines import party_head_id
         from .models import DeadlineExtension, DispatchReport, SupervisionOrder, WarningPolicy
         from .phrases import register_phrases
+        from .tallies import refresh
 
         auditlog.register(SupervisionOrder, m2m_fields={"measures"})
         auditlog.register(WarningPolicy)
@@ -30,3 +32,6 @@ class SupervisionConfig(AppConfig):
         notices_extensions.party_head_lookups["supervision"] = party_head_id
         # …and the notice says a measure's deadline was extended with approval.
         notices_extensions.extended_lookups["supervision"] = extended_measure_ids
+        # The ledger and progress may not import supervision: their services tell it here when measures
+        # change, and the summary rows are counted again in the same transaction.
+        ledger_extensions.change_listeners["tallies"] = refresh

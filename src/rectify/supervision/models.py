@@ -387,3 +387,33 @@ class DeadlineExtension(models.Model):
 
     def get_additional_data(self) -> dict:
         return self.measure.get_additional_data()
+
+
+class InspectionTally(models.Model):
+    """Summary rows (汇总): how many of an inspection's measures are in each status, and how many of
+    them were overdue and carried a warning on `counted_on`. Kept by supervision.tallies.refresh, which
+    the services that change a measure's status, deadline, time nodes or warning policy call in their
+    transaction (through ledger.extensions.measures_changed), and the daily tick for the new day. The
+    navigation's 预警 badge sums them instead of computing every visible measure's warning light on
+    every page; a tally of another day is never used (those inspections are counted directly)."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="tallies"
+    )
+    status = models.CharField(_("状态"), max_length=20)
+    measures = models.PositiveIntegerField(_("措施数"))
+    overdue = models.PositiveIntegerField(_("超期数"))
+    warned = models.PositiveIntegerField(_("预警数"))
+    counted_on = models.DateField(_("统计日期"))
+
+    class Meta:
+        verbose_name = _("巡察措施汇总")
+        verbose_name_plural = _("巡察措施汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "status"], name="tally_unique_status"),
+            models.CheckConstraint(condition=Q(overdue__lte=F("measures")), name="tally_overdue_within"),
+            models.CheckConstraint(condition=Q(warned__lte=F("measures")), name="tally_warned_within"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} · {self.status} · {self.measures}"

@@ -6,25 +6,33 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery
+from django.db.models import Count, ExpressionWrapper, F, Func, IntegerField, QuerySet, Subquery
 
 from rectify.ledger.models import Measure
 from rectify.org.models import User
 
-from .deadlines import warned
+from . import tallies
+from .deadlines import warned_only
 from .models import Notification
 from .services import warning_list
 
 
 def warning_count(user, today: date | None = None) -> int:
     """How many measures the user may see carry a warning (one query): the 预警 badge's figure."""
-    return warned(Measure.objects.restrict(user), today).count()
+    return warned_only(Measure.objects.restrict(user), today).count()
 
 
 def nav_counts(user, *more: QuerySet, today: date | None = None) -> tuple[int, ...]:
     """(warning_count, unread notifications, then the size of each of `more`) for the navigation,
     all in one query."""
-    warnings = _count_of(warned(Measure.objects.restrict(user), today))
+    # From the summary rows kept on write (supervision.tallies) where they answer for the user, rather
+    # than the warning light of every visible measure on every page.
+    parts = tallies.warned_parts(user, today)
+    if parts is None:
+        warnings = _count_of(warned_only(Measure.objects.restrict(user), today))
+    else:
+        summed, uncounted = parts
+        warnings = ExpressionWrapper(summed + _count_of(uncounted), output_field=IntegerField())
     unread = _count_of(Notification.objects.filter(recipient=user, read_at__isnull=True))
     counts = [warnings, unread, *(_count_of(queryset) for queryset in more)]
     return User.objects.filter(pk=user.pk).values_list(*counts).get()

@@ -22,7 +22,7 @@ from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import Organisation, Role, User
 from rectify.progress.services import period_of
 
-from . import extensions
+from . import extensions, tallies
 from .deadlines import DEFAULT_POLICY, previous_period_start, stuck_signoffs, with_report_missing
 from .forms import LEVEL_SLUGS, SLUG_OF_LEVEL, PolicyForm, WarningFilterForm
 from .holiday_calendar import calendar_warnings_for
@@ -200,6 +200,8 @@ def policy(request):
                     WarningPolicy.objects.update_or_create(
                         organisation=organisation, defaults=form.cleaned_data
                     )
+                    # The thresholds of its inspections' warnings changed: their summary rows too.
+                    tallies.refresh(organisation.inspections.values_list("pk", flat=True))
             except IntegrityError:
                 form.add_error(
                     None, "预警规则不符合要求（绿色预警天数须大于黄色预警天数，各天数至少为 1），未保存。"

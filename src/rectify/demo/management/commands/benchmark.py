@@ -11,6 +11,7 @@ Two modes:
 """
 
 import io
+import os
 import resource
 import statistics
 import time
@@ -37,6 +38,7 @@ from rectify.notices.parser import parse_bytes
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
 from rectify.recurrence import bench as recurrence_bench
 from rectify.search import bench as search_bench
+from rectify.supervision import tallies
 
 
 class Command(BaseCommand):
@@ -139,6 +141,8 @@ class Command(BaseCommand):
             verdict = "达标" if figure.met else "未达标"
             unit = figure.unit
             line = f"{figure.name}：{figure.value:.1f} {unit}（目标 ≤ {figure.limit:g} {unit}）{verdict}"
+            if figure.cpu is not None:
+                line += f"；CPU {figure.cpu:.1f} ms"
             small = baseline.get(figure.name)
             if small:
                 ratio = figure.value / small
@@ -149,8 +153,13 @@ class Command(BaseCommand):
             self.stdout.write(line)
         met = sum(figure.met for figure in figures)
         self.stdout.write(
-            f"{met}/{len(figures)} 项达标（{connection.vendor}，每项 {repeat} 次取中位数，进程内测量）"
+            f"{met}/{len(figures)} 项达标（{connection.vendor}，每项 {repeat} 次取中位数，进程内测量；"
+            "CPU 为本进程的 CPU 时间，SQLite 含数据库的工作，PostgreSQL 不含数据库服务器的）"
         )
+        load = os.getloadavg() if hasattr(os, "getloadavg") else None
+        if load:  # other work on the machine inflates the wall times: say how busy it was
+            averages = " / ".join(f"{value:.2f}" for value in load)
+            self.stdout.write(f"测量结束时的系统负载（1/5/15 分钟）：{averages}")
 
     def figures_at(self, scale: str, repeat: int) -> list:
         chosen = SCALES[scale]
@@ -159,7 +168,7 @@ class Command(BaseCommand):
             f"{scale}：{chosen.organisations} 个组织，{len(province.inspections)} 次巡察，"
             f"{chosen.measures} 条措施，{chosen.reports} 条进展，{chosen.feedback} 件意见诉求；"
             f"生成用时 {province.seconds:.0f} s"
-            f"（{connection.vendor}）"
+            f"（{connection.vendor}，测量开始时系统负载 {os.getloadavg()[0]:.2f}）"
         )
         return targets.measure(province, repeat)
 
@@ -256,4 +265,5 @@ def _synthetic_ledger(measure_total: int, units: list[Organisation]) -> list[Ins
         )
     MeasureUnit.objects.bulk_create(links, batch_size=2000)
     Measure.objects.filter(order__in=(1, 2, 3)).update(deadline=date(2024, 6, 30), status="in_progress")
+    tallies.refresh()  # the update above bypasses the services that keep the summary rows
     return inspections

@@ -23,6 +23,7 @@ from rectify.security.services import purge_expired, purge_summary
 from rectify.supervision.holiday_calendar import calendar_warnings, load_year, years_to_load
 from rectify.supervision.models import DigestLog
 from rectify.supervision.services import users_with_pending_digest
+from rectify.supervision.tallies import refresh
 from rectify.supervision.tasks import deliver_digest, run_daily_warnings
 
 
@@ -48,6 +49,9 @@ class Command(BaseCommand):
         for result in [load_year(year) for year in years_to_load(today)]:
             if result.changed:
                 self.say(result.summary)
+        if today == timezone.localdate():
+            # A new day: the summary rows (overdue, warned) are counted for it, once for all.
+            refresh(on=today)
         counts = run_daily_warnings.call(iso)
         self.say(
             f"巡检日期：{date_label(today)}\n"

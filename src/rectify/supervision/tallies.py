@@ -1,0 +1,92 @@
+"""Summary rows of the measures (supervision.models.InspectionTally): per inspection and status, how
+many measures, how many overdue and how many carrying a warning on the day they were counted.
+
+`refresh` is the one function that recomputes them. The services that change a measure's status,
+deadline or time nodes, import measures or change a warning policy call it in their transaction
+(ledger.extensions.measures_changed, which supervision fills from AppConfig.ready), and the daily tick
+counts every inspection again for the new day. A reader uses only the rows counted today and counts
+the other inspections' measures directly, so a figure is exact even before the tick has run.
+tests/supervision/test_tallies.py applies random operations through the services and compares every
+row with a direct count."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from rectify.ledger.models import Inspection, Measure
+from rectify.ledger.querysets import overdue_q
+from rectify.org.access import VIEW, Access
+
+from .deadlines import warned_only, with_warning_level
+from .models import InspectionTally, WarningLevel
+
+
+def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None) -> int:
+    """Count again the summary rows of these inspections (all of them when None) for the day `on`
+    (today), replacing the rows they had; returns the number of rows written.
+
+    The inspections' rows are locked first (in id order), so two transactions refreshing the same
+    inspection take turns, and the second counts with the first's changes committed."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        inspections = Inspection.objects.order_by("pk")
+        if inspection_ids is not None:
+            inspections = inspections.filter(pk__in=list(inspection_ids))
+        ids = list(inspections.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        rows = (
+            with_warning_level(Measure.objects.filter(problem__inspection_id__in=ids), on)
+            .values("problem__inspection_id", "status")
+            .annotate(
+                n=Count("pk"),
+                late=Count("pk", filter=overdue_q(on)),
+                warned_n=Count("pk", filter=Q(warning_level__gt=WarningLevel.NONE)),
+            )
+            .order_by()
+        )
+        tallies = [
+            InspectionTally(
+                inspection_id=row["problem__inspection_id"],
+                status=row["status"],
+                measures=row["n"],
+                overdue=row["late"],
+                warned=row["warned_n"],
+                counted_on=on,
+            )
+            for row in rows
+        ]
+        InspectionTally.objects.filter(inspection_id__in=ids).delete()
+        InspectionTally.objects.bulk_create(tallies, batch_size=2000)
+    return len(tallies)
+
+
+def warned_parts(user, on: date | None = None) -> tuple[Coalesce, QuerySet[Measure]] | None:
+    """How the navigation counts the measures the user may see that carry a warning on `on`: the sum
+    of today's summary rows of the inspections the user sees (a scalar subquery), plus the warned
+    measures of those inspections without rows counted today (a queryset, empty once the tick or a
+    change has counted them). None when the rows cannot answer for the user: a unit's head or liaison
+    sees measures one by one through the units, not whole inspections."""
+    on = on or timezone.localdate()
+    access = Access.of(user)
+    if access.unit_paths and not access.is_superuser:
+        return None
+    # For everyone else a measure is visible exactly when its inspection is (the same organisation path).
+    visible = Inspection.objects.restrict(user, VIEW)
+    today_rows = InspectionTally.objects.filter(counted_on=on)
+    summed = Subquery(
+        today_rows.filter(inspection__in=visible.values("pk"))
+        .order_by()
+        .values(total=Func(F("warned"), function="SUM", output_field=IntegerField())),
+        output_field=IntegerField(),
+    )
+    uncounted = visible.exclude(Exists(today_rows.filter(inspection=OuterRef("pk"))))
+    return Coalesce(summed, 0), warned_only(
+        Measure.objects.filter(problem__inspection__in=uncounted.values("pk")), on
+    )
