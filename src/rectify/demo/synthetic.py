@@ -21,10 +21,11 @@ from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from rectify.console import ProgressBar
+from rectify.dbstats import refresh_statistics
 from rectify.feedback.choices import Channel
 from rectify.feedback.models import CloseReason, FeedbackItem, FeedbackKind, FeedbackStatus
 from rectify.feedback.services import new_tracking_code
@@ -187,9 +188,7 @@ def generate(scale: Scale, *, seed: int = 2025, stream: TextIO | None = None) ->
         # The bulk inserts bypass the services that keep the summary rows: counted once here.
         tallies.refresh()
     _index(stream)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # what autovacuum does after a bulk load: fresh statistics
-            cursor.execute("ANALYZE")
+    refresh_statistics(bulk_load=True)  # what autovacuum (PostgreSQL) or the daily tick (SQLite) does
     first_bureau = tree["bureaus"][0]
     return Province(
         province=tree["province"],

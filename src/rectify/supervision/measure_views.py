@@ -16,13 +16,23 @@ from .deadlines import with_warning_level
 from .models import DeadlineExtension, ExtensionState
 
 PAGE_SIZE = 50
+LONG_TEXTS = (
+    "problem__description",
+    "problem__source_text",
+    "problem__inspection__source_text",
+    "problem__inspection__opening",
+    "problem__inspection__sections",
+)
 
 
 @login_required
 def measure_list(request):
     filters = MeasureFilterSet(request.GET, user=request.user)
     # The warning light of each row (三色预警) and its next time node, computed in the same query as the rows.
-    measures = with_warning_level(filters.qs).annotate(
+    # A row shows its problem's number and title, not the texts of the problem and of its inspection (the
+    # whole imported notice, tens of kilobytes, which every one of the 50 rows would carry).
+    rows = filters.qs.defer(*LONG_TEXTS)
+    measures = with_warning_level(rows).annotate(
         # 已延期 beside the deadline: the deadline was moved by an approved extension request.
         extended=Exists(
             DeadlineExtension.objects.filter(measure=OuterRef("pk"), state=ExtensionState.APPROVED)

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
+from rectify.dbstats import refresh_statistics
 from rectify.documents import date_label
 from rectify.security.services import purge_expired, purge_summary
 from rectify.supervision.holiday_calendar import calendar_warnings, load_year, years_to_load
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         if today == timezone.localdate():
             # A new day: the summary rows (overdue, warned) are counted for it, once for all.
             refresh(on=today)
+        refresh_statistics()  # SQLite has no autovacuum to keep the query planner's statistics
         counts = run_daily_warnings.call(iso)
         self.say(
             f"巡检日期：{date_label(today)}\n"
