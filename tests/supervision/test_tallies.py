@@ -265,3 +265,17 @@ def test_the_tick_counts_every_inspection_for_the_day(world, ledger):
         )
     )
     assert counted == {ledger.inspection.pk, ledger.other.pk}
+
+
+def test_the_admin_deleting_a_measure_counts_its_inspection_again(world, ledger):
+    """The admin deletes past the services; it tells the summary rows as they do."""
+    from rectify.org.models import User
+
+    tallies.refresh()
+    admin = User.objects.create_superuser("root", password=None, full_name="管理员")
+    client = Client()
+    client.force_login(admin)
+    measure = ledger.measures[(2, 1)]
+    response = client.post(f"/admin/ledger/measure/{measure.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Measure.objects.filter(pk=measure.pk).exists()
+    assert_exact(world, timezone.localdate())

@@ -1,6 +1,31 @@
 from django.contrib import admin
 
+from .extensions import measures_changed
 from .models import Area, Inspection, Measure, MeasureUnit, Mechanism, Problem
+
+
+def _inspection_id(obj: Area | Problem | Measure) -> int:
+    return obj.problem.inspection_id if isinstance(obj, Measure) else obj.inspection_id
+
+
+class TellsMeasureChanges(admin.ModelAdmin):
+    """The admin edits measures (statuses, deadlines, inline ones on a problem) and deletes them with their
+    area or problem, past the services: it tells the apps above as the services do, so their summary rows
+    (supervision.tallies) stay exact."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        measures_changed([_inspection_id(form.instance)])
+
+    def delete_model(self, request, obj):
+        inspection_id = _inspection_id(obj)
+        super().delete_model(request, obj)
+        measures_changed([inspection_id])
+
+    def delete_queryset(self, request, queryset):
+        inspection_ids = [_inspection_id(obj) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        measures_changed(inspection_ids)
 
 
 class AreaInline(admin.TabularInline):
@@ -20,7 +45,7 @@ class InspectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(TellsMeasureChanges):
     list_display = ["__str__", "inspection", "order"]
     list_select_related = ["inspection"]
     search_fields = ["title"]
@@ -33,7 +58,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(TellsMeasureChanges):
     list_display = ["number", "title", "area", "inspection"]
     list_select_related = ["area", "inspection"]
     list_filter = ["inspection"]
@@ -48,7 +73,7 @@ class MeasureUnitInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(TellsMeasureChanges):
     list_display = ["__str__", "lead_leader", "deadline", "category", "status"]
     list_select_related = ["problem", "lead_leader"]
     list_filter = ["category", "status"]
