@@ -21,6 +21,11 @@ MAX_PAGE_SIZE = 200
 Id = Annotated[int, Field(ge=1, le=DB_INT_MAX, description="编号（正整数）")]
 # A filter left empty (`?inspection=`) means no filter, as in the HTML forms.
 OptionalId = Annotated[Id | None, BeforeValidator(lambda value: None if value == "" else value)]
+# Several ids in one parameter, repeated (`?inspection=1&inspection=3`); empty ones are no filter.
+OptionalIds = Annotated[
+    list[Id],
+    BeforeValidator(lambda value: [v for v in value if v != ""] if isinstance(value, list) else value),
+]
 Year = Annotated[int, Field(ge=1900, le=2100, description="年度（1900–2100）")]
 # An organisation named in a form field: its id, or its code (a slug); anything else names none.
 OrganisationKey = Annotated[
@@ -101,12 +106,14 @@ def choice_of(choices: type[models.Choices]):
 
 def query_schema(name: str, filterset: type, base: type[Schema] = Schema) -> type[Schema]:
     """The API's typed query parameters of a django-filter filter set, so a list's filters are declared
-    once (in the filter set) and documented, typed and bounded here: a choice of objects is an id, a
-    choice a closed list, a yes/no a boolean, a text its declared length."""
+    once (in the filter set) and documented, typed and bounded here: a choice of objects is an id (of
+    several, repeated ids), a choice a closed list, a yes/no a boolean, a text its declared length."""
     fields: dict = {}
     for key, declared in filterset.base_filters.items():
         described = str(declared.extra.get("help_text") or declared.label or key)
-        if (
+        if isinstance(declared, django_filters.ModelMultipleChoiceFilter):
+            fields[key] = (OptionalIds, Field([], description=described))
+        elif (
             isinstance(declared, django_filters.ModelChoiceFilter)
             or declared.field_class is forms.IntegerField
         ):

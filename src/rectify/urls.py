@@ -25,6 +25,7 @@ ledger_pages = [
 ledger_excel_pages = [
     *ledger_excel_urls.urlpatterns,
     path("inspections/<int:pk>/ledger.xlsx", progress_views.export_ledger, name="export"),
+    path("ledger.xlsx", progress_views.export_ledgers, name="export-several"),
 ]
 
 # JSON in Chinese under /api/, the usual pages elsewhere.

@@ -70,12 +70,14 @@ def test_the_page_offers_the_filtered_export_within_one_inspection(ledger, world
     assert rows == []  # nothing is signed off yet: the filter narrowed the export to nothing
 
 
-def test_a_value_the_user_may_not_ask_for_lists_nothing_and_says_why(ledger, world):
+def test_a_value_the_user_may_not_ask_for_lists_nothing_and_the_api_refuses_it(ledger, world):
     client = signed_in(world.alice)
     response = client.get("/measures/", {"inspection": ledger.other.pk})
     assert response.context["page"].paginator.count == 0
     assert "所选巡察不存在，或您无权查看。" in response.content.decode()
-    assert client.get("/api/v1/measures", {"inspection": ledger.other.pk}).json()["count"] == 0
+    refused = client.get("/api/v1/measures", {"inspection": ledger.other.pk})
+    assert refused.status_code == 400
+    assert "所选巡察不存在，或您无权查看。" in refused.json()["detail"]
 
 
 def test_the_api_parameters_are_derived_from_the_filter_set():

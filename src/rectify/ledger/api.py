@@ -14,7 +14,7 @@ from rectify.schemas import Id, Message, NamedRef, Paging, label_of, person_of, 
 
 from . import services
 from .choices import MeasureCategory
-from .filters import MeasureFilterSet, filter_measures
+from .filters import MeasureFilterSet, check
 from .models import Inspection, Measure, Problem
 
 router = Router(tags=["整改台账"])
@@ -193,11 +193,14 @@ def list_problems(request, filters: Query[ProblemFilters]):
     return filters.listing(problems)
 
 
-@router.get("/measures", summary="整改措施台账", response=MeasurePage)
+@router.get("/measures", summary="整改措施台账", response={200: MeasurePage, 400: Message})
 def list_measures(request, query: Query[MeasureQuery]):
-    """整改措施台账，筛选条件与网页相同。"""
+    """整改措施台账，筛选条件与网页相同；`inspection` 可重复，同时列出几次巡察的措施
+    （`?inspection=1&inspection=3`）。所选巡察等您无权查看时返回 400。"""
     conditions = query.model_dump(exclude=set(Paging.model_fields), exclude_defaults=True)
-    return query.listing(filter_measures(request.user, conditions))
+    filters = MeasureFilterSet(conditions, user=request.user)
+    check(filters)
+    return query.listing(filters.qs)
 
 
 @router.get("/measures/{int:measure_id}", summary="查看整改措施", response=MeasureOut)

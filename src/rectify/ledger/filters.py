@@ -17,11 +17,14 @@ from datetime import date
 
 import django_filters as filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from rectify.errors import InvalidInput
 from rectify.forms import Select
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
+from rectify.schemas import DB_INT_MAX
 
 from .choices import MeasureCategory, MeasureStatus
 from .models import Area, Inspection, Measure, MeasureUnit
@@ -60,16 +63,36 @@ def _linked_units(measures: QuerySet[Measure], **link) -> QuerySet[Organisation]
     ).order_by("path")
 
 
+class InspectionsField(forms.ModelMultipleChoiceField):
+    """Several inspections; an id beyond the database's integer range is no choice (SQLite would fail
+    on it in the IN list rather than find nothing)."""
+
+    def _check_values(self, value):
+        for key in value:
+            if str(key).isdigit() and int(key) > DB_INT_MAX:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": key}
+                )
+        return super()._check_values(value)
+
+
+class InspectionsFilter(filters.ModelMultipleChoiceFilter):
+    field_class = InspectionsField
+
+
 class MeasureFilterSet(filters.FilterSet):
     q = filters.CharFilter(
         label="关键词", method="search", max_length=100, help_text="措施、问题或方面中的文字"
     )
-    inspection = filters.ModelChoiceFilter(
+    # Several at once (?inspection=1&inspection=3): an office working two inspections together reads
+    # one ledger over both. No DISTINCT: a measure belongs to one inspection, so no row repeats.
+    inspection = InspectionsFilter(
         label="巡察",
         field_name="problem__inspection",
         queryset=Inspection.objects.none(),
-        widget=Select,
-        empty_label="全部巡察",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+        help_text="巡察编号，可多选；不选即全部巡察",
     )
     area = filters.ModelChoiceFilter(
         label="问题方面",
@@ -114,6 +137,7 @@ class MeasureFilterSet(filters.FilterSet):
         fields = self.form.fields
         fields["inspection"].queryset = Inspection.objects.restrict(user, VIEW)
         fields["inspection"].error_messages["invalid_choice"] = "所选巡察不存在，或您无权查看。"
+        fields["inspection"].error_messages["invalid_pk_value"] = "巡察编号应为正整数。"
         # Only what the option shows (hundreds of areas: no inspection loaded with each).
         fields["area"].queryset = Area.objects.restrict(user, VIEW).exclude(title="").only("pk", "title")
         fields["area"].label_from_instance = lambda area: area.title
@@ -160,3 +184,23 @@ class MeasureFilterSet(filters.FilterSet):
 def filter_measures(user: User, data: dict | None = None, on: date | None = None) -> QuerySet[Measure]:
     """The measures the user may see that match `data` (the filter set's parameters), in ledger order."""
     return MeasureFilterSet(data or {}, user=user, on=on).qs
+
+
+def check(filters: MeasureFilterSet) -> None:
+    """Refuse the filters (InvalidInput) when a value is one the user may not ask for: the API and the
+    export answer 400 where the page shows the same message above an empty list."""
+    if not filters.is_valid():
+        fields = filters.form.fields
+        problems = [
+            f"{fields[name].label if name in fields else name}：{error}"
+            for name, errors in filters.errors.items()
+            for error in errors
+        ]
+        raise InvalidInput("筛选条件有误：" + "；".join(problems))
+
+
+def chosen_inspections(filters: MeasureFilterSet) -> list[Inspection]:
+    """The inspections the (valid) filters name, in the order the ledger lists them (by id)."""
+    if not filters.is_valid():
+        return []
+    return sorted(filters.form.cleaned_data.get("inspection") or [], key=lambda inspection: inspection.pk)

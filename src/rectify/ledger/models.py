@@ -98,6 +98,15 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def short_name(self) -> str:
+        """How a list or title naming several inspections tells them apart: 十二届市委第六轮巡察 (the
+        round and the kind), or the title when no round is recorded."""
+        if not self.round_name:
+            return self.title
+        kind = str(self.get_kind_display())
+        return self.round_name if self.round_name.endswith(kind) else f"{self.round_name}{kind}"
+
     def get_additional_data(self) -> dict:
         return {"org_path": self.inspected.path}
 

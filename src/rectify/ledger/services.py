@@ -9,7 +9,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from rectify import record
@@ -41,6 +41,44 @@ def get_inspection(user: User, inspection_id: int, action: str = VIEW) -> Inspec
         return Inspection.objects.restrict(user, action).select_related("inspected").get(pk=inspection_id)
     except Inspection.DoesNotExist:
         raise NotFound("巡察不存在，或您无权查看。") from None
+
+
+def with_rectifying(inspections: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    """`inspections`, each marked `rectifying` when still being rectified (a measure of it is open), in
+    the same query."""
+    open_measures = Measure.objects.filter(problem__inspection=OuterRef("pk"), status__in=OPEN_STATUSES)
+    return inspections.annotate(rectifying=Exists(open_measures))
+
+
+@dataclass(frozen=True)
+class WorkedTogether:
+    """Inspections of one organisation being rectified at the same time, which an office may read as one
+    ledger (结合…巡察反馈意见整改工作): the ledger page's link over all of them."""
+
+    organisation: Organisation
+    inspections: list[Inspection]
+
+    @property
+    def names(self) -> str:
+        return "、".join(inspection.short_name for inspection in self.inspections)
+
+    @property
+    def ledger_query(self) -> str:
+        return "&".join(f"inspection={inspection.pk}" for inspection in self.inspections)
+
+
+def worked_together(inspections) -> list[WorkedTogether]:
+    """The organisations among `inspections` (with_rectifying, each loaded with `inspected`) with more
+    than one being rectified, in the order met, each with those inspections by id."""
+    by_organisation: dict[int, list[Inspection]] = {}
+    for inspection in inspections:
+        if inspection.rectifying:
+            by_organisation.setdefault(inspection.inspected_id, []).append(inspection)
+    return [
+        WorkedTogether(group[0].inspected, sorted(group, key=lambda inspection: inspection.pk))
+        for group in by_organisation.values()
+        if len(group) > 1
+    ]
 
 
 def get_problem(user: User, problem_id: int) -> Problem:

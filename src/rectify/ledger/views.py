@@ -19,8 +19,12 @@ from .models import Inspection, Measure, Problem
 
 @login_required
 def inspection_list(request):
-    inspections = Inspection.objects.restrict(request.user, VIEW).select_related("inspected")
-    return render(request, "ledger/inspection_list.html", {"inspections": inspections})
+    inspections = services.with_rectifying(
+        Inspection.objects.restrict(request.user, VIEW).select_related("inspected")
+    )
+    # 合并查看: an organisation rectifying several inspections at once reads them as one ledger.
+    together = services.worked_together(inspections)
+    return render(request, "ledger/inspection_list.html", {"inspections": inspections, "together": together})
 
 
 @login_required
@@ -42,8 +46,20 @@ def inspection_detail(request, pk: int):
             "is_inspection_office": Access.of(request.user).is_office_for(inspection.inspected),
             "report_periods": ReportPeriod.choices,
             "areas": areas,
+            "together": _worked_with(request.user, inspection),
         },
     )
+
+
+def _worked_with(user, inspection: Inspection):
+    """The inspections of the same organisation being rectified with this one (合并查看), or None."""
+    siblings = services.with_rectifying(
+        Inspection.objects.restrict(user, VIEW).filter(inspected_id=inspection.inspected_id)
+    ).select_related("inspected")
+    groups = services.worked_together(siblings)
+    if groups and inspection.pk in {item.pk for item in groups[0].inspections}:
+        return groups[0]
+    return None
 
 
 @login_required

@@ -598,3 +598,18 @@ def export_ledger(request, inspection_id: Id, query: Query[LedgerExportQuery]):
     conditions = query.model_dump(exclude=set(ExportQuery.model_fields), exclude_defaults=True)
     content, name = ledger_excel.export_ledger(request.user, inspection_id, query.list, conditions=conditions)
     return attachment(content, name, XLSX_TYPE)
+
+
+@router.get(
+    "/ledger.xlsx",
+    summary="合并导出几次巡察的 Excel 台账",
+    tags=["整改台账"],
+    response={200: None, 400: Message},
+    openapi_extra={"responses": {200: {"description": "Excel 工作簿", "content": {XLSX_TYPE: {}}}}},
+)
+def export_ledgers(request, query: Query[LedgerExportQuery]):
+    """把几次巡察（`inspection` 可重复：`?inspection=1&inspection=3`）的台账合并导出为一个 Excel，
+    每行注明所属巡察；可带整改台账的其他筛选条件。未选巡察或所选巡察您无权查看时返回 400。"""
+    conditions = query.model_dump(exclude=set(ExportQuery.model_fields), exclude_defaults=True)
+    content, name = ledger_excel.export_ledgers(request.user, conditions, query.list)
+    return attachment(content, name, XLSX_TYPE)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from rectify.documents import (
@@ -55,7 +55,7 @@ from rectify.documents import (
 )
 from rectify.errors import InvalidInput
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
-from rectify.ledger.filters import MeasureFilterSet
+from rectify.ledger.filters import MeasureFilterSet, check, chosen_inspections
 from rectify.ledger.models import Inspection, Measure, Problem
 from rectify.ledger.services import get_inspection, today
 from rectify.org.access import VIEW
@@ -86,7 +86,10 @@ WIDTHS = {
     "佐证材料": 24,
     "时间节点": 30,
 }
-PROBLEM_COLUMNS = ("序号", "问题类别", "问题表现")  # merged over a problem's measure rows
+# A ledger over several inspections opens with the inspection of each problem (措施 numbers repeat).
+INSPECTION_COLUMN = "巡察"
+INSPECTION_WIDTH = 16
+PROBLEM_COLUMNS = (INSPECTION_COLUMN, "序号", "问题类别", "问题表现")  # merged over a problem's measure rows
 EMPHASIS_FILL = "FFF4DC"
 EMPHASIS_STYLE = "台账强调"  # the cell style of the emphasised columns
 
@@ -137,13 +140,25 @@ def ledger_list(key: str | None) -> LedgerList:
 class ProblemEntry:
     problem: Problem
     measures: list[Measure] = field(default_factory=list)
+    inspection_name: str = ""
 
 
 @dataclass
 class Ledger:
-    inspection: Inspection
+    inspections: list[Inspection]
     on: date
     problems: list[ProblemEntry]
+
+    @property
+    def inspection(self) -> Inspection:
+        return self.inspections[0]
+
+    @property
+    def several(self) -> bool:
+        return len(self.inspections) > 1
+
+    def headers(self, spec: LedgerList) -> tuple[str, ...]:
+        return (INSPECTION_COLUMN, *spec.headers) if self.several else spec.headers
 
 
 def load_ledger(
@@ -154,11 +169,33 @@ def load_ledger(
     ledger page's filters (ledger.filters): with any, only the measures they match and their problems."""
     on = on or today()
     inspection = get_inspection(user, inspection_id)
+    measures = MeasureFilterSet(conditions or {}, user=user, on=on).qs.filter(problem__inspection=inspection)
+    return _load(user, [inspection], on, measures, filtered=bool(conditions))
+
+
+def load_ledgers(user: User, conditions: dict, on: date | None = None) -> Ledger:
+    """One ledger over the inspections the filters name (`inspection`, repeated), an office working
+    several together: their problems one inspection after another, limited by the other filters.
+    InvalidInput (400) for an inspection the user may not see, or none named."""
+    on = on or today()
+    filters = MeasureFilterSet(conditions, user=user, on=on)
+    check(filters)
+    inspections = chosen_inspections(filters)
+    if not inspections:
+        raise InvalidInput("请选择要合并导出的巡察（inspection，可重复）。")
+    filtered = any(key != "inspection" and value not in ("", None, []) for key, value in conditions.items())
+    return _load(user, inspections, on, filters.qs, filtered=filtered)
+
+
+def _load(
+    user: User, inspections: list[Inspection], on: date, measures: QuerySet[Measure], *, filtered: bool
+) -> Ledger:
+    names = {inspection.pk: inspection.short_name for inspection in inspections}
     problems = (
         Problem.objects.restrict(user, VIEW)
-        .filter(inspection=inspection)
+        .filter(inspection__in=inspections)
         .select_related("area")
-        .order_by("area__order", "number")
+        .order_by("inspection_id", "area__order", "number")
     )
     signed = SignOff.objects.filter(measure=OuterRef("pk"), state=SignOffState.APPROVED).order_by(
         "-closed_at"
@@ -169,9 +206,7 @@ def load_ledger(
         .prefetch_related("evidence")
     )
     measures = (
-        MeasureFilterSet(conditions or {}, user=user, on=on)
-        .qs.filter(problem__inspection=inspection)
-        .annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
+        measures.annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
         .prefetch_related(
             Prefetch("reports", queryset=accepted, to_attr="accepted_reports"),
             "deadline_changes",
@@ -181,11 +216,14 @@ def load_ledger(
         )
         .order_by("problem_id", "order")
     )
-    entries = {problem.pk: ProblemEntry(problem) for problem in problems}
+    entries = {
+        problem.pk: ProblemEntry(problem, inspection_name=names[problem.inspection_id])
+        for problem in problems
+    }
     for measure in measures:
         entries[measure.problem_id].measures.append(measure)
-    shown = [entry for entry in entries.values() if entry.measures or not conditions]
-    return Ledger(inspection=inspection, on=on, problems=shown)
+    shown = [entry for entry in entries.values() if entry.measures or not filtered]
+    return Ledger(inspections=inspections, on=on, problems=shown)
 
 
 # ------------------------------------------------------------------ cell values
@@ -269,7 +307,12 @@ MEASURE_VALUES: dict[str, Callable[[Measure], object]] = {
 
 def _problem_values(entry: ProblemEntry) -> dict[str, object]:
     problem = entry.problem
-    return {"序号": problem.number, "问题类别": problem.area.title, "问题表现": problem_text(problem)}
+    return {
+        INSPECTION_COLUMN: entry.inspection_name,
+        "序号": problem.number,
+        "问题类别": problem.area.title,
+        "问题表现": problem_text(problem),
+    }
 
 
 def _problem_summary(entry: ProblemEntry) -> dict[str, object]:
@@ -301,12 +344,13 @@ def _problem_summary(entry: ProblemEntry) -> dict[str, object]:
 
 def _rows(ledger: Ledger, spec: LedgerList) -> tuple[list[list], list[tuple[int, int]]]:
     """The rows, and the (first, count) row offsets of each problem's block of measure rows."""
+    headers = ledger.headers(spec)
     rows: list[list] = []
     blocks: list[tuple[int, int]] = []
     for entry in ledger.problems:
         if spec.per_problem:
             values = _problem_summary(entry)
-            rows.append([values.get(header) for header in spec.headers])
+            rows.append([values.get(header) for header in headers])
             continue
         problem_values = _problem_values(entry)
         start = len(rows)
@@ -314,8 +358,12 @@ def _rows(ledger: Ledger, spec: LedgerList) -> tuple[list[list], list[tuple[int,
             # The problem's cells are merged over its rows: only the first row carries them.
             values = {**problem_values} if len(rows) == start else {}
             if measure is not None:
-                values.update((header, MEASURE_VALUES[header](measure)) for header in spec.headers[3:])
-            rows.append([values.get(header) for header in spec.headers])
+                values.update(
+                    (header, MEASURE_VALUES[header](measure))
+                    for header in headers
+                    if header in MEASURE_VALUES
+                )
+            rows.append([values.get(header) for header in headers])
         blocks.append((start, len(rows) - start))
     return rows, blocks
 
@@ -328,8 +376,20 @@ def title_of(inspection: Inspection, spec: LedgerList) -> str:
     return f"{inspection.inspected.name}关于{source}反馈问题整改{spec.label.removeprefix('整改')}"
 
 
+def combined_title(inspections: list[Inspection], spec: LedgerList) -> str:
+    """“甲局关于十二届市委第六轮巡察和2024年审计反馈问题整改台账”: the organisations, then each inspection."""
+    organisations = "、".join(dict.fromkeys(inspection.inspected.name for inspection in inspections))
+    names = "、".join(inspection.short_name for inspection in inspections[:-1])
+    names += f"和{inspections[-1].short_name}"
+    return f"{organisations}关于{names}反馈问题整改{spec.label.removeprefix('整改')}"
+
+
 def facts_of(ledger: Ledger) -> str:
-    """The facts row; the import reads 巡察、巡察组、类型 and 反馈日期 back from it."""
+    """The facts row; the import reads 巡察、巡察组、类型 and 反馈日期 back from it. A ledger over several
+    inspections names them and the date (it is not one the import reads back)."""
+    if ledger.several:
+        named = "；".join(inspection.title for inspection in ledger.inspections)
+        return f"巡察：{named}　统计截至：{date_label(ledger.on)}"
     inspection = ledger.inspection
     facts = [("巡察", inspection.title)]
     if inspection.inspecting_body:
@@ -347,25 +407,26 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
     from openpyxl.worksheet.cell_range import MultiCellRange
     from openpyxl.worksheet.merge import MergedCellRange
 
-    title = title_of(ledger.inspection, spec)
+    title = combined_title(ledger.inspections, spec) if ledger.several else title_of(ledger.inspection, spec)
+    headers = ledger.headers(spec)
     rows, blocks = _rows(ledger, spec)
     book = new_workbook()
     sheet = book.active
     sheet.title = spec.label
     book.properties.title = title
     book.properties.creator = "巡察整改督办平台"
-    widths = [WIDTHS[header] for header in spec.headers]
-    merged = [index for index, header in enumerate(spec.headers) if header in PROBLEM_COLUMNS]
+    widths = [WIDTHS.get(header, INSPECTION_WIDTH) for header in headers]
+    merged = [index for index, header in enumerate(headers) if header in PROBLEM_COLUMNS]
     last_row = write_table(
         sheet,
-        list(spec.headers),
+        list(headers),
         rows,
         widths,
         first_row=HEADER_ROW,
         merged_columns=merged,
         blocks=[block for block in blocks if block[1] > 1],
     )
-    last_column = get_column_letter(len(spec.headers))
+    last_column = get_column_letter(len(headers))
 
     sheet.cell(row=1, column=1, value=title).font = excel_font(EXCEL_HEADING_FONT, size=EXCEL_TITLE_SIZE)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -392,7 +453,7 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
     if spec.emphasised:
         fill = PatternFill("solid", fgColor=EMPHASIS_FILL)
         emphasis = table_cell_style(book, EMPHASIS_STYLE, font=excel_font(bold=True), fill=fill)
-        for column, header in enumerate(spec.headers, start=1):
+        for column, header in enumerate(headers, start=1):
             if header in spec.emphasised:
                 sheet.cell(row=HEADER_ROW, column=column).fill = fill
                 for row in range(first_data, last_row + 1):
@@ -403,7 +464,8 @@ def workbook_bytes(ledger: Ledger, spec: LedgerList) -> bytes:
 
 
 def filename(ledger: Ledger, spec: LedgerList) -> str:
-    return f"{ledger.inspection.title}-{spec.label}-{ledger.on:%Y%m%d}.xlsx"
+    named = "和".join(inspection.short_name for inspection in ledger.inspections)
+    return f"{named if ledger.several else ledger.inspection.title}-{spec.label}-{ledger.on:%Y%m%d}.xlsx"
 
 
 def export_ledger(
@@ -417,4 +479,14 @@ def export_ledger(
     InvalidInput for an unknown list, NotFound for an inspection the user may not see."""
     spec = ledger_list(list_key)
     ledger = load_ledger(user, inspection_id, on, conditions)
+    return workbook_bytes(ledger, spec), filename(ledger, spec)
+
+
+def export_ledgers(
+    user: User, conditions: dict, list_key: str | None = "all", on: date | None = None
+) -> tuple[bytes, str]:
+    """One workbook over the inspections `conditions` name (`inspection`, repeated), each row saying
+    its inspection, limited by the other filters (load_ledgers); InvalidInput as load_ledgers."""
+    spec = ledger_list(list_key)
+    ledger = load_ledgers(user, conditions, on)
     return workbook_bytes(ledger, spec), filename(ledger, spec)

@@ -286,6 +286,18 @@ def export_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     return attachment(content, name, XLSX_TYPE)
 
 
+@login_required
+@require_GET
+def export_ledgers(request: HttpRequest) -> HttpResponse:
+    """One Excel ledger over several inspections (ledger_excel:export-several, ?inspection= repeated),
+    with the ledger page's filters as export_ledger; each row says its inspection."""
+    conditions = request.GET.copy()
+    list_key = conditions.pop("list", [None])[-1]
+    conditions.pop("page", None)
+    content, name = ledger_excel.export_ledgers(request.user, conditions, list_key)
+    return attachment(content, name, XLSX_TYPE)
+
+
 # ------------------------------------------------------------------ 我的整改
 
 

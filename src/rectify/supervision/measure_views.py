@@ -4,10 +4,11 @@ row shows its warning light (三色预警), which supervision computes; the ledg
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from rectify.ledger.choices import LedgerColumn
-from rectify.ledger.filters import MeasureFilterSet
+from rectify.ledger.filters import MeasureFilterSet, chosen_inspections
 from rectify.ledger.forms import LedgerViewForm
 from rectify.ledger.services import ledger_view
 from rectify.paging import paginate
@@ -42,6 +43,11 @@ def measure_list(request):
     # The 预警 column shows only when a measure of the page carries a warning (the rows are read here
     # once; the table reads the same list).
     has_warnings = any(measure.warning_level for measure in page.object_list)
+    # Rows name their inspection when the list holds several (措施 numbers repeat across inspections).
+    chosen = chosen_inspections(filters)
+    several = len(chosen) > 1 or (
+        not chosen and len({measure.problem.inspection_id for measure in page.object_list}) > 1
+    )
     view = ledger_view(request.user)
     # The compact view's columns, in the product's order, as (key, heading).
     columns = [
@@ -52,10 +58,11 @@ def measure_list(request):
     context = {
         "form": filters.form,
         "today": timezone.localdate(),  # the next time node (with_warning_level) shows red once past
-        # Within one inspection the Excel ledger can be exported with the same filters.
-        "export_query": _export_query(request, filters),
+        # Within the chosen inspections the Excel ledger can be exported with the same filters.
+        "export_url": _export_url(request, chosen),
         "page": page,
         "has_warnings": has_warnings,
+        "several_inspections": several,
         "view": view,
         "columns": columns,
         "span": len(columns) + 1,  # a problem's row spans the measure and its columns
@@ -67,10 +74,13 @@ def measure_list(request):
     return render(request, template, context)
 
 
-def _export_query(request, filters: MeasureFilterSet) -> str:
-    if not filters.is_valid() or filters.form.cleaned_data.get("inspection") is None:
+def _export_url(request, chosen: list) -> str:
+    """The Excel ledger of the chosen inspections with the page's filters; none unless some are chosen."""
+    if not chosen:
         return ""
     query = request.GET.copy()
     query.pop("page", None)
     query["list"] = "all"
-    return query.urlencode()
+    if len(chosen) > 1:
+        return f"{reverse('ledger_excel:export-several')}?{query.urlencode()}"
+    return f"{reverse('ledger_excel:export', args=[chosen[0].pk])}?{query.urlencode()}"
