@@ -3,9 +3,8 @@ the tree, or, for a measure with none, the inspected organisation itself (also m
 unit, so the measure shows in that organisation's 我的整改)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.loader import MigrationLoader
+
+from ..migrating import back_at, forward_to
 
 BEFORE = [("ledger", "0004_measure_responsible_unit")]
 AFTER = [("ledger", "0006_measure_responsible_unit_required")]
@@ -13,22 +12,11 @@ AFTER = [("ledger", "0006_measure_responsible_unit_required")]
 
 @pytest.mark.django_db(transaction=True)
 def test_existing_measures_get_their_responsible_unit():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    try:
-        _check_the_migration()
-    finally:
-        # Every app forward again (the ledger's later migrations and the apps depending on them, which
-        # went back with it), for the tests that come after.
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+    with back_at(BEFORE) as apps:
+        _check_the_migration(apps)
 
 
-def _check_the_migration():
-    # The apps as the database holds them now: the ledger at BEFORE, with whatever depends on its later
-    # migrations taken back with it, and every other app as it stands.
-    loader = MigrationLoader(connection)
-    apps = loader.project_state(list(loader.applied_migrations)).apps
+def _check_the_migration(apps):
     Organisation = apps.get_model("org", "Organisation")
     Inspection = apps.get_model("ledger", "Inspection")
     Area = apps.get_model("ledger", "Area")
@@ -53,10 +41,7 @@ def _check_the_migration():
     MeasureUnit.objects.create(measure=supported, unit=first, role="supporting")
     bare = Measure.objects.create(problem=problem, order=3, text="尚未分工。")
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    apps = executor.loader.project_state(AFTER).apps
+    apps = forward_to(AFTER)
     Measure = apps.get_model("ledger", "Measure")
     MeasureUnit = apps.get_model("ledger", "MeasureUnit")
 

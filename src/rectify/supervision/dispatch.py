@@ -16,19 +16,22 @@ the previous dispatch) are read row by row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from rectify.accountability.models import AccountabilityForm
 from rectify.accountability.services import counts_by_form
 from rectify.errors import AccessDenied, InvalidInput, NotFound
 from rectify.ledger.choices import MeasureStatus
-from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit
+from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.querysets import overdue_q
-from rectify.ledger.services import get_inspection, summarise
+from rectify.ledger.services import InspectionSummary, get_inspection, summarise
+from rectify.meetings.models import MeetingKind
 from rectify.meetings.services import meeting_counts
 from rectify.org.access import VIEW, Access, path_q
 from rectify.org.models import User
@@ -117,9 +120,11 @@ def may_use_dispatch(user: User) -> bool:
 
 
 def readable_dispatches(user: User, inspection_id: int | None = None) -> QuerySet[DispatchReport]:
+    """The dispatches the user may read; with `inspection_id`, those covering that inspection (alone or
+    with others)."""
     dispatches = DispatchReport.objects.restrict(user, VIEW)
     if inspection_id:
-        dispatches = dispatches.filter(inspection_id=inspection_id)
+        dispatches = dispatches.filter(inspections=inspection_id)
     return dispatches.select_related("inspection__inspected", "created_by").order_by("-created_at", "-id")
 
 
@@ -152,32 +157,121 @@ def check_range(start: date | None, end: date | None, today: date | None = None)
 # ------------------------------------------------------------------ building
 
 
+SEVERAL_ORGANISATIONS = "合并调度的巡察须属于同一被巡察单位。"
+
+
 @transaction.atomic
-def build_dispatch(user: User, inspection_id: int, start: date, end: date) -> DispatchReport:
-    """Compute the dispatch of one inspection for [start, end], compare it with the previous one
-    of the same inspection, and store it."""
-    inspection = get_inspection(user, inspection_id)  # NotFound for outsiders
-    if not may_build(user, inspection):
-        raise AccessDenied(BUILD_DENIED)
+def build_dispatch(user: User, inspection_ids: int | Iterable[int], start: date, end: date) -> DispatchReport:
+    """Compute the dispatch of one inspection, or of several of one organisation worked together
+    (合并调度), for [start, end], compare it with the previous one of the same inspections, and store it."""
+    inspections = _covered(user, inspection_ids)
     check_range(start, end)
     previous = (
         DispatchReport.objects.select_for_update()
-        .filter(inspection=inspection)
+        .filter(_covering_exactly(inspections))
         .order_by("-created_at", "-id")
         .first()
     )
-    data = compute(user, inspection, start, end)
-    data["comparison"] = compare(data, previous, inspection) if previous is not None else None
-    return DispatchReport.objects.create(
-        inspection=inspection, start=start, end=end, created_by=user, data=data
+    data = compute(user, inspections, start, end)
+    data["comparison"] = compare(data, previous, inspections) if previous is not None else None
+    if len(inspections) > 1:
+        _name_inspections(data, inspections)
+    report = DispatchReport.objects.create(
+        inspection=inspections[0], start=start, end=end, created_by=user, data=data
+    )
+    report.inspections.set(inspections)
+    return report
+
+
+def _covered(user: User, inspection_ids: int | Iterable[int]) -> list[Inspection]:
+    """The inspections asked for, in the order given, once each: each one the user may build dispatches
+    for (NotFound, AccessDenied), all of one organisation (InvalidInput)."""
+    ids = [inspection_ids] if isinstance(inspection_ids, int) else list(dict.fromkeys(inspection_ids))
+    if not ids:
+        raise InvalidInput("请选择巡察。")
+    inspections = [get_inspection(user, inspection_id) for inspection_id in ids]  # NotFound for outsiders
+    if not all(may_build(user, inspection) for inspection in inspections):
+        raise AccessDenied(BUILD_DENIED)
+    if len({inspection.inspected_id for inspection in inspections}) > 1:
+        raise InvalidInput(SEVERAL_ORGANISATIONS)
+    return inspections
+
+
+def _covering_exactly(inspections: list[Inspection]) -> Q:
+    """Dispatches covering these inspections and no other, in whatever order they were named (the
+    previous one to compare with)."""
+    Covered = DispatchReport.inspections.through
+    covers = [
+        Exists(Covered.objects.filter(dispatchreport=OuterRef("pk"), inspection=inspection))
+        for inspection in inspections
+    ]
+    others = Covered.objects.filter(dispatchreport=OuterRef("pk")).exclude(inspection__in=inspections)
+    return Q(*covers) & ~Exists(others)
+
+
+def several_name(inspections: list[dict] | list[Inspection]) -> str:
+    """“十二届市委第六轮巡察和2024年审计”: how a dispatch over several inspections names them."""
+    names = [item["name"] if isinstance(item, dict) else item.short_name for item in inspections]
+    return "、".join(names[:-1]) + "和" + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _facts(inspection: Inspection) -> dict[str, Any]:
+    return {
+        "id": inspection.pk,
+        "title": inspection.title,
+        "name": inspection.short_name,
+        "kind": str(inspection.get_kind_display()),
+        "inspecting_body": inspection.inspecting_body,
+        "inspected": {"id": inspection.inspected_id, "name": inspection.inspected.name},
+        "feedback_date": _iso(inspection.feedback_date),
+        "deadline": _iso(inspection.deadline),
+        "report_period": str(inspection.get_report_period_display()),
+    }
+
+
+def _name_inspections(data: dict, inspections: list[Inspection]) -> None:
+    """Each listed measure of a dispatch over several inspections says its inspection (措施 numbers
+    repeat across them)."""
+    names = {inspection.pk: inspection.short_name for inspection in inspections}
+    of_problem = dict(Problem.objects.filter(inspection__in=inspections).values_list("pk", "inspection_id"))
+    comparison = data.get("comparison") or {}
+    lists = [
+        data["late"],
+        data["reports_missing"],
+        data["period"]["signed_off"],
+        comparison.get("newly_signed_off", []),
+        comparison.get("newly_overdue", []),
+    ]
+    for items in lists:
+        for item in items:
+            item["inspection"] = names.get(of_problem.get(item["problem_id"]), "")
+
+
+def _summary_of(user: User, inspections: list[Inspection], end: date) -> InspectionSummary:
+    """The ledger's summary (ledger.services.summarise) of each inspection, added up."""
+    summaries = [summarise(user, inspection, on=end) for inspection in inspections]
+    by_status: dict[str, int] = {}
+    for summary in summaries:
+        for status, count in summary.by_status.items():
+            by_status[status] = by_status.get(status, 0) + count
+    return InspectionSummary(
+        problems=sum(summary.problems for summary in summaries),
+        measures=sum(summary.measures for summary in summaries),
+        by_status=by_status,
+        overdue=sum(summary.overdue for summary in summaries),
+        rectified_problems=sum(summary.rectified_problems for summary in summaries),
     )
 
 
-def compute(user: User, inspection: Inspection, start: date, end: date) -> dict[str, Any]:
-    """Every figure of the dispatch, as JSON-safe values (ISO dates, ids and names)."""
+def compute(user: User, inspections: Inspection | list[Inspection], start: date, end: date) -> dict[str, Any]:
+    """Every figure of the dispatch, as JSON-safe values (ISO dates, ids and names). Over several
+    inspections the figures are those of all their measures together, with a row per inspection."""
+    inspections = [inspections] if isinstance(inspections, Inspection) else inspections
+    inspection = inspections[0]
+    several = len(inspections) > 1
     now = timezone.now()
-    measures = Measure.objects.filter(problem__inspection=inspection)
-    summary = summarise(user, inspection, on=end)
+    measures = Measure.objects.filter(problem__inspection__in=inspections)
+    summary = _summary_of(user, inspections, end)
     by_status = summary.by_status
     warnings = warnings_by_level(measures, end)
     missing = _reports_missing(measures, end)
@@ -194,18 +288,20 @@ def compute(user: User, inspection: Inspection, start: date, end: date) -> dict[
         "reports_missing": len(missing),
     }
     totals["completion_rate"] = rate(totals["signed_off"] + totals["ongoing"], totals["measures"])
+    facts = _facts(inspection)
+    if not several:
+        del facts["name"]  # a single-inspection dispatch is stored as it always was
+    covering = {}
+    if several:
+        covering = {
+            "inspections": [_facts(item) for item in inspections],
+            "covers": several_name(inspections),
+            "by_inspection": _by_inspection(inspections, measures, end),
+        }
     return {
         "format": FORMAT_VERSION,
-        "inspection": {
-            "id": inspection.pk,
-            "title": inspection.title,
-            "kind": str(inspection.get_kind_display()),
-            "inspecting_body": inspection.inspecting_body,
-            "inspected": {"id": inspection.inspected_id, "name": inspection.inspected.name},
-            "feedback_date": _iso(inspection.feedback_date),
-            "deadline": _iso(inspection.deadline),
-            "report_period": str(inspection.get_report_period_display()),
-        },
+        "inspection": facts,
+        **covering,
         "start": start.isoformat(),
         "end": end.isoformat(),
         "as_of": end.isoformat(),
@@ -216,24 +312,42 @@ def compute(user: User, inspection: Inspection, start: date, end: date) -> dict[
             {"status": status.value, "label": str(status.label), "count": by_status.get(status.value, 0)}
             for status in MeasureStatus
         ],
-        "period": _period(inspection, measures, start, end),
+        "period": _period(measures, start, end),
         "late": _late(measures, end),
-        "by_area": _by_area(inspection, end),
-        "by_unit": _by_unit(inspection, measures, end),
+        "by_area": _by_area(inspections, end),
+        "by_unit": _by_unit(measures, end),
         "by_leader": _by_leader(measures, end),
         "warnings": warnings,
         "reports_missing": missing,
-        **_meetings_and_accountability(inspection, start, end),
+        **_meetings_and_accountability(inspections, start, end),
     }
 
 
-def _meetings_and_accountability(inspection: Inspection, start: date, end: date) -> dict[str, Any]:
+def _meetings_and_accountability(inspections: list[Inspection], start: date, end: date) -> dict[str, Any]:
     """Meetings held and people held accountable in the range, counted by the functions the notice and
-    the 整改情况报告 use (meetings.services, accountability.services)."""
+    the 整改情况报告 use (meetings.services, accountability.services), added up over the inspections
+    in the order of the kinds and forms."""
     return {
-        "meetings": [vars(item) for item in meeting_counts(inspection, start, end)],
-        "accountability": [vars(item) for item in counts_by_form(inspection, start, end)],
+        "meetings": _added(
+            [meeting_counts(inspection, start, end) for inspection in inspections], "kind", MeetingKind.values
+        ),
+        "accountability": _added(
+            [counts_by_form(inspection, start, end) for inspection in inspections],
+            "form",
+            AccountabilityForm.values,
+        ),
     }
+
+
+def _added(counts: list[list], key: str, order: list[str]) -> list[dict]:
+    """Lists of counts by kind (KindCount, FormCount; `key` names the kind), one per inspection, as one:
+    each kind once, its counts added, in `order`."""
+    added: dict[str, dict] = {}
+    for items in counts:
+        for item in items:
+            row = added.setdefault(getattr(item, key), {**vars(item), "count": 0})
+            row["count"] += item.count
+    return [added[kind] for kind in order if kind in added]
 
 
 def rate(done: int, total: int) -> float:
@@ -278,21 +392,40 @@ def _row(row_id, name: str, counts: dict) -> dict:
     return row
 
 
-def _by_area(inspection: Inspection, on: date) -> list[dict]:
+def _by_area(inspections: list[Inspection], on: date) -> list[dict]:
+    """Per area; over several inspections each area is named with its inspection."""
+    names = {inspection.pk: inspection.short_name for inspection in inspections}
     areas = (
-        Area.objects.filter(inspection=inspection)
+        Area.objects.filter(inspection__in=inspections)
         .annotate(**group_counts("problems__measures__", on))
-        .order_by("order")
+        .order_by("inspection_id", "order")
     )
+    rows = []
+    for area in areas:
+        name = area.title or NO_AREA
+        if len(inspections) > 1:
+            name = f"{names[area.inspection_id]}：{name}"
+        rows.append(_row(area.pk, name, {key: getattr(area, key) for key in FIGURES}))
+    return rows
+
+
+def _by_inspection(inspections: list[Inspection], measures: QuerySet[Measure], on: date) -> list[dict]:
+    """Per inspection, in the order the dispatch names them (a dispatch over several)."""
+    counts = {
+        row["problem__inspection_id"]: row
+        for row in measures.values("problem__inspection_id").annotate(**group_counts("", on)).order_by()
+    }
+    empty = dict.fromkeys(FIGURES, 0)
     return [
-        _row(area.pk, area.title or NO_AREA, {key: getattr(area, key) for key in FIGURES}) for area in areas
+        _row(inspection.pk, inspection.short_name, counts.get(inspection.pk, empty))
+        for inspection in inspections
     ]
 
 
-def _by_unit(inspection: Inspection, measures: QuerySet[Measure], on: date) -> list[dict]:
+def _by_unit(measures: QuerySet[Measure], on: date) -> list[dict]:
     """Per responsible unit; a measure with two responsible units counts for each."""
     links = (
-        MeasureUnit.objects.filter(measure__problem__inspection=inspection, role=MeasureUnit.Role.RESPONSIBLE)
+        MeasureUnit.objects.filter(measure__in=measures, role=MeasureUnit.Role.RESPONSIBLE)
         .values("unit_id", "unit__name", "unit__path")
         .annotate(**group_counts("measure__", on))
         .order_by("unit__path")
@@ -421,19 +554,19 @@ def _signed_off(measures: QuerySet[Measure], approved: QuerySet[SignOff]) -> lis
     return [{**_item(measure, units), "signed_at": _iso(measure.signed_at)} for measure in signed]
 
 
-def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, end: date) -> dict:
+def _period(measures: QuerySet[Measure], start: date, end: date) -> dict:
     """What was done in the range: sign-offs approved, reports accepted (and received, returned)."""
     signed_items = _signed_off(measures, signed_off_between(measures, start, end))
     in_range = {"reviewed_at__date__gte": start, "reviewed_at__date__lte": end}
     accepted = Q(state=ReportState.ACCEPTED, **in_range)
-    reports = ProgressReport.objects.filter(measure__problem__inspection=inspection).aggregate(
+    reports = ProgressReport.objects.filter(measure__in=measures).aggregate(
         accepted=Count("id", filter=accepted),
         accepted_measures=Count("measure", filter=accepted, distinct=True),
         returned=Count("id", filter=Q(state=ReportState.RETURNED, **in_range)),
         submitted=Count("id", filter=Q(submitted_at__date__gte=start, submitted_at__date__lte=end)),
     )
     # 本期延期: extension requests approved in the range (the deadlines moved), and those asked.
-    extended = DeadlineExtension.objects.filter(measure__problem__inspection=inspection).aggregate(
+    extended = DeadlineExtension.objects.filter(measure__in=measures).aggregate(
         approved=Count(
             "id",
             filter=Q(state=ExtensionState.APPROVED, decided_at__date__gte=start, decided_at__date__lte=end),
@@ -455,7 +588,7 @@ def _period(inspection: Inspection, measures: QuerySet[Measure], start: date, en
 # ------------------------------------------------------------------ what changed since the last one
 
 
-def compare(data: dict, previous: DispatchReport, inspection: Inspection) -> dict:
+def compare(data: dict, previous: DispatchReport, inspections: Inspection | list[Inspection]) -> dict:
     """What changed since `previous`: counts before and now, measures signed off since it was
     built, measures overdue now that were not then, and those no longer overdue."""
     before = previous.data or {}
@@ -473,7 +606,9 @@ def compare(data: dict, previous: DispatchReport, inspection: Inspection) -> dic
             {"key": key, "label": label, "before": before_value, "now": now_value, "change": change}
         )
 
-    measures = Measure.objects.filter(problem__inspection=inspection)
+    if isinstance(inspections, Inspection):
+        inspections = [inspections]
+    measures = Measure.objects.filter(problem__inspection__in=inspections)
     since = approved_signoffs(measures).filter(STANDING, closed_at__gt=previous.created_at)
     newly_signed = _signed_off(measures, since)
 
@@ -503,6 +638,7 @@ def compare(data: dict, previous: DispatchReport, inspection: Inspection) -> dic
         no_longer.append(
             {
                 **{key: item.get(key) for key in ("id", "label", "problem", "text", "units", "leader")},
+                **({"inspection": item["inspection"]} if "inspection" in item else {}),
                 "deadline_before": item.get("deadline"),
                 "deadline": _iso(deadline),
                 "status": now_status,

@@ -25,7 +25,12 @@ Format = Literal["json", "html", "docx", "xlsx"]
 
 
 class DispatchIn(Schema):
-    inspection: Id = Field(..., description="巡察编号")
+    inspection: Id | None = Field(None, description="巡察编号（一次巡察的调度）")
+    inspections: list[Id] = Field(
+        [],
+        max_length=20,
+        description="合并调度的几次巡察（须属于同一被巡察单位），报告涵盖各次巡察；可与 inspection 同用",
+    )
     start: date = Field(..., description="起始日期，YYYY-MM-DD")
     end: date = Field(..., description="截止日期，YYYY-MM-DD，不晚于今天")
 
@@ -41,6 +46,7 @@ class DispatchFilters(Paging):
 class DispatchSummary(Schema):
     id: int
     inspection_id: int
+    inspection_ids: list[int] = Field(..., description="报告涵盖的巡察（合并调度时不止一个）")
     start: date
     end: date
     created_at: datetime
@@ -67,10 +73,12 @@ class DispatchPage(Schema):
     url_name="dispatch-build",
 )
 def build_dispatch(request, payload: DispatchIn, query: Query[FormatQuery]):
-    """按期间生成并保存一份调度报告，按 `format` 返回（201）。
+    """按期间生成并保存一份调度报告，按 `format` 返回（201）。`inspections` 给出同一单位的几次巡察时，
+    生成一份涵盖各次巡察的合并调度报告（标题列出各次巡察，措施注明所属巡察，另有分巡察统计）。
 
-    仅被巡察单位的整改办和纪检监察（巡察）机构可生成。"""
-    report = dispatch.build_dispatch(request.user, payload.inspection, payload.start, payload.end)
+    仅被巡察单位的整改办和纪检监察（巡察）机构可生成；所选巡察不属于同一单位时返回 400。"""
+    asked = [*([payload.inspection] if payload.inspection else []), *payload.inspections]
+    report = dispatch.build_dispatch(request.user, asked, payload.start, payload.end)
     response = _respond(report, query.format)
     if isinstance(response, HttpResponse):
         response.status_code = 201
@@ -101,6 +109,8 @@ def _summary(report: DispatchReport) -> dict:
     return {
         "id": report.pk,
         "inspection_id": report.inspection_id,
+        "inspection_ids": [item["id"] for item in report.data.get("inspections", [])]
+        or [report.inspection_id],
         "start": report.start,
         "end": report.end,
         "created_at": report.created_at,

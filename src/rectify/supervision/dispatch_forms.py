@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from rectify.forms import Form, ModelChoiceField, date_field
+from rectify.forms import Form, date_field
 from rectify.ledger.forms import InspectionFilterForm
 from rectify.ledger.models import Inspection
 from rectify.org.models import User
@@ -25,13 +26,16 @@ class DispatchFilterForm(InspectionFilterForm):
 
 
 class DispatchForm(Form):
-    inspection = ModelChoiceField(
+    # Several of one organisation are dispatched together (合并调度): one report covering them all.
+    inspection = forms.ModelMultipleChoiceField(
         label="巡察",
         queryset=Inspection.objects.none(),
-        empty_label=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="可多选：同一被巡察单位的几次巡察可合并调度，生成一份涵盖各次巡察的调度报告",
         error_messages={
             "required": "请选择巡察。",
             "invalid_choice": "所选巡察不存在，或您无权为其生成调度报告。",
+            "invalid_pk_value": "所选巡察不存在，或您无权为其生成调度报告。",
         },
     )
     start = date_field("起始日期", help_text="本期从哪一天算起（含当天）")
@@ -42,7 +46,9 @@ class DispatchForm(Form):
         self.fields["inspection"].queryset = dispatch.buildable_inspections(user).order_by(
             "-feedback_date", "-id"
         )
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if name == "inspection":
+                continue  # one checkbox of several need be ticked, not each
             field.widget.attrs.setdefault("required", True)
             field.widget.attrs.setdefault("aria-required", "true")
         today = timezone.localdate().isoformat()
@@ -60,14 +66,14 @@ class DispatchForm(Form):
         return data
 
     @staticmethod
-    def initial_for(user: User, inspection_id: int | None) -> dict:
-        """Today as the end; the start follows on from the inspection's last dispatch, or the
+    def initial_for(user: User, inspection_ids: list[int]) -> dict:
+        """Today as the end; the start follows on from the first inspection's last dispatch, or the
         first day of this month."""
         today = timezone.localdate()
         initial = {"start": today.replace(day=1), "end": today}
-        if inspection_id:
-            initial["inspection"] = inspection_id
-            last = dispatch.readable_dispatches(user, inspection_id).order_by("-end", "-id").first()
+        if inspection_ids:
+            initial["inspection"] = inspection_ids
+            last = dispatch.readable_dispatches(user, inspection_ids[0]).order_by("-end", "-id").first()
             if last is not None and last.end < today:
                 initial["start"] = last.end + timedelta(days=1)
         return initial

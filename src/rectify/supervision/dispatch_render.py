@@ -26,6 +26,7 @@ from rectify.documents import (
     SUBHEADING_FONT,
     TITLE_FONT,
     TYPE_WIDTH,
+    chinese_numeral,
     column_widths,
     date_label,
     excel_font,
@@ -143,7 +144,14 @@ def day(value: str | None) -> str:
 
 
 def title_of(data: dict) -> str:
+    if "covers" in data:  # several inspections worked together (合并调度)
+        return f"关于{data['covers']}反馈问题整改情况的调度报告"
     return f"关于{data['inspection']['title']}整改工作调度情况的报告"
+
+
+def named(data: dict) -> str:
+    """What the report is about in a sentence: the inspection's title, or the inspections covered."""
+    return data.get("covers") or data["inspection"]["title"]
 
 
 def _units(item: dict) -> str:
@@ -172,16 +180,28 @@ def _group_table(key: str, heading: str, caption: str, first: str, rows: list[di
 
 
 def _measure_table(key: str, caption: str, items: list[dict], extra: list[tuple[str, str, int]]) -> Table:
-    """A list of measures: number, text, units, leader, then `extra` columns (header, key, width)."""
+    """A list of measures: number, text, units, leader, then `extra` columns (header, key, width). In a
+    dispatch over several inspections the measure's number is preceded by its inspection's."""
+    several = any("inspection" in item for item in items)
+    first = [("所属巡察", "inspection", 12)] if several else []
     return Table(
         key=key,
         caption=f"{caption}（{len(items)}项）",
-        row_header=1,
+        row_header=1 + len(first),
         ids=[item.get("id") for item in items],
-        headers=["序号", "措施编号", "整改措施", "责任单位", "牵头领导", *(header for header, _, _ in extra)],
+        headers=[
+            "序号",
+            *(header for header, _, _ in first),
+            "措施编号",
+            "整改措施",
+            "责任单位",
+            "牵头领导",
+            *(header for header, _, _ in extra),
+        ],
         rows=[
             [
                 index,
+                *(_cell(item, name) for _, name, _ in first),
                 item["label"],
                 item["text"],
                 _units(item),
@@ -190,7 +210,7 @@ def _measure_table(key: str, caption: str, items: list[dict], extra: list[tuple[
             ]
             for index, item in enumerate(items, start=1)
         ],
-        widths=[6, 9, 40, 18, 10, *(width for _, _, width in extra)],
+        widths=[6, *(width for _, _, width in first), 9, 40, 18, 10, *(width for _, _, width in extra)],
     )
 
 
@@ -224,7 +244,7 @@ def document(report: DispatchReport) -> Document:
     overall = Section(
         "一、总体进展",
         paragraphs=[
-            f"截至{end}，{inspection['title']}反馈问题{totals['problems']}个，已整改到位"
+            f"截至{end}，{named(data)}反馈问题{totals['problems']}个，已整改到位"
             f"{totals['rectified_problems']}个；整改措施{totals['measures']}项，其中已销号"
             f"{totals['signed_off']}项、长期坚持{totals['ongoing']}项、推进中{totals['in_progress']}项、"
             f"未启动{totals['not_started']}项，整改完成率{totals['completion_rate']}%。"
@@ -292,21 +312,13 @@ def document(report: DispatchReport) -> Document:
             )
         ],
     )
-    groups = Section(
-        "四、分方面、分单位、分领导情况",
-        tables=[
-            _group_table("by_area", "（一）分方面情况", "按问题方面统计", "问题方面", data["by_area"]),
-            _group_table("by_unit", "（二）分责任单位情况", "按责任单位统计", "责任单位", data["by_unit"]),
-            _group_table(
-                "by_leader", "（三）分牵头领导情况", "按牵头领导统计", "牵头领导", data["by_leader"]
-            ),
-        ],
-    )
+    groups = _groups(data)
+    covered = data.get("inspections") or [inspection]
     return Document(
         title=title_of(data),
         subtitle=f"（{start}至{end}）",
         facts=[
-            ("巡察", inspection["title"]),
+            ("巡察", "；".join(item["title"] for item in covered)),
             ("被巡察单位", inspection["inspected"]["name"]),
             ("调度期间", f"{start}至{end}"),
             ("统计截止", end),
@@ -314,6 +326,27 @@ def document(report: DispatchReport) -> Document:
             ("生成人", data["generated_by"]["name"]),
         ],
         sections=[overall, done, late, groups, _comparison(data.get("comparison"))],
+    )
+
+
+def _groups(data: dict) -> Section:
+    """Per area, unit and leader; over several inspections, per inspection first (a combined table
+    naming each inspection)."""
+    parts = [
+        ("by_area", "分方面情况", "按问题方面统计", "问题方面"),
+        ("by_unit", "分责任单位情况", "按责任单位统计", "责任单位"),
+        ("by_leader", "分牵头领导情况", "按牵头领导统计", "牵头领导"),
+    ]
+    heading = "四、分方面、分单位、分领导情况"
+    if "by_inspection" in data:
+        parts.insert(0, ("by_inspection", "分巡察情况", "按巡察统计", "巡察"))
+        heading = "四、分巡察、分方面、分单位、分领导情况"
+    return Section(
+        heading,
+        tables=[
+            _group_table(key, f"（{chinese_numeral(number)}）{label}", caption, first, data[key])
+            for number, (key, label, caption, first) in enumerate(parts, start=1)
+        ],
     )
 
 
@@ -374,7 +407,7 @@ def _comparison(comparison: dict | None) -> Section:
 
 def filename(report: DispatchReport, extension: str) -> str:
     period = f"{report.start:%Y%m%d}至{report.end:%Y%m%d}"
-    return f"调度报告-{report.data['inspection']['title']}-{period}.{extension}"
+    return f"调度报告-{named(report.data)}-{period}.{extension}"
 
 
 # ------------------------------------------------------------------ HTML
@@ -389,8 +422,11 @@ def html_context(report: DispatchReport) -> dict:
 
 TITLE_CHARS = 20  # 二号 characters on the 156 mm line
 # Where a title may break without cutting a word: before the verbs that open a theme's phrases, before
-# 专项 and before 整改工作调度情况的报告 (and after 关于 and the inspecting body, see title_lines).
-TITLE_SEAMS = re.compile(r"(?=促进|推动|推进|加强|优化|深化|提升|助力|聚焦|围绕|专项|整改工作)")
+# 专项, before 整改工作调度情况的报告 and a combined dispatch's 反馈问题整改情况的调度报告 (and after
+# 关于 and the inspecting body, see title_lines).
+TITLE_SEAMS = re.compile(
+    r"(?=促进|推动|推进|加强|优化|深化|提升|助力|聚焦|围绕|专项|整改工作|反馈问题整改情况的调度报告)"
+)
 
 
 def title_lines(title: str, inspecting_body: str = "") -> list[str]:
@@ -530,7 +566,7 @@ def _word_table(word, table: Table) -> None:
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
-    is_list = table.row_header == 1  # a list of measures: short columns fixed, the texts share the rest
+    is_list = table.row_header >= 1  # a list of measures: short columns fixed, the texts share the rest
     size = Pt(9) if is_list else Pt(10.5)
     if is_list:
         fixed = {i: Mm(WORD_COLUMNS_MM[h]) for i, h in enumerate(table.headers) if h in WORD_COLUMNS_MM}
@@ -572,6 +608,7 @@ def _word_table(word, table: Table) -> None:
 
 SHEETS = [
     ("总体", None),
+    ("按巡察", "by_inspection"),  # a dispatch over several inspections only
     ("按方面", "by_area"),
     ("按单位", "by_unit"),
     ("按领导", "by_leader"),
@@ -589,8 +626,9 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
     book.properties.creator = data["generated_by"]["name"]
 
     _sheet(book, "总体", _overall_table(doc, data))
-    for name, key in SHEETS[1:5]:
-        _sheet(book, name, doc.table(key))
+    for name, key in SHEETS[1:6]:
+        if key in data:
+            _sheet(book, name, doc.table(key))
     changes = book.create_sheet("变化")
     comparison = data.get("comparison")
     if not comparison:

@@ -45,13 +45,15 @@ def list(request):
             overdue=KT("data__totals__overdue"),
             completion_rate=KT("data__totals__completion_rate"),
             newly_signed=KT("data__period__signed_off_count"),
+            covers=KT("data__covers"),  # a dispatch over several inspections names them
         )
         if inspections
         else []
     )
     by_inspection: dict[int, list] = {}
     for item in dispatches:
-        by_inspection.setdefault(item.inspection_id, []).append(item)
+        # Under the inspection asked for, which a dispatch over several may cover without being its first.
+        by_inspection.setdefault(inspection_id or item.inspection_id, []).append(item)
     sections = [
         {
             "inspection": inspection,
@@ -79,16 +81,22 @@ def create(request):
         form = DispatchForm(request.POST, user=user)
         report, status = submit(
             form,
-            lambda data: dispatch.build_dispatch(user, data["inspection"].pk, data["start"], data["end"]),
+            lambda data: dispatch.build_dispatch(
+                user, sorted(item.pk for item in data["inspection"]), data["start"], data["end"]
+            ),
         )
         if status is None:
             messages.success(request, "已生成调度报告。")
             return redirect("dispatch:detail", pk=report.pk)
     else:
-        # A ?inspection= that cannot name one (not a number, beyond any id) just leaves the choice empty.
-        wanted = request.GET.get("inspection", "")
-        inspection_id = int(wanted) if wanted.isdigit() and 0 < int(wanted) <= DB_INT_MAX else None
-        form = DispatchForm(initial=DispatchForm.initial_for(user, inspection_id), user=user)
+        # A ?inspection= (repeated for a combined dispatch) that cannot name one (not a number, beyond any
+        # id) just leaves that choice empty.
+        wanted = [
+            int(value)
+            for value in request.GET.getlist("inspection")
+            if value.isdigit() and 0 < int(value) <= DB_INT_MAX
+        ]
+        form = DispatchForm(initial=DispatchForm.initial_for(user, wanted), user=user)
     return render(request, "supervision/dispatch_form.html", {"form": form}, status=status)
 
 

@@ -279,8 +279,15 @@ class DispatchReport(models.Model):
     """A dispatch (调度) snapshot for a date range: the figures as they were, kept so the next
     dispatch can say what changed since."""
 
+    # The first (or only) inspection the dispatch covers: access is decided through its organisation,
+    # which every covered inspection shares, and a single-inspection dispatch needs nothing more.
     inspection = models.ForeignKey(
         Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="dispatches"
+    )
+    # Every inspection it covers, `inspection` included: several when an office dispatches the
+    # rectification of two inspections together (合并调度).
+    inspections = models.ManyToManyField(
+        Inspection, verbose_name=_("涵盖的巡察"), related_name="covering_dispatches"
     )
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("截止日期"))
