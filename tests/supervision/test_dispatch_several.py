@@ -98,6 +98,7 @@ def test_the_docx_and_xlsx_name_both(world, both):
     texts = [paragraph.text for paragraph in word.paragraphs]
     assert texts[0].replace("\n", "") == TITLE
     assert "（一）分巡察情况" in texts and "（四）分牵头领导情况" in texts
+    assert dispatch_render.FIRST_COMBINED in texts
     assert any("十二届市委第六轮巡察和2024年审计反馈问题6个" in text for text in texts)
     by_inspection = next(table for table in word.tables if table.rows[0].cells[0].text == "巡察")
     assert [row.cells[0].text for row in by_inspection.rows[1:]] == ["十二届市委第六轮巡察", "2024年审计"]

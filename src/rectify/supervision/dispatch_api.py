@@ -40,7 +40,7 @@ class FormatQuery(Schema):
 
 
 class DispatchFilters(Paging):
-    inspection: Id | None = Field(None, description="只列这一次巡察的调度报告")
+    inspection: Id | None = Field(None, description="只列涵盖这一次巡察的调度报告（含合并调度）")
 
 
 class DispatchSummary(Schema):

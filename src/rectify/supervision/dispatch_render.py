@@ -51,6 +51,13 @@ from rectify.notices.generate import default_issuer
 from .models import DispatchReport
 
 FIRST_DISPATCH = "本次为该巡察的首次调度，没有可比较的上次调度。"
+FIRST_COMBINED = "本次为这几次巡察的首次合并调度，没有可比较的上次调度。"
+
+
+def first_dispatch(data: dict) -> str:
+    return FIRST_COMBINED if "covers" in data else FIRST_DISPATCH
+
+
 RATE_NOTE = "注：完成率 =（已销号 + 长期坚持）÷ 措施总数；超期以统计截止日期计；状态为报告生成时的状态。"
 
 
@@ -325,7 +332,7 @@ def document(report: DispatchReport) -> Document:
             ("生成时间", day(data["generated_at"])),
             ("生成人", data["generated_by"]["name"]),
         ],
-        sections=[overall, done, late, groups, _comparison(data.get("comparison"))],
+        sections=[overall, done, late, groups, _comparison(data)],
     )
 
 
@@ -361,10 +368,11 @@ def _why(item: dict) -> str:
     return text + "）"
 
 
-def _comparison(comparison: dict | None) -> Section:
+def _comparison(data: dict) -> Section:
     section = Section("五、与上次调度相比")
+    comparison = data.get("comparison")
     if not comparison:
-        section.paragraphs.append(FIRST_DISPATCH)
+        section.paragraphs.append(first_dispatch(data))
         return section
     previous = comparison["previous"]
     section.paragraphs.append(
@@ -633,7 +641,7 @@ def xlsx_bytes(report: DispatchReport) -> bytes:
     comparison = data.get("comparison")
     if not comparison:
         write_table(changes, ["指标", "上次", "本次", "增减"], [], [24, 10, 10, 10])
-        note_row(changes, 3, FIRST_DISPATCH, 4, 54)
+        note_row(changes, 3, first_dispatch(data), 4, 54)
     else:
         deltas = [[row["label"], row["before"], row["now"], row["change"]] for row in comparison["deltas"]]
         next_row = write_table(changes, ["指标", "上次", "本次", "增减"], deltas, [24, 10, 10, 10]) + 2
