@@ -5,8 +5,8 @@ import pytest
 
 from ..migrating import back_at, forward_to
 
-BEFORE = [("supervision", "0006_extension_decided_by_lead_leader")]
-AFTER = [("supervision", "0007_dispatch_inspections")]
+BEFORE = [("supervision", "0007_inspection_tally")]
+AFTER = [("supervision", "0008_dispatch_inspections")]
 
 
 @pytest.mark.django_db(transaction=True)

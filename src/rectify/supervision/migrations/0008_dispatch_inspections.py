@@ -18,7 +18,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("ledger", "0009_ledger_view_preference"),
-        ("supervision", "0006_extension_decided_by_lead_leader"),
+        ("supervision", "0007_inspection_tally"),
     ]
 
     operations = [
