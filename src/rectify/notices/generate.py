@@ -49,6 +49,7 @@ __all__ = [
     "default_opening",
     "default_title",
     "document_from_ledger",
+    "kind_label",
     "measure_with_progress",
     "meetings_paragraph",
     "progress_wording",
@@ -184,7 +185,7 @@ def document_from_ledger(
         raise ValueError(f"未知的覆盖项：{'、'.join(unknown)}（可用：{'、'.join(sorted(OVERRIDE_KEYS))}）")
     on = on or timezone.localdate()
     organisation = inspection.inspected.name
-    kind = _kind_label(inspection)
+    kind = kind_label(inspection)
 
     title = _line(overrides.get("title")) or inspection.notice_title or default_title(organisation, kind)
     issuer = _line(overrides.get("issuer")) or inspection.notice_issuer or default_issuer(organisation)
@@ -269,7 +270,8 @@ def default_opening(facts: InspectionFacts, kind: str = "巡察") -> str:
     return "".join(sentences)
 
 
-def _kind_label(inspection: Inspection) -> str:
+def kind_label(inspection: Inspection) -> str:
+    """巡察, 巡视 or 审计: what the notice and the documents drawn from the ledger call the inspection."""
     try:
         return str(InspectionKind(inspection.kind).label)
     except ValueError:

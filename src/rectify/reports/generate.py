@@ -30,7 +30,6 @@ from django.utils import timezone
 from rectify.accountability.services import counts_by_form, counts_sentence
 from rectify.documents import date_label
 from rectify.ledger.choices import (
-    InspectionKind,
     MeasureCategory,
     MeasureStatus,
     MechanismKind,
@@ -41,6 +40,7 @@ from rectify.notices import extensions as notice_extensions
 from rectify.notices.document import NoticeArea, NoticeDocument, NoticeMeasure, NoticeProblem, NoticeSection
 from rectify.notices.generate import (
     default_issuer,
+    kind_label,
     measure_with_progress,
     meetings_paragraph,
     progress_wording,
@@ -105,13 +105,6 @@ class Generated:
             "attachments": self.attachments,
             "figures": vars(self.figures),
         }
-
-
-def kind_label(inspection: Inspection) -> str:
-    try:
-        return str(InspectionKind(inspection.kind).label)
-    except ValueError:
-        return "巡察"
 
 
 def issuer_of(inspection: Inspection) -> str:
