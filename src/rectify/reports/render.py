@@ -24,6 +24,7 @@ from rectify.documents import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     TITLE_FONT,
+    full_width,
     off_grid,
     official_paragraph,
     repeat_header_row,
@@ -40,6 +41,13 @@ from .services import notice_document
 PORTRAIT_COLUMNS = 4
 TABLE_SIZE = Pt(10.5)  # 五号
 TABLE_LINE = Pt(15)
+# A column whose longest text is at most this many characters (a number such as 16.1, a date, 限期整改)
+# is set exactly that wide, on one line; the longer columns share what is left.
+SHORT_COLUMN = 8
+CELL_MARGINS = Pt(12)  # Word's default left and right cell margins together (0.19 cm each), rounded up
+# Room a short column keeps beyond its characters: the gaps a word processor draws between Chinese and
+# figures, and figures wider than half a character in some fonts.
+SHORT_SLACK = 3
 
 
 def text(document: RectificationDocument) -> str:
@@ -122,13 +130,24 @@ def _attachment(word, number: int, table: dict) -> None:
 
 
 def _widths(table: dict, width: int) -> list[int]:
-    """Each column as wide as its longest text asks, within 3 and 40 characters, sharing the line."""
-    wants = []
-    for index, header in enumerate(table["headers"]):
-        longest = max([text_width(header), *(text_width(row[index]) for row in table["rows"])])
-        wants.append(min(max(longest, 3.0), 40.0))
-    total = sum(wants)
-    return [int(width * want / total) for want in wants] if total else [int(width / len(wants))] * len(wants)
+    """Short columns exactly as wide as their longest text (so 16.1 or 2026年3月26日 never breaks);
+    the others share the rest of the line by the length of their longest text, up to 40 characters."""
+    wants = [
+        max([text_width(header), *(text_width(row[index]) for row in table["rows"])])
+        for index, header in enumerate(table["headers"])
+    ]
+    fixed = {
+        index: int((want + SHORT_SLACK) * TABLE_SIZE + CELL_MARGINS)
+        for index, want in enumerate(wants)
+        if want <= SHORT_COLUMN
+    }
+    rest = width - sum(fixed.values())
+    shares = {index: min(want, 40.0) for index, want in enumerate(wants) if index not in fixed}
+    if not shares or rest <= 0:  # every column short, or too many of them: share the line
+        total = sum(wants) or len(wants)
+        return [int(width * (want or 1) / total) for want in wants]
+    total = sum(shares.values())
+    return [fixed.get(index) or int(rest * shares[index] / total) for index in range(len(wants))]
 
 
 def _cell(cell, value: str, font: str, align) -> None:
@@ -138,7 +157,7 @@ def _cell(cell, value: str, font: str, align) -> None:
     paragraph.paragraph_format.first_line_indent = Pt(0)
     if align is not None:
         paragraph.alignment = align
-    set_font(paragraph.add_run(value), font, TABLE_SIZE)
+    set_font(paragraph.add_run(full_width(value)), font, TABLE_SIZE)
 
 
 def file_name(document: RectificationDocument, suffix: str) -> str:
