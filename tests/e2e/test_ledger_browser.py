@@ -42,4 +42,7 @@ def test_office_logs_in_filters_the_ledger_and_opens_a_problem(page, demo_server
     page.get_by_role("link", name="10. 加强南站非法营运监管的整改").first.click()
     page.wait_for_url("**/problems/*/")
     assert page.get_by_role("heading", level=1).inner_text() == "10. 加强南站非法营运监管的整改"
-    assert page.locator("table tbody tr").count() == 3
+    measures = page.locator("section", has=page.get_by_role("heading", name="整改措施（3）"))
+    assert measures.locator("table tbody tr").count() == 3
+    # The earlier round's 南站 problem, signed off, comes up as a similar one (举一反三).
+    expect(page.locator("#similar-problems")).to_contain_text("南站")
