@@ -12,6 +12,9 @@ from rectify.ledger.filters import filter_measures
 from rectify.ledger.models import Inspection, Measure, Mechanism
 from rectify.org.models import Role, User
 
+from .conftest import PASSWORD
+from .demo_copy import demo as demo_copy
+
 
 @pytest.fixture
 def demo(transactional_db, capsys, settings, tmp_path):
@@ -19,6 +22,13 @@ def demo(transactional_db, capsys, settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     call_command("demo", no_serve=True, password="Demo-pass-2025")
     return capsys.readouterr().out
+
+
+@pytest.fixture
+def demo_data(db, settings, tmp_path):
+    """The demo the command builds, for the tests that only read it: built once (tests/demo_copy.py)."""
+    settings.MEDIA_ROOT = tmp_path
+    return demo_copy(PASSWORD)
 
 
 def test_demo_builds_the_guangzhou_inspection_with_every_role(demo):
@@ -41,7 +51,7 @@ def test_demo_builds_the_guangzhou_inspection_with_every_role(demo):
     assert "Demo-pass-2025" in demo
 
 
-def test_demo_spreads_statuses_and_has_overdue_measures(demo):
+def test_demo_spreads_statuses_and_has_overdue_measures(demo_data):
     special = Measure.objects.filter(problem__inspection__inspecting_body="市委第七巡察组")
     statuses = set(special.values_list("status", flat=True))
     assert {"not_started", "in_progress", "signoff_requested", "signed_off", "ongoing"} <= statuses
@@ -50,9 +60,9 @@ def test_demo_spreads_statuses_and_has_overdue_measures(demo):
     assert 0 < overdue.count() < 36
 
 
-def test_demo_accounts_log_in_and_see_their_part(demo):
+def test_demo_accounts_log_in_and_see_their_part(demo_data):
     client = Client()
-    response = client.post("/login/", {"username": "unit", "password": "Demo-pass-2025"})
+    response = client.post("/login/", {"username": "unit", "password": PASSWORD})
     assert response.status_code == 302
     page = client.get("/measures/").content.decode()
     assert "南站" in page  # the enforcement squad's measures
@@ -64,7 +74,7 @@ def test_demo_can_be_rebuilt(demo):
     assert (Inspection.objects.count(), Measure.objects.count()) == counts == (3, 36 + 15 + 5)
 
 
-def test_demo_measures_have_lived_through_the_services(demo, tmp_path):
+def test_demo_measures_have_lived_through_the_services(demo_data, tmp_path):
     from rectify.progress.models import Evidence, FollowUp, Indicator, ProgressReport, SignOff
 
     states = set(ProgressReport.objects.values_list("state", flat=True))
@@ -90,7 +100,7 @@ def test_demo_measures_have_lived_through_the_services(demo, tmp_path):
         assert measure.signoffs.filter(state="approved").get().decisions.count() == 3
 
 
-def test_demo_supervision_has_every_warning_level_orders_and_dispatches(demo):
+def test_demo_supervision_has_every_warning_level_orders_and_dispatches(demo_data):
     import io
 
     import openpyxl
@@ -138,7 +148,7 @@ def test_demo_first_screen_is_the_address_and_the_accounts_and_its_mail_is_in_fi
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
 
 
-def test_demo_measures_have_time_nodes_done_with_evidence_and_one_warning_by_its_node(demo):
+def test_demo_measures_have_time_nodes_done_with_evidence_and_one_warning_by_its_node(demo_data):
     from rectify.progress.models import Milestone
     from rectify.supervision.models import Notification
 

@@ -14,7 +14,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rectify.demo.builder import build_demo
 from rectify.feedback.models import OPEN_STATUSES as FEEDBACK_OPEN
 from rectify.insights import services as insights
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
@@ -29,7 +28,8 @@ from rectify.supervision import dispatch, tallies
 from rectify.supervision.forms import SLUG_OF_LEVEL
 from rectify.supervision.models import WarningPolicy
 
-from .conftest import small_notice
+from .conftest import PASSWORD, small_notice
+from .demo_copy import demo as demo_copy
 
 SEEDS = (7, 2025, 31337)
 
@@ -122,7 +122,7 @@ def assert_figures_agree(user: User, today: date) -> dict[str, int]:
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return build_demo(password="Figures-demo-2025")
+    return demo_copy(PASSWORD)
 
 
 def test_the_demo_shows_one_number_per_figure_for_every_role(demo):

@@ -11,9 +11,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rectify.demo.builder import build_demo
 from rectify.ledger.models import Measure
 from rectify.org.models import User
+
+from .conftest import PASSWORD
+from .demo_copy import demo as demo_copy
 
 BASELINE = Path(__file__).parent / "query_counts.json"
 # page: (url, the roles that use it)
@@ -76,7 +78,7 @@ PAGES = {
 
 def test_pages_stay_within_their_query_baseline(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    result = build_demo(password="Query-count-2025")
+    result = demo_copy(PASSWORD)
     counts = {}
     # The clock stands still while the pages are counted: a session records its last activity (for the
     # idle timeout) at most once a minute, and that write must not fall into a count by chance.

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from rectify.demo.builder import build_demo
 from rectify.feedback.consultations import services as consultations
 from rectify.feedback.models import (
     Channel,
@@ -20,12 +19,15 @@ from rectify.feedback.models import (
     HotlineBatch,
 )
 
+from ..conftest import PASSWORD
+from ..demo_copy import demo as demo_copy
+
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    return build_demo(password="Demo-pass-2025", today=date.today())
+    return demo_copy(PASSWORD)
 
 
 def test_the_demo_has_feedback_in_every_state_across_every_channel(demo):

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from rectify.demo.builder import build_demo
 from rectify.evaluation import services as evaluation
 from rectify.evaluation.models import Evaluation
 from rectify.ledger.models import Measure
@@ -24,13 +23,14 @@ from rectify.progress.models import FollowUp
 from rectify.recurrence.models import RecurrenceFlag
 from rectify.supervision.models import DispatchReport
 
-PASSWORD = "Whole-cycle-2025"
+from ..conftest import PASSWORD
+from ..demo_copy import demo as demo_copy
 
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return build_demo(password=PASSWORD)
+    return demo_copy(PASSWORD)
 
 
 def client_of(username: str) -> Client:

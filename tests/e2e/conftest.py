@@ -44,3 +44,13 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, settings, tmp_path):
+    """The whole demo behind the live server, every account's password PASSWORD."""
+    from ..conftest import PASSWORD
+    from ..demo_copy import demo
+
+    settings.MEDIA_ROOT = tmp_path
+    return demo(PASSWORD)

@@ -36,14 +36,6 @@ NOT_PAGES = ("/logout/", "/api/", "/admin/", "/media-not-served/", "/static/")
 
 
 @pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path):
-    from rectify.demo.builder import build_demo
-
-    settings.MEDIA_ROOT = tmp_path
-    return build_demo(password=PASSWORD)
-
-
-@pytest.fixture
 def watched(page):
     page.context.add_init_script(LISTEN)
     return page

@@ -12,21 +12,12 @@ import pytest
 from rectify.insights import services
 from rectify.org.models import User
 
-from ..conftest import PASSWORD
 from .session import Session
 from .test_portal_browser import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 STACK = ("signed_off", "ongoing", "in_progress", "not_started")
-
-
-@pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path):
-    from rectify.demo.builder import build_demo
-
-    settings.MEDIA_ROOT = tmp_path
-    return build_demo(password=PASSWORD)
 
 
 def watch_errors(page) -> list[str]:

@@ -73,14 +73,6 @@ MEASURE = """
 """
 
 
-@pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path):
-    from rectify.demo.builder import build_demo
-
-    settings.MEDIA_ROOT = tmp_path
-    return build_demo(password=PASSWORD)
-
-
 def sign_in(page, base: str, username: str) -> None:
     """Sign in through the form; each role lands on its own home (a lead leader on 我牵头的)."""
     page.goto(f"{base}/login/")

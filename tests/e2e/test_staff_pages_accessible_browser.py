@@ -7,20 +7,11 @@ import pytest
 
 from rectify.feedback.models import Consultation, FeedbackItem, HotlineBatch, QrCode
 
-from ..conftest import PASSWORD
 from .session import Session
 from .test_dashboard_browser import watch_errors
 from .test_portal_browser import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db, live_server, settings, tmp_path):
-    from rectify.demo.builder import build_demo
-
-    settings.MEDIA_ROOT = tmp_path
-    return build_demo(password=PASSWORD)
 
 
 def test_new_staff_pages_are_accessible(demo, page, live_server):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from rectify.demo.builder import build_demo
 from rectify.insights import services
 from rectify.ledger.models import Inspection
 from rectify.ledger.services import summarise
 from rectify.org.models import User
 
+from ..conftest import PASSWORD
+from ..demo_copy import demo as demo_copy
 from . import direct
 from .conftest import signed_in
 
@@ -21,7 +22,7 @@ USERS = ("office", "leader", "supervisor", "xcb", "unit", "unit2", "unithead")
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return build_demo(password="Dashboard-demo-2025")
+    return demo_copy(PASSWORD)
 
 
 def test_every_panel_equals_the_count_by_hand_for_every_role(demo):

@@ -171,11 +171,13 @@ def test_small_ledger_figures(world, lived):
 
 
 def test_figures_equal_direct_counts_on_the_demo(db, settings, tmp_path):
-    from rectify.demo.builder import build_demo
     from rectify.supervision.deadlines import with_report_missing
 
+    from ..conftest import PASSWORD
+    from ..demo_copy import demo as demo_copy
+
     settings.MEDIA_ROOT = tmp_path
-    inspection = build_demo(password="Dispatch-demo-2025").inspection
+    inspection = demo_copy(PASSWORD).inspection
     office = User.objects.get(username="office")
     start = TODAY - timedelta(days=90)
     data = dispatch.build_dispatch(office, inspection.pk, start, TODAY).data
