@@ -113,10 +113,12 @@ def count(user, inspection=None, on: date | None = None) -> dict:
 
     units = defaultdict(list)
     names = {}
+    paths = {}
     with_unit = set()
     for link in MeasureUnit.objects.filter(role="responsible").select_related("unit"):
         if link.measure_id in ids:
             units[link.unit_id].append(next(m for m in measures if m.pk == link.measure_id))
+            paths[link.unit_id] = link.unit.path
             names[link.unit_id] = link.unit.name
             with_unit.add(link.measure_id)
     leaders = defaultdict(list)
@@ -166,6 +168,7 @@ def count(user, inspection=None, on: date | None = None) -> dict:
             -by_unit[unit_id]["overdue"],
             by_unit[unit_id]["completion_rate"],
             -by_unit[unit_id]["total"],
+            paths[unit_id],  # ties in the order of the unit table (by path), as the service ranks them
         ),
     )
     return {

@@ -1,8 +1,10 @@
 """The summary rows (supervision.tallies) stay exact: random operations through the real services
 (reports, reviews, sign-off at every level, follow-up relapses, deadlines set and moved, time nodes
 added, done, reopened and deleted, warning policies changed, notices imported), and after each one
-every row is compared with a direct count, and the navigation's 预警 badge with the warning light
-of every visible measure, for every role, today and on other days."""
+every row is compared with a direct count, the navigation's 预警 badge with the warning light of
+every visible measure, for every role, today and on other days, and the dashboard (also
+GET /api/v1/stats: the same function), whose status, overdue and per-inspection figures come from the
+rows, with the same figures counted by hand for every role."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rectify.errors import RectifyError
+from rectify.insights import services as insights
 from rectify.ledger import services as ledger_services
 from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import DeadlineChange, Measure
@@ -37,6 +40,7 @@ from rectify.supervision.deadlines import with_warning_level
 from rectify.supervision.models import InspectionTally, WarningLevel
 from rectify.supervision.warning_helpers import nav_counts, warning_count
 from tests.conftest import small_notice
+from tests.insights import direct
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PEOPLE = ("alice", "larry", "hana", "bob", "lisa", "vera", "sam", "charlie")
@@ -77,6 +81,18 @@ def assert_exact(world, today: date) -> None:
                 .count()
             )
             assert nav_counts(person, today=day)[0] == lit == warning_count(person, day), (name, day)
+    assert_dashboards_exact(world, today)
+
+
+def assert_dashboards_exact(world, today: date) -> None:
+    """Every role's dashboard over all its inspections, and over one, against the count by hand."""
+    for name in PEOPLE:
+        person = world.people[name]
+        if insights.may_view(person):
+            direct.assert_matches(insights.dashboard(person, on=today), direct.count(person, on=today))
+    inspection = Measure.objects.order_by("pk").first().problem.inspection
+    board = insights.dashboard(world.alice, inspection.pk, on=today)
+    direct.assert_matches(board, direct.count(world.alice, inspection, on=today))
 
 
 class Operations:
@@ -249,9 +265,12 @@ def test_a_tally_of_another_day_is_not_used(world, ledger):
     )
     tallies.refresh(on=today - timedelta(days=30))  # counted when the deadline was far away
     assert InspectionTally.objects.filter(warned__gt=0).count() == 0
+    InspectionTally.objects.filter(inspection=measure.problem.inspection).update(overdue=1)  # stale
     assert nav_counts(world.alice)[0] == 1
+    assert_dashboards_exact(world, today)
     tallies.refresh()
     assert nav_counts(world.alice)[0] == 1 and InspectionTally.objects.filter(warned=1).count() == 1
+    assert_dashboards_exact(world, today)
 
 
 def test_the_tick_counts_every_inspection_for_the_day(world, ledger):

@@ -55,6 +55,7 @@ from rectify.org.access import VIEW, Access
 from rectify.org.models import Role, User
 from rectify.progress.models import Indicator, Observation, ProgressReport, ReportState
 from rectify.progress.services import STANDING, approved_signoffs
+from rectify.supervision import tallies
 from rectify.supervision.deadlines import with_warning_level
 from rectify.supervision.dispatch import (
     DONE,
@@ -62,12 +63,13 @@ from rectify.supervision.dispatch import (
     NO_AREA,
     NO_LEADER,
     NO_UNIT,
+    RUNNING,
     group_counts,
     rate,
     warnings_by_level,
 )
 from rectify.supervision.forms import SLUG_OF_LEVEL
-from rectify.supervision.models import WarningLevel
+from rectify.supervision.models import InspectionTally, WarningLevel
 
 DENIED = "您没有可查看的整改数据：数据看板面向整改办、领导小组成员、纪检监察（巡察）机构和责任单位。"
 LEADERS_ONLY = "“我牵头的”列出您作为牵头领导负责的整改措施，面向领导小组成员；您没有这一角色。"
@@ -297,7 +299,11 @@ def dashboard(
         problems = problems.filter(pk__in=measures.values("problem_id"))
     links = _Links(inspection.pk if inspection else None, leader_id=user.pk if led_only else None)
 
-    status_counts, overdue = _status_counts(measures, on)
+    # Across inspections, their figures come from the summary rows where those answer for the user
+    # (everyone but units' people; not a leader's own measures), rather than from every measure. One
+    # inspection is counted directly: one query rather than the rows' two, and bounded by its size.
+    rows = None if led_only or inspection else tallies.visible_rows(user, on)
+    status_counts, overdue = _status_counts(measures, on, rows)
     warnings = [
         LevelCount(
             level=row["level"],
@@ -314,7 +320,7 @@ def dashboard(
         parts = by_area
     else:
         by_area = []
-        by_inspection = _by_inspection(measures, problems, on, links)
+        by_inspection = _by_inspection(measures, problems, on, links, rows)
         parts = by_inspection
     by_unit = _by_unit(measures, on, links)
     level_count = {row.level: row.count for row in warnings}
@@ -424,8 +430,16 @@ def _feedback(user: User, inspection: Inspection | None, on: date) -> FeedbackPa
     )
 
 
-def _status_counts(measures: QuerySet[Measure], on: date) -> tuple[dict[str, int], int]:
-    """Measures per status, and how many are overdue: one query."""
+def _status_counts(
+    measures: QuerySet[Measure], on: date, rows: list[InspectionTally] | None
+) -> tuple[dict[str, int], int]:
+    """Measures per status, and how many are overdue: summed from the summary rows when given (no
+    query), else one query."""
+    if rows is not None:
+        counts = dict.fromkeys(MeasureStatus.values, 0)
+        for row in rows:
+            counts[row.status] += row.measures
+        return counts, sum(row.overdue for row in rows)
     counts = measures.aggregate(
         **{status.value: Count("id", filter=Q(status=status)) for status in MeasureStatus},
         overdue=Count("id", filter=overdue_q(on)),
@@ -437,6 +451,28 @@ def _status_counts(measures: QuerySet[Measure], on: date) -> tuple[dict[str, int
 def _figures_by(measures: QuerySet[Measure], field: str, on: date) -> dict:
     """The measures' counts (group_counts) per value of `field`: one query."""
     return {row[field]: row for row in measures.values(field).annotate(**group_counts("", on)).order_by()}
+
+
+_FIGURE_OF_STATUS = {
+    MeasureStatus.SIGNED_OFF: "signed_off",
+    MeasureStatus.ONGOING: "ongoing",
+    MeasureStatus.NOT_STARTED: "not_started",
+    **dict.fromkeys(RUNNING, "in_progress"),
+}
+
+
+def _figures_by_inspection(measures: QuerySet[Measure], on: date, rows: list[InspectionTally] | None) -> dict:
+    """The counts of group_counts per inspection: from the summary rows when given (no query, the
+    same sums group_counts makes of the measures), else one query."""
+    if rows is None:
+        return _figures_by(measures, "problem__inspection_id", on)
+    groups: dict[int, dict[str, int]] = {}
+    for row in rows:
+        group = groups.setdefault(row.inspection_id, dict.fromkeys(FIGURES, 0))
+        group["total"] += row.measures
+        group[_FIGURE_OF_STATUS[row.status]] += row.measures
+        group["overdue"] += row.overdue
+    return groups
 
 
 def _problem_groups(problems: QuerySet[Problem], *fields: str) -> list[dict]:
@@ -492,10 +528,14 @@ def _by_area(
 
 
 def _by_inspection(
-    measures: QuerySet[Measure], problems: QuerySet[Problem], on: date, links: _Links
+    measures: QuerySet[Measure],
+    problems: QuerySet[Problem],
+    on: date,
+    links: _Links,
+    rows: list[InspectionTally] | None,
 ) -> list[GroupRow]:
-    """Per inspection, newest first: two queries."""
-    groups = _figures_by(measures, "problem__inspection_id", on)
+    """Per inspection, newest first: one query, and one more without summary rows."""
+    groups = _figures_by_inspection(measures, on, rows)
     inspections = _problem_groups(problems, "inspection_id", "inspection__title", "inspection__feedback_date")
     inspections.sort(key=lambda row: row["inspection_id"], reverse=True)
     inspections.sort(key=lambda row: row["inspection__feedback_date"] or date.min, reverse=True)
@@ -752,6 +792,10 @@ def inspection_figures(user: User, on: date | None = None) -> dict[int, GroupRow
     the dashboard's 各巡察 table, so the inspection office's overview and the dashboard agree."""
     on = on or timezone.localdate()
     rows = _by_inspection(
-        Measure.objects.restrict(user, VIEW), Problem.objects.restrict(user, VIEW), on, _Links(None)
+        Measure.objects.restrict(user, VIEW),
+        Problem.objects.restrict(user, VIEW),
+        on,
+        _Links(None),
+        tallies.visible_rows(user, on),
     )
     return {row.id: row for row in rows}

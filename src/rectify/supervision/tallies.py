@@ -41,30 +41,69 @@ def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None)
         ids = list(inspections.select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
-        rows = (
-            with_warning_level(Measure.objects.filter(problem__inspection_id__in=ids), on)
-            .values("problem__inspection_id", "status")
-            .annotate(
-                n=Count("pk"),
-                late=Count("pk", filter=overdue_q(on)),
-                warned_n=Count("pk", filter=Q(warning_level__gt=WarningLevel.NONE)),
-            )
-            .order_by()
-        )
-        tallies = [
-            InspectionTally(
-                inspection_id=row["problem__inspection_id"],
-                status=row["status"],
-                measures=row["n"],
-                overdue=row["late"],
-                warned=row["warned_n"],
-                counted_on=on,
-            )
-            for row in rows
-        ]
+        tallies = _count(Measure.objects.filter(problem__inspection_id__in=ids), on)
         InspectionTally.objects.filter(inspection_id__in=ids).delete()
         InspectionTally.objects.bulk_create(tallies, batch_size=2000)
     return len(tallies)
+
+
+def _count(measures: QuerySet[Measure], on: date) -> list[InspectionTally]:
+    """The summary rows of these measures on `on`, counted directly (one grouped query, not saved)."""
+    rows = (
+        with_warning_level(measures, on)
+        .values("problem__inspection_id", "status")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=overdue_q(on)),
+            warned_n=Count("pk", filter=Q(warning_level__gt=WarningLevel.NONE)),
+        )
+        .order_by()
+    )
+    return [
+        InspectionTally(
+            inspection_id=row["problem__inspection_id"],
+            status=row["status"],
+            measures=row["n"],
+            overdue=row["late"],
+            warned=row["warned_n"],
+            counted_on=on,
+        )
+        for row in rows
+    ]
+
+
+def _scope(user, on: date) -> tuple[QuerySet[InspectionTally], QuerySet[Inspection]] | None:
+    """(the rows counted on `on` of the inspections the user sees, those inspections without such rows),
+    or None when the rows cannot answer for the user: a unit's head or liaison sees measures one by
+    one through the units, not whole inspections."""
+    access = Access.of(user)
+    if access.unit_paths and not access.is_superuser:
+        return None
+    # For everyone else a measure is visible exactly when its inspection is (the same organisation path).
+    visible = Inspection.objects.restrict(user, VIEW)
+    counted = InspectionTally.objects.filter(counted_on=on, inspection__in=visible.values("pk"))
+    uncounted = visible.exclude(
+        Exists(InspectionTally.objects.filter(counted_on=on, inspection=OuterRef("pk")))
+    )
+    return counted, uncounted
+
+
+def visible_rows(user, on: date | None = None) -> list[InspectionTally] | None:
+    """The summary rows of every inspection the user sees on `on` (today): the rows counted that day,
+    and for the inspections without them the same rows counted directly (none once the tick or a
+    change has counted them), so they are exact before the day's tick too. Two queries. None when the
+    rows cannot answer for the user (see _scope). The dashboard and GET /api/v1/stats over all
+    inspections, and the inspection office's overview, take their status, overdue and per-inspection
+    figures from here."""
+    on = on or timezone.localdate()
+    scope = _scope(user, on)
+    if scope is None:
+        return None
+    counted, uncounted = scope
+    return [
+        *counted.order_by(),
+        *_count(Measure.objects.filter(problem__inspection__in=uncounted.values("pk")), on),
+    ]
 
 
 def warned_parts(user, on: date | None = None) -> tuple[Coalesce, QuerySet[Measure]] | None:
@@ -74,19 +113,14 @@ def warned_parts(user, on: date | None = None) -> tuple[Coalesce, QuerySet[Measu
     change has counted them). None when the rows cannot answer for the user: a unit's head or liaison
     sees measures one by one through the units, not whole inspections."""
     on = on or timezone.localdate()
-    access = Access.of(user)
-    if access.unit_paths and not access.is_superuser:
+    scope = _scope(user, on)
+    if scope is None:
         return None
-    # For everyone else a measure is visible exactly when its inspection is (the same organisation path).
-    visible = Inspection.objects.restrict(user, VIEW)
-    today_rows = InspectionTally.objects.filter(counted_on=on)
+    counted, uncounted = scope
     summed = Subquery(
-        today_rows.filter(inspection__in=visible.values("pk"))
-        .order_by()
-        .values(total=Func(F("warned"), function="SUM", output_field=IntegerField())),
+        counted.order_by().values(total=Func(F("warned"), function="SUM", output_field=IntegerField())),
         output_field=IntegerField(),
     )
-    uncounted = visible.exclude(Exists(today_rows.filter(inspection=OuterRef("pk"))))
     return Coalesce(summed, 0), warned_only(
         Measure.objects.filter(problem__inspection__in=uncounted.values("pk")), on
     )
