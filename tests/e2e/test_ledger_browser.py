@@ -31,7 +31,10 @@ def test_office_logs_in_filters_the_ledger_and_opens_a_problem(page, demo_server
     # The special inspection's 36 measures and the earlier round's 15, signed off.
     assert "共 51 条整改措施" in page.locator(".result-count").inner_text()
 
-    # htmx swaps the table in place as the filter changes, and puts the filter in the address.
+    # htmx swaps the table in place as the filter changes, and puts the filter in the address; 问题方面
+    # lists the areas of the inspections ticked, brought in by the same answer.
+    page.get_by_role("checkbox", name="市委第七巡察组优化营商环境促进民营经济发展壮大专项巡察").check()
+    expect(page.locator(".result-count")).to_contain_text("共 36 条")
     page.get_by_label("问题方面").select_option(label="关于法治环境方面")
     # expect(), not wait_for_function: the site's CSP refuses the eval() that one polls with.
     expect(page.locator(".result-count")).to_contain_text("共 10 条")

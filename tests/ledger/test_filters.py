@@ -8,10 +8,12 @@ from django.urls import reverse
 
 from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.filters import MeasureFilterSet
-from rectify.ledger.models import Measure
+from rectify.ledger.models import Area, Measure
+from rectify.notices.importer import import_notice
 from rectify.progress import ledger_excel
 from rectify.schemas import Paging, query_schema
 
+from ..conftest import small_notice
 from ..ledger_excel.conftest import read
 
 
@@ -86,3 +88,44 @@ def test_the_api_parameters_are_derived_from_the_filter_set():
     parameters = schema.model_json_schema()["properties"]
     assert parameters["q"]["maxLength"] == 100
     assert {"enum": list(MeasureStatus.values), "type": "string"} in parameters["status"]["anyOf"]
+
+
+def test_the_area_list_holds_the_chosen_inspections_areas_and_a_link_s_area(ledger, world):
+    """问题方面 offers the titled areas of the chosen inspections only (a province's inspections have
+    thousands), none before one is chosen; an area given alone (a dashboard's link) still filters, on
+    the page and in the API; the htmx answer brings the list for the inspections now ticked."""
+    second = import_notice(
+        small_notice("关于第二轮巡察整改进展情况的通报"), organisation=world.orgs["a"], user=world.alice
+    )
+    client = signed_in(world.alice)
+
+    def offered(query: dict, **headers) -> list[str]:
+        response = client.get("/measures/", query, headers=headers)
+        assert response.status_code == 200
+        return [label for value, label in response.context["form"].fields["area"].choices if value]
+
+    first_areas = list(Area.objects.filter(inspection=ledger.inspection).exclude(title=""))
+    second_titles = list(
+        Area.objects.filter(inspection=second).exclude(title="").values_list("title", flat=True)
+    )
+    assert offered({}) == []
+    assert "选择巡察后列出其问题方面" in client.get("/measures/").content.decode()
+    assert offered({"inspection": ledger.inspection.pk}) == [area.title for area in first_areas]
+    both = {"inspection": [ledger.inspection.pk, second.pk]}
+    assert offered(both) == [area.title for area in first_areas] + second_titles
+
+    area = first_areas[0]
+    expected = set(Measure.objects.filter(problem__area=area).values_list("pk", flat=True))
+    assert expected and measure_ids_on_page(client, {"area": area.pk}) == expected
+    assert offered({"area": area.pk}) == [area.title]
+    assert {
+        item["id"] for item in client.get("/api/v1/measures", {"area": area.pk}).json()["items"]
+    } == expected
+
+    swapped = client.get(
+        "/measures/", {"inspection": second.pk}, headers={"HX-Request": "true"}
+    ).content.decode()
+    second_ids = Area.objects.filter(inspection=second).exclude(title="").values_list("pk", flat=True)
+    assert 'id="area-field" hx-swap-oob="true"' in swapped
+    assert all(f'<option value="{pk}"' in swapped for pk in second_ids)
+    assert f'<option value="{area.pk}"' not in swapped

@@ -63,6 +63,15 @@ def _linked_units(measures: QuerySet[Measure], **link) -> QuerySet[Organisation]
     ).order_by("path")
 
 
+def _asked_ids(data, name: str) -> list[int]:
+    """The ids given for `name` in the filters' data (a query string's values, or the API's value or
+    list); a value that is no id is left out here and refused by the form."""
+    values = (data.getlist(name) if hasattr(data, "getlist") else data.get(name)) if data else None
+    if not isinstance(values, list | tuple):
+        values = [] if values is None else [values]
+    return [int(value) for value in map(str, values) if value.isdigit() and int(value) <= DB_INT_MAX]
+
+
 class InspectionsField(forms.ModelMultipleChoiceField):
     """Several inspections; an id beyond the database's integer range is no choice (SQLite would fail
     on it in the IN list rather than find nothing)."""
@@ -138,9 +147,18 @@ class MeasureFilterSet(filters.FilterSet):
         fields["inspection"].queryset = Inspection.objects.restrict(user, VIEW)
         fields["inspection"].error_messages["invalid_choice"] = "所选巡察不存在，或您无权查看。"
         fields["inspection"].error_messages["invalid_pk_value"] = "巡察编号应为正整数。"
-        # Only what the option shows (hundreds of areas: no inspection loaded with each).
-        fields["area"].queryset = Area.objects.restrict(user, VIEW).exclude(title="").only("pk", "title")
+        # The titled areas of the chosen inspections only (a province's inspections have thousands), and
+        # the area asked for, so that a link's ?area= alone still filters; only what the option shows.
+        areas = Area.objects.restrict(user, VIEW).exclude(title="").only("pk", "title")
+        inspections = _asked_ids(data, "inspection")
+        fields["area"].queryset = areas.filter(
+            Q(inspection_id__in=inspections) | Q(pk__in=_asked_ids(data, "area"))
+        )
         fields["area"].label_from_instance = lambda area: area.title
+        if not inspections:
+            fields[
+                "area"
+            ].help_text = "选择巡察后列出其问题方面"  # the select points to it (aria-describedby)
         fields["unit"].queryset = _linked_units(visible_measures)
         fields["responsible"].queryset = _linked_units(visible_measures, role=MeasureUnit.Role.RESPONSIBLE)
         fields["leader"].queryset = User.objects.filter(

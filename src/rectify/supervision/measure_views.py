@@ -69,7 +69,7 @@ def measure_list(request):
         "view_form": LedgerViewForm(initial={"columns": sorted(view.shown)}),
     }
     template = (
-        "ledger/_measure_table.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
+        "ledger/_measure_results.html" if request.headers.get("HX-Request") else "ledger/measure_list.html"
     )
     return render(request, template, context)
 
