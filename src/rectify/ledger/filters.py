@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from rectify.errors import InvalidInput
-from rectify.forms import Select
+from rectify.forms import CheckboxSelectMultiple, Select
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
 from rectify.schemas import DB_INT_MAX
@@ -99,7 +99,7 @@ class MeasureFilterSet(filters.FilterSet):
         label="巡察",
         field_name="problem__inspection",
         queryset=Inspection.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxSelectMultiple,
         distinct=False,
         help_text="巡察编号，可多选；不选即全部巡察",
     )
