@@ -289,3 +289,65 @@ def test_a_moved_deadline_is_said_in_the_extension_column(lived, world):
     tasks = export(world.alice, lived.inspection, "tasks")[0]
     headers = [cell.value for cell in tasks[3]]
     assert table(tasks)[1][headers.index("延期情况")] == "经批准由2025-12-31延至2026-03-31"
+
+
+def _reference_progress_and_evidence(measure: Measure) -> tuple[str, str]:
+    """整改进展 and 佐证材料 as the export computed them before it read plain rows: every accepted
+    report as a model, latest reviewed first, and each one's files."""
+    from rectify.progress.models import ReportState
+
+    reports = list(measure.reports.filter(state=ReportState.ACCEPTED).order_by("-reviewed_at", "-id"))
+    progress = ""
+    if reports:
+        text = " ".join(reports[0].text.split())
+        text = text[: ledger_excel.PROGRESS_CHARS] + "…" if len(text) > ledger_excel.PROGRESS_CHARS else text
+        progress = f"{reports[0].period_label}：{text}"
+    names = [item.original_name for report in reports for item in report.evidence.order_by("id")]
+    return progress, "\n".join(dict.fromkeys(names))
+
+
+def test_progress_and_evidence_are_those_of_the_accepted_reports_latest_first(lived, world):
+    """Several accepted reports reviewed out of order, a returned one with files, a file name twice:
+    the columns say what reading every report as a model said."""
+    from datetime import timedelta
+
+    from rectify.progress.models import Evidence, ProgressReport
+
+    measure = lived.measures[(3, 1)]
+    reviewed = timezone.now()
+
+    def report(label: str, state: str, days: int, files: tuple[str, ...]) -> None:
+        made = ProgressReport.objects.create(
+            measure=measure,
+            period_start=date(2025, 1, 1),
+            period_label=label,
+            text=f"{label}的进展。",
+            state=state,
+            author=world.bob,
+            reviewer=world.alice,
+            reviewed_at=reviewed - timedelta(days=days),
+            review_comment="请补充。" if state == "returned" else "",
+        )
+        for name in files:
+            Evidence.objects.create(
+                report=made,
+                file="evidence/x.pdf",
+                original_name=name,
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                uploaded_by=world.bob,
+            )
+
+    report("2025年3月", "accepted", 30, ("会议纪要.pdf", "三月台账.pdf"))
+    report("2025年5月", "returned", 1, ("退回的材料.pdf",))
+    report("2025年9月", "accepted", -1, ("九月总结.pdf",))  # reviewed last, though created before others
+    report("2025年4月", "accepted", 20, ())
+    rows = table(export(world.alice, lived.inspection)[0])
+    in_ledger_order = ("problem__area__order", "problem__number", "order")
+    measures = Measure.objects.filter(problem__inspection=lived.inspection).order_by(*in_ledger_order)
+    assert [tuple(row[10:13:2]) for row in rows] == [
+        tuple(value or None for value in _reference_progress_and_evidence(m)) for m in measures
+    ]
+    assert rows[3][10].startswith("2025年9月") and rows[3][12].split("\n")[0] == "九月总结.pdf"
+    assert "退回的材料.pdf" not in rows[3][12] and rows[3][12].count("会议纪要.pdf") == 1

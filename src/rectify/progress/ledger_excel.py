@@ -56,13 +56,13 @@ from rectify.documents import (
 from rectify.errors import InvalidInput
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.filters import MeasureFilterSet, check, chosen_inspections
-from rectify.ledger.models import Inspection, Measure, Problem
+from rectify.ledger.models import DeadlineChange, Inspection, Measure, Problem
 from rectify.ledger.services import get_inspection, today
 from rectify.org.access import VIEW
 from rectify.org.models import User
 
 from .milestones import milestones_text
-from .models import Milestone, ProgressReport, ReportState, SignOff, SignOffState
+from .models import Evidence, Milestone, ProgressReport, ReportState, SignOff, SignOffState
 
 HEADER_ROW = 3  # title on row 1, facts on row 2
 PROGRESS_CHARS = 120  # 整改进展 is a glimpse; the whole report is on the measure's page
@@ -200,16 +200,13 @@ def _load(
     signed = SignOff.objects.filter(measure=OuterRef("pk"), state=SignOffState.APPROVED).order_by(
         "-closed_at"
     )
-    accepted = (
-        ProgressReport.objects.filter(state=ReportState.ACCEPTED)
-        .order_by("-reviewed_at", "-id")
-        .prefetch_related("evidence")
-    )
     measures = (
         measures.annotate(signed_at=Subquery(signed.values("closed_at")[:1]))
         .prefetch_related(
-            Prefetch("reports", queryset=accepted, to_attr="accepted_reports"),
-            "deadline_changes",
+            # to_attr: a list each, without the queryset Django would otherwise build per measure.
+            Prefetch(
+                "deadline_changes", queryset=DeadlineChange.objects.all(), to_attr="deadline_change_list"
+            ),
             Prefetch(
                 "milestones", queryset=Milestone.objects.order_by("due_on", "id"), to_attr="milestone_list"
             ),
@@ -220,10 +217,36 @@ def _load(
         problem.pk: ProblemEntry(problem, inspection_name=names[problem.inspection_id])
         for problem in problems
     }
+    loaded = {}
     for measure in measures:
+        measure.latest_report, measure.evidence_names = None, []
+        loaded[measure.pk] = measure
         entries[measure.problem_id].measures.append(measure)
+    _attach_accepted_reports(loaded, inspections)
     shown = [entry for entry in entries.values() if entry.measures or not filtered]
     return Ledger(inspections=inspections, on=on, problems=shown)
+
+
+def _attach_accepted_reports(measures: dict[int, Measure], inspections: list[Inspection]) -> None:
+    """Each measure's latest accepted report as `latest_report` (period, text) and the names of the
+    files of all its accepted reports, latest report first, as `evidence_names`. Read as plain rows:
+    a measure gathers reports month after month (ten a measure at province scale), and a model
+    instance with a prefetch cache for each of them took most of the export's time. The rows of the
+    measures the reader may not see are read with the others and left out here."""
+    accepted = ProgressReport.objects.filter(
+        state=ReportState.ACCEPTED, measure__problem__inspection__in=inspections
+    )
+    reports = accepted.order_by("measure_id", "-reviewed_at", "-id")
+    for measure_id, period_label, text in reports.values_list("measure_id", "period_label", "text"):
+        measure = measures.get(measure_id)
+        if measure is not None and measure.latest_report is None:
+            measure.latest_report = (period_label, text)
+    evidence = Evidence.objects.filter(report__in=accepted).order_by(
+        "report__measure_id", "-report__reviewed_at", "-report_id", "id"
+    )
+    for measure_id, name in evidence.values_list("report__measure_id", "original_name"):
+        if measure_id in measures:
+            measures[measure_id].evidence_names.append(name)
 
 
 # ------------------------------------------------------------------ cell values
@@ -265,17 +288,17 @@ def _deadline(measure: Measure) -> date | str | None:
 
 def _deadline_changes(measure: Measure) -> str:
     """Each move of the deadline once set, as a sentence: "经批准由2026-11-30延至2027-03-31"."""
-    return "\n".join(change.sentence for change in measure.deadline_changes.all())
+    return "\n".join(change.sentence for change in measure.deadline_change_list)
 
 
 def _progress(measure: Measure) -> str:
-    if not measure.accepted_reports:
+    if measure.latest_report is None:
         return ""
-    report = measure.accepted_reports[0]
-    text = " ".join(report.text.split())
+    period_label, text = measure.latest_report
+    text = " ".join(text.split())
     if len(text) > PROGRESS_CHARS:
         text = text[:PROGRESS_CHARS] + "…"
-    return f"{report.period_label}：{text}"
+    return f"{period_label}：{text}"
 
 
 def _completion(measure: Measure) -> str:
@@ -286,8 +309,7 @@ def _completion(measure: Measure) -> str:
 
 
 def _evidence(measure: Measure) -> str:
-    names = [item.original_name for report in measure.accepted_reports for item in report.evidence.all()]
-    return "\n".join(dict.fromkeys(names))
+    return "\n".join(dict.fromkeys(measure.evidence_names))
 
 
 MEASURE_VALUES: dict[str, Callable[[Measure], object]] = {
