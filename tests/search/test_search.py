@@ -270,6 +270,44 @@ def test_feedback_is_found_by_staff_who_see_it_and_never_by_sender_contacts(ledg
     assert search(world.bob, "黑车").total == 1
 
 
+def test_each_entry_is_checked_against_its_own_object_as_the_visible_ids_were(ledger, world):
+    """The search asks, entry by entry, whether the user may see its object (a correlated EXISTS,
+    whose cost follows the hits); it used to list every visible id of every kind (whose cost
+    followed the whole ledger). Both select the same entries for everyone."""
+    from django.db.models import Q
+
+    from rectify.search.kinds import KINDS
+    from rectify.search.services import _visible_entries
+
+    orders.issue_order(
+        world.alice,
+        unit_id=world.orgs["a1"].pk,
+        measure_ids=[ledger.measures[(1, 1)].pk],
+        reason="执法记录仪使用不规范。",
+        demanded_action="立即整改。",
+        answer_due=timezone.localdate() + timedelta(days=7),
+    )
+    register_item(
+        world.alice, organisation=world.orgs["a"], channel=Channel.PHONE, kind="opinion", content="黑车"
+    )
+    ProgressReport.objects.create(
+        measure=ledger.measures[(2, 1)],
+        period_start=date(2025, 3, 1),
+        period_label="2025年3月",
+        text="查处非法营运车辆。",
+        author=world.lisa,
+    )
+    seen = set()
+    for user in world.people.values():
+        listed = Q()
+        for key, kind in KINDS.items():
+            listed |= Q(kind=key, object_id__in=kind.visible(user).values("pk"))
+        expected = set(SearchEntry.objects.filter(listed).values_list("pk", flat=True))
+        assert set(_visible_entries(user).values_list("pk", flat=True)) == expected, user.username
+        seen.add(len(expected))
+    assert len(seen) > 3  # people who see all, part or nothing
+
+
 # ------------------------------------------------------------------ the index follows changes
 
 
