@@ -22,6 +22,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -217,12 +218,19 @@ class Corpus:
     def text_of(self, key: Hashable) -> str:
         return self.texts[self._position[key]]
 
+    @cached_property
+    def _columns(self):
+        """The transposed matrix in row form, made once: `x @ matrix.T` made it again on every query
+        (a copy of the whole corpus, most of a query's time at city scale). The same arithmetic,
+        so the same scores to the last bit; it costs a second copy of the matrix in memory."""
+        return self._matrix.T.tocsr()
+
     def score_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Cosine similarity of each query text (rows) to each text of the corpus (columns)."""
         if not self._fitted or not texts:
             return np.zeros((len(texts), len(self.keys)))
         queries = self._vectorizer.transform(texts)
-        return np.asarray((queries @ self._matrix.T).todense())
+        return np.asarray((queries @ self._columns).todense())
 
     def pair_scores(self, rows: Sequence[Hashable], columns: Sequence[Hashable]) -> np.ndarray:
         """Cosine similarity of texts of the corpus to other texts of it, by key: one sparse product
@@ -240,7 +248,7 @@ class Corpus:
             if not self._fitted:
                 return np.zeros(len(self.keys))
             row = self._matrix[self._position[key]]
-            return np.asarray((row @ self._matrix.T).todense()).ravel()
+            return np.asarray((row @ self._columns).todense()).ravel()
         return self.score_matrix([text or ""])[0]
 
     def rank(

@@ -88,6 +88,20 @@ def test_pair_scores_are_the_cosines_of_corpus_texts(corpus):
     assert corpus.scores(key=1)[0] == pytest.approx(1.0)
 
 
+def test_scores_are_those_of_the_product_with_the_transposed_matrix_to_the_last_bit(corpus):
+    """The transposed matrix is kept from one query to the next instead of being made for each: the
+    scores must not move, not even in the last bit (ranks break ties on them)."""
+    texts = [*PROBLEMS.values(), "南站黑车拉客", "招标文件财务资格条件不合理"]
+    bigger = Corpus(list(range(len(texts) * 3)), texts * 3)
+    for fitted in (corpus, bigger):
+        matrix = fitted._matrix
+        for position, key in enumerate(fitted.keys):
+            expected = np.asarray((matrix[position] @ matrix.T).todense()).ravel()
+            assert np.array_equal(fitted.scores(key=key), expected)
+        queries = fitted._vectorizer.transform(texts)
+        assert np.array_equal(fitted.score_matrix(texts), np.asarray((queries @ matrix.T).todense()))
+
+
 def test_shared_terms_leave_out_generic_and_overlapping_terms():
     topics = ["公车私用", "违规吃喝", "津贴补贴", "招标投标", "安全生产", "资金监管", "政务服务", "意识形态"]
     texts = [f"管理工作：{topic}" for topic in topics]
