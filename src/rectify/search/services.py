@@ -3,9 +3,8 @@
 `search(user, q, …)` is what the page, the API and the benchmark call:
 1. the query is parsed into phrases of character bigrams (rectify.search.text);
 2. the database's engine (rectify.search.backends) finds and ranks the entries, filtered in the same
-   query by each kind's own visibility rule for this user (for each hit, EXISTS its object among
-   those the user may see: a few primary-key lookups a hit, where listing every visible id of every
-   kind cost as much as the whole ledger), so no invisible object is listed or counted;
+   query by each kind's own visibility rule for this user (in the form each engine runs fastest:
+   `backend().visible`), so no invisible object is listed or counted;
 3. the hits of the page are loaded through the same visibility rules (one query per kind present),
    and titles and snippets are highlighted in Python on the stored text, the same on both engines.
 
@@ -19,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from rectify.errors import InvalidInput, NotFound
@@ -101,9 +100,10 @@ def _visible_entries(user: User) -> QuerySet[SearchEntry] | None:
     """Entries whose objects the user may see, by each kind's own rule; None for someone signed out."""
     if not Access.of(user).is_authenticated:
         return None
+    engine = backend()
     condition = Q()
     for key, kind in KINDS.items():
-        condition |= Q(kind=key) & Exists(kind.visible(user).filter(pk=OuterRef("object_id")))
+        condition |= Q(kind=key) & engine.visible(kind.visible(user))
     return SearchEntry.objects.filter(condition)
 
 
