@@ -308,6 +308,36 @@ def test_each_entry_is_checked_against_its_own_object_as_the_visible_ids_were(le
     assert len(seen) > 3  # people who see all, part or nothing
 
 
+def test_a_page_is_the_ranking_of_the_visible_hits_whether_or_not_every_hit_is_visible(ledger, world):
+    """When a user may see every hit of the kinds asked for, the page is ranked without the
+    visibility check; it must be the page the ranking of the visible hits gives, for everyone."""
+    from rectify.search.backends import backend
+    from rectify.search.services import _visible_entries
+    from rectify.search.text import parse_query
+
+    register_item(
+        world.alice, organisation=world.orgs["a"], channel=Channel.PHONE, kind="opinion", content="执法"
+    )
+    for user in world.people.values():
+        for q, types in (
+            ("执法", None),
+            ("执法", {"measure"}),
+            ("营", None),
+            ("非法营运", {"problem", "feedback"}),
+        ):
+            entries = _visible_entries(user)
+            if entries is None:
+                continue
+            if types:
+                entries = entries.filter(kind__in=types)
+            expected = [
+                (entry.kind, entry.object_id, float(entry.relevance))
+                for entry in backend().ranked(entries, parse_query(q))[:3]
+            ]
+            hits = search(user, q, types=types, limit=3).hits
+            assert [(hit.kind, hit.object.pk, hit.score) for hit in hits] == expected, (user.username, q)
+
+
 # ------------------------------------------------------------------ the index follows changes
 
 
