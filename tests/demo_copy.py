@@ -1,13 +1,14 @@
 """The demo for tests that need it whole: built by `build_demo` the first time in a test session, then
 copied back for every later test that asks with the same password on the same day.
 
-Building the demo runs the whole rectification cycle through the services (about 20 s), and a few
+Building the demo runs the whole rectification cycle through the services (20 s and more), and a few
 dozen tests need a fresh one each: browser tests behind a live server (their database is emptied after
-every test) and view tests inside a transaction rolled back after each. On SQLite the first build's rows
-are kept, every table's, and written back into the emptied tables of a later test in its own
-transaction (well under a second), with the stored files: the copy is the database the build made,
-row for row. The search index follows its entries by the triggers that keep it. On PostgreSQL the demo
-is built every time, as before.
+every test) and view tests inside a transaction rolled back after each. The first build's rows are
+kept, every table's, and written back into the emptied tables of a later test in its own transaction
+(well under a second), with the stored files: the copy is the database the build made, row for row.
+SQLite reads and writes the rows through its own connection; PostgreSQL by COPY, in its text format,
+then sets each table's id sequence past the copied rows. The search index follows its entries by the
+triggers that keep it.
 """
 
 from __future__ import annotations
@@ -22,24 +23,27 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from rectify.demo.builder import PEOPLE, DemoResult, build_demo
 from rectify.ledger.models import Inspection
 
-# SQLite's own tables, the full-text index (its triggers fill it from search_searchentry) and the
-# migrations applied, which every test database has already.
-TABLES = """
-    SELECT name FROM sqlite_master
-    WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE 'search_fts%'
-      AND name <> 'django_migrations'
-    ORDER BY name
-"""
+# Every test database has its migrations applied already; SQLite's full-text index is kept by
+# triggers from search_searchentry.
+SKIPPED = ("django_migrations",)
+SKIPPED_PREFIXES = ("sqlite_", "search_fts")
+
+
+def _tables() -> list[str]:
+    with connection.cursor() as cursor:
+        names = connection.introspection.table_names(cursor)
+    return [name for name in names if name not in SKIPPED and not name.startswith(SKIPPED_PREFIXES)]
 
 
 @dataclass(frozen=True)
 class _Copy:
-    rows: dict[str, tuple[list[str], list[tuple]]]  # table: columns, rows
+    rows: dict[str, object]  # table: (columns, rows) on SQLite, COPY's text on PostgreSQL
     media: Path
     inspection: int
     earlier: int | None
@@ -51,8 +55,6 @@ _copies: dict[tuple[str, date], _Copy] = {}
 
 def demo(password: str) -> DemoResult:
     """The demo with every account's password `password`, its files under settings.MEDIA_ROOT."""
-    if connection.vendor != "sqlite":
-        return build_demo(password=password)
     key = (password, date.today())  # the demo is dated from the day it is built
     copy = _copies.get(key)
     if copy is None:
@@ -73,10 +75,13 @@ def demo(password: str) -> DemoResult:
 def _keep(result: DemoResult) -> _Copy:
     rows = {}
     with connection.cursor() as cursor:
-        cursor.execute(TABLES)
-        for (table,) in cursor.fetchall():
-            cursor.execute(f'SELECT * FROM "{table}"')
-            rows[table] = ([column[0] for column in cursor.description], cursor.fetchall())
+        for table in _tables():
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                    rows[table] = b"".join(bytes(chunk) for chunk in copy)
+            else:
+                cursor.execute(f'SELECT * FROM "{table}"')
+                rows[table] = ([column[0] for column in cursor.description], cursor.fetchall())
     media = Path(tempfile.mkdtemp(prefix="rectify-demo-media-"))
     atexit.register(shutil.rmtree, media, ignore_errors=True)
     if Path(settings.MEDIA_ROOT).exists():
@@ -91,15 +96,24 @@ def _keep(result: DemoResult) -> _Copy:
 
 
 def _restore(copy: _Copy) -> None:
-    with transaction.atomic():
-        sqlite = connection.connection  # the raw connection: its "?" parameters, no query logging
+    with transaction.atomic(), connection.cursor() as cursor:
+        # DELETE, not TRUNCATE: the foreign keys are checked at commit, whatever the order.
         for table in copy.rows:
-            sqlite.execute(f'DELETE FROM "{table}"')
-        for table, (columns, rows) in copy.rows.items():
-            if rows:
-                names = ", ".join(f'"{column}"' for column in columns)
-                marks = ", ".join("?" * len(columns))
-                sqlite.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+            cursor.execute(f'DELETE FROM "{table}"')
+        if connection.vendor == "postgresql":
+            for table, data in copy.rows.items():
+                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as writer:
+                    writer.write(data)
+            tables = [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy]
+            for statement in connection.ops.sequence_reset_sql(no_style(), tables):
+                cursor.execute(statement)
+        else:
+            sqlite = connection.connection  # the raw connection: its "?" parameters
+            for table, (columns, rows) in copy.rows.items():
+                if rows:
+                    names = ", ".join(f'"{column}"' for column in columns)
+                    marks = ", ".join("?" * len(columns))
+                    sqlite.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
     # The content types now are the copy's, perhaps with other ids than those made after the flush;
     # read them all at once, as the build left them read (query counts must not depend on the path).
     ContentType.objects.clear_cache()
