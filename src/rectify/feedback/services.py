@@ -39,7 +39,7 @@ from rectify.org.models import (
 from rectify.security.models import Kind as SecurityKind
 from rectify.security.services import record as record_security_event
 from rectify.supervision.models import WarningPolicy
-from rectify.supervision.services import notify
+from rectify.supervision.services import Fact, notify_all
 from rectify.supervision.warning_helpers import days_left, days_text
 from rectify.supervision.workdays import add_workdays
 
@@ -506,7 +506,11 @@ def _returned(reply: FeedbackReply, user: User, reason: str) -> None:
 def _notify(people: list[User], item: FeedbackItem, *, kind: str, fact: str, title: str, body: str) -> int:
     """Tell `people` of a fact about the item (once: `fact` names it among the item's), linking to
     the item's page. Returns how many were told."""
-    return notify(
+    return notify_all([_fact(people, item, kind=kind, fact=fact, title=title, body=body)])
+
+
+def _fact(people: list[User], item: FeedbackItem, *, kind: str, fact: str, title: str, body: str) -> Fact:
+    return Fact(
         people,
         kind=kind,
         fact_key=f"feedback:{item.pk}:{fact}",
@@ -938,20 +942,22 @@ def run_reply_warnings(today: date | None = None) -> int:
         return 0
     offices = _offices_of(items)
     units = _unit_people(tuple(UNIT_ROLES), sorted({item.unit.path for item in items if item.unit_id}))
-    sent = 0
+    facts = []
     for item in items:
         overdue = item.due_date < today
         people = offices[item.pk] + (units.get(item.unit.path, []) if item.unit_id else [])
         state = "已超过答复期限" if overdue else "答复期限将至"
-        sent += _notify(
-            people,
-            item,
-            kind="feedback_overdue" if overdue else "feedback_due",
-            fact=f"{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
-            title=f"意见诉求 {item.code} {state}（{date_label(item.due_date)}）",
-            body=(f"承办单位：{item.unit.name}。" if item.unit_id else "尚未分办。") + item.content[:150],
+        facts.append(
+            _fact(
+                people,
+                item,
+                kind="feedback_overdue" if overdue else "feedback_due",
+                fact=f"{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
+                title=f"意见诉求 {item.code} {state}（{date_label(item.due_date)}）",
+                body=(f"承办单位：{item.unit.name}。" if item.unit_id else "尚未分办。") + item.content[:150],
+            )
         )
-    return sent
+    return notify_all(facts)
 
 
 # ------------------------------------------------------------------ the staff list

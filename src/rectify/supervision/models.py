@@ -105,9 +105,9 @@ class WorkCalendarDay(models.Model):
 
 class MeasureAlert(models.Model):
     """The warning level already announced for a measure's current due date (its next open time node's,
-    else its deadline: `deadline` holds that date). The tick moves it up with a conditional update and
-    notifies only when its update changed the row, so processes running at once never warn twice; a
-    new due date starts the ladder again."""
+    else its deadline: `deadline` holds that date). The tick locks the row, moves it up and notifies in
+    one transaction, so processes running at once never warn twice; a new due date starts the ladder
+    again."""
 
     measure = models.OneToOneField(
         Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="alert"

@@ -1,7 +1,7 @@
 """Warnings, notifications and the daily digest: what the tick does, safe to run twice or at once.
 
-- run_warnings moves each measure's announced level up with a conditional update and notifies only
-  when its own update changed the row; a new deadline starts the ladder again.
+- run_warnings moves each measure's announced level up in a transaction that locks its alert row
+  first, and notifies only of the levels it moved; a new deadline starts the ladder again.
 - notify stores one notification per person per fact (a unique key), so a fact is told once.
 - send_digests sends each person one digest a day: the day's DigestLog row is created first and
   only the process that created it sends.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from rectify.org.access import VIEW
 from rectify.org.models import Membership, Role, User
 
 from . import channels
-from .deadlines import due_words, policies, policy_for, stuck_signoffs, warned, with_warning_level
+from .deadlines import Policy, due_words, policies, policy_for, stuck_signoffs, warned, with_warning_level
 from .models import DigestLog, MeasureAlert, Notification, NotificationPreference, WarningLevel
 
 LEVEL_WORDS = {
@@ -39,27 +39,62 @@ LEVEL_WORDS = {
 # ------------------------------------------------------------------ notifications
 
 
+@dataclass(frozen=True)
+class Fact:
+    """Something to tell some people once: the pair (recipient, fact_key) is unique."""
+
+    users: Iterable[User | None]
+    kind: str
+    fact_key: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+# Facts looked up and inserted together: a query of a few hundred keys, well under SQLite's variable limit.
+FACT_BATCH = 200
+
+
 def notify(
     users: Iterable[User], *, kind: str, fact_key: str, title: str, body: str = "", url: str = ""
 ) -> int:
     """Tell each user once about a fact; users already told are skipped by the unique key."""
-    recipients = {user.pk: user for user in users if user is not None and user.is_active}
-    if not recipients:
-        return 0
-    told = set(
-        Notification.objects.filter(recipient_id__in=recipients, fact_key=fact_key).values_list(
-            "recipient_id", flat=True
+    return notify_all([Fact(users, kind, fact_key, title, body, url)])
+
+
+def notify_all(facts: Iterable[Fact]) -> int:
+    """Tell each fact's active users once, FACT_BATCH facts at a time: a query for who was told
+    already and an insert per batch, not per fact (the tick tells thousands). Returns how many were told."""
+    sent = 0
+    facts = list(facts)
+    for start in range(0, len(facts), FACT_BATCH):
+        wanted: dict[tuple[int, str], Notification] = {}
+        for fact in facts[start : start + FACT_BATCH]:
+            recipients = {user.pk: user for user in fact.users if user is not None and user.is_active}
+            for pk in recipients:
+                wanted.setdefault(
+                    (pk, fact.fact_key),
+                    Notification(
+                        recipient_id=pk,
+                        kind=fact.kind,
+                        fact_key=fact.fact_key,
+                        title=fact.title[:200],
+                        body=fact.body,
+                        url=fact.url[:300],
+                    ),
+                )
+        if not wanted:
+            continue
+        told = set(
+            Notification.objects.filter(
+                recipient_id__in={pk for pk, _ in wanted}, fact_key__in={key for _, key in wanted}
+            ).values_list("recipient_id", "fact_key")
         )
-    )
-    new = [
-        Notification(
-            recipient_id=pk, kind=kind, fact_key=fact_key, title=title[:200], body=body, url=url[:300]
-        )
-        for pk in recipients
-        if pk not in told
-    ]
-    Notification.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent tick may have told them first
-    return len(new)
+        new = [notification for pair, notification in wanted.items() if pair not in told]
+        # ignore_conflicts: a concurrent run may have told them first.
+        Notification.objects.bulk_create(new, ignore_conflicts=True)
+        sent += len(new)
+    return sent
 
 
 def unread_count(user: User) -> int:
@@ -85,24 +120,54 @@ def members(role: str, organisation_paths: Iterable[str]) -> QuerySet[User]:
     return User.objects.filter(pk__in=user_ids, is_active=True)
 
 
+class Audience:
+    """Who hears of the warnings of some measures, read in three queries for all of them: their
+    responsible units' liaisons and heads, the supervisors above their inspected organisations and the
+    active Party heads named (the measures loaded with problem__inspection__inspected and lead_leader)."""
+
+    ROLES = (Role.LIAISON, Role.UNIT_HEAD, Role.SUPERVISOR)
+
+    def __init__(self, measures: list[Measure], party_head_ids: Iterable[int | None]) -> None:
+        self.unit_paths: dict[int, list[str]] = {}
+        for measure_id, path in MeasureUnit.objects.filter(
+            measure__in=[measure.pk for measure in measures], role=MeasureUnit.Role.RESPONSIBLE
+        ).values_list("measure_id", "unit__path"):
+            self.unit_paths.setdefault(measure_id, []).append(path)
+        paths = {path for unit_paths in self.unit_paths.values() for path in unit_paths}
+        paths |= {
+            path for measure in measures for path in measure.problem.inspection.inspected.ancestor_paths
+        }
+        self.members: dict[tuple[str, str], list[User]] = {}
+        for membership in Membership.objects.filter(
+            role__in=self.ROLES, organisation__path__in=paths, user__is_active=True
+        ).select_related("user", "organisation"):
+            self.members.setdefault((membership.role, membership.organisation.path), []).append(
+                membership.user
+            )
+        self.party_heads = User.objects.filter(is_active=True).in_bulk({pk for pk in party_head_ids if pk})
+
+    def _holding(self, role: str, paths: Iterable[str]) -> set[User]:
+        return {user for path in paths for user in self.members.get((role, path), [])}
+
+    def recipients(self, measure: Measure, level: int, party_head_id: int | None) -> set[User]:
+        """Green: the responsible units' liaisons; yellow adds the lead leader; red adds the units'
+        heads and the organisation's Party head; escalated adds the supervisors above it."""
+        unit_paths = self.unit_paths.get(measure.pk, [])
+        people = self._holding(Role.LIAISON, unit_paths)
+        if level >= WarningLevel.YELLOW and measure.lead_leader_id:
+            people.add(measure.lead_leader)
+        if level >= WarningLevel.RED:
+            people |= self._holding(Role.UNIT_HEAD, unit_paths)
+            if party_head_id in self.party_heads:
+                people.add(self.party_heads[party_head_id])
+        if level >= WarningLevel.ESCALATED:
+            people |= self._holding(Role.SUPERVISOR, measure.problem.inspection.inspected.ancestor_paths)
+        return people
+
+
 def recipients(measure: Measure, level: int, party_head_id: int | None) -> set[User]:
-    """Green: the responsible units' liaisons; yellow adds the lead leader; red adds the units'
-    heads and the organisation's Party head; escalated adds the supervisors above it."""
-    unit_paths = list(
-        MeasureUnit.objects.filter(measure=measure, role=MeasureUnit.Role.RESPONSIBLE).values_list(
-            "unit__path", flat=True
-        )
-    )
-    people: set[User] = set(members(Role.LIAISON, unit_paths))
-    if level >= WarningLevel.YELLOW and measure.lead_leader_id:
-        people.add(measure.lead_leader)
-    if level >= WarningLevel.RED:
-        people |= set(members(Role.UNIT_HEAD, unit_paths))
-        if party_head_id:
-            people |= set(User.objects.filter(pk=party_head_id, is_active=True))
-    if level >= WarningLevel.ESCALATED:
-        people |= set(members(Role.SUPERVISOR, measure.problem.inspection.inspected.ancestor_paths))
-    return people
+    """The people told of the measure's warning at `level` (Audience.recipients)."""
+    return Audience([measure], [party_head_id]).recipients(measure, level, party_head_id)
 
 
 # ------------------------------------------------------------------ the warning ladder
@@ -112,6 +177,10 @@ def recipients(measure: Measure, level: int, party_head_id: int | None) -> set[U
 class TickResult:
     warnings_raised: int
     notifications: int
+
+
+# Measures claimed and announced in one transaction: its write lock is held for about a second.
+WARNING_BATCH = 500
 
 
 def run_warnings(today: date | None = None) -> TickResult:
@@ -126,42 +195,76 @@ def run_warnings(today: date | None = None) -> TickResult:
     MeasureAlert.objects.bulk_create(
         [
             MeasureAlert(measure_id=pk, deadline=due)
-            for pk, due in candidates.values_list("pk", "warning_due")
+            for pk, due in candidates.exclude(Exists(MeasureAlert.objects.filter(measure=OuterRef("pk"))))
+            .values_list("pk", "warning_due")
+            .iterator()
         ],
         ignore_conflicts=True,
     )
-    announced = {
-        row[0]: row[1:] for row in MeasureAlert.objects.values_list("measure_id", "deadline", "level")
-    }
-    measures = candidates.filter(warning_level__gt=WarningLevel.NONE).select_related(
-        "problem__inspection__inspected", "lead_leader"
-    )
+    warned_now = candidates.filter(warning_level__gt=WarningLevel.NONE)
+    ids = list(warned_now.values_list("pk", flat=True))
     raised = sent = 0
-    for measure in measures:
-        due = measure.warning_due
-        old_due, old_level = announced.get(measure.pk, (due, WarningLevel.NONE))
-        if old_due != due:
-            # A new due date: the ladder starts again (only if nobody reset it meanwhile).
-            MeasureAlert.objects.filter(measure_id=measure.pk, deadline=old_due, level=old_level).update(
-                deadline=due, level=WarningLevel.NONE
-            )
-            old_level = WarningLevel.NONE
-        if measure.warning_level <= old_level:
-            continue
-        changed = MeasureAlert.objects.filter(measure_id=measure.pk, deadline=due, level=old_level).update(
-            level=measure.warning_level, changed_at=timezone.now()
+    for start in range(0, len(ids), WARNING_BATCH):
+        measures = warned_now.filter(pk__in=ids[start : start + WARNING_BATCH]).select_related(
+            "problem__inspection__inspected", "lead_leader"
         )
-        if changed != 1:
-            continue  # another process announced it first
-        raised += 1
-        sent += _announce(
-            measure, measure.warning_level, policy_for(measure.problem.inspection.inspected_id, known), today
-        )
+        batch_raised, batch_sent = _raise(list(measures), known, today)
+        raised += batch_raised
+        sent += batch_sent
     return TickResult(warnings_raised=raised, notifications=sent)
 
 
-def _announce(measure: Measure, level: int, policy, today: date) -> int:
-    """Tell the people of the level: “【红色预警】措施 3.1 的时间节点“完成制度起草”已于…到期，超期 N 天”."""
+@transaction.atomic
+def _raise(measures: list[Measure], known: dict[int, Policy], today: date) -> tuple[int, int]:
+    """Move the measures' announced levels up and tell their people, in one transaction: the alert rows
+    are locked first (SQLite: the whole database), so a tick running at once waits and then finds the
+    levels raised; each step is raised and told once. Returns (warnings raised, notifications)."""
+    # Locked in id order, so that two ticks locking the same rows cannot deadlock (PostgreSQL).
+    alerts = {
+        alert.measure_id: alert
+        for alert in MeasureAlert.objects.select_for_update()
+        .filter(measure_id__in=[measure.pk for measure in measures])
+        .order_by("pk")
+    }
+    # The rows to move, grouped by what they become: a handful of updates, the new due date set only
+    # where the ladder starts again (Django's bulk_update builds a CASE per row: seconds per batch).
+    moves: dict[tuple[date | None, int], list[int]] = {}
+    rising: list[Measure] = []
+    for measure in measures:
+        alert = alerts.get(measure.pk)
+        if alert is None:
+            continue  # the measure was deleted meanwhile
+        # A new due date: the ladder starts again.
+        restart = alert.deadline != measure.warning_due
+        if measure.warning_level <= (WarningLevel.NONE if restart else alert.level):
+            continue
+        moves.setdefault((measure.warning_due if restart else None, measure.warning_level), []).append(
+            alert.pk
+        )
+        rising.append(measure)
+    now = timezone.now()
+    for (due, level), pks in moves.items():
+        MeasureAlert.objects.filter(pk__in=pks).update(
+            level=level, changed_at=now, **({"deadline": due} if due else {})
+        )
+    if not rising:
+        return 0, 0
+    heads = {
+        measure.pk: policy_for(measure.problem.inspection.inspected_id, known).party_head_id
+        for measure in rising
+    }
+    audience = Audience(rising, heads.values())
+    facts = [
+        _warning(measure, audience.recipients(measure, measure.warning_level, heads[measure.pk]), today)
+        for measure in rising
+    ]
+    return len(rising), notify_all(facts)
+
+
+def _warning(measure: Measure, people: set[User], today: date) -> Fact:
+    """What the people of the level are told: “【红色预警】措施 3.1 的时间节点“完成制度起草”已于…到期，
+    超期 N 天”."""
+    level = measure.warning_level
     word = LEVEL_WORDS[WarningLevel(level)]
     due = measure.warning_due
     days = (due - today).days
@@ -171,8 +274,8 @@ def _announce(measure: Measure, level: int, policy, today: date) -> int:
         else (f"已于{date_label(due)}到期，超期 {-days} 天")
     )
     node = "milestone:" if measure.next_milestone_due is not None else ""
-    return notify(
-        recipients(measure, level, policy.party_head_id),
+    return Fact(
+        people,
         kind=f"warning_{WarningLevel(level).name.lower()}",
         fact_key=f"warning:{level}:measure:{measure.pk}:{node}{due.isoformat()}",
         title=f"【{word}】{due_words(measure)}{timing}",
@@ -185,21 +288,22 @@ def remind_stuck_signoffs(today: date | None = None) -> int:
     """Tell whoever must decide a sign-off that has waited too long at their level (once per level)."""
     from rectify.progress.services import may_decide
 
-    sent = 0
     # "Now" is the end of the day being ticked, so `rectify tick --date` judges that day.
     now = timezone.make_aware(datetime.combine(today or timezone.localdate(), time.max))
+    facts = []
     for signoff in stuck_signoffs(now):
         measure = signoff.measure
-        deciders = [user for user in _possible_deciders(measure) if may_decide(user, signoff)]
-        sent += notify(
-            deciders,
-            kind="signoff_stuck",
-            fact_key=f"signoff-stuck:{signoff.pk}:{signoff.level}",
-            title=f"【销号待审批】措施 {measure.problem.number}.{measure.order} 的销号申请"
-            f"在“{signoff.get_level_display()}”环节滞留",
-            url=reverse("progress:signoff-queue"),
+        facts.append(
+            Fact(
+                [user for user in _possible_deciders(measure) if may_decide(user, signoff)],
+                kind="signoff_stuck",
+                fact_key=f"signoff-stuck:{signoff.pk}:{signoff.level}",
+                title=f"【销号待审批】措施 {measure.problem.number}.{measure.order} 的销号申请"
+                f"在“{signoff.get_level_display()}”环节滞留",
+                url=reverse("progress:signoff-queue"),
+            )
         )
-    return sent
+    return notify_all(facts)
 
 
 def _possible_deciders(measure: Measure) -> set[User]:
