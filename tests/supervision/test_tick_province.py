@@ -10,6 +10,7 @@ from io import StringIO
 
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from rectify.demo.synthetic import generate
@@ -80,6 +81,13 @@ def test_the_tick_on_a_province_tells_each_warning_to_its_people_once(transactio
         Notification.objects.filter(kind__startswith="warning_").values_list("recipient_id", "fact_key")
     )
     assert told == expected
+    # The links, built from one reverse() per run, are the measures' and items' pages.
+    for notification in Notification.objects.order_by("?")[:100]:
+        if notification.kind.startswith("warning_"):  # warning:<level>:measure:<pk>:...
+            pk, view = notification.fact_key.split(":")[3], "ledger:measure-detail"
+        else:  # feedback:<pk>:...
+            pk, view = notification.fact_key.split(":")[1], "feedback:detail"
+        assert notification.url == reverse(view, args=[int(pk)])
     assert Notification.objects.filter(recipient=head).exists()
     assert not Notification.objects.filter(recipient=liaison).exists()
     warnings_raised = len(warned)

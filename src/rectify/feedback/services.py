@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypedDict, Unpack
@@ -19,7 +19,6 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -39,7 +38,7 @@ from rectify.org.models import (
 from rectify.security.models import Kind as SecurityKind
 from rectify.security.services import record as record_security_event
 from rectify.supervision.models import WarningPolicy
-from rectify.supervision.services import Fact, notify_all
+from rectify.supervision.services import Fact, notify_all, pk_links
 from rectify.supervision.warning_helpers import days_left, days_text
 from rectify.supervision.workdays import add_workdays
 
@@ -506,17 +505,28 @@ def _returned(reply: FeedbackReply, user: User, reason: str) -> None:
 def _notify(people: list[User], item: FeedbackItem, *, kind: str, fact: str, title: str, body: str) -> int:
     """Tell `people` of a fact about the item (once: `fact` names it among the item's), linking to
     the item's page. Returns how many were told."""
-    return notify_all([_fact(people, item, kind=kind, fact=fact, title=title, body=body)])
+    link = pk_links("feedback:detail")
+    return notify_all([_fact(people, item, kind=kind, fact=fact, title=title, body=body, link=link)])
 
 
-def _fact(people: list[User], item: FeedbackItem, *, kind: str, fact: str, title: str, body: str) -> Fact:
+def _fact(
+    people: list[User],
+    item: FeedbackItem,
+    *,
+    kind: str,
+    fact: str,
+    title: str,
+    body: str,
+    link: Callable[[int], str],
+) -> Fact:
+    """A fact about the item, linking to its page (`link`: pk_links of feedback:detail)."""
     return Fact(
         people,
         kind=kind,
         fact_key=f"feedback:{item.pk}:{fact}",
         title=title,
         body=body,
-        url=reverse("feedback:detail", args=[item.pk]),
+        url=link(item.pk),
     )
 
 
@@ -942,6 +952,7 @@ def run_reply_warnings(today: date | None = None) -> int:
         return 0
     offices = _offices_of(items)
     units = _unit_people(tuple(UNIT_ROLES), sorted({item.unit.path for item in items if item.unit_id}))
+    link = pk_links("feedback:detail")
     facts = []
     for item in items:
         overdue = item.due_date < today
@@ -955,6 +966,7 @@ def run_reply_warnings(today: date | None = None) -> int:
                 fact=f"{'overdue' if overdue else 'due'}:{item.due_date.isoformat()}",
                 title=f"意见诉求 {item.code} {state}（{date_label(item.due_date)}）",
                 body=(f"承办单位：{item.unit.name}。" if item.unit_id else "尚未分办。") + item.content[:150],
+                link=link,
             )
         )
     return notify_all(facts)

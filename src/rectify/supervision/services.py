@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -53,6 +53,14 @@ class Fact:
 
 # Facts looked up and inserted together: a query of a few hundred keys, well under SQLite's variable limit.
 FACT_BATCH = 200
+
+
+def pk_links(viewname: str) -> Callable[[int], str]:
+    """reverse(viewname, args=[pk]) for a view taking one <int:pk>, reversed once: reverse() costs
+    about 70 µs, and the tick links hundreds of thousands of notifications."""
+    marker = "987654321"
+    before, after = reverse(viewname, args=[int(marker)]).split(marker)
+    return lambda pk: f"{before}{pk}{after}"
 
 
 def notify(
@@ -203,19 +211,22 @@ def run_warnings(today: date | None = None) -> TickResult:
     )
     warned_now = candidates.filter(warning_level__gt=WarningLevel.NONE)
     ids = list(warned_now.values_list("pk", flat=True))
+    link = pk_links("ledger:measure-detail")
     raised = sent = 0
     for start in range(0, len(ids), WARNING_BATCH):
         measures = warned_now.filter(pk__in=ids[start : start + WARNING_BATCH]).select_related(
             "problem__inspection__inspected", "lead_leader"
         )
-        batch_raised, batch_sent = _raise(list(measures), known, today)
+        batch_raised, batch_sent = _raise(list(measures), known, today, link)
         raised += batch_raised
         sent += batch_sent
     return TickResult(warnings_raised=raised, notifications=sent)
 
 
 @transaction.atomic
-def _raise(measures: list[Measure], known: dict[int, Policy], today: date) -> tuple[int, int]:
+def _raise(
+    measures: list[Measure], known: dict[int, Policy], today: date, link: Callable[[int], str]
+) -> tuple[int, int]:
     """Move the measures' announced levels up and tell their people, in one transaction: the alert rows
     are locked first (SQLite: the whole database), so a tick running at once waits and then finds the
     levels raised; each step is raised and told once. Returns (warnings raised, notifications)."""
@@ -255,13 +266,13 @@ def _raise(measures: list[Measure], known: dict[int, Policy], today: date) -> tu
     }
     audience = Audience(rising, heads.values())
     facts = [
-        _warning(measure, audience.recipients(measure, measure.warning_level, heads[measure.pk]), today)
+        _warning(measure, audience.recipients(measure, measure.warning_level, heads[measure.pk]), today, link)
         for measure in rising
     ]
     return len(rising), notify_all(facts)
 
 
-def _warning(measure: Measure, people: set[User], today: date) -> Fact:
+def _warning(measure: Measure, people: set[User], today: date, link: Callable[[int], str]) -> Fact:
     """What the people of the level are told: “【红色预警】措施 3.1 的时间节点“完成制度起草”已于…到期，
     超期 N 天”."""
     level = measure.warning_level
@@ -280,7 +291,7 @@ def _warning(measure: Measure, people: set[User], today: date) -> Fact:
         fact_key=f"warning:{level}:measure:{measure.pk}:{node}{due.isoformat()}",
         title=f"【{word}】{due_words(measure)}{timing}",
         body=measure.text[:120],
-        url=reverse("ledger:measure-detail", args=[measure.pk]),
+        url=link(measure.pk),
     )
 
 
