@@ -76,21 +76,11 @@ def notify_all(facts: Iterable[Fact]) -> int:
     sent = 0
     facts = list(facts)
     for start in range(0, len(facts), FACT_BATCH):
-        wanted: dict[tuple[int, str], Notification] = {}
+        wanted: dict[tuple[int, str], Fact] = {}
         for fact in facts[start : start + FACT_BATCH]:
-            recipients = {user.pk: user for user in fact.users if user is not None and user.is_active}
-            for pk in recipients:
-                wanted.setdefault(
-                    (pk, fact.fact_key),
-                    Notification(
-                        recipient_id=pk,
-                        kind=fact.kind,
-                        fact_key=fact.fact_key,
-                        title=fact.title[:200],
-                        body=fact.body,
-                        url=fact.url[:300],
-                    ),
-                )
+            active = dict.fromkeys(user.pk for user in fact.users if user is not None and user.is_active)
+            for pk in active:
+                wanted.setdefault((pk, fact.fact_key), fact)
         if not wanted:
             continue
         told = set(
@@ -98,7 +88,19 @@ def notify_all(facts: Iterable[Fact]) -> int:
                 recipient_id__in={pk for pk, _ in wanted}, fact_key__in={key for _, key in wanted}
             ).values_list("recipient_id", "fact_key")
         )
-        new = [notification for pair, notification in wanted.items() if pair not in told]
+        # Built only for those not told yet: a daily run finds most facts told already.
+        new = [
+            Notification(
+                recipient_id=pk,
+                kind=fact.kind,
+                fact_key=key,
+                title=fact.title[:200],
+                body=fact.body,
+                url=fact.url[:300],
+            )
+            for (pk, key), fact in wanted.items()
+            if (pk, key) not in told
+        ]
         # ignore_conflicts: a concurrent run may have told them first.
         Notification.objects.bulk_create(new, ignore_conflicts=True)
         sent += len(new)
@@ -210,14 +212,13 @@ def run_warnings(today: date | None = None) -> TickResult:
         ignore_conflicts=True,
     )
     warned_now = candidates.filter(warning_level__gt=WarningLevel.NONE)
-    ids = list(warned_now.values_list("pk", flat=True))
+    levels = list(warned_now.values_list("pk", "warning_due", "warning_level"))
     link = pk_links("ledger:measure-detail")
     raised = sent = 0
-    for start in range(0, len(ids), WARNING_BATCH):
-        measures = warned_now.filter(pk__in=ids[start : start + WARNING_BATCH]).select_related(
-            "problem__inspection__inspected", "lead_leader"
+    for start in range(0, len(levels), WARNING_BATCH):
+        batch_raised, batch_sent = _raise(
+            warned_now, levels[start : start + WARNING_BATCH], known, today, link
         )
-        batch_raised, batch_sent = _raise(list(measures), known, today, link)
         raised += batch_raised
         sent += batch_sent
     return TickResult(warnings_raised=raised, notifications=sent)
@@ -225,34 +226,37 @@ def run_warnings(today: date | None = None) -> TickResult:
 
 @transaction.atomic
 def _raise(
-    measures: list[Measure], known: dict[int, Policy], today: date, link: Callable[[int], str]
+    warned_now: QuerySet[Measure],
+    levels: list[tuple[int, date, int]],
+    known: dict[int, Policy],
+    today: date,
+    link: Callable[[int], str],
 ) -> tuple[int, int]:
-    """Move the measures' announced levels up and tell their people, in one transaction: the alert rows
-    are locked first (SQLite: the whole database), so a tick running at once waits and then finds the
-    levels raised; each step is raised and told once. Returns (warnings raised, notifications)."""
+    """Move the announced levels of these measures ((pk, due date, level) of `warned_now`) up and tell
+    their people, in one transaction: the alert rows are locked first (SQLite: the whole database), so a
+    tick running at once waits and then finds the levels raised; each step is raised and told once.
+    Returns (warnings raised, notifications)."""
     # Locked in id order, so that two ticks locking the same rows cannot deadlock (PostgreSQL).
     alerts = {
         alert.measure_id: alert
         for alert in MeasureAlert.objects.select_for_update()
-        .filter(measure_id__in=[measure.pk for measure in measures])
+        .filter(measure_id__in=[pk for pk, _, _ in levels])
         .order_by("pk")
     }
     # The rows to move, grouped by what they become: a handful of updates, the new due date set only
     # where the ladder starts again (Django's bulk_update builds a CASE per row: seconds per batch).
     moves: dict[tuple[date | None, int], list[int]] = {}
-    rising: list[Measure] = []
-    for measure in measures:
-        alert = alerts.get(measure.pk)
+    rising: list[int] = []
+    for pk, due, level in levels:
+        alert = alerts.get(pk)
         if alert is None:
             continue  # the measure was deleted meanwhile
         # A new due date: the ladder starts again.
-        restart = alert.deadline != measure.warning_due
-        if measure.warning_level <= (WarningLevel.NONE if restart else alert.level):
+        restart = alert.deadline != due
+        if level <= (WarningLevel.NONE if restart else alert.level):
             continue
-        moves.setdefault((measure.warning_due if restart else None, measure.warning_level), []).append(
-            alert.pk
-        )
-        rising.append(measure)
+        moves.setdefault((due if restart else None, level), []).append(alert.pk)
+        rising.append(pk)
     now = timezone.now()
     for (due, level), pks in moves.items():
         MeasureAlert.objects.filter(pk__in=pks).update(
@@ -260,14 +264,18 @@ def _raise(
         )
     if not rising:
         return 0, 0
+    # What the messages say, read only for the measures whose level rose (most do not, day after day).
+    measures = list(
+        warned_now.filter(pk__in=rising).select_related("problem__inspection__inspected", "lead_leader")
+    )
     heads = {
         measure.pk: policy_for(measure.problem.inspection.inspected_id, known).party_head_id
-        for measure in rising
+        for measure in measures
     }
-    audience = Audience(rising, heads.values())
+    audience = Audience(measures, heads.values())
     facts = [
         _warning(measure, audience.recipients(measure, measure.warning_level, heads[measure.pk]), today, link)
-        for measure in rising
+        for measure in measures
     ]
     return len(rising), notify_all(facts)
 
