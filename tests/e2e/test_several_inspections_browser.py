@@ -9,13 +9,13 @@ from rectify.ledger.models import Inspection, Measure
 from rectify.notices.importer import import_notice
 
 from ..conftest import small_notice
-from .test_layout_browser import PHONE, TOLERANCE, demo, sign_in  # noqa: F401 (demo is a fixture)
+from .test_layout_browser import PHONE, TOLERANCE, sign_in
 from .test_portal_browser import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_office_reads_two_inspections_as_one_ledger_on_a_phone(demo, page, live_server):  # noqa: F811
+def test_the_office_reads_two_inspections_as_one_ledger_on_a_phone(demo, page, live_server):
     second = import_notice(
         small_notice("关于审计整改进展情况的通报"), organisation=demo.inspection.inspected, user=None
     )
