@@ -8,12 +8,11 @@ import json
 import logging
 import urllib.request
 from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
-
-from .models import Notification
 
 log = logging.getLogger(__name__)
 WEBHOOK_TIMEOUT_SECONDS = 5
@@ -21,7 +20,15 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 WECOM_MARKDOWN_MAX_BYTES = 4096
 
 
-def digest_text(notifications: Sequence[Notification], day_label: str) -> tuple[str, str]:
+class Item(Protocol):
+    """A notification in a digest: a Notification, or the plain row the digest reads."""
+
+    pk: int
+    title: str
+    body: str
+
+
+def digest_text(notifications: Sequence[Item], day_label: str) -> tuple[str, str]:
     """(subject, plain-text body) of one person's digest."""
     subject = f"【巡察整改督办平台】{day_label}待办提醒（{len(notifications)} 条）"
     lines = [
@@ -40,7 +47,7 @@ def send_email(address: str, subject: str, body: str) -> bool:
     return True
 
 
-def wecom_payload(subject: str, notifications: Sequence[Notification]) -> dict:
+def wecom_payload(subject: str, notifications: Sequence[Item]) -> dict:
     """企业微信群机器人 markdown message, cut to the robot's size limit: the first items, then how
     many more wait on the platform (the e-mail carries them all)."""
     content = _fit(f"**{subject}**", [f"> {item.title}" for item in notifications], WECOM_MARKDOWN_MAX_BYTES)
@@ -66,7 +73,7 @@ def _fit(head: str, lines: list[str], limit: int) -> str:
     return kept + more(len(lines) - shown)
 
 
-def dingtalk_payload(subject: str, notifications: Sequence[Notification]) -> dict:
+def dingtalk_payload(subject: str, notifications: Sequence[Item]) -> dict:
     """钉钉群机器人 markdown message (title is what the notification bar shows)."""
     items = "\n".join(f"- {item.title}" for item in notifications)
     return {"msgtype": "markdown", "markdown": {"title": subject, "text": f"#### {subject}\n{items}"}}
