@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from rectify.ledger.models import Inspection
@@ -110,7 +111,9 @@ def reindex(
         if inspection_id is not None:
             stale = stale.filter(inspection_id=inspection_id)
         written += _write(kind, kind.rows(objects.order_by("pk")), on_written)
-        stale.exclude(object_id__in=objects.values("pk")).delete()
+        # NOT EXISTS, not NOT IN: PostgreSQL runs NOT IN over a million ids row by row (a province's
+        # reports: the delete alone ran for over ten minutes); NOT EXISTS is one anti-join.
+        stale.filter(~Exists(objects.filter(pk=OuterRef("object_id")))).delete()
     if inspection_id is None:
         backend().optimise()
     return written
