@@ -82,8 +82,10 @@ class PostgresBackend:
 
     @staticmethod
     def visible(objects: QuerySet) -> Q:
-        """Entries whose object is among `objects`: PostgreSQL hashes the ids once; an EXISTS under
-        the OR of the kinds would be run hit by hit (three times slower on 营 at small scale)."""
+        """Entries whose object is among `objects`: PostgreSQL hashes the ids once, while they fit in
+        work_mem; an EXISTS under the OR of the kinds would be run hit by hit (three times slower on 营
+        at small scale). Past work_mem (a province's million reports) the subquery is scanned once per
+        entry instead: see docs/performance.md, Session 8, "search found quadratic"."""
         return Q(object_id__in=objects.values("pk"))
 
     def match(self, entries: QuerySet, query: Query) -> QuerySet:
