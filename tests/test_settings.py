@@ -119,3 +119,14 @@ def test_a_well_formed_rate_and_number_are_accepted(monkeypatch):
     monkeypatch.setenv("RECTIFY_TEST_NUMBER", " 42 ")
     assert env_rate("RECTIFY_TEST_RATE", "5/h") == "100/10m"
     assert env_int("RECTIFY_TEST_NUMBER", 1) == 42
+
+
+def test_postgresql_connections_run_without_jit(db):
+    """JIT compiling cost a province's search more than the search itself (settings.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("只在 PostgreSQL 上")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -102,3 +102,37 @@ def test_moving_an_organisation_moves_its_subtree(world):
     with pytest.raises(ValueError):
         unit.save()
     assert Organisation.objects.get(pk=unit.pk).parent_id == world.orgs["b"].pk
+
+
+def test_reaching_every_row_needs_a_role_for_it_in_every_top_level_organisation(ledger, world):
+    """A shortcut for search: whoever holds a role for the action at the top of every tree reaches
+    every row, and it must agree with the rows restrict() lists."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
+    from rectify.supervision.models import SupervisionOrder
+
+    city_office = User.objects.create_user("city-office", password="x" * 12)
+    Membership.objects.create(user=city_office, organisation=world.orgs["city"], role=Role.OFFICE)
+    city_leader = User.objects.create_user("city-leader", password="x" * 12)
+    Membership.objects.create(user=city_leader, organisation=world.orgs["city"], role=Role.LEADER)
+    root = User.objects.create_superuser("root", password="x" * 12)
+    for user, every_measure, every_order in (
+        (city_office, True, True),
+        (world.sam, True, True),  # the city's supervisor
+        (city_leader, True, False),  # a leader sees the ledger, not every order
+        (root, True, True),
+        (world.alice, False, False),  # one bureau of two
+        (world.bob, False, False),
+        (world.nobody, False, False),
+        (AnonymousUser(), False, False),
+    ):
+        assert Measure.objects.reaches_every_row(user) is every_measure, user
+        assert SupervisionOrder.objects.reaches_every_row(user) is every_order, user
+        if every_measure:
+            assert Measure.objects.restrict(user).count() == Measure.objects.count()
+    # A second tree beside the city's: the city's people no longer reach everything.
+    Organisation.objects.create(name="另一市", code="other-city", kind=OrganisationKind.PARTY_ORGAN)
+    fresh = User.objects.get(pk=city_office.pk)
+    assert not Measure.objects.reaches_every_row(fresh)
+    assert Measure.objects.reaches_every_row(User.objects.get(pk=root.pk))

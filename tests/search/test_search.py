@@ -17,12 +17,13 @@ from rectify.feedback.services import register_item, route_item
 from rectify.ledger.models import Area, Inspection, Measure, Problem
 from rectify.ledger.services import save_mechanism
 from rectify.notices.importer import import_notice
+from rectify.org.models import Membership, Role, User
 from rectify.progress.models import ProgressReport
 from rectify.search.indexing import reindex
 from rectify.search.models import SearchEntry
 from rectify.search.services import parse_types, search
 from rectify.supervision import orders
-from tests.conftest import small_notice
+from tests.conftest import PASSWORD, small_notice
 
 
 def found(user, q: str, **options) -> list[tuple[str, str]]:
@@ -270,10 +271,25 @@ def test_feedback_is_found_by_staff_who_see_it_and_never_by_sender_contacts(ledg
     assert search(world.bob, "黑车").total == 1
 
 
-def test_each_entry_is_checked_against_its_own_object_as_the_visible_ids_were(ledger, world):
-    """The search asks, entry by entry, whether the user may see its object (a correlated EXISTS,
-    whose cost follows the hits); it used to list every visible id of every kind (whose cost
-    followed the whole ledger). Both select the same entries for everyone."""
+@pytest.fixture
+def everyone(world) -> list[User]:
+    """The world's people, someone who sees one bureau whole and works in a unit of the other, a
+    superuser and the city's office."""
+    mixed = User.objects.create_user("mixed", password=PASSWORD, full_name="兼职")
+    Membership.objects.create(user=mixed, organisation=world.orgs["b"], role=Role.OFFICE)
+    Membership.objects.create(user=mixed, organisation=world.orgs["a2"], role=Role.LIAISON)
+    root = User.objects.create_superuser("root", password=PASSWORD, full_name="管理员")
+    # The office at the top of the only tree: every kind is seen without a check.
+    city_office = User.objects.create_user("city-office", password=PASSWORD, full_name="市整改办")
+    Membership.objects.create(user=city_office, organisation=world.orgs["city"], role=Role.OFFICE)
+    return [*world.people.values(), mixed, root, city_office]
+
+
+def test_each_entry_is_checked_as_each_kind_lists_what_the_user_may_see(ledger, world, everyone):
+    """The search checks a ledger record by its entry's inspection against the inspections the user
+    sees whole, then by its id among what their units reach, and anything else by its id (EXISTS on
+    SQLite); it used to list every visible id of every kind. Both select the same entries for
+    everyone, also for someone with both kinds of role and for a superuser."""
     from django.db.models import Q
 
     from rectify.search.kinds import KINDS
@@ -298,7 +314,7 @@ def test_each_entry_is_checked_against_its_own_object_as_the_visible_ids_were(le
         author=world.lisa,
     )
     seen = set()
-    for user in world.people.values():
+    for user in everyone:
         listed = Q()
         for key, kind in KINDS.items():
             listed |= Q(kind=key, object_id__in=kind.visible(user).values("pk"))
@@ -308,7 +324,9 @@ def test_each_entry_is_checked_against_its_own_object_as_the_visible_ids_were(le
     assert len(seen) > 3  # people who see all, part or nothing
 
 
-def test_a_page_is_the_ranking_of_the_visible_hits_whether_or_not_every_hit_is_visible(ledger, world):
+def test_a_page_is_the_ranking_of_the_visible_hits_whether_or_not_every_hit_is_visible(
+    ledger, world, everyone
+):
     """When a user may see every hit of the kinds asked for, the page is ranked without the
     visibility check; it must be the page the ranking of the visible hits gives, for everyone."""
     from rectify.search.backends import backend
@@ -318,7 +336,7 @@ def test_a_page_is_the_ranking_of_the_visible_hits_whether_or_not_every_hit_is_v
     register_item(
         world.alice, organisation=world.orgs["a"], channel=Channel.PHONE, kind="opinion", content="执法"
     )
-    for user in world.people.values():
+    for user in everyone:
         for q, types in (
             ("执法", None),
             ("执法", {"measure"}),

@@ -50,6 +50,12 @@ class LedgerQuerySet(RestrictedQuerySet):
             self._unit_condition(Access.of(user)) if action == VIEW else None,
         )
 
+    def reached_through_units(self, user) -> LedgerQuerySet | None:
+        """The rows `user` sees through the units they work in (VIEW), apart from whole inspections;
+        None when they hold no unit role. Search pairs it with the inspections seen whole."""
+        condition = self._unit_condition(Access.of(user))
+        return None if condition is None else self.filter(condition)
+
     def _unit_condition(self, access: Access) -> Q | None:
         unit_paths = path_q("unit__path", access.unit_paths)
         if unit_paths is None or not self.unit_link_lookup:

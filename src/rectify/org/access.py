@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 
@@ -67,6 +68,20 @@ class Access:
         if organisation is None:
             return role in self.paths_by_role
         return any(organisation.path.startswith(path) for path in self.paths_by_role.get(role, ()))
+
+    @cached_property
+    def _top_level_paths(self) -> tuple[str, ...]:
+        return tuple(Organisation.objects.filter(parent=None).values_list("path", flat=True))
+
+    def holds_everywhere(self, roles: Iterable[str]) -> bool:
+        """Whether the user holds one of `roles` in every top-level organisation (a superuser does), so
+        that a rule by organisation path reaches every row there is. One query per user object."""
+        if self.is_superuser:
+            return True
+        paths = self.paths(roles)
+        return bool(paths) and all(
+            any(top.startswith(path) for path in paths) for top in self._top_level_paths
+        )
 
     def is_office_for(self, organisation: Organisation) -> bool:
         return self.is_superuser or self.has_role(Role.OFFICE, organisation)

@@ -45,6 +45,14 @@ class RestrictedQuerySet(models.QuerySet):
             return None
         return path_q(self.organisation_path_lookup, Access.of(user).paths(self.roles_for(action)))
 
+    def reaches_every_row(self, user, action: str = VIEW) -> bool:
+        """Whether `user` may take `action` on every row there is by the organisation rule alone (the
+        path lookup of every row leads to an organisation): a superuser, or one of the action's roles
+        in every top-level organisation. A check then needs no list of the rows reached."""
+        return bool(self.organisation_path_lookup) and Access.of(user).holds_everywhere(
+            self.roles_for(action)
+        )
+
     def roles_for(self, action: str) -> frozenset[str]:
         try:
             return self.roles_by_action[action]

@@ -84,8 +84,9 @@ class PostgresBackend:
     def visible(objects: QuerySet) -> Q:
         """Entries whose object is among `objects`: PostgreSQL hashes the ids once, while they fit in
         work_mem; an EXISTS under the OR of the kinds would be run hit by hit (three times slower on 营
-        at small scale). Past work_mem (a province's million reports) the subquery is scanned once per
-        entry instead: see docs/performance.md, Session 8, "search found quadratic"."""
+        at small scale). Past work_mem the subquery is scanned once per entry instead, so the search
+        never passes it the records of whole inspections (a province's million reports): see
+        `search.services._visibility`."""
         return Q(object_id__in=objects.values("pk"))
 
     def match(self, entries: QuerySet, query: Query) -> QuerySet:

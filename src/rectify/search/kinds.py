@@ -43,6 +43,9 @@ class Kind:
     related: tuple[str, ...]  # select_related when a page of hits is loaded
     heading: Callable[[models.Model], str]
     url: Callable[[models.Model], str]
+    # A ledger record: whoever sees its inspection whole sees it (the entry's own `inspection`),
+    # anyone else only through their units (`reached_through_units`).
+    follows_inspection: bool = False
 
     @property
     def label(self) -> str:
@@ -125,6 +128,7 @@ KINDS: dict[str, Kind] = {
             related=(),
             heading=lambda problem: f"问题 {problem.number}",
             url=lambda problem: reverse("ledger:problem-detail", args=[problem.pk]),
+            follows_inspection=True,
         ),
         Kind(
             key=SearchKind.MEASURE,
@@ -135,6 +139,7 @@ KINDS: dict[str, Kind] = {
             related=("problem",),
             heading=_measure_heading,
             url=lambda measure: reverse("ledger:measure-detail", args=[measure.pk]),
+            follows_inspection=True,
         ),
         Kind(
             key=SearchKind.REPORT,
@@ -147,6 +152,7 @@ KINDS: dict[str, Kind] = {
             url=lambda report: (
                 reverse("ledger:measure-detail", args=[report.measure_id]) + f"#report-{report.pk}"
             ),
+            follows_inspection=True,
         ),
         Kind(
             key=SearchKind.MECHANISM,
@@ -157,6 +163,7 @@ KINDS: dict[str, Kind] = {
             related=(),
             heading=lambda mechanism: f"{mechanism.get_kind_display()} · {mechanism.get_status_display()}",
             url=lambda mechanism: reverse("mechanisms:inspection", args=[mechanism.inspection_id]),
+            follows_inspection=True,
         ),
         Kind(
             key=SearchKind.ORDER,
