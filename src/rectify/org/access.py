@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 
 from .models import UNIT_ROLES, Membership, Organisation, Role
 
@@ -30,6 +29,10 @@ class Access:
     is_authenticated: bool
     is_superuser: bool = False
     paths_by_role: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The roles held at a top-level organisation, by its path, and how many top-level organisations
+    # there are: whoever holds a role at every one reaches every row by that role.
+    top_level_roles: frozenset[tuple[str, str]] = frozenset()
+    top_level_count: int = 0
 
     @classmethod
     def of(cls, user) -> Access:
@@ -40,13 +43,26 @@ class Access:
         if user is None or not user.is_authenticated or not user.is_active:
             access = cls(is_authenticated=False)
         else:
+            top_level = Organisation.objects.filter(parent=None).order_by().values("parent")
+            rows = (
+                Membership.objects.filter(user=user)
+                .annotate(top_level_count=Subquery(top_level.annotate(n=Count("pk")).values("n")))
+                .values_list("role", "organisation__path", "organisation__parent_id", "top_level_count")
+            )
             paths: dict[str, list[str]] = {}
-            for role, path in Membership.objects.filter(user=user).values_list("role", "organisation__path"):
+            top_level_roles = set()
+            top_level_count = 0
+            for role, path, parent_id, count in rows:
                 paths.setdefault(role, []).append(path)
+                top_level_count = count
+                if parent_id is None:
+                    top_level_roles.add((role, path))
             access = cls(
                 is_authenticated=True,
                 is_superuser=user.is_superuser,
                 paths_by_role={role: tuple(sorted(items)) for role, items in paths.items()},
+                top_level_roles=frozenset(top_level_roles),
+                top_level_count=top_level_count,
             )
         if user is not None:
             user._rectify_access = access
@@ -69,19 +85,13 @@ class Access:
             return role in self.paths_by_role
         return any(organisation.path.startswith(path) for path in self.paths_by_role.get(role, ()))
 
-    @cached_property
-    def _top_level_paths(self) -> tuple[str, ...]:
-        return tuple(Organisation.objects.filter(parent=None).values_list("path", flat=True))
-
     def holds_everywhere(self, roles: Iterable[str]) -> bool:
-        """Whether the user holds one of `roles` in every top-level organisation (a superuser does), so
-        that a rule by organisation path reaches every row there is. One query per user object."""
+        """Whether the user holds one of `roles` at every top-level organisation (a superuser does), so
+        that a rule by organisation path reaches every row there is."""
         if self.is_superuser:
             return True
-        paths = self.paths(roles)
-        return bool(paths) and all(
-            any(top.startswith(path) for path in paths) for top in self._top_level_paths
-        )
+        tops = {path for role, path in self.top_level_roles if role in roles}
+        return bool(tops) and len(tops) == self.top_level_count
 
     def is_office_for(self, organisation: Organisation) -> bool:
         return self.is_superuser or self.has_role(Role.OFFICE, organisation)

@@ -9,10 +9,11 @@ A model whose rows are reached another way as well (a responsible unit, a recipi
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from rectify.errors import NotFound
 
@@ -20,6 +21,20 @@ from .access import CHANGE, VIEW, VIEW_ALL, Access, path_q
 from .models import WIDE_ROLES, Role
 
 OFFICE_ONLY = frozenset({Role.OFFICE})
+
+
+@cache
+def _leads_to_an_organisation(model: type[models.Model], lookup: str) -> bool:
+    """Whether every row of `model` reaches an organisation through `lookup` (…__path): no link on
+    the way may be empty."""
+    if not lookup:
+        return False
+    for name in lookup.split("__")[:-1]:
+        field = model._meta.get_field(name)
+        if field.null or not field.many_to_one:
+            return False
+        model = field.related_model
+    return True
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -43,15 +58,19 @@ class RestrictedQuerySet(models.QuerySet):
         `Access.of(user)` reads the user's roles once and keeps them on the user object."""
         if not self.organisation_path_lookup:
             return None
+        if self.reaches_every_row(user, action):
+            # Every row, without joining each one to its organisation: a province's office would
+            # otherwise match a million reports' paths against its own on every count.
+            return Q(Value(True, output_field=models.BooleanField()))
         return path_q(self.organisation_path_lookup, Access.of(user).paths(self.roles_for(action)))
 
     def reaches_every_row(self, user, action: str = VIEW) -> bool:
-        """Whether `user` may take `action` on every row there is by the organisation rule alone (the
-        path lookup of every row leads to an organisation): a superuser, or one of the action's roles
-        in every top-level organisation. A check then needs no list of the rows reached."""
-        return bool(self.organisation_path_lookup) and Access.of(user).holds_everywhere(
-            self.roles_for(action)
-        )
+        """Whether `user` may take `action` on every row there is by the organisation rule alone: a
+        superuser, or one of the action's roles in every top-level organisation, where every row
+        leads to an organisation (no nullable link on the way)."""
+        return _leads_to_an_organisation(self.model, self.organisation_path_lookup) and Access.of(
+            user
+        ).holds_everywhere(self.roles_for(action))
 
     def roles_for(self, action: str) -> frozenset[str]:
         try:
