@@ -291,12 +291,18 @@ def dashboard(
     inspection = get_inspection(user, inspection_id) if inspection_id is not None else None
     measures = Measure.objects.restrict(user, VIEW)
     problems = Problem.objects.restrict(user, VIEW)
+    # The same measures' reports by the reports' own rule (whoever sees a measure sees its reports),
+    # not as reports of a list of measures: a province's office then reads its million reports
+    # without joining each one to the measures.
+    reports = ProgressReport.objects.restrict(user, VIEW)
     if inspection is not None:
         measures = measures.filter(problem__inspection=inspection)
         problems = problems.filter(inspection=inspection)
+        reports = reports.filter(measure__problem__inspection=inspection)
     if led_only:
         measures = measures.filter(lead_leader=user)
         problems = problems.filter(pk__in=measures.values("problem_id"))
+        reports = reports.filter(measure__lead_leader=user)
     links = _Links(inspection.pk if inspection else None, leader_id=user.pk if led_only else None)
 
     # Across inspections, their figures come from the summary rows where those answer for the user
@@ -364,7 +370,7 @@ def dashboard(
         by_leader=_by_leader(measures, on, links),
         by_category=_by_category(measures, on, links),
         warnings=warnings,
-        timeline=_timeline(measures, on),
+        timeline=_timeline(measures, reports, on),
         indicators=_indicators(measures),
         behind=_behind(by_unit),
         feedback=None if led_only else _feedback(user, inspection, on),
@@ -688,13 +694,11 @@ def _by_month(queryset: QuerySet, field: str, on: date, **counts: Count) -> dict
     return found
 
 
-def _timeline(measures: QuerySet[Measure], on: date) -> list[MonthPoint]:
-    """Reports submitted and accepted, sign-offs approved, and the measures signed off now counted at
-    the month of their last approval (so the cumulative line ends at today's signed-off measures that
-    went through sign-off): three grouped queries (and one more for each of them that has anything
-    recorded after the month of `on`)."""
-    scope = measures.values("pk")
-    reports = ProgressReport.objects.filter(measure__in=scope)
+def _timeline(measures: QuerySet[Measure], reports: QuerySet[ProgressReport], on: date) -> list[MonthPoint]:
+    """Reports submitted and accepted (`reports`: those of `measures`), sign-offs approved, and the
+    measures signed off now counted at the month of their last approval (so the cumulative line ends
+    at today's signed-off measures that went through sign-off): three grouped queries (and one more
+    for each of them that has anything recorded after the month of `on`)."""
     submitted = _by_month(reports, "submitted_at", on, n=Count("id"))
     accepted = _by_month(reports.filter(state=ReportState.ACCEPTED), "reviewed_at", on, n=Count("id"))
     approved = _by_month(
