@@ -16,9 +16,11 @@ must be joined in the same SELECT for bm25(), which the ORM cannot express other
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from .text import Phrase, Query
 
@@ -111,6 +113,44 @@ class PostgresBackend:
         """After a full reindex: the trigger has computed every vector; refresh the planner's figures."""
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {TABLE}")
+
+
+def counted_page(
+    ranked: QuerySet, visible: Q, kinds: Collection[str], limit: int, offset: int
+) -> tuple[dict[str, int], list[tuple[int, float]]]:
+    """One pass over the hits of `ranked` (a `ranked()` queryset): how many of each kind are
+    `visible`, and the page of the visible ones of `kinds` (every kind when empty) in ranking order,
+    as (entry id, relevance). Counting and ranking apart read every hit twice, and on a large index
+    the reading is most of the time (a province's 88,000 hits for 营: 70,000 pages each time)."""
+    hits = (
+        ranked.order_by()
+        .annotate(is_visible=ExpressionWrapper(visible, output_field=BooleanField()))
+        .values("id", "kind", "is_visible", "in_title", "exact", "relevance")
+    )
+    sql, params = hits.query.sql_with_params()
+    of_kinds = f"AND kind IN ({', '.join(['%s'] * len(kinds))})" if kinds else ""
+    statement = f"""
+        WITH hit AS MATERIALIZED ({sql})
+        SELECT kind, SUM(CASE WHEN is_visible THEN 1 ELSE 0 END), NULL, NULL, NULL, NULL
+        FROM hit GROUP BY kind
+        UNION ALL
+        SELECT * FROM (
+            SELECT CAST(NULL AS TEXT), CAST(NULL AS BIGINT), id, in_title, exact, relevance
+            FROM hit WHERE is_visible {of_kinds}
+            ORDER BY in_title DESC, exact DESC, relevance DESC, id DESC LIMIT %s OFFSET %s
+        ) AS page"""
+    counts: dict[str, int] = {}
+    page = []
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, *sorted(kinds), limit, offset))
+        for kind, visible_count, entry_id, in_title, exact, relevance in cursor.fetchall():
+            if kind is not None:
+                counts[kind] = int(visible_count)
+            else:
+                page.append((bool(in_title), bool(exact), float(relevance), entry_id))
+    # The union keeps no order of its own: the page is put in ranking order again.
+    page.sort(reverse=True)
+    return counts, [(entry_id, relevance) for _, _, relevance, entry_id in page]
 
 
 def backend() -> SqliteBackend | PostgresBackend:

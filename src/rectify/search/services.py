@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from rectify.errors import InvalidInput, NotFound
@@ -27,7 +27,7 @@ from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW, VIEW_ALL, Access
 from rectify.org.models import User
 
-from .backends import backend
+from .backends import backend, counted_page
 from .kinds import KINDS
 from .models import SearchEntry
 from .text import Query, parse_query, snippet
@@ -164,27 +164,19 @@ def search(
     if inspection is not None:
         entries = entries.filter(inspection=inspection)
     counts = dict.fromkeys(KINDS, 0)
-    matched = dict.fromkeys(KINDS, 0)  # visible or not
     hits: list[SearchHit] = []
+    page: list[SearchEntry] = []
     if visible is not None:
-        rows = (
-            engine.match(entries, query)
-            .values("kind")
-            .annotate(n=Count("id", filter=visible), all=Count("id"))
-        )
-        for row in rows.order_by():
-            counts[row["kind"]], matched[row["kind"]] = row["n"], row["all"]
-    total = sum(n for kind, n in counts.items() if not wanted or kind in wanted)
-    if visible is not None and offset < total:
-        if wanted:
-            entries = entries.filter(kind__in=wanted)
-        # Ranking weighs every hit (bm25, its order) and the check ran once a hit already: when the
-        # user may see every hit of the kinds asked for (an office over its whole tree), the same
-        # page comes from the hits without the check, and the ranking costs half as much.
-        if any(counts[kind] != matched[kind] for kind in wanted or KINDS):
-            entries = entries.filter(visible)
-        page = list(engine.ranked(entries, query).select_related("inspection")[offset : offset + limit])
+        found, ranked = counted_page(engine.ranked(entries, query), visible, wanted, limit, offset)
+        counts |= found
+        loaded = SearchEntry.objects.select_related("inspection").in_bulk([pk for pk, _ in ranked])
+        for pk, relevance in ranked:
+            entry = loaded.get(pk)
+            if entry is not None:  # gone since: as in _hits, show less rather than fail
+                entry.relevance = relevance
+                page.append(entry)
         hits = _hits(user, page, query)
+    total = sum(n for kind, n in counts.items() if not wanted or kind in wanted)
     facets = [
         Facet(kind=key, label=kind.label, count=counts[key], selected=key in wanted)
         for key, kind in KINDS.items()
