@@ -9,6 +9,9 @@ into its own syntax and ranks in the database:
   then `exact` (all words as one unbroken phrase), then `relevance` (BM25 in SQLite, cover density
   in PostgreSQL; higher is better, comparable only within one search), then newest entry first.
 
+`counted_page(ranked, …)` wraps a ranked query, on either engine, to count the visible hits per kind
+and cut the page in one pass.
+
 The tiers make the order the same on both engines where it matters to a reader: a title hit above
 a body hit, the exact phrase above scattered words. The raw SQL is Django's `extra()`: the FTS5 table
 must be joined in the same SELECT for bm25(), which the ORM cannot express otherwise.

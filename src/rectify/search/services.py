@@ -2,9 +2,9 @@
 
 `search(user, q, …)` is what the page, the API and the benchmark call:
 1. the query is parsed into phrases of character bigrams (rectify.search.text);
-2. the database's engine (rectify.search.backends) finds and ranks the entries, filtered in the same
-   query by each kind's own visibility rule for this user (in the form each engine runs fastest:
-   `backend().visible`), so no invisible object is listed or counted;
+2. the database's engine (rectify.search.backends) finds the entries, checks each against its
+   kind's visibility rule for this user (`_visibility`), and counts the visible ones per kind and
+   ranks them in one statement (`counted_page`), so no invisible object is listed or counted;
 3. the hits of the page are loaded through the same visibility rules (one query per kind present),
    and titles and snippets are highlighted in Python on the stored text, the same on both engines.
 
