@@ -53,9 +53,6 @@ def lived(ledger, world):
     }
     for key, (status, category, deadline) in states.items():
         Measure.objects.filter(pk=m[key].pk).update(status=status, category=category, deadline=deadline)
-    # Written past the services, so the summary rows (which the dashboard reads) are counted again, as
-    # the tick would.
-    tallies.refresh()
 
     def report(key, submitted, state="accepted", reviewed=None):
         made = ProgressReport.objects.create(
@@ -112,6 +109,9 @@ def lived(ledger, world):
                 value=Decimal(value),
                 recorded_by=world.alice,
             )
+    # Written past the services, so the summary rows (which the dashboard reads) are counted again, as
+    # the tick would.
+    tallies.refresh()
     return ledger
 
 

@@ -37,7 +37,7 @@ from rectify.progress.models import (
 )
 from rectify.supervision import tallies
 from rectify.supervision.deadlines import with_warning_level
-from rectify.supervision.models import InspectionTally, WarningLevel
+from rectify.supervision.models import InspectionTally, ReportTally, WarningLevel
 from rectify.supervision.warning_helpers import nav_counts, warning_count
 from tests.conftest import small_notice
 from tests.insights import direct
@@ -71,6 +71,19 @@ def assert_exact(world, today: date) -> None:
         for tally in InspectionTally.objects.filter(counted_on=today)
     }
     assert kept == expected
+    # The reports' rows, against every report's own local month (submitted; accepted by its review).
+    months: dict[tuple[int, date], list[int]] = {}
+    for report in ProgressReport.objects.select_related("measure__problem"):
+        inspection_id = report.measure.problem.inspection_id
+        sent = timezone.localtime(report.submitted_at).date().replace(day=1)
+        months.setdefault((inspection_id, sent), [0, 0])[0] += 1
+        if report.state == ReportState.ACCEPTED:
+            taken = timezone.localtime(report.reviewed_at).date().replace(day=1)
+            months.setdefault((inspection_id, taken), [0, 0])[1] += 1
+    assert {
+        (tally.inspection_id, tally.month): [tally.submitted, tally.accepted]
+        for tally in ReportTally.objects.filter(counted_on=today)
+    } == months
     other_days = ((today + timedelta(days=1), ("alice", "bob")), (today - timedelta(days=9), ("sam",)))
     for day, names in ((today, PEOPLE), *other_days):
         for name in names:

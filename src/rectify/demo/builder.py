@@ -29,6 +29,7 @@ from rectify.notices.parser import parse_file
 from rectify.notices.services import source_text
 from rectify.org.models import Membership, Organisation, OrganisationKind, Role, User
 from rectify.reports.demo import demo_documents
+from rectify.supervision import tallies
 
 from .accountability import deal_with
 from .earlier import decide_flags, earlier_round
@@ -225,6 +226,9 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     demo_documents(inspection, users)
     build_feedback_demo(inspection, bureau, users, today)
     evaluate(users["xcb"], earlier=earlier, current=inspection)
+    # The demo dates reports, reviews and sign-offs as they happened, past the services that keep the
+    # summary rows: they are counted again, as the daily tick would.
+    tallies.refresh()
     return DemoResult(
         inspection=inspection, accounts=PEOPLE, password=password, earlier=earlier, water=water_inspection
     )

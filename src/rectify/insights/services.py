@@ -370,7 +370,7 @@ def dashboard(
         by_leader=_by_leader(measures, on, links),
         by_category=_by_category(measures, on, links),
         warnings=warnings,
-        timeline=_timeline(measures, reports, on),
+        timeline=_timeline(measures, reports, on, None if rows is None else tallies.report_months(user, on)),
         indicators=_indicators(measures),
         behind=_behind(by_unit),
         feedback=None if led_only else _feedback(user, inspection, on),
@@ -694,13 +694,36 @@ def _by_month(queryset: QuerySet, field: str, on: date, **counts: Count) -> dict
     return found
 
 
-def _timeline(measures: QuerySet[Measure], reports: QuerySet[ProgressReport], on: date) -> list[MonthPoint]:
-    """Reports submitted and accepted (`reports`: those of `measures`), sign-offs approved, and the
-    measures signed off now counted at the month of their last approval (so the cumulative line ends
-    at today's signed-off measures that went through sign-off): three grouped queries (and one more
-    for each of them that has anything recorded after the month of `on`)."""
-    submitted = _by_month(reports, "submitted_at", on, n=Count("id"))
-    accepted = _by_month(reports.filter(state=ReportState.ACCEPTED), "reviewed_at", on, n=Count("id"))
+def _by_month_of(report_months: dict[date, tuple[int, int]], on: date) -> tuple[dict, dict]:
+    """The summary rows' (submitted, accepted) per month as `_by_month` gives each: the months before
+    the TIMELINE_MONTHS up to `on` together under the month before them, only months with any."""
+    first = _month_index(on) - TIMELINE_MONTHS + 1
+    submitted: dict[date, dict[str, int]] = {}
+    accepted: dict[date, dict[str, int]] = {}
+    for month, counts in report_months.items():
+        key = _month_start(first - 1) if _month_index(month) < first else month
+        for found, n in zip((submitted, accepted), counts, strict=True):
+            if n:
+                found.setdefault(key, {"n": 0})["n"] += n
+    return submitted, accepted
+
+
+def _timeline(
+    measures: QuerySet[Measure],
+    reports: QuerySet[ProgressReport],
+    on: date,
+    report_months: dict[date, tuple[int, int]] | None = None,
+) -> list[MonthPoint]:
+    """Reports submitted and accepted (`reports`: those of `measures`; or, across inspections, the
+    summary rows' `report_months`), sign-offs approved, and the measures signed off now counted at the
+    month of their last approval (so the cumulative line ends at today's signed-off measures that went
+    through sign-off): three grouped queries (and one more for each of them that has anything
+    recorded after the month of `on`), one without the reports."""
+    if report_months is None:
+        submitted = _by_month(reports, "submitted_at", on, n=Count("id"))
+        accepted = _by_month(reports.filter(state=ReportState.ACCEPTED), "reviewed_at", on, n=Count("id"))
+    else:
+        submitted, accepted = _by_month_of(report_months, on)
     approved = _by_month(
         approved_signoffs(measures), "closed_at", on, n=Count("id"), signed=Count("id", filter=STANDING)
     )

@@ -31,8 +31,9 @@ import_columns: dict[str, ImportColumn] = {}
 
 
 # Called with the ids of the inspections whose measures changed in status, deadline or time nodes,
-# or in number (an import), inside the change's transaction: supervision keeps its summary rows
-# (supervision.tallies) from here. Every service that makes such a change calls measures_changed.
+# in number (an import) or in their reports (submitted, reviewed), inside the change's transaction:
+# supervision keeps its summary rows (supervision.tallies) from here. Every service that makes such
+# a change calls measures_changed.
 change_listeners: dict[str, Callable[[Iterable[int]], None]] = {}
 
 

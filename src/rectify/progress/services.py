@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from rectify.errors import AccessDenied, InvalidInput, NotFound, filled
 from rectify.ledger.choices import MeasureStatus, ReportPeriod
+from rectify.ledger.extensions import measures_changed
 from rectify.ledger.models import DeadlineChange, Inspection, Measure, MeasureUnit
 from rectify.ledger.services import get_measure, move_deadline
 from rectify.ledger.workflow import Event, IllegalTransition, advance, lock, target_of
@@ -224,6 +225,7 @@ def review_report(user: User, report_id: int, *, decision: str, comment: str = "
     if not is_office(user, report.measure.problem.inspection.inspected):
         raise AccessDenied("只有整改办可以审核整改进展。")
     comment = REVIEW_DECISION.check(decision, comment)
+    inspection_id = report.measure.problem.inspection_id
     with transaction.atomic():
         report = ProgressReport.objects.select_for_update().get(pk=report.pk)
         if report.state != ReportState.SUBMITTED:
@@ -233,6 +235,7 @@ def review_report(user: User, report_id: int, *, decision: str, comment: str = "
         report.reviewed_at = timezone.now()
         report.review_comment = comment
         report.save()
+        measures_changed([inspection_id])  # the summary rows count the accepted reports per month
     return report
 
 

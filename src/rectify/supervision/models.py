@@ -424,3 +424,29 @@ class InspectionTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection} · {self.status} · {self.measures}"
+
+
+class ReportTally(models.Model):
+    """Summary rows of an inspection's progress reports per calendar month (in the current time zone):
+    how many were submitted, and how many were accepted, by the month of their review. Counted with
+    the measures' rows (InspectionTally) by the same refresh and read only for the inspections whose
+    measures' rows are of the day, so they are exactly as fresh. The dashboard's timeline sums them
+    instead of reading every report."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="report_tallies"
+    )
+    month = models.DateField(_("月份"))  # its first day
+    submitted = models.PositiveIntegerField(_("报送数"))
+    accepted = models.PositiveIntegerField(_("采纳数"))
+    counted_on = models.DateField(_("统计日期"))
+
+    class Meta:
+        verbose_name = _("巡察进展月度汇总")
+        verbose_name_plural = _("巡察进展月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "month"], name="report_tally_unique_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} · {self.month:%Y-%m} · {self.submitted}/{self.accepted}"

@@ -1,9 +1,11 @@
 """Summary rows of the measures (supervision.models.InspectionTally): per inspection and status, how
-many measures, how many overdue and how many carrying a warning on the day they were counted.
+many measures, how many overdue and how many carrying a warning on the day they were counted; and of
+their progress reports (ReportTally): per inspection and month, how many submitted and accepted.
 
 `refresh` is the one function that recomputes them. The services that change a measure's status,
 deadline or time nodes, import measures or change a warning policy call it in their transaction
-(ledger.extensions.measures_changed, which supervision fills from AppConfig.ready), and the daily tick
+(ledger.extensions.measures_changed, which supervision fills from AppConfig.ready; a report's
+submission and review go through it too), and the daily tick
 counts every inspection again for the new day. A reader uses only the rows counted today and counts
 the other inspections' measures directly, so a figure is exact even before the tick has run.
 tests/supervision/test_tallies.py applies random operations through the services and compares every
@@ -15,21 +17,24 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from rectify.dbdates import LocalDate
 from rectify.ledger.models import Inspection, Measure
 from rectify.ledger.querysets import overdue_q
 from rectify.org.access import VIEW, Access
+from rectify.progress.models import ProgressReport, ReportState
 
 from .deadlines import warned_only, with_warning_level
-from .models import InspectionTally, WarningLevel
+from .models import InspectionTally, ReportTally, WarningLevel
 
 
 def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None) -> int:
     """Count again the summary rows of these inspections (all of them when None) for the day `on`
-    (today), replacing the rows they had; returns the number of rows written.
+    (today), the measures' and the reports', replacing the rows they had; returns the number of the
+    measures' rows written.
 
     The inspections' rows are locked first (in id order), so two transactions refreshing the same
     inspection take turns, and the second counts with the first's changes committed."""
@@ -42,8 +47,12 @@ def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None)
         if not ids:
             return 0
         tallies = _count(Measure.objects.filter(problem__inspection_id__in=ids), on)
+        reports = ProgressReport.objects.filter(measure__problem__inspection_id__in=ids)
+        report_rows = _count_reports(reports, on)
         InspectionTally.objects.filter(inspection_id__in=ids).delete()
         InspectionTally.objects.bulk_create(tallies, batch_size=2000)
+        ReportTally.objects.filter(inspection_id__in=ids).delete()
+        ReportTally.objects.bulk_create(report_rows, batch_size=2000)
     return len(tallies)
 
 
@@ -69,6 +78,28 @@ def _count(measures: QuerySet[Measure], on: date) -> list[InspectionTally]:
             counted_on=on,
         )
         for row in rows
+    ]
+
+
+def _count_reports(reports: QuerySet[ProgressReport], on: date) -> list[ReportTally]:
+    """The report rows of these reports on `on`, counted directly (not saved): submitted per month of
+    submission, accepted per month of review. Grouped by local day in the database (LocalDate, native
+    on SQLite too), the days folded into months here: two queries."""
+    months: dict[tuple[int, date], list[int]] = {}
+    accepted = reports.filter(state=ReportState.ACCEPTED)
+    for position, (field, chosen) in enumerate((("submitted_at", reports), ("reviewed_at", accepted))):
+        rows = (
+            chosen.filter(**{f"{field}__isnull": False})
+            .annotate(day=LocalDate(field))
+            .values_list("measure__problem__inspection_id", "day")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for inspection_id, day, n in rows:
+            months.setdefault((inspection_id, day.replace(day=1)), [0, 0])[position] += n
+    return [
+        ReportTally(inspection_id=inspection_id, month=month, submitted=sent, accepted=taken, counted_on=on)
+        for (inspection_id, month), (sent, taken) in months.items()
     ]
 
 
@@ -124,3 +155,29 @@ def warned_parts(user, on: date | None = None) -> tuple[Coalesce, QuerySet[Measu
     return Coalesce(summed, 0), warned_only(
         Measure.objects.filter(problem__inspection__in=uncounted.values("pk")), on
     )
+
+
+def report_months(user, on: date | None = None) -> dict[date, tuple[int, int]] | None:
+    """(submitted, accepted) reports per month (its first day) over every inspection the user sees:
+    today's rows of the inspections counted today, and the others' reports counted directly. Two
+    queries once the day's rows exist. None when the rows cannot answer for the user (see _scope).
+    The dashboard's timeline over all inspections comes from here."""
+    on = on or timezone.localdate()
+    scope = _scope(user, on)
+    if scope is None:
+        return None
+    counted, uncounted = scope
+    summed = (
+        ReportTally.objects.filter(counted_on=on, inspection__in=counted.values("inspection_id"))
+        .values("month")
+        .annotate(submitted=Sum("submitted"), accepted=Sum("accepted"))
+        .values_list("month", "submitted", "accepted")
+        .order_by()
+    )
+    uncounted_reports = ProgressReport.objects.filter(measure__problem__inspection__in=uncounted.values("pk"))
+    direct = [(row.month, row.submitted, row.accepted) for row in _count_reports(uncounted_reports, on)]
+    months: dict[date, tuple[int, int]] = {}
+    for month, submitted, accepted in [*summed, *direct]:
+        before = months.get(month, (0, 0))
+        months[month] = (before[0] + submitted, before[1] + accepted)
+    return months
