@@ -159,8 +159,9 @@ def warned_parts(user, on: date | None = None) -> tuple[Coalesce, QuerySet[Measu
 
 def report_months(user, on: date | None = None) -> dict[date, tuple[int, int]] | None:
     """(submitted, accepted) reports per month (its first day) over every inspection the user sees:
-    today's rows of the inspections counted today, and the others' reports counted directly. Two
-    queries once the day's rows exist. None when the rows cannot answer for the user (see _scope).
+    today's rows of the inspections counted today, and the others' reports counted directly: three
+    queries, the last two finding nothing once the day's rows exist. None when the rows cannot answer
+    for the user (see _scope).
     The dashboard's timeline over all inspections comes from here."""
     on = on or timezone.localdate()
     scope = _scope(user, on)
