@@ -61,13 +61,27 @@ def assert_exact(world, today: date) -> None:
             n=Count("pk"),
             late=Count("pk", filter=overdue_q(today)),
             lit=Count("pk", filter=Q(warning_level__gt=WarningLevel.NONE)),
+            green=Count("pk", filter=Q(warning_level=WarningLevel.GREEN)),
+            yellow=Count("pk", filter=Q(warning_level=WarningLevel.YELLOW)),
+            red=Count("pk", filter=Q(warning_level=WarningLevel.RED)),
+            escalated=Count("pk", filter=Q(warning_level=WarningLevel.ESCALATED)),
         )
         .order_by()
     )
     for row in rows:
-        expected[(row["problem__inspection_id"], row["status"])] = (row["n"], row["late"], row["lit"])
+        expected[(row["problem__inspection_id"], row["status"])] = (
+            row["n"],
+            row["late"],
+            row["lit"],
+            (row["green"], row["yellow"], row["red"], row["escalated"]),
+        )
     kept = {
-        (tally.inspection_id, tally.status): (tally.measures, tally.overdue, tally.warned)
+        (tally.inspection_id, tally.status): (
+            tally.measures,
+            tally.overdue,
+            tally.warned,
+            (tally.green, tally.yellow, tally.red, tally.escalated),
+        )
         for tally in InspectionTally.objects.filter(counted_on=today)
     }
     assert kept == expected

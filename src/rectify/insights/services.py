@@ -318,7 +318,7 @@ def dashboard(
             count=row["count"],
             url=links.warnings(SLUG_OF_LEVEL[row["level"]]),
         )
-        for row in warnings_by_level(measures, on)
+        for row in warnings_by_level(measures, on, rows)
     ]
     if inspection is not None:
         by_area = _by_area(measures, problems, on, links)

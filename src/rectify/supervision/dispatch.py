@@ -38,6 +38,7 @@ from rectify.org.models import User
 from rectify.progress.models import ProgressReport, ReportState, SignOff
 from rectify.progress.services import STANDING, approved_signoffs, signed_off_between
 
+from . import tallies
 from .deadlines import warned, with_report_missing
 from .models import (
     DISPATCH_BUILDER_ROLES,
@@ -45,6 +46,7 @@ from .models import (
     DeadlineExtension,
     DispatchReport,
     ExtensionState,
+    InspectionTally,
     WarningLevel,
 )
 
@@ -457,8 +459,15 @@ def _by_leader(measures: QuerySet[Measure], on: date) -> list[dict]:
     return rows
 
 
-def warnings_by_level(measures: QuerySet[Measure], on: date) -> list[dict]:
-    counts = dict(warned(measures, on).values_list("warning_level").annotate(n=Count("id")).order_by())
+def warnings_by_level(
+    measures: QuerySet[Measure], on: date, rows: list[InspectionTally] | None = None
+) -> list[dict]:
+    """The measures at each warning level on `on`; from the summary rows when given (the rows of
+    exactly these measures' inspections, tallies.visible_rows), else counted."""
+    if rows is None:
+        counts = dict(warned(measures, on).values_list("warning_level").annotate(n=Count("id")).order_by())
+    else:
+        counts = tallies.level_counts(rows)
     return [
         {"level": int(level), "label": str(level.label), "count": counts.get(level.value, 0)}
         for level in WARNING_LEVELS

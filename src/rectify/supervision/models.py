@@ -411,6 +411,11 @@ class InspectionTally(models.Model):
     measures = models.PositiveIntegerField(_("措施数"))
     overdue = models.PositiveIntegerField(_("超期数"))
     warned = models.PositiveIntegerField(_("预警数"))
+    # The warned measures by level (WarningLevel.GREEN … ESCALATED): the dashboard's 预警 panel.
+    green = models.PositiveIntegerField(_("绿色预警数"), default=0)
+    yellow = models.PositiveIntegerField(_("黄色预警数"), default=0)
+    red = models.PositiveIntegerField(_("红色预警数"), default=0)
+    escalated = models.PositiveIntegerField(_("已升级预警数"), default=0)
     counted_on = models.DateField(_("统计日期"))
 
     class Meta:
@@ -420,6 +425,10 @@ class InspectionTally(models.Model):
             models.UniqueConstraint(fields=["inspection", "status"], name="tally_unique_status"),
             models.CheckConstraint(condition=Q(overdue__lte=F("measures")), name="tally_overdue_within"),
             models.CheckConstraint(condition=Q(warned__lte=F("measures")), name="tally_warned_within"),
+            models.CheckConstraint(
+                condition=Q(warned=F("green") + F("yellow") + F("red") + F("escalated")),
+                name="tally_warned_by_level",
+            ),
         ]
 
     def __str__(self) -> str:

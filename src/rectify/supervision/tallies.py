@@ -56,6 +56,14 @@ def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None)
     return len(tallies)
 
 
+LEVELS = [level for level in WarningLevel if level > WarningLevel.NONE]  # a column each
+
+
+def level_counts(rows: Iterable[InspectionTally]) -> dict[int, int]:
+    """How many measures of these rows carry each warning level."""
+    return {level.value: sum(getattr(row, level.name.lower()) for row in rows) for level in LEVELS}
+
+
 def _count(measures: QuerySet[Measure], on: date) -> list[InspectionTally]:
     """The summary rows of these measures on `on`, counted directly (one grouped query, not saved)."""
     rows = (
@@ -65,6 +73,7 @@ def _count(measures: QuerySet[Measure], on: date) -> list[InspectionTally]:
             n=Count("pk"),
             late=Count("pk", filter=overdue_q(on)),
             warned_n=Count("pk", filter=Q(warning_level__gt=WarningLevel.NONE)),
+            **{level.name.lower(): Count("pk", filter=Q(warning_level=level)) for level in LEVELS},
         )
         .order_by()
     )
@@ -75,6 +84,7 @@ def _count(measures: QuerySet[Measure], on: date) -> list[InspectionTally]:
             measures=row["n"],
             overdue=row["late"],
             warned=row["warned_n"],
+            **{level.name.lower(): row[level.name.lower()] for level in LEVELS},
             counted_on=on,
         )
         for row in rows
