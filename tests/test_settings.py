@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from django.db import connection
 
 STRONG_KEY = "k" * 20 + "-Zq8#x7Lp2@Vw9!Rt5$Mn3&Bj6*Hc4(Gf1)" + "y" * 10
 FIELD_KEY = "0cGWbZ2ZwAHd8v1mFZ0cQvBgrTQ6YF5Q4Y7rXlJnGkU="  # a Fernet key made for these tests only
@@ -121,12 +122,9 @@ def test_a_well_formed_rate_and_number_are_accepted(monkeypatch):
     assert env_int("RECTIFY_TEST_NUMBER", 1) == 42
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
 def test_postgresql_connections_run_without_jit(db):
     """JIT compiling cost a province's search more than the search itself (settings.py)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("只在 PostgreSQL 上")
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
