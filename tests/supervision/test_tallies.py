@@ -1,10 +1,12 @@
 """The summary rows (supervision.tallies) stay exact: random operations through the real services
-(reports, reviews, sign-off at every level, follow-up relapses, deadlines set and moved, time nodes
-added, done, reopened and deleted, warning policies changed, notices imported), and after each one
-every row is compared with a direct count, the navigation's 预警 badge with the warning light of
-every visible measure, for every role, today and on other days, and the dashboard (also
-GET /api/v1/stats: the same function), whose status, overdue and per-inspection figures come from the
-rows, with the same figures counted by hand for every role."""
+(reports, reviews, sign-off at every level, follow-up relapses, deadlines set and moved, lead leaders,
+responsible units and categories changed, time nodes added, done, reopened and deleted, warning
+policies changed, notices imported), and after each one every row is compared with a direct count
+(those per unit, leader and category, and the problems' rows, with each measure's own fields), the
+navigation's 预警 badge with the warning light of every visible measure, for every role, today and on
+other days, and the dashboard (also GET /api/v1/stats: the same function), whose status, overdue,
+per-inspection, per-unit, per-leader and per-category figures come from the rows, with the same
+figures counted by hand for every role."""
 
 from __future__ import annotations
 
@@ -21,8 +23,14 @@ from django.utils import timezone
 from rectify.errors import RectifyError
 from rectify.insights import services as insights
 from rectify.ledger import services as ledger_services
-from rectify.ledger.choices import MeasureStatus
-from rectify.ledger.models import DeadlineChange, Measure
+from rectify.ledger.choices import (
+    COMPLETED_STATUSES,
+    OPEN_STATUSES,
+    MeasureCategory,
+    MeasureStatus,
+    UnitRole,
+)
+from rectify.ledger.models import DeadlineChange, Measure, Problem
 from rectify.ledger.querysets import overdue_q
 from rectify.notices.importer import import_notice
 from rectify.progress import milestones
@@ -37,7 +45,15 @@ from rectify.progress.models import (
 )
 from rectify.supervision import tallies
 from rectify.supervision.deadlines import with_warning_level
-from rectify.supervision.models import InspectionTally, ReportTally, WarningLevel
+from rectify.supervision.models import (
+    CategoryTally,
+    InspectionTally,
+    LeaderTally,
+    ProblemTally,
+    ReportTally,
+    UnitTally,
+    WarningLevel,
+)
 from rectify.supervision.warning_helpers import nav_counts, warning_count
 from tests.conftest import small_notice
 from tests.insights import direct
@@ -98,6 +114,7 @@ def assert_exact(world, today: date) -> None:
         (tally.inspection_id, tally.month): [tally.submitted, tally.accepted]
         for tally in ReportTally.objects.filter(counted_on=today)
     } == months
+    assert_group_rows_exact(today)
     other_days = ((today + timedelta(days=1), ("alice", "bob")), (today - timedelta(days=9), ("sam",)))
     for day, names in ((today, PEOPLE), *other_days):
         for name in names:
@@ -109,6 +126,45 @@ def assert_exact(world, today: date) -> None:
             )
             assert nav_counts(person, today=day)[0] == lit == warning_count(person, day), (name, day)
     assert_dashboards_exact(world, today)
+
+
+def assert_group_rows_exact(today: date) -> None:
+    """The rows per responsible unit, lead leader and category, and the problems' rows, against every
+    measure's and problem's own fields."""
+    expected: dict = {UnitTally: {}, LeaderTally: {}, CategoryTally: {}}
+    for measure in Measure.objects.select_related("problem").prefetch_related("unit_links"):
+        late = int(
+            measure.status in OPEN_STATUSES and measure.deadline is not None and measure.deadline < today
+        )
+        units = [link.unit_id for link in measure.unit_links.all() if link.role == UnitRole.RESPONSIBLE]
+        for model, keys in (
+            (UnitTally, units or [None]),
+            (LeaderTally, [measure.lead_leader_id]),
+            (CategoryTally, [measure.category]),
+        ):
+            for key in keys:
+                counts = expected[model].setdefault(
+                    (measure.problem.inspection_id, key, measure.status), [0, 0]
+                )
+                counts[0] += 1
+                counts[1] += late
+    for model, rows in expected.items():
+        kept = {
+            (row.inspection_id, getattr(row, model.KEY), row.status): [row.measures, row.overdue]
+            for row in model.objects.filter(counted_on=today)
+        }
+        assert kept == rows, model.__name__
+    problems: dict[int, list[int]] = {}
+    for problem in Problem.objects.prefetch_related("measures"):
+        statuses = [measure.status for measure in problem.measures.all()]
+        counts = problems.setdefault(problem.inspection_id, [0, 0])
+        counts[0] += 1
+        counts[1] += int(bool(statuses) and all(status in COMPLETED_STATUSES for status in statuses))
+    kept = {
+        row.inspection_id: [row.problems, row.rectified]
+        for row in ProblemTally.objects.filter(counted_on=today)
+    }
+    assert kept == problems
 
 
 def assert_dashboards_exact(world, today: date) -> None:
@@ -197,6 +253,21 @@ class Operations:
                 by=self.world.alice,
             )
 
+    def reassign(self):
+        """Another lead leader (or none), other responsible units and another category, as the ledger's
+        edit makes them."""
+        measure = self.measure()
+        units = [self.world.orgs["a1"], self.world.orgs["a2"]]
+        ledger_services.update_measure_assignment(
+            self.world.alice,
+            measure.pk,
+            version=measure.version,
+            lead_leader=self.rng.choice([self.world.larry, None]),
+            units=self.rng.sample(units, self.rng.randint(1, 2)),
+            category=self.rng.choice(MeasureCategory.values),
+            reason="工作分工调整。",
+        )
+
     def add_milestone(self):
         measure = self.measure()
         if measure.deadline is not None:
@@ -263,6 +334,8 @@ def test_summary_rows_stay_exact_under_random_operations(world, ledger, settings
         ops.relapse,
         ops.set_deadline,
         ops.set_deadline,
+        ops.reassign,
+        ops.reassign,
         ops.add_milestone,
         ops.complete_milestone,
         ops.reopen_milestone,

@@ -1,5 +1,6 @@
 """Migrations 0009 (the reports' summary rows, read only for inspections whose measures' rows are of
-the day) and 0010 (the warned measures by level) forget the measures' rows counted before them, so no
+the day), 0010 (the warned measures by level) and 0011 (the rows per unit, leader and category, and the
+problems' rows) forget the measures' rows counted before them, so no
 inspection is taken as counted without what they add, and the figures are counted directly until the
 next count."""
 
@@ -13,6 +14,7 @@ from ..migrating import back_at, forward_to
     [
         ("0008_dispatch_inspections", "0009_report_tally"),  # the reports' rows
         ("0009_report_tally", "0010_tally_warning_levels"),  # the levels: earlier rows have none
+        ("0010_tally_warning_levels", "0011_group_tallies"),  # the groups: none beside earlier rows
     ],
 )
 @pytest.mark.django_db(transaction=True)
@@ -25,6 +27,8 @@ def test_the_measures_rows_counted_before_are_forgotten(before, after):
             name="甲局", code="t-bureau", kind="party_organ", path="00000001/"
         )
         inspection = Inspection.objects.create(title="常规巡察", inspected=bureau)
+        # A warned measure carries a level from 0010 on (its check constraint).
+        levels = {"red": 1} if any(field.name == "red" for field in InspectionTally._meta.fields) else {}
         InspectionTally.objects.create(
             inspection=inspection,
             status="in_progress",
@@ -32,6 +36,7 @@ def test_the_measures_rows_counted_before_are_forgotten(before, after):
             overdue=1,
             warned=1,
             counted_on="2026-12-07",
+            **levels,
         )
 
         apps = forward_to([("supervision", after)])

@@ -20,7 +20,7 @@ rule (the receiving organisation's office, leaders and supervisors; units for wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -30,7 +30,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -49,16 +48,15 @@ from rectify.feedback.models import Channel, FeedbackKind, FeedbackStatus
 from rectify.feedback.stats import FeedbackFigures, feedback_figures
 from rectify.ledger.choices import MeasureCategory, MeasureStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
-from rectify.ledger.querysets import overdue_q
+from rectify.ledger.querysets import counted_problems, overdue_q
 from rectify.ledger.services import get_inspection, measure_queryset
 from rectify.org.access import VIEW, Access
-from rectify.org.models import Role, User
+from rectify.org.models import Organisation, Role, User
 from rectify.progress.models import Indicator, Observation, ProgressReport, ReportState
 from rectify.progress.services import STANDING, approved_signoffs
 from rectify.supervision import tallies
 from rectify.supervision.deadlines import with_warning_level
 from rectify.supervision.dispatch import (
-    DONE,
     FIGURES,
     NO_AREA,
     NO_LEADER,
@@ -69,7 +67,8 @@ from rectify.supervision.dispatch import (
     warnings_by_level,
 )
 from rectify.supervision.forms import SLUG_OF_LEVEL
-from rectify.supervision.models import InspectionTally, WarningLevel
+from rectify.supervision.models import CategoryTally, InspectionTally, LeaderTally, UnitTally, WarningLevel
+from rectify.supervision.tallies import GroupSum
 
 DENIED = "您没有可查看的整改数据：数据看板面向整改办、领导小组成员、纪检监察（巡察）机构和责任单位。"
 LEADERS_ONLY = "“我牵头的”列出您作为牵头领导负责的整改措施，面向领导小组成员；您没有这一角色。"
@@ -309,6 +308,7 @@ def dashboard(
     # (everyone but units' people; not a leader's own measures), rather than from every measure. One
     # inspection is counted directly: one query rather than the rows' two, and bounded by its size.
     rows = None if led_only or inspection else tallies.visible_rows(user, on)
+    groups = None if rows is None else tallies.group_sums(user, on)
     status_counts, overdue = _status_counts(measures, on, rows)
     warnings = [
         LevelCount(
@@ -326,9 +326,11 @@ def dashboard(
         parts = by_area
     else:
         by_area = []
-        by_inspection = _by_inspection(measures, problems, on, links, rows)
+        by_inspection = _by_inspection(
+            measures, problems, on, links, rows, None if rows is None else tallies.problem_sums(user, on)
+        )
         parts = by_inspection
-    by_unit = _by_unit(measures, on, links)
+    by_unit = _by_unit(measures, on, links, groups[UnitTally] if groups else None)
     level_count = {row.level: row.count for row in warnings}
     completed = status_counts[MeasureStatus.SIGNED_OFF] + status_counts[MeasureStatus.ONGOING]
     total = sum(status_counts.values())
@@ -367,8 +369,8 @@ def dashboard(
         by_area=by_area,
         by_inspection=by_inspection,
         by_unit=by_unit,
-        by_leader=_by_leader(measures, on, links),
-        by_category=_by_category(measures, on, links),
+        by_leader=_by_leader(measures, on, links, groups[LeaderTally] if groups else None),
+        by_category=_by_category(measures, on, links, groups[CategoryTally] if groups else None),
         warnings=warnings,
         timeline=_timeline(measures, reports, on, None if rows is None else tallies.report_months(user, on)),
         indicators=_indicators(measures),
@@ -467,37 +469,31 @@ _FIGURE_OF_STATUS = {
 }
 
 
+def _figures_of_sums(sums: Iterable[GroupSum]) -> dict:
+    """The counts of group_counts per group, from (group, status, measures, overdue) rows (summary
+    rows, supervision.tallies): the same sums group_counts makes of the measures, no query."""
+    groups: dict = {}
+    for key, status, measures, overdue in sums:
+        group = groups.setdefault(key, dict.fromkeys(FIGURES, 0))
+        group["total"] += measures
+        group[_FIGURE_OF_STATUS[status]] += measures
+        group["overdue"] += overdue
+    return groups
+
+
 def _figures_by_inspection(measures: QuerySet[Measure], on: date, rows: list[InspectionTally] | None) -> dict:
-    """The counts of group_counts per inspection: from the summary rows when given (no query, the
-    same sums group_counts makes of the measures), else one query."""
+    """The counts of group_counts per inspection: from the summary rows when given (no query), else one
+    query."""
     if rows is None:
         return _figures_by(measures, "problem__inspection_id", on)
-    groups: dict[int, dict[str, int]] = {}
-    for row in rows:
-        group = groups.setdefault(row.inspection_id, dict.fromkeys(FIGURES, 0))
-        group["total"] += row.measures
-        group[_FIGURE_OF_STATUS[row.status]] += row.measures
-        group["overdue"] += row.overdue
-    return groups
+    return _figures_of_sums((row.inspection_id, row.status, row.measures, row.overdue) for row in rows)
 
 
 def _problem_groups(problems: QuerySet[Problem], *fields: str) -> list[dict]:
     """Problems and rectified problems per group (area or inspection, with the `fields` that name and
-    order it): one query. A problem is rectified when it has measures and none is unfinished, as
-    ledger.services.summarise counts it (all the problem's measures, also those of other units).
-    Every group with a visible measure is here: a measure is visible only with its problem."""
-    of_problem = Measure.objects.filter(problem=OuterRef("pk"))
-    return list(
-        problems.alias(
-            has_measures=Exists(of_problem), has_unfinished=Exists(of_problem.exclude(status__in=DONE))
-        )
-        .values(*fields)
-        .annotate(
-            problems=Count("pk"),
-            rectified=Count("pk", filter=Q(has_measures=True, has_unfinished=False)),
-        )
-        .order_by()
-    )
+    order it): one query (ledger.querysets.counted_problems). Every group with a visible measure is
+    here: a measure is visible only with its problem."""
+    return list(counted_problems(problems, *fields))
 
 
 def _by_area(
@@ -539,10 +535,16 @@ def _by_inspection(
     on: date,
     links: _Links,
     rows: list[InspectionTally] | None,
+    problem_sums: list[dict] | None = None,
 ) -> list[GroupRow]:
-    """Per inspection, newest first: one query, and one more without summary rows."""
+    """Per inspection, newest first: two queries without summary rows; the problems from
+    `problem_sums` (supervision.tallies.problem_sums) when given."""
     groups = _figures_by_inspection(measures, on, rows)
-    inspections = _problem_groups(problems, "inspection_id", "inspection__title", "inspection__feedback_date")
+    if problem_sums is None:
+        problem_sums = _problem_groups(
+            problems, "inspection_id", "inspection__title", "inspection__feedback_date"
+        )
+    inspections = list(problem_sums)
     inspections.sort(key=lambda row: row["inspection_id"], reverse=True)
     inspections.sort(key=lambda row: row["inspection__feedback_date"] or date.min, reverse=True)
     return [
@@ -560,15 +562,29 @@ def _by_inspection(
     ]
 
 
-def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
+def _by_unit(
+    measures: QuerySet[Measure], on: date, links: _Links, sums: list[GroupSum] | None = None
+) -> list[GroupRow]:
     """Per responsible unit (a measure with two responsible units counts for each), and the measures
-    without one: two queries."""
-    groups = list(
-        MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE, measure__in=measures.values("pk"))
-        .values("unit_id", "unit__name", "unit__path")
-        .annotate(**group_counts("measure__", on))
-        .order_by("unit__path")
-    )
+    without one: two queries; from the summary rows' `sums` when given, one (the units' names)."""
+    if sums is None:
+        groups = list(
+            MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE, measure__in=measures.values("pk"))
+            .values("unit_id", "unit__name")
+            .annotate(**group_counts("measure__", on))
+            .order_by("unit__path")
+        )
+        without = measures.exclude(
+            pk__in=MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
+        ).aggregate(**group_counts("", on))
+    else:
+        figures = _figures_of_sums(sums)
+        units = Organisation.objects.filter(pk__in=[key for key in figures if key is not None])
+        groups = [
+            {"unit_id": pk, "unit__name": name, **figures[pk]}
+            for pk, name in units.order_by("path").values_list("pk", "name")
+        ]
+        without = figures.get(None, {"total": 0})
     rows = [
         GroupRow(
             key=f"unit-{group['unit_id']}",
@@ -579,24 +595,37 @@ def _by_unit(measures: QuerySet[Measure], on: date, links: _Links) -> list[Group
         )
         for group in groups
     ]
-    without = measures.exclude(
-        pk__in=MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
-    ).aggregate(**group_counts("", on))
     if without["total"]:
         rows.append(GroupRow(key="unit-none", id=None, name=NO_UNIT, figures=Figures.of(without)))
     return rows
 
 
-def _by_leader(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
-    groups = (
-        measures.values("lead_leader_id", "lead_leader__full_name", "lead_leader__username")
-        .annotate(**group_counts("", on))
-        .order_by("lead_leader__full_name", "lead_leader__username")
-    )
+def _by_leader(
+    measures: QuerySet[Measure], on: date, links: _Links, sums: list[GroupSum] | None = None
+) -> list[GroupRow]:
+    """Per lead leader, those without one last: one query (from the summary rows' `sums` when given,
+    the leaders' names)."""
+    order = ("full_name", "username")
+    if sums is None:
+        groups = (
+            measures.values("lead_leader_id", "lead_leader__full_name", "lead_leader__username")
+            .annotate(**group_counts("", on))
+            .order_by(*(f"lead_leader__{field}" for field in order))
+        )
+    else:
+        figures = _figures_of_sums(sums)
+        leaders = User.objects.filter(pk__in=[key for key in figures if key is not None]).order_by(*order)
+        groups = [
+            {"lead_leader_id": pk, "lead_leader__full_name": full_name, "lead_leader__username": username}
+            | figures[pk]
+            for pk, full_name, username in leaders.values_list("pk", *order)
+        ]
+        if None in figures:
+            groups.append({"lead_leader_id": None} | figures[None])
     rows = []
     for group in groups:
         leader_id = group["lead_leader_id"]
-        name = group["lead_leader__full_name"] or group["lead_leader__username"] or NO_LEADER
+        name = group.get("lead_leader__full_name") or group.get("lead_leader__username") or NO_LEADER
         filters = links.group(leader=leader_id) if leader_id else {}
         rows.append(
             GroupRow(
@@ -611,8 +640,11 @@ def _by_leader(measures: QuerySet[Measure], on: date, links: _Links) -> list[Gro
     return rows
 
 
-def _by_category(measures: QuerySet[Measure], on: date, links: _Links) -> list[GroupRow]:
-    groups = _figures_by(measures, "category", on)
+def _by_category(
+    measures: QuerySet[Measure], on: date, links: _Links, sums: list[GroupSum] | None = None
+) -> list[GroupRow]:
+    """Per category: one query, none from the summary rows' `sums`."""
+    groups = _figures_by(measures, "category", on) if sums is None else _figures_of_sums(sums)
     return [
         GroupRow(
             key=f"category-{category.value}",

@@ -35,6 +35,8 @@ class MeasureStatus(models.TextChoices):
 
 # Statuses in which a passed deadline means the measure is overdue (超期).
 OPEN_STATUSES = (MeasureStatus.NOT_STARTED, MeasureStatus.IN_PROGRESS, MeasureStatus.REOPENED)
+# Statuses counted as completed (完成): signed off, or carried on as a long-term measure.
+COMPLETED_STATUSES = (MeasureStatus.SIGNED_OFF, MeasureStatus.ONGOING)
 
 
 class UnitRole(models.TextChoices):

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DateField,
     DurationField,
     Exists,
@@ -21,6 +22,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -28,7 +30,7 @@ from django.db.models import (
 from rectify.org.access import VIEW, Access, any_of, path_q
 from rectify.org.querysets import RestrictedQuerySet
 
-from .choices import OPEN_STATUSES
+from .choices import COMPLETED_STATUSES, OPEN_STATUSES
 
 
 def overdue_q(today: date, prefix: str = "") -> Q:
@@ -36,6 +38,26 @@ def overdue_q(today: date, prefix: str = "") -> Q:
     `prefix` reaches the measure from another model ("measure__"). The ledger's filter, the dashboard,
     the dispatch report and the API all count with it."""
     return Q(**{f"{prefix}deadline__lt": today, f"{prefix}status__in": OPEN_STATUSES})
+
+
+def counted_problems(problems: QuerySet, *fields: str) -> QuerySet:
+    """Problems and rectified problems of `problems` per group of `fields` (values): one query. A
+    problem is rectified when it has measures and every one of them is completed (all its measures,
+    also those of units the reader does not see). The dashboard and the summary rows
+    (supervision.tallies) both count with it."""
+    of_problem = apps.get_model("ledger", "Measure").objects.filter(problem=OuterRef("pk"))
+    return (
+        problems.alias(
+            has_measures=Exists(of_problem),
+            has_unfinished=Exists(of_problem.exclude(status__in=COMPLETED_STATUSES)),
+        )
+        .values(*fields)
+        .annotate(
+            problems=Count("pk"),
+            rectified=Count("pk", filter=Q(has_measures=True, has_unfinished=False)),
+        )
+        .order_by()
+    )
 
 
 class LedgerQuerySet(RestrictedQuerySet):

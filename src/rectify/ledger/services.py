@@ -255,8 +255,8 @@ def update_measure_assignment(
         # Saving what was already there would move the version on and make others' edits stale.
         measure.version += 1
         measure.save()
-        if (after[1], after[2]) != (before[1], before[2]):  # the deadline or category: the counts
-            measures_changed([inspection.pk])
+        # The summary rows count measures by leader, unit, category and deadline.
+        measures_changed([inspection.pk])
     return get_measure(user, measure.pk)
 
 

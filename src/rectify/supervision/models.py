@@ -435,6 +435,126 @@ class InspectionTally(models.Model):
         return f"{self.inspection} · {self.status} · {self.measures}"
 
 
+class GroupTally(models.Model):
+    """Summary rows of an inspection's measures in one grouping (a responsible unit, a lead leader, a
+    category), per status: how many, and how many were overdue on `counted_on`. Counted with the
+    inspection's rows (InspectionTally) by the same refresh and read only for the inspections whose
+    rows are of the day, so they are exactly as fresh. The dashboard across inspections sums them
+    instead of grouping every measure."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=20)
+    measures = models.PositiveIntegerField(_("措施数"))
+    overdue = models.PositiveIntegerField(_("超期数"))
+    counted_on = models.DateField(_("统计日期"))
+
+    KEY: str  # the grouping's field
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {getattr(self, self.KEY)} · {self.status} · {self.measures}"
+
+
+def _group_constraints(prefix: str, key: str, *, nullable: bool = True) -> list:
+    """One row per inspection, group and status, also for the empty group (no unit, no leader)."""
+    unique = [
+        models.UniqueConstraint(
+            fields=["inspection", key, "status"],
+            condition=Q(**{f"{key}__isnull": False}) if nullable else None,
+            name=f"{prefix}_unique_group",
+        )
+    ]
+    if nullable:
+        unique.append(
+            models.UniqueConstraint(
+                fields=["inspection", "status"],
+                condition=Q(**{f"{key}__isnull": True}),
+                name=f"{prefix}_unique_without",
+            )
+        )
+    return [
+        *unique,
+        models.CheckConstraint(condition=Q(overdue__lte=F("measures")), name=f"{prefix}_overdue_within"),
+    ]
+
+
+class UnitTally(GroupTally):
+    """Per responsible unit (a measure with two responsible units counts for each); no unit: the
+    measures without a responsible unit. The units' rows are deleted with the unit: a unit that still
+    has measures cannot be deleted (MeasureUnit protects it)."""
+
+    unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("责任单位"),
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    KEY = "unit_id"
+
+    class Meta:
+        verbose_name = _("巡察措施按责任单位汇总")
+        verbose_name_plural = _("巡察措施按责任单位汇总")
+        constraints = _group_constraints("unit_tally", "unit")
+
+
+class LeaderTally(GroupTally):
+    """Per lead leader (牵头领导); no leader: the measures without one."""
+
+    leader = models.ForeignKey(
+        USER, verbose_name=_("牵头领导"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    KEY = "leader_id"
+
+    class Meta:
+        verbose_name = _("巡察措施按牵头领导汇总")
+        verbose_name_plural = _("巡察措施按牵头领导汇总")
+        constraints = _group_constraints("leader_tally", "leader")
+
+
+class CategoryTally(GroupTally):
+    """Per category (立行立改, 限期整改, 长期坚持)."""
+
+    category = models.CharField(_("整改类型"), max_length=16)
+
+    KEY = "category"
+
+    class Meta:
+        verbose_name = _("巡察措施按整改类型汇总")
+        verbose_name_plural = _("巡察措施按整改类型汇总")
+        constraints = _group_constraints("category_tally", "category", nullable=False)
+
+
+class ProblemTally(models.Model):
+    """How many problems an inspection has and how many are rectified (every measure completed),
+    counted with its measures' rows and read exactly when those are."""
+
+    inspection = models.OneToOneField(
+        Inspection, verbose_name=_("巡察"), on_delete=models.CASCADE, related_name="+"
+    )
+    problems = models.PositiveIntegerField(_("问题数"))
+    rectified = models.PositiveIntegerField(_("已整改问题数"))
+    counted_on = models.DateField(_("统计日期"))
+
+    class Meta:
+        verbose_name = _("巡察问题汇总")
+        verbose_name_plural = _("巡察问题汇总")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rectified__lte=F("problems")), name="problem_tally_rectified_within"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {self.rectified}/{self.problems}"
+
+
 class ReportTally(models.Model):
     """Summary rows of an inspection's progress reports per calendar month (in the current time zone):
     how many were submitted, and how many were accepted, by the month of their review. Counted with

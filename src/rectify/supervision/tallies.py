@@ -1,6 +1,8 @@
 """Summary rows of the measures (supervision.models.InspectionTally): per inspection and status, how
-many measures, how many overdue and how many carrying a warning on the day they were counted; and of
-their progress reports (ReportTally): per inspection and month, how many submitted and accepted.
+many measures, how many overdue and how many carrying a warning on the day they were counted; the same
+per responsible unit, lead leader and category (UnitTally, LeaderTally, CategoryTally); its problems and
+how many are rectified (ProblemTally); and of their progress reports (ReportTally): per inspection and
+month, how many submitted and accepted.
 
 `refresh` is the one function that recomputes them. The services that change a measure's status,
 deadline or time nodes, import measures or change a warning policy call it in their transaction
@@ -16,19 +18,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rectify.dbdates import LocalDate
-from rectify.ledger.models import Inspection, Measure
-from rectify.ledger.querysets import overdue_q
+from rectify.ledger.choices import UnitRole
+from rectify.ledger.models import Inspection, Measure, MeasureUnit, Problem
+from rectify.ledger.querysets import counted_problems, overdue_q
 from rectify.org.access import VIEW, Access
 from rectify.progress.models import ProgressReport, ReportState
 
 from .deadlines import warned_only, with_warning_level
-from .models import InspectionTally, ReportTally, WarningLevel
+from .models import (
+    CategoryTally,
+    GroupTally,
+    InspectionTally,
+    LeaderTally,
+    ProblemTally,
+    ReportTally,
+    UnitTally,
+    WarningLevel,
+)
+
+GROUPINGS: tuple[type[GroupTally], ...] = (UnitTally, LeaderTally, CategoryTally)
+# (group, status, measures, overdue): a grouping's rows summed over inspections
+GroupSum = tuple[object, str, int, int]
 
 
 def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None) -> int:
@@ -46,13 +62,18 @@ def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None)
         ids = list(inspections.select_for_update().values_list("pk", flat=True))
         if not ids:
             return 0
-        tallies = _count(Measure.objects.filter(problem__inspection_id__in=ids), on)
+        measures = Measure.objects.filter(problem__inspection_id__in=ids)
+        tallies = _count(measures, on)
         reports = ProgressReport.objects.filter(measure__problem__inspection_id__in=ids)
-        report_rows = _count_reports(reports, on)
-        InspectionTally.objects.filter(inspection_id__in=ids).delete()
-        InspectionTally.objects.bulk_create(tallies, batch_size=2000)
-        ReportTally.objects.filter(inspection_id__in=ids).delete()
-        ReportTally.objects.bulk_create(report_rows, batch_size=2000)
+        written: dict[type[models.Model], list] = {
+            InspectionTally: tallies,
+            **_count_groups(measures, on),
+            ProblemTally: _count_problems(Problem.objects.filter(inspection_id__in=ids), on),
+            ReportTally: _count_reports(reports, on),
+        }
+        for model, rows in written.items():
+            model.objects.filter(inspection_id__in=ids).delete()
+            model.objects.bulk_create(rows, batch_size=2000)
     return len(tallies)
 
 
@@ -88,6 +109,71 @@ def _count(measures: QuerySet[Measure], on: date) -> list[InspectionTally]:
             counted_on=on,
         )
         for row in rows
+    ]
+
+
+def _count_groups(measures: QuerySet[Measure], on: date) -> dict[type[GroupTally], list[GroupTally]]:
+    """The rows of every grouping (GROUPINGS) of these measures on `on`, counted directly (not saved):
+    the leaders' and categories' from one grouped query, the units' from two (the responsible units,
+    the measures without one)."""
+    folded: dict[tuple[type[GroupTally], int, object, str], list[int]] = {}
+
+    def add(model: type[GroupTally], inspection_id: int, key: object, status: str, n: int, late: int) -> None:
+        counts = folded.setdefault((model, inspection_id, key, status), [0, 0])
+        counts[0] += n
+        counts[1] += late
+
+    counts = {"n": Count("pk"), "late": Count("pk", filter=overdue_q(on))}
+    by_leader_and_category = (
+        measures.values_list("problem__inspection_id", "status", "lead_leader_id", "category")
+        .annotate(**counts)
+        .order_by()
+    )
+    for inspection_id, status, leader_id, category, n, late in by_leader_and_category:
+        add(LeaderTally, inspection_id, leader_id, status, n, late)
+        add(CategoryTally, inspection_id, category, status, n, late)
+    responsible = MeasureUnit.objects.filter(role=UnitRole.RESPONSIBLE)
+    by_unit = (
+        responsible.filter(measure__in=measures.values("pk"))
+        .values_list("measure__problem__inspection_id", "unit_id", "measure__status")
+        .annotate(n=Count("measure_id"), late=Count("measure_id", filter=overdue_q(on, "measure__")))
+        .order_by()
+    )
+    for inspection_id, unit_id, status, n, late in by_unit:
+        add(UnitTally, inspection_id, unit_id, status, n, late)
+    without_unit = (
+        measures.exclude(pk__in=responsible.values("measure_id"))
+        .values_list("problem__inspection_id", "status")
+        .annotate(**counts)
+        .order_by()
+    )
+    for inspection_id, status, n, late in without_unit:
+        add(UnitTally, inspection_id, None, status, n, late)
+    groups: dict[type[GroupTally], list[GroupTally]] = {model: [] for model in GROUPINGS}
+    for (model, inspection_id, key, status), (n, late) in folded.items():
+        groups[model].append(
+            model(
+                inspection_id=inspection_id,
+                status=status,
+                measures=n,
+                overdue=late,
+                counted_on=on,
+                **{model.KEY: key},
+            )
+        )
+    return groups
+
+
+def _count_problems(problems: QuerySet[Problem], on: date) -> list[ProblemTally]:
+    """The problem rows of these problems' inspections on `on`, counted directly (one query, not saved)."""
+    return [
+        ProblemTally(
+            inspection_id=row["inspection_id"],
+            problems=row["problems"],
+            rectified=row["rectified"],
+            counted_on=on,
+        )
+        for row in counted_problems(problems, "inspection_id")
     ]
 
 
@@ -192,3 +278,45 @@ def report_months(user, on: date | None = None) -> dict[date, tuple[int, int]] |
         before = months.get(month, (0, 0))
         months[month] = (before[0] + submitted, before[1] + accepted)
     return months
+
+
+def group_sums(user, on: date | None = None) -> dict[type[GroupTally], list[GroupSum]] | None:
+    """Per grouping (GROUPINGS), the measures and the overdue ones per group and status over every
+    inspection the user sees on `on` (today): today's rows summed in the database, and the other
+    inspections' measures counted directly (nothing to count once the tick or a change has counted
+    them): six queries. None when the rows cannot answer for the user (see _scope). The dashboard's
+    per-unit, per-leader and per-category figures across inspections come from here."""
+    on = on or timezone.localdate()
+    scope = _scope(user, on)
+    if scope is None:
+        return None
+    counted, uncounted = scope
+    found: dict[type[GroupTally], list[GroupSum]] = {}
+    for model in GROUPINGS:
+        summed = (
+            model.objects.filter(counted_on=on, inspection__in=counted.values("inspection_id"))
+            .values_list(model.KEY, "status")
+            .annotate(n=Sum("measures"), late=Sum("overdue"))
+            .order_by()
+        )
+        found[model] = list(summed)
+    direct = _count_groups(Measure.objects.filter(problem__inspection__in=uncounted.values("pk")), on)
+    for model, rows in direct.items():
+        found[model] += [(getattr(row, model.KEY), row.status, row.measures, row.overdue) for row in rows]
+    return found
+
+
+def problem_sums(user, on: date | None = None) -> list[dict] | None:
+    """Per inspection the user sees on `on` (today) with problems: its id, title and feedback date,
+    its problems and how many are rectified (ledger.querysets.counted_problems): today's rows, and
+    the other inspections counted directly: two queries. None when the rows cannot answer for the
+    user (see _scope)."""
+    on = on or timezone.localdate()
+    scope = _scope(user, on)
+    if scope is None:
+        return None
+    counted, uncounted = scope
+    fields = ("inspection_id", "inspection__title", "inspection__feedback_date")
+    kept = ProblemTally.objects.filter(counted_on=on, inspection__in=counted.values("inspection_id"))
+    direct = counted_problems(Problem.objects.filter(inspection__in=uncounted.values("pk")), *fields)
+    return [*kept.values(*fields, "problems", "rectified"), *direct]
