@@ -1,4 +1,4 @@
-"""Statistics from aggregate queries, within what the user may see."""
+"""Statistics from the summary rows or aggregate queries, within what the user may see."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from rectify.feedback import tallies
 from rectify.feedback.models import FeedbackItem, QrCode
 from rectify.feedback.services import approve_reply, register_item, route_item, save_reply, submit_public
 from rectify.feedback.stats import feedback_figures
@@ -31,8 +32,10 @@ def test_figures(world, fb, django_assert_max_num_queries):
     approve_reply(world.alice, late)
     FeedbackItem.objects.filter(pk=late.pk).update(closed_at=timezone.make_aware(datetime(2025, 3, 26, 9, 0)))
     FeedbackItem.objects.filter(pk=fb.routed.pk).update(due_date=date.today() - timedelta(days=1))
+    tallies.refresh()  # the updates above move time past the services that keep the summary rows
 
-    with django_assert_max_num_queries(6):
+    # From the summary rows: three sums, and the items of organisations without rows counted directly.
+    with django_assert_max_num_queries(7):
         figures = feedback_figures(world.alice, on=date.today())
     assert figures.total == 6
     assert (figures.open, figures.overdue, figures.replied, figures.replied_on_time) == (4, 1, 2, 1)

@@ -23,9 +23,10 @@ from rectify.progress.models import Indicator, Observation, ProgressReport, Sign
 
 from .conftest import at, months_ago, signed_in
 
-# The page's queries: session, user, the dashboard's own (SERVICE_QUERIES), the navigation's counts
-# (4 for the office) and the inspection picker.
-PAGE_QUERIES = 29
+# The page's queries: session, user, the dashboard's own (SERVICE_QUERIES for one inspection; across
+# inspections the summary rows' sums and their direct counts instead, and the feedback's three sums),
+# the navigation's counts (4 for the office) and the inspection picker.
+PAGE_QUERIES = 31
 SERVICE_QUERIES = 22  # access, inspection, statuses, warnings (2), areas (2), units (3), leaders,
 # categories, timeline (3), indicators (2), feedback (5 when anything was replied, else 3)
 

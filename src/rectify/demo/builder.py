@@ -19,6 +19,7 @@ from auditlog.context import set_actor
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from rectify.feedback import tallies as feedback_tallies
 from rectify.feedback.demo import build_feedback_demo
 from rectify.ledger.choices import MeasureCategory, MechanismKind, MechanismStatus
 from rectify.ledger.models import Inspection, Measure, MeasureUnit
@@ -229,6 +230,7 @@ def build_demo(password: str = DEFAULT_PASSWORD, today: date | None = None) -> D
     # The demo dates reports, reviews and sign-offs as they happened, past the services that keep the
     # summary rows: they are counted again, as the daily tick would.
     tallies.refresh()
+    feedback_tallies.refresh()
     return DemoResult(
         inspection=inspection, accounts=PEOPLE, password=password, earlier=earlier, water=water_inspection
     )

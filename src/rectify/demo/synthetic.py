@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from rectify.console import ProgressBar
 from rectify.dbstats import refresh_statistics
+from rectify.feedback import tallies as feedback_tallies
 from rectify.feedback.choices import Channel
 from rectify.feedback.models import CloseReason, FeedbackItem, FeedbackKind, FeedbackStatus
 from rectify.feedback.services import new_tracking_code
@@ -187,6 +188,7 @@ def generate(scale: Scale, *, seed: int = 2025, stream: TextIO | None = None) ->
         _feedback(scale, tree, people, words, rng, stream)
         # The bulk inserts bypass the services that keep the summary rows: counted once here.
         tallies.refresh()
+        feedback_tallies.refresh()
     _index(stream)
     refresh_statistics(bulk_load=True)  # what autovacuum (PostgreSQL) or the daily tick (SQLite) does
     first_bureau = tree["bureaus"][0]

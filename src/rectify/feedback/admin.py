@@ -3,7 +3,9 @@ work itself (routing, replies and closing go through the pages, which check role
 audit trail). Senders' contacts are never shown here: only the office sees them, each view audited."""
 
 from django.contrib import admin
+from django.utils import timezone
 
+from rectify.supervision.extensions import count_again
 from rectify.supervision.models import WorkCalendarDay
 
 from .models import Consultation, ConsultationComment, FeedbackItem, FeedbackReply, HotlineBatch, QrCode
@@ -97,3 +99,12 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.source = WorkCalendarDay.Source.MANUAL  # a correction by hand: never overwritten by loading
         super().save_model(request, obj, form, change)
+        count_again(timezone.localdate())  # the summary rows count replies' working days
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        count_again(timezone.localdate())
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        count_again(timezone.localdate())

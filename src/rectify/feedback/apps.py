@@ -12,7 +12,7 @@ class FeedbackConfig(AppConfig):
         from rectify.meetings import extensions as meeting_extensions
         from rectify.supervision import extensions
 
-        from . import services
+        from . import services, tallies
         from .consultations import meetings as consultation_meetings
         from .consultations.models import Consultation, ConsultationComment
         from .hotline.models import HotlineBatch
@@ -31,6 +31,8 @@ class FeedbackConfig(AppConfig):
         # and its replies falling due into the warnings page.
         extensions.daily_steps["feedback_reminders"] = services.run_reply_warnings
         extensions.warning_sections["feedback_due"] = services.reply_warning_rows
+        # Its summary rows: an item falls overdue by the date alone, and replies take working days.
+        extensions.day_counts["feedback"] = tallies.count_all_for_the_day
         # Consultation meetings (座谈会) are meetings recorded here: listed and counted with the others.
         meeting_extensions.listings["consultation_meetings"] = consultation_meetings.listed
         meeting_extensions.counters["consultation_meetings"] = consultation_meetings.counted

@@ -275,3 +275,99 @@ class FeedbackReply(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.item.organisation.path, "feedback_id": self.item_id}
+
+
+class FeedbackTallyQuerySet(RestrictedQuerySet):
+    """Summary rows are seen as the items they count are by the receiving organisation's rule."""
+
+    organisation_path_lookup = "organisation__path"
+
+
+class FeedbackTally(models.Model):
+    """Summary rows (汇总) of the items an organisation received, per status, channel and kind: how
+    many, how many were overdue on `counted_on`, how many were replied to on time, and the working days
+    their replies took (replied items only, summed). Kept by feedback.tallies.refresh, which the
+    services that register or change an item call in their transaction, the daily tick for the new day
+    and a change of the working-day calendar; read only when counted today (other organisations' items
+    are counted directly). The statistics and the dashboard sum them instead of reading every item."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("受理组织"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("状态"), max_length=16)
+    channel = models.CharField(_("渠道"), max_length=16)
+    kind = models.CharField(_("类别"), max_length=16)
+    items = models.PositiveIntegerField(_("件数"))
+    overdue = models.PositiveIntegerField(_("超期未答复件数"))
+    replied_on_time = models.PositiveIntegerField(_("按期答复件数"))
+    reply_workdays = models.PositiveIntegerField(_("答复用时（工作日合计）"))
+    counted_on = models.DateField(_("统计日期"))
+
+    objects = FeedbackTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("意见诉求汇总")
+        verbose_name_plural = _("意见诉求汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "status", "channel", "kind"], name="feedback_tally_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(overdue__lte=F("items")), name="feedback_tally_overdue_within"
+            ),
+            models.CheckConstraint(
+                condition=Q(replied_on_time__lte=F("items")), name="feedback_tally_on_time_within"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {self.status} · {self.channel} · {self.kind} · {self.items}"
+
+
+class FeedbackGroupTally(models.Model):
+    """How many of an organisation's items went to one group (a unit, a QR code), counted with its
+    FeedbackTally rows and read exactly when those are."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("受理组织"), on_delete=models.CASCADE, related_name="+"
+    )
+    items = models.PositiveIntegerField(_("件数"))
+    counted_on = models.DateField(_("统计日期"))
+
+    objects = FeedbackTallyQuerySet.as_manager()
+
+    KEY: str  # the group's field
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} · {getattr(self, self.KEY)} · {self.items}"
+
+
+class FeedbackUnitTally(FeedbackGroupTally):
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    KEY = "unit_id"
+
+    class Meta:
+        verbose_name = _("意见诉求按承办单位汇总")
+        verbose_name_plural = _("意见诉求按承办单位汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "unit"], name="feedback_unit_tally_unique")
+        ]
+
+
+class FeedbackQrTally(FeedbackGroupTally):
+    qr = models.ForeignKey(QrCode, verbose_name=_("来源二维码"), on_delete=models.CASCADE, related_name="+")
+
+    KEY = "qr_id"
+
+    class Meta:
+        verbose_name = _("意见诉求按二维码汇总")
+        verbose_name_plural = _("意见诉求按二维码汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "qr"], name="feedback_qr_tally_unique")
+        ]

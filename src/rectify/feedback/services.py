@@ -42,6 +42,7 @@ from rectify.supervision.services import Fact, notify_all, pk_links
 from rectify.supervision.warning_helpers import days_left, days_text
 from rectify.supervision.workdays import add_workdays
 
+from . import tallies
 from .models import (
     OPEN_STATUSES,
     Channel,
@@ -237,7 +238,9 @@ def _create(**fields) -> FeedbackItem:
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return FeedbackItem.objects.create(code=new_tracking_code(), **fields)
+                item = FeedbackItem.objects.create(code=new_tracking_code(), **fields)
+                tallies.items_changed(item.organisation_id)
+                return item
         except IntegrityError:
             # Registered at the same moment by someone else, or (almost never) the code was taken.
             if (
@@ -534,6 +537,7 @@ def _changed(item: FeedbackItem, *fields: str) -> None:
     """Save a person's change: the version moves on, and the audit trail records it."""
     item.version += 1
     item.save(update_fields=[*fields, "version"])
+    tallies.items_changed(item.organisation_id)
 
 
 # ------------------------------------------------------------------ routing

@@ -1,21 +1,19 @@
 """Figures of public feedback (统计): counts by channel, kind, status, unit and QR code, what is open
-and overdue, and how many replies went out on time. Aggregate queries only: no item is loaded, so
-thousands of submissions cost the same few queries."""
+and overdue, and how many replies went out on time. Summed from the summary rows (feedback.tallies)
+where they answer, else from aggregate queries: no item is loaded, so thousands of submissions cost
+the same few queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q
-
-from rectify.dbdates import LocalDate
 from rectify.ledger.models import Inspection
 from rectify.org.access import VIEW
 from rectify.org.models import Organisation, User
-from rectify.supervision.workdays import cumulative_workdays
 
-from .models import OPEN_STATUSES, Channel, FeedbackItem, FeedbackKind, FeedbackStatus, reply_overdue_q
+from . import tallies
+from .models import OPEN_STATUSES, Channel, FeedbackItem, FeedbackKind, FeedbackStatus
 
 
 @dataclass(frozen=True)
@@ -62,68 +60,52 @@ def feedback_figures(
     inspection: Inspection | None = None,
     on: date,
 ) -> FeedbackFigures:
-    items = FeedbackItem.objects.restrict(user, VIEW)
-    if organisation is not None:
-        items = items.filter(organisation__path__startswith=organisation.path)
-    if inspection is not None:
-        items = items.filter(inspection=inspection)
-    # The local day of the reply (LocalDate: no per-row call into Python on SQLite).
-    items = items.order_by().alias(replied_on=LocalDate("closed_at"))
+    """The figures of the items the user may see (received by `organisation` or below it, about
+    `inspection`, when given) on `on`: from the summary rows where they answer (feedback.tallies;
+    not for one inspection's items), else counted directly."""
+    counts = None if inspection is not None else tallies.visible_counts(user, organisation, on)
+    if counts is None:
+        items = FeedbackItem.objects.restrict(user, VIEW)
+        if organisation is not None:
+            items = items.filter(organisation__path__startswith=organisation.path)
+        if inspection is not None:
+            items = items.filter(inspection=inspection)
+        counts = tallies.count(items, on)
+    return _figures(counts, on)
 
-    replied = Q(status=FeedbackStatus.REPLIED)
-    counts = {
-        "total": Count("pk"),
-        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        "overdue": Count("pk", filter=reply_overdue_q(on)),
-        "replied": Count("pk", filter=replied),
-        "replied_on_time": Count("pk", filter=replied & Q(replied_on__lte=F("due_date"))),
-        "closed_without_reply": Count("pk", filter=Q(status=FeedbackStatus.CLOSED)),
-    }
-    counts |= {f"channel_{c}": Count("pk", filter=Q(channel=c)) for c in Channel.values}
-    counts |= {f"kind_{k}": Count("pk", filter=Q(kind=k)) for k in FeedbackKind.values}
-    counts |= {f"status_{s}": Count("pk", filter=Q(status=s)) for s in FeedbackStatus.values}
-    totals = items.aggregate(**counts)
 
-    by_unit = dict(
-        items.exclude(unit=None)
-        .values_list("unit__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "unit__name")
-    )
-    by_qr = dict(
-        items.exclude(qr=None).values_list("qr__label").annotate(n=Count("pk")).order_by("-n", "qr__label")
-    )
+def _figures(counts: tallies.Counts, on: date) -> FeedbackFigures:
+    """The figures summed from the counts (no query)."""
+
+    def total(index: int = 0, **match: str) -> int:
+        fields = ("status", "channel", "kind")
+        return sum(
+            values[index]
+            for key, values in counts.groups.items()
+            if all(key[fields.index(name)] == value for name, value in match.items())
+        )
+
+    by_status = {s: total(status=s) for s in FeedbackStatus.values}
+    replied = by_status[FeedbackStatus.REPLIED]
+    replied_on_time = total(2)
     return FeedbackFigures(
         on=on,
-        total=totals["total"],
-        open=totals["open"],
-        overdue=totals["overdue"],
-        replied=totals["replied"],
-        replied_on_time=totals["replied_on_time"],
-        closed_without_reply=totals["closed_without_reply"],
-        on_time_rate=totals["replied_on_time"] / totals["replied"] if totals["replied"] else None,
-        average_reply_workdays=_average_reply_workdays(items.filter(replied)) if totals["replied"] else None,
-        by_channel={c: totals[f"channel_{c}"] for c in Channel.values},
-        by_kind={k: totals[f"kind_{k}"] for k in FeedbackKind.values},
-        by_status={s: totals[f"status_{s}"] for s in FeedbackStatus.values},
-        by_unit=by_unit,
-        by_qr=by_qr,
+        total=total(),
+        open=sum(by_status[s] for s in OPEN_STATUSES),
+        overdue=total(1),
+        replied=replied,
+        replied_on_time=replied_on_time,
+        closed_without_reply=by_status[FeedbackStatus.CLOSED],
+        on_time_rate=replied_on_time / replied if replied else None,
+        average_reply_workdays=round(total(3) / replied, 1) if replied else None,
+        by_channel={c: total(channel=c) for c in Channel.values},
+        by_kind={k: total(kind=k) for k in FeedbackKind.values},
+        by_status=by_status,
+        by_unit=_most_first(counts.by_unit),
+        by_qr=_most_first(counts.by_qr),
     )
 
 
-def _average_reply_workdays(replied_items) -> float | None:
-    """Mean working days from receipt to reply: items grouped by (day received, day replied), so the
-    rows read are at most the distinct pairs of days, and the calendar is read once."""
-    pairs = list(
-        replied_items.annotate(received=LocalDate("received_at"), reply_day=LocalDate("closed_at"))
-        .values_list("received", "reply_day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    if not pairs:
-        return None
-    first = min(received for received, _, _ in pairs)
-    last = max(replied_on for _, replied_on, _ in pairs)
-    counter = cumulative_workdays(first, max(first, last))
-    total = sum(max(counter[replied_on] - counter[received], 0) * n for received, replied_on, n in pairs)
-    return round(total / sum(n for _, _, n in pairs), 1)
+def _most_first(found: dict[str, int]) -> dict[str, int]:
+    """Most first, then by name."""
+    return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))

@@ -12,5 +12,16 @@ from rectify.org.models import User
 # A step of the daily tick: step(today) -> how many notifications it sent, reported under its name.
 daily_steps: dict[str, Callable[[date], int]] = {}
 
+# Summary rows of an app above, counted again for a new day by the tick and when the working-day
+# calendar changes: count(today).
+day_counts: dict[str, Callable[[date], None]] = {}
+
+
+def count_again(today: date) -> None:
+    """Every app's summary rows counted again for `today` (day_counts)."""
+    for count in day_counts.values():
+        count(today)
+
+
 # A section of the warnings page: rows(user, today, limit) -> its rows, in the page's context by name.
 warning_sections: dict[str, Callable[[User, date, int], list]] = {}

@@ -20,11 +20,13 @@ from datetime import date, timedelta
 
 import holidays
 from django.db import transaction
+from django.utils import timezone
 from holidays.countries.china import ChinaStaticHolidays
 
 from rectify.org.access import Access
 from rectify.org.models import Role, User
 
+from . import extensions
 from .models import WorkCalendarDay
 
 LIBRARY_VERSION: str = holidays.__version__
@@ -157,6 +159,8 @@ def load_year(year: int) -> YearLoad:
     ]
     if stale:
         result.removed, _ = WorkCalendarDay.objects.filter(pk__in=stale).delete()
+    if result.changed:
+        extensions.count_again(timezone.localdate())  # rows that count working days
     return result
 
 

@@ -34,7 +34,7 @@ from rectify.errors import AccessDenied, InvalidInput
 from rectify.org.access import Access, organisations_under_office
 from rectify.org.models import Organisation, User
 
-from .. import services
+from .. import services, tallies
 from ..models import Channel, FeedbackItem, FeedbackKind
 from .models import HotlineBatch
 
@@ -486,6 +486,7 @@ def import_plan(user: User, organisation: Organisation, plan: Plan, file_name: s
                 # The hotline's own time limit binds when it is the earlier one.
                 item.due_date = order.deadline
                 item.save(update_fields=["due_date"])
+                tallies.items_changed(item.organisation_id)
     return batch
 
 

@@ -21,6 +21,7 @@ from django_tasks import TaskResultStatus
 from rectify.dbstats import refresh_statistics
 from rectify.documents import date_label
 from rectify.security.services import purge_expired, purge_summary
+from rectify.supervision import extensions
 from rectify.supervision.holiday_calendar import calendar_warnings, load_year, years_to_load
 from rectify.supervision.models import DigestLog
 from rectify.supervision.services import users_with_pending_digest
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         if today == timezone.localdate():
             # A new day: the summary rows (overdue, warned) are counted for it, once for all.
             refresh(on=today)
+            extensions.count_again(today)  # the apps above: public feedback's rows
         refresh_statistics()  # SQLite has no autovacuum to keep the query planner's statistics
         counts = run_daily_warnings.call(iso)
         self.say(
