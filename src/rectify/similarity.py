@@ -19,7 +19,7 @@ import operator
 import re
 import threading
 import unicodedata
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -175,39 +175,132 @@ class Match:
         return describe_terms(self.terms)
 
 
+class NgramCounts:
+    """How often each n-gram occurs in each text: a sparse matrix (texts × n-grams, the n-grams in
+    alphabetical order, each row's in that order), kept with the corpus so that texts added later are
+    counted alone. Counting is the slow part of a fit (a province's 20,000 problems: seconds); the
+    counts of a corpus extended by new texts are exactly those of the whole set counted afresh."""
+
+    def __init__(self, texts: Sequence[str], ngram_range: tuple[int, int], *, vocabulary=None, matrix=None):
+        self.ngram_range = ngram_range
+        if vocabulary is None:
+            counted = [Counter(char_ngrams(text, ngram_range)) for text in texts]
+            vocabulary = {term: n for n, term in enumerate(sorted(set().union(*counted)))}
+            matrix = self._rows(counted, vocabulary)
+        self.vocabulary: dict[str, int] = vocabulary
+        self.matrix = matrix
+
+    @staticmethod
+    def _rows(counted: Sequence[Counter], vocabulary: dict[str, int]):
+        """The rows of these texts' counts over `vocabulary` (n-grams not in it left out)."""
+        # scipy is imported where it is used: loading it takes a while, which every process (commands,
+        # the tick, workers) would otherwise pay at start-up through the import-signal receiver.
+        from scipy import sparse
+
+        indices: list[int] = []
+        data: list[int] = []
+        indptr = [0]
+        for counter in counted:
+            row = sorted((vocabulary[term], n) for term, n in counter.items() if term in vocabulary)
+            indices.extend(column for column, _ in row)
+            data.extend(n for _, n in row)
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.asarray(data, dtype=np.int32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
+            shape=(len(counted), len(vocabulary)),
+        )
+
+    def counted(self, texts: Sequence[str]):
+        """The rows of other texts over this vocabulary (for queries: n-grams it lacks are left out)."""
+        return self._rows([Counter(char_ngrams(text, self.ngram_range)) for text in texts], self.vocabulary)
+
+    def extended(self, texts: Sequence[str]) -> NgramCounts:
+        """The counts with `texts` added as new rows. The new n-grams take their places in the
+        alphabetical order, the columns after them move along (in order: each row stays sorted)."""
+        from scipy import sparse
+
+        counted = [Counter(char_ngrams(text, self.ngram_range)) for text in texts]
+        new_terms = set().union(*counted) - self.vocabulary.keys()
+        if not new_terms:
+            vocabulary, moved = self.vocabulary, self.matrix
+        else:
+            vocabulary = {term: n for n, term in enumerate(sorted([*self.vocabulary, *new_terms]))}
+            place = np.empty(len(self.vocabulary), dtype=np.int32)
+            for term, column in self.vocabulary.items():
+                place[column] = vocabulary[term]
+            moved = sparse.csr_matrix(
+                (self.matrix.data, place[self.matrix.indices], self.matrix.indptr),
+                shape=(self.matrix.shape[0], len(vocabulary)),
+            )
+        added = self._rows(counted, vocabulary)
+        return NgramCounts(
+            [], self.ngram_range, vocabulary=vocabulary, matrix=sparse.vstack([moved, added], format="csr")
+        )
+
+
 class Corpus:
     """TF-IDF vectors of a set of texts, fitted once, answering many queries.
 
-    `keys` name the texts (problem ids, for instance); results carry them back.
+    `keys` name the texts (problem ids, for instance); results carry them back. `extended` fits the
+    corpus of these texts and more without counting these again.
     """
 
     def __init__(
-        self, keys: Sequence[Hashable], texts: Sequence[str], *, ngram_range: tuple[int, int] = NGRAM_RANGE
+        self,
+        keys: Sequence[Hashable],
+        texts: Sequence[str],
+        *,
+        ngram_range: tuple[int, int] = NGRAM_RANGE,
+        counts: NgramCounts | None = None,
     ):
         if len(keys) != len(texts):
             raise ValueError("keys and texts differ in length")
         self.keys = list(keys)
         self.texts = list(texts)
         self._position = {key: position for position, key in enumerate(self.keys)}
-        # Imported here: scikit-learn takes about a second to load, which every process (commands,
-        # the tick, workers) would otherwise pay at start-up through the import-signal receiver.
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        self._vectorizer = TfidfVectorizer(
-            analyzer=lambda text: char_ngrams(text, ngram_range), sublinear_tf=True
-        )
+        self._counts = counts or NgramCounts(self.texts, ngram_range)
         # An empty corpus (or one of texts with nothing left after normalisation) answers nothing.
-        self._fitted = any(char_ngrams(text, ngram_range) for text in self.texts)
+        self._fitted = bool(self._counts.vocabulary)
         if self._fitted:
-            self._matrix = self._vectorizer.fit_transform(self.texts)
-            self._idf = dict(
-                zip(self._vectorizer.get_feature_names_out(), self._vectorizer.idf_, strict=True)
-            )
-            self._max_idf = float(self._vectorizer.idf_.max())
-            # The IDF of an n-gram found in that many texts (sklearn's smoothed formula).
+            # Smoothed IDF, as scikit-learn's TfidfVectorizer computes it: ln((1 + n) / (1 + df)) + 1.
             count = len(self.texts)
+            in_texts = np.bincount(self._counts.matrix.indices, minlength=len(self._counts.vocabulary))
+            self._idf_vector = np.log((1 + count) / (1 + in_texts)) + 1
+            self._idf = dict(zip(self._counts.vocabulary, self._idf_vector.tolist(), strict=True))
+            self._max_idf = float(self._idf_vector.max())
+            # The IDF of an n-gram found in that many texts.
             generic_count = max(GENERIC_SHARE * count, GENERIC_MIN_TEXTS)
             self._generic_idf = float(np.log((1 + count) / (1 + generic_count)) + 1)
+
+    def _vectors_of(self, counts):
+        """TF-IDF vectors of rows of counts: (1 + ln tf) × idf, each row scaled to length 1, as
+        TfidfVectorizer(sublinear_tf=True) makes them. Row by row, so a row's vector is the same
+        whether it is made alone or with the whole corpus."""
+        from scipy import sparse
+
+        data = np.log(counts.data.astype(np.float64)) + 1
+        data *= self._idf_vector[counts.indices]
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        lengths = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+        lengths[lengths == 0] = 1
+        data /= lengths[rows]
+        return sparse.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
+
+    @cached_property
+    def _matrix(self):
+        """Every text's vector, made at the first query that needs them all: an import that only
+        compares its problems with some (pair_scores) does not pay for the rest."""
+        return self._vectors_of(self._counts.matrix)
+
+    def extended(self, keys: Sequence[Hashable], texts: Sequence[str]) -> Corpus:
+        """This corpus with more texts (under new keys): only those are counted, and the result is
+        the corpus of all of them fitted afresh, to the last bit."""
+        return Corpus(
+            [*self.keys, *keys],
+            [*self.texts, *texts],
+            ngram_range=self._counts.ngram_range,
+            counts=self._counts.extended(texts),
+        )
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -229,16 +322,21 @@ class Corpus:
         """Cosine similarity of each query text (rows) to each text of the corpus (columns)."""
         if not self._fitted or not texts:
             return np.zeros((len(texts), len(self.keys)))
-        queries = self._vectorizer.transform(texts)
+        queries = self.vectors(texts)
         return np.asarray((queries @ self._columns).todense())
+
+    def vectors(self, texts: Sequence[str]):
+        """The TF-IDF vectors of other texts in this corpus's terms (rows, as the corpus's own)."""
+        return self._vectors_of(self._counts.counted(texts))
 
     def pair_scores(self, rows: Sequence[Hashable], columns: Sequence[Hashable]) -> np.ndarray:
         """Cosine similarity of texts of the corpus to other texts of it, by key: one sparse product
-        for all pairs (rows × columns)."""
+        for all pairs (rows × columns), of only these texts' vectors."""
         if not self._fitted or not rows or not columns:
             return np.zeros((len(rows), len(columns)))
-        first = self._matrix[[self._position[key] for key in rows]]
-        second = self._matrix[[self._position[key] for key in columns]]
+        matrix = self._counts.matrix
+        first = self._vectors_of(matrix[[self._position[key] for key in rows]])
+        second = self._vectors_of(matrix[[self._position[key] for key in columns]])
         return np.asarray((first @ second.T).todense())
 
     def scores(self, text: str | None = None, *, key: Hashable | None = None) -> np.ndarray:
@@ -323,7 +421,8 @@ class CorpusCache:
     """Fitted corpora per scope, each kept until its signature changes (a new signature refits).
 
     The signature is whatever identifies the texts a corpus was built from (e.g. count, largest id
-    and total length of the rows). Bounded: the least recently used scope goes first.
+    and total length of the rows). A corpus whose texts were only added to is extended rather than
+    refitted, when the caller says how. Bounded: the least recently used scope goes first.
     """
 
     def __init__(self, size: int = 32):
@@ -331,13 +430,30 @@ class CorpusCache:
         self._entries: OrderedDict[Hashable, tuple[Hashable, Corpus]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, scope: Hashable, signature: Hashable, build: Callable[[], Corpus]) -> Corpus:
+    def signature_of(self, scope: Hashable) -> Hashable | None:
+        """The signature of the scope's corpus in the cache, None when there is none."""
+        with self._lock:
+            entry = self._entries.get(scope)
+        return entry[0] if entry is not None else None
+
+    def get(
+        self,
+        scope: Hashable,
+        signature: Hashable,
+        build: Callable[[], Corpus],
+        extend: Callable[[Hashable, Corpus], Corpus | None] | None = None,
+    ) -> Corpus:
+        """The scope's corpus while its signature holds; else `extend(old signature, old corpus)` when
+        given and it can (texts were only added: it returns the corpus of all of them, else None), else
+        `build()`."""
         with self._lock:
             entry = self._entries.get(scope)
             if entry is not None and entry[0] == signature:
                 self._entries.move_to_end(scope)
                 return entry[1]
-        corpus = build()
+        corpus = extend(*entry) if entry is not None and extend is not None else None
+        if corpus is None:
+            corpus = build()
         with self._lock:
             self._entries[scope] = (signature, corpus)
             self._entries.move_to_end(scope)

@@ -1,5 +1,6 @@
 """Recurrence flags: made on import against signed-off problems, decided once by the office."""
 
+import numpy as np
 import pytest
 from auditlog.models import LogEntry
 from django.db import IntegrityError, connection, transaction
@@ -140,3 +141,23 @@ def test_the_database_refuses_incomplete_decisions_and_duplicate_pairs(world, se
     other = Problem.objects.exclude(pk__in=[flag.problem_id, flag.earlier_id]).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         RecurrenceFlag.objects.create(problem=flag.problem, earlier=other, score=1.5)
+
+
+def test_an_import_extends_the_corpus_of_all_problems_rather_than_refitting_it(world, signed_off):
+    """The corpus fitted before the import is extended by the new problems (only theirs are read and
+    counted): the same corpus, to the last bit, as one fitted afresh on every problem."""
+    from rectify.recurrence import corpus
+    from rectify.similarity import Corpus
+
+    before = corpus.all_problems_corpus()
+    import_notice(second_round_notice(), organisation=world.orgs["a"], user=world.alice)
+    after = corpus.all_problems_corpus()
+    assert after.keys[: len(before)] == before.keys and len(after) == Problem.objects.count()
+    assert after.texts[0] is before.texts[0]  # kept, not read again
+    fresh = Corpus(*corpus.problem_texts(Problem.objects.all()))
+    assert after.texts == fresh.texts
+    for name in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(after._matrix, name), getattr(fresh._matrix, name))
+    # A problem reworded is not an addition: the corpus is fitted again.
+    Problem.objects.filter(pk=before.keys[0]).update(title="执法不规范问题改写后的标题")
+    assert corpus.all_problems_corpus().text_of(before.keys[0]).startswith("执法不规范问题改写后的标题")

@@ -98,7 +98,7 @@ def test_scores_are_those_of_the_product_with_the_transposed_matrix_to_the_last_
         for position, key in enumerate(fitted.keys):
             expected = np.asarray((matrix[position] @ matrix.T).todense()).ravel()
             assert np.array_equal(fitted.scores(key=key), expected)
-        queries = fitted._vectorizer.transform(texts)
+        queries = fitted.vectors(texts)
         assert np.array_equal(fitted.score_matrix(texts), np.asarray((queries @ matrix.T).todense()))
 
 
@@ -149,3 +149,56 @@ def test_cache_refits_only_when_the_signature_changes():
     cache.get("org:2", 1, build("乙"))
     cache.get("all", (2, 11), build("重建"))
     assert built[-1] == "重建"
+
+
+def _same_fit(first: Corpus, second: Corpus) -> None:
+    """The same keys, vocabulary and vectors, to the last bit."""
+    assert first.keys == second.keys and first._counts.vocabulary == second._counts.vocabulary
+    for name in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(first._matrix, name), getattr(second._matrix, name)), name
+    assert first._idf == second._idf
+
+
+def test_a_corpus_extended_by_new_texts_is_the_corpus_of_all_of_them_fitted_afresh(corpus):
+    """Only the new texts are counted; their new n-grams take their places among the old ones."""
+    added = ["南站黑车拉客严重", "招标文件财务资格条件不合理", "全新词汇鳄鱼龟鳖"]
+    extended = corpus.extended([5, 6, 7], added)
+    fresh = Corpus([*PROBLEMS, 5, 6, 7], [*PROBLEMS.values(), *added])
+    _same_fit(extended, fresh)
+    assert np.array_equal(extended.score_matrix(added), fresh.score_matrix(added))
+    assert extended.rank("黑车", limit=2) == fresh.rank("黑车", limit=2)
+    # Nothing new in them: the vocabulary stays, the rows grow.
+    _same_fit(corpus.extended([8], ["非法营运"]), Corpus([*PROBLEMS, 8], [*PROBLEMS.values(), "非法营运"]))
+
+
+def test_the_scores_are_those_of_scikit_learns_tfidf_vectorizer(corpus):
+    """The n-grams are counted here (so that a corpus can be extended); the vectors are what
+    TfidfVectorizer makes of the same texts, up to rounding."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = list(PROBLEMS.values())
+    vectorizer = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True)
+    expected = vectorizer.fit_transform(texts)
+    assert list(vectorizer.get_feature_names_out()) == list(corpus._counts.vocabulary)
+    assert np.allclose(corpus._matrix.toarray(), expected.toarray(), rtol=0, atol=1e-12)
+    queries = ["南站黑车拉客", "招标文件财务资格条件不合理"]
+    assert np.allclose(
+        corpus.score_matrix(queries),
+        (vectorizer.transform(queries) @ expected.T).toarray(),
+        rtol=0,
+        atol=1e-12,
+    )
+
+
+def test_the_cache_extends_a_corpus_when_texts_were_only_added():
+    cache = CorpusCache()
+    first = cache.get("all", (1,), lambda: Corpus([1], ["非法营运"]))
+    extended = cache.get(
+        "all",
+        (2,),
+        lambda: pytest.fail("refitted"),
+        lambda signature, fitted: fitted.extended([2], ["招标投标"]) if signature == (1,) else None,
+    )
+    assert extended.keys == [1, 2] and first.keys == [1]
+    refitted = cache.get("all", (3,), lambda: Corpus([3], ["安全生产"]), lambda signature, fitted: None)
+    assert refitted.keys == [3]

@@ -30,6 +30,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -574,9 +575,8 @@ def _by_unit(
             .annotate(**group_counts("measure__", on))
             .order_by("unit__path")
         )
-        without = measures.exclude(
-            pk__in=MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE).values("measure_id")
-        ).aggregate(**group_counts("", on))
+        responsible = MeasureUnit.objects.filter(role=MeasureUnit.Role.RESPONSIBLE, measure=OuterRef("pk"))
+        without = measures.exclude(Exists(responsible)).aggregate(**group_counts("", on))
     else:
         figures = _figures_of_sums(sums)
         units = Organisation.objects.filter(pk__in=[key for key in figures if key is not None])

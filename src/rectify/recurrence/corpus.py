@@ -38,22 +38,51 @@ def problem_texts(problems: QuerySet[Problem]) -> tuple[list[int], list[str]]:
 def signature(problems: QuerySet[Problem]) -> tuple:
     """Changes whenever a problem or measure of the set is added, removed or reworded: counts,
     largest ids and total text lengths, in two aggregate queries."""
-    problem_facts = problems.aggregate(
-        count=Count("id"), last=Max("id"), length=Sum(Length("title") + Length("description"))
+    return signatures(problems, None)[0]
+
+
+def signatures(problems: QuerySet[Problem], up_to: int | None) -> tuple[tuple, tuple | None]:
+    """The signature of `problems`, and that of those among them whose id is at most `up_to` (None
+    without it), in the same two aggregate queries."""
+    names = ("count", "last", "length")
+
+    def facts(rows: QuerySet, length, kept: Q) -> list:
+        found = {"count": Count("id"), "last": Max("id"), "length": Sum(length)}
+        if up_to is not None:
+            found |= {
+                "kept_count": Count("id", filter=kept),
+                "kept_last": Max("id", filter=kept),
+                "kept_length": Sum(length, filter=kept),
+            }
+        return rows.aggregate(**found)
+
+    problem_facts = facts(problems, Length("title") + Length("description"), Q(pk__lte=up_to))
+    measure_facts = facts(
+        Measure.objects.filter(problem__in=problems), Length("text"), Q(problem_id__lte=up_to)
     )
-    measure_facts = Measure.objects.filter(problem__in=problems).aggregate(
-        count=Count("id"), last=Max("id"), length=Sum(Length("text"))
-    )
-    return (*problem_facts.values(), *measure_facts.values())
+    whole = tuple(found[name] for found in (problem_facts, measure_facts) for name in names)
+    if up_to is None:
+        return whole, None
+    return whole, tuple(found[f"kept_{name}"] for found in (problem_facts, measure_facts) for name in names)
 
 
 def corpus_for(scope: str, problems: QuerySet[Problem]) -> Corpus:
-    """The fitted corpus of `problems`, from the cache while they have not changed."""
+    """The fitted corpus of `problems`, from the cache while they have not changed; when the only
+    change is problems added after the last one it had (a notice imported), extended by them, which
+    reads and counts only theirs."""
+    before = _cache.signature_of(scope)
+    last = before[1] if before is not None else None  # the largest problem id the corpus has
+    now, kept = signatures(problems, last)
 
     def build() -> Corpus:
         return Corpus(*problem_texts(problems))
 
-    return _cache.get(scope, signature(problems), build)
+    def extend(signature_before: tuple, fitted: Corpus) -> Corpus | None:
+        if last is None or kept != signature_before:
+            return None  # a problem or measure it has was changed or removed, or one was added to it
+        return fitted.extended(*problem_texts(problems.filter(pk__gt=last)))
+
+    return _cache.get(scope, now, build, extend)
 
 
 def organisation_problems(path: str) -> QuerySet[Problem]:

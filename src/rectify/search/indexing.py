@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from rectify.ledger.models import Inspection
@@ -85,9 +85,13 @@ def index_objects(kind: Kind, object_ids: Iterable[int]) -> None:
 def _objects(kind: Kind, inspection_id: int | None):
     objects = kind.model.objects.all()
     if inspection_id is not None:
-        objects = objects.filter(
-            pk__in=kind.model.objects.filter(kind.in_inspection(inspection_id)).values("pk")
-        )
+        conditions = kind.in_inspection(inspection_id)
+        if isinstance(conditions, Q):
+            conditions = (conditions,)
+        first, *others = [
+            kind.model.objects.filter(condition).order_by().values("pk") for condition in conditions
+        ]
+        objects = objects.filter(pk__in=first.union(*others, all=True) if others else first)
     return objects
 
 

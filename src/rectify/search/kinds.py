@@ -38,8 +38,9 @@ class Kind:
     # Fields whose change alters the indexed text or the inspection; other saves skip the index.
     fields: frozenset[str]
     rows: Callable[[QuerySet], Iterable[Row]]
-    # Q over the model selecting its objects in one inspection (for reindexing an inspection).
-    in_inspection: Callable[[int], Q]
+    # Q over the model selecting its objects in one inspection (for reindexing an inspection), or
+    # several, each selecting some of them (their union).
+    in_inspection: Callable[[int], Q | tuple[Q, ...]]
     related: tuple[str, ...]  # select_related when a page of hits is loaded
     heading: Callable[[models.Model], str]
     url: Callable[[models.Model], str]
@@ -180,14 +181,16 @@ KINDS: dict[str, Kind] = {
             model=FeedbackItem,
             fields=frozenset({"inspection", "problem", "measure", "code", "external_ref", "content"}),
             rows=_feedback_rows,
+            # Filed under the inspection named, else its problem's, else its measure's: each condition
+            # found through its own index, the three united (OR-ed, they read every item).
             in_inspection=lambda inspection_id: (
-                Q(inspection_id=inspection_id)
-                | Q(inspection__isnull=True, problem__inspection_id=inspection_id)
-                | Q(
+                Q(inspection_id=inspection_id),
+                Q(inspection__isnull=True, problem__inspection_id=inspection_id),
+                Q(
                     inspection__isnull=True,
                     problem__isnull=True,
                     measure__problem__inspection_id=inspection_id,
-                )
+                ),
             ),
             related=(),
             heading=_feedback_heading,

@@ -142,7 +142,9 @@ def _count_groups(measures: QuerySet[Measure], on: date) -> dict[type[GroupTally
     for inspection_id, unit_id, status, n, late in by_unit:
         add(UnitTally, inspection_id, unit_id, status, n, late)
     without_unit = (
-        measures.exclude(pk__in=responsible.values("measure_id"))
+        measures.exclude(
+            Exists(responsible.filter(measure=OuterRef("pk")))
+        )  # an anti-join: NOT IN read them all
         .values_list("problem__inspection_id", "status")
         .annotate(**counts)
         .order_by()
