@@ -76,7 +76,6 @@ def notify_all(facts: Iterable[Fact]) -> int:
     already and an insert per batch, not per fact (the tick tells thousands). Returns how many were told."""
     sent = 0
     facts = list(facts)
-    insert = _insert_notification_sql()
     for start in range(0, len(facts), FACT_BATCH):
         wanted: dict[tuple[int, str], Fact] = {}
         for fact in facts[start : start + FACT_BATCH]:
@@ -87,8 +86,10 @@ def notify_all(facts: Iterable[Fact]) -> int:
             continue
         told = set(
             Notification.objects.filter(
-                recipient_id__in={pk for pk, _ in wanted}, fact_key__in={key for _, key in wanted}
-            ).values_list("recipient_id", "fact_key")
+                fact_key__in={key for _, key in wanted}, recipient_id__in={pk for pk, _ in wanted}
+            )
+            .order_by()
+            .values_list("recipient_id", "fact_key")
         )
         # Built only for those not told yet: a daily run finds most facts told already.
         created_at = Notification._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
@@ -97,25 +98,44 @@ def notify_all(facts: Iterable[Fact]) -> int:
             for (pk, key), fact in wanted.items()
             if (pk, key) not in told
         ]
-        if new:
-            with connection.cursor() as cursor:
-                cursor.executemany(insert, new)
+        _insert_notifications(new)
         sent += len(new)
     return sent
 
 
-def _insert_notification_sql() -> str:
-    """One notification row, skipped when its (recipient, fact_key) exists: a concurrent run may have
-    told them first. Plain rows through the cursor: bulk_create spent most of the first tick preparing
-    each object's fields (the province writes some 345,000 notifications)."""
-    columns = ["recipient_id", "kind", "fact_key", "title", "body", "url", "created_at"]
-    fields = [Notification._meta.get_field(column.removesuffix("_id")) for column in columns]
+NOTIFICATION_COLUMNS = ("recipient_id", "kind", "fact_key", "title", "body", "url", "created_at")
+# Rows per insert statement on SQLite: 3,500 parameters, well under its limit of 32,766.
+INSERTED_ROWS = 500
+
+
+def _insert_notifications(rows: list[tuple]) -> None:
+    """Insert notification rows (NOTIFICATION_COLUMNS), each skipped when its (fact_key, recipient)
+    exists: a concurrent run may have told them first. Plain rows through the cursor, not
+    bulk_create, which spent most of the first tick preparing each object's fields (a province's
+    tick writes some 345,000): on PostgreSQL one statement of seven arrays (UNNEST), on SQLite
+    statements of INSERTED_ROWS rows each."""
+    if not rows:
+        return
     ops = connection.ops
-    return (
+    fields = [Notification._meta.get_field(column.removesuffix("_id")) for column in NOTIFICATION_COLUMNS]
+    head = (
         f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(Notification._meta.db_table)}"
-        f" ({', '.join(map(ops.quote_name, columns))}) VALUES ({', '.join(['%s'] * len(columns))})"
-        f" {ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}"
-    ).rstrip()
+        f" ({', '.join(map(ops.quote_name, NOTIFICATION_COLUMNS))})"
+    )
+    tail = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in fields)
+            cursor.execute(
+                f"{head} SELECT * FROM UNNEST({arrays}) {tail}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        row = f"({', '.join(['%s'] * len(NOTIFICATION_COLUMNS))})"
+        for first in range(0, len(rows), INSERTED_ROWS):
+            chunk = rows[first : first + INSERTED_ROWS]
+            sql = f"{head} VALUES {', '.join([row] * len(chunk))} {tail}"
+            cursor.execute(sql.rstrip(), [value for values in chunk for value in values])
 
 
 def unread_count(user: User) -> int:
