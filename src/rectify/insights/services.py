@@ -785,7 +785,8 @@ def _indicators(measures: QuerySet[Measure]) -> IndicatorSummary:
     of target first, then not yet recorded, then met (one query)."""
     latest = Observation.objects.filter(indicator=OuterRef("pk")).order_by("-observed_on")
     increase = Indicator.Direction.INCREASE
-    indicators = Indicator.objects.filter(measure__in=measures.values("pk")).annotate(
+    # EXISTS, not IN: SQLite listed every measure of a province's office first, even for no indicator.
+    indicators = Indicator.objects.filter(Exists(measures.filter(pk=OuterRef("measure_id")))).annotate(
         latest_value=Subquery(latest.values("value")[:1]),
         latest_on=Subquery(latest.values("observed_on")[:1]),
     )

@@ -522,9 +522,9 @@ def approved_signoffs(measures: QuerySet[Measure]) -> QuerySet[SignOff]:
     later = SignOff.objects.filter(measure=OuterRef("measure"), state=SignOffState.APPROVED).filter(
         Q(closed_at__gt=OuterRef("closed_at")) | Q(closed_at=OuterRef("closed_at"), pk__gt=OuterRef("pk"))
     )
-    return SignOff.objects.filter(measure__in=measures.values("pk"), state=SignOffState.APPROVED).alias(
-        superseded=Exists(later)
-    )
+    # EXISTS, not IN: SQLite listed every measure of a province's office first, even for no sign-off.
+    of_measures = Exists(measures.filter(pk=OuterRef("measure_id")))
+    return SignOff.objects.filter(of_measures, state=SignOffState.APPROVED).alias(superseded=Exists(later))
 
 
 def signed_off_between(measures: QuerySet[Measure], start: date, end: date) -> QuerySet[SignOff]:
