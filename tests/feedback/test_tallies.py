@@ -210,3 +210,27 @@ def test_a_calendar_correction_counts_the_replies_working_days_again(world, fb, 
     after = figures_of(world.alice, today)
     assert after == by_hand(world.alice, today)
     assert after["average_reply_workdays"] != before
+
+
+def test_a_hotline_workbook_is_counted_once_at_the_end_of_its_import(world, settings, tmp_path):
+    """A thousand orders registered in one import: the organisation's rows are counted once, in the
+    import's transaction, and they are exact (with each order's own deadline where it is earlier)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rectify.feedback.hotline import services as hotline
+    from tests.hotline.test_import import order, workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    today = timezone.localdate()
+    tallies.refresh()
+    rows = [
+        order(f"GZ-{n}", deadline=date(2025, 3, 5) if n % 2 else date(2025, 3, 30), content=f"诉求{n}")
+        for n in range(40)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        hotline.import_workbook(world.alice, world.orgs["a"], workbook(rows), "12345工单.xlsx")
+    recounts = [q for q in queries.captured_queries if 'DELETE FROM "feedback_feedbacktally"' in q["sql"]]
+    assert len(recounts) == 1
+    assert figures_of(world.alice, today) == by_hand(world.alice, today)
+    assert figures_of(world.alice, today)["total"] == 40

@@ -457,7 +457,7 @@ def import_plan(user: User, organisation: Organisation, plan: Plan, file_name: s
         )
     if not plan.orders:
         raise InvalidInput("没有可导入的工单。")
-    with transaction.atomic():
+    with transaction.atomic(), tallies.counted_once():
         batch = HotlineBatch.objects.create(
             organisation=organisation,
             file_name=file_name[:255],
