@@ -128,14 +128,17 @@ def _reply_workdays(
 def refresh(organisation_ids: Iterable[int] | None = None, on: date | None = None) -> int:
     """Count again the summary rows of the items these organisations received (every organisation when
     None) for the day `on` (today), replacing the rows they had; returns the number of rows written.
-    The organisations' rows are locked first (in id order), so two transactions refreshing the same
-    organisation take turns, and the second counts with the first's changes committed."""
+    The organisations' rows are locked first (in id order, FOR NO KEY UPDATE), so two transactions
+    refreshing the same organisation take turns, and the second counts with the first's changes
+    committed."""
     on = on or timezone.localdate()
     with transaction.atomic():
         organisations = Organisation.objects.order_by("pk")
         if organisation_ids is not None:
             organisations = organisations.filter(pk__in=list(organisation_ids))
-        ids = list(organisations.select_for_update().values_list("pk", flat=True))
+        # FOR NO KEY UPDATE: a FOR UPDATE lock waits for every transaction that has written a row
+        # referring to the organisation (each new item does), and two submissions deadlocked on it.
+        ids = list(organisations.select_for_update(no_key=True).values_list("pk", flat=True))
         if not ids:
             return 0
         items = FeedbackItem.objects.filter(organisation_id__in=ids)

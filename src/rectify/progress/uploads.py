@@ -54,8 +54,11 @@ def check_unit_day(measure: Measure, adding: int) -> None:
         return
     limit = settings.RECTIFY_EVIDENCE_MAX_UNIT_DAY_BYTES
     responsible = MeasureUnit.objects.filter(measure=measure, role=MeasureUnit.Role.RESPONSIBLE)
+    # FOR NO KEY UPDATE: two reports for a unit take turns, while rows that refer to the unit (the
+    # summary rows a report's submission counts again) are still written; FOR UPDATE blocked those
+    # foreign-key checks and deadlocked concurrent submissions on PostgreSQL.
     units = list(
-        Organisation.objects.select_for_update()
+        Organisation.objects.select_for_update(no_key=True)
         .filter(pk__in=responsible.values("unit"))
         .order_by("pk")  # locked in one order, so that two reports never deadlock
     )

@@ -261,8 +261,9 @@ def issue_order(
         raise InvalidInput("答复期限不能早于今天。")
 
     with transaction.atomic():
-        # Serialise numbering per issuer: whoever holds the issuer's row takes the next serial.
-        Organisation.objects.select_for_update().filter(pk=issuer.pk).first()
+        # Serialise numbering per issuer: whoever holds the issuer's row takes the next serial. FOR NO KEY
+        # UPDATE, so that rows referring to the organisation are still written meanwhile.
+        Organisation.objects.select_for_update(no_key=True).filter(pk=issuer.pk).first()
         year = today.year
         last = SupervisionOrder.objects.filter(issuer=issuer, year=year).aggregate(last=Max("serial"))["last"]
         serial = (last or 0) + 1

@@ -52,14 +52,18 @@ def refresh(inspection_ids: Iterable[int] | None = None, on: date | None = None)
     (today), the measures' and the reports', replacing the rows they had; returns the number of the
     measures' rows written.
 
-    The inspections' rows are locked first (in id order), so two transactions refreshing the same
-    inspection take turns, and the second counts with the first's changes committed."""
+    The inspections' rows are locked first (in id order, FOR NO KEY UPDATE), so two transactions
+    refreshing the same inspection take turns, and the second counts with the first's changes
+    committed."""
     on = on or timezone.localdate()
     with transaction.atomic():
         inspections = Inspection.objects.order_by("pk")
         if inspection_ids is not None:
             inspections = inspections.filter(pk__in=list(inspection_ids))
-        ids = list(inspections.select_for_update().values_list("pk", flat=True))
+        # FOR NO KEY UPDATE: two refreshes of an inspection take turns, while rows that merely refer to
+        # it (a feedback item, a summary row) are written meanwhile; FOR UPDATE blocked those too and
+        # deadlocked concurrent submissions on PostgreSQL.
+        ids = list(inspections.select_for_update(no_key=True).values_list("pk", flat=True))
         if not ids:
             return 0
         measures = Measure.objects.filter(problem__inspection_id__in=ids)

@@ -128,7 +128,12 @@ def _managed(user: User, consultation_id: int) -> Consultation:
 
 
 def _locked(consultation_id: int) -> Consultation:
-    return Consultation.objects.select_for_update().select_related("organisation").get(pk=consultation_id)
+    # OF self: the consultation's row only, not its organisation's, which rows referring to it need.
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=consultation_id)
+    )
 
 
 def _locked_for_change(consultation: Consultation, expected_status: str | None) -> Consultation:
