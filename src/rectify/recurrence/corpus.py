@@ -35,15 +35,10 @@ def problem_texts(problems: QuerySet[Problem]) -> tuple[list[int], list[str]]:
     )
 
 
-def signature(problems: QuerySet[Problem]) -> tuple:
-    """Changes whenever a problem or measure of the set is added, removed or reworded: counts,
-    largest ids and total text lengths, in two aggregate queries."""
-    return signatures(problems, None)[0]
-
-
 def signatures(problems: QuerySet[Problem], up_to: int | None) -> tuple[tuple, tuple | None]:
-    """The signature of `problems`, and that of those among them whose id is at most `up_to` (None
-    without it), in the same two aggregate queries."""
+    """The signature of `problems` (it changes whenever a problem or measure of the set is added,
+    removed or reworded: counts, largest ids and total text lengths), and that of those among them
+    whose id is at most `up_to` (None without it), in the same two aggregate queries."""
     names = ("count", "last", "length")
 
     def facts(rows: QuerySet, length, kept: Q) -> list:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from rectify.accountability.models import AccountabilityForm
 from rectify.accountability.services import counts_by_form
 from rectify.errors import AccessDenied, InvalidInput, NotFound
-from rectify.ledger.choices import COMPLETED_STATUSES, MeasureStatus
+from rectify.ledger.choices import MeasureStatus
 from rectify.ledger.models import Area, Inspection, Measure, MeasureUnit, Problem
 from rectify.ledger.querysets import overdue_q
 from rectify.ledger.services import InspectionSummary, get_inspection, summarise
@@ -56,7 +56,6 @@ READ_DENIED = "只有整改办、纪检监察（巡察）机构和领导可以�
 
 S = MeasureStatus
 RUNNING = (S.IN_PROGRESS, S.SIGNOFF_REQUESTED, S.REOPENED)  # 推进中
-DONE = COMPLETED_STATUSES
 WARNING_LEVELS = [WarningLevel.GREEN, WarningLevel.YELLOW, WarningLevel.RED, WarningLevel.ESCALATED]
 NO_REPORT = "未报送进展"
 NO_UNIT = "（未明确责任单位）"
